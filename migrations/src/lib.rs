@@ -1,0 +1,17 @@
+//! Database migrations of jixiao, one change per file, each with a real `down`.
+//!
+//! Identifiers are declared in each migration, so migrations never depend on the evolving
+//! entities of the service.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261129_000001_create_regions;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261129_000001_create_regions::Migration)]
+    }
+}

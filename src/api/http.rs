@@ -1,0 +1,205 @@
+//! HTTP details shared by the resources: ETags and preconditions, cursor pagination.
+
+use actix_web::HttpRequest;
+use actix_web::http::header;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ApiError, FieldError, codes};
+use crate::locale::Text;
+
+/// The strong ETag of a resource version.
+pub fn etag(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+/// What an `If-Match` header allows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IfMatch {
+    Any,
+    Tags(Vec<String>),
+}
+
+impl IfMatch {
+    pub fn matches(&self, version: i64) -> bool {
+        match self {
+            IfMatch::Any => true,
+            IfMatch::Tags(tags) => tags.iter().any(|t| *t == etag(version)),
+        }
+    }
+}
+
+fn parse_tag_list(value: &str) -> IfMatch {
+    if value.trim() == "*" {
+        return IfMatch::Any;
+    }
+    IfMatch::Tags(
+        value
+            .split(',')
+            .map(|t| t.trim().trim_start_matches("W/").to_owned())
+            .filter(|t| !t.is_empty())
+            .collect(),
+    )
+}
+
+/// The `If-Match` header, required on updates: 428 when it is missing.
+pub fn require_if_match(req: &HttpRequest) -> Result<IfMatch, ApiError> {
+    optional_if_match(req)?.ok_or_else(|| {
+        ApiError::new(
+            codes::PRECONDITION_REQUIRED,
+            Text::new(
+                "Send If-Match with the ETag of the version you read, so no update is lost",
+                "请在 If-Match 中携带所读取版本的 ETag，以免覆盖他人的修改",
+            ),
+        )
+    })
+}
+
+/// The `If-Match` header, when given.
+pub fn optional_if_match(req: &HttpRequest) -> Result<Option<IfMatch>, ApiError> {
+    match req.headers().get(header::IF_MATCH) {
+        None => Ok(None),
+        Some(v) => v.to_str().map(|s| Some(parse_tag_list(s))).map_err(|_| {
+            ApiError::new(
+                codes::INVALID_HEADER,
+                Text::new("If-Match is not valid text", "If-Match 不是合法文本"),
+            )
+        }),
+    }
+}
+
+/// True when `If-None-Match` names the current version (answer 304).
+pub fn not_modified(req: &HttpRequest, version: i64) -> bool {
+    req.headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| parse_tag_list(v).matches(version))
+}
+
+/// The 412 for a stale `If-Match`.
+pub fn stale(current_version: i64) -> ApiError {
+    ApiError::new(
+        codes::PRECONDITION_FAILED,
+        Text::new(
+            format!(
+                "The resource has changed since you read it; its current ETag is {}",
+                etag(current_version)
+            ),
+            format!(
+                "资源在读取后已被修改；当前 ETag 为 {}",
+                etag(current_version)
+            ),
+        ),
+    )
+    .with_header(
+        header::ETAG,
+        header::HeaderValue::from_str(&etag(current_version))
+            .unwrap_or(header::HeaderValue::from_static("\"0\"")),
+    )
+}
+
+pub const DEFAULT_PAGE_SIZE: u64 = 50;
+pub const MAX_PAGE_SIZE: u64 = 500;
+
+/// Checks `page_size` (1..=500, default 50).
+pub fn page_size(requested: Option<u64>) -> Result<u64, ApiError> {
+    match requested {
+        None => Ok(DEFAULT_PAGE_SIZE),
+        Some(n) if (1..=MAX_PAGE_SIZE).contains(&n) => Ok(n),
+        Some(n) => {
+            let mut e = ApiError::new(
+                codes::INVALID_QUERY,
+                Text::new(
+                    format!("page_size must be between 1 and {MAX_PAGE_SIZE} (got {n})"),
+                    format!("page_size 必须在 1 到 {MAX_PAGE_SIZE} 之间（收到 {n}）"),
+                ),
+            );
+            e.errors.push(FieldError::query(
+                "page_size",
+                "parameter.out_of_range",
+                Text::new(
+                    format!("1..={MAX_PAGE_SIZE}"),
+                    format!("1..={MAX_PAGE_SIZE}"),
+                ),
+            ));
+            Err(e)
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Cursor {
+    /// The resource kind the token belongs to.
+    k: String,
+    /// The sort key of the last row of the previous page.
+    a: String,
+}
+
+/// Makes the opaque token that continues a listing after `after`.
+pub fn encode_page_token(kind: &str, after: &str) -> String {
+    let cursor = Cursor {
+        k: kind.to_owned(),
+        a: after.to_owned(),
+    };
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&cursor).unwrap_or_default())
+}
+
+/// Reads a page token made by [`encode_page_token`] for the same kind.
+pub fn decode_page_token(kind: &str, token: Option<&str>) -> Result<Option<String>, ApiError> {
+    let Some(token) = token else { return Ok(None) };
+    let invalid = || {
+        let mut e = ApiError::new(
+            codes::INVALID_PAGE_TOKEN,
+            Text::new(
+                "page_token is not a token this listing returned",
+                "page_token 不是本列表返回的分页令牌",
+            ),
+        );
+        e.errors.push(FieldError::query(
+            "page_token",
+            "parameter.invalid",
+            Text::new("unknown token", "无法识别的令牌"),
+        ));
+        e
+    };
+    let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| invalid())?;
+    let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+    if cursor.k != kind {
+        return Err(invalid());
+    }
+    Ok(Some(cursor.a))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_round_trip_and_are_kind_bound() {
+        let t = encode_page_token("regions", "430424");
+        assert_eq!(
+            decode_page_token("regions", Some(&t)).unwrap(),
+            Some("430424".into())
+        );
+        assert!(decode_page_token("funds", Some(&t)).is_err());
+        assert!(decode_page_token("regions", Some("???")).is_err());
+        assert_eq!(decode_page_token("regions", None).unwrap(), None);
+    }
+
+    #[test]
+    fn if_match_lists() {
+        assert!(parse_tag_list("*").matches(7));
+        assert!(parse_tag_list("\"3\", \"7\"").matches(7));
+        assert!(parse_tag_list("W/\"7\"").matches(7));
+        assert!(!parse_tag_list("\"6\"").matches(7));
+    }
+
+    #[test]
+    fn page_sizes() {
+        assert_eq!(page_size(None).unwrap(), 50);
+        assert_eq!(page_size(Some(500)).unwrap(), 500);
+        assert!(page_size(Some(0)).is_err());
+        assert!(page_size(Some(501)).is_err());
+    }
+}

@@ -1,0 +1,131 @@
+//! The HTTP API: DTOs, extractors and handlers, one file per resource. No SQL, no rules.
+
+pub mod extract;
+pub mod http;
+pub mod middleware;
+pub mod ops;
+pub mod regions;
+pub mod routing;
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+use utoipa::OpenApi;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::{Content, Ref, RefOr, Response};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::error::{ErrorCode, Problem, ProblemField};
+use crate::telemetry::Metrics;
+
+/// What every handler can reach.
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub metrics: Arc<Metrics>,
+    pub max_body_bytes: usize,
+}
+
+/// The API's routes, used by the server and by the OpenAPI document alike.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(ops::healthz)
+        .service(ops::readyz)
+        .service(ops::metrics)
+        .service(ops::problems)
+        .service(
+            utoipa_actix_web::scope("/api/v1")
+                .service(regions::list_regions)
+                .service(regions::get_region)
+                .service(regions::create_region)
+                .service(regions::replace_region)
+                .service(regions::delete_region),
+        );
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "jixiao",
+        description = "Holds, validates and scores Chinese public-budget performance \
+self-evaluations (预算绩效自评). Every error is an RFC 9457 problem document \
+(`application/problem+json`) with a stable `code` (table: `GET /problems`); send \
+`Accept-Language: zh-CN` for Chinese messages.",
+        license(name = "MIT", identifier = "MIT"),
+    ),
+    components(schemas(Problem, ProblemField, ErrorCode)),
+    tags(
+        (name = "regions", description = "GB/T 2260 administrative divisions (行政区划)"),
+        (name = "operations", description = "Health, readiness, metrics and the error code table"),
+    )
+)]
+struct BaseDoc;
+
+/// The base document the routes are added to.
+pub fn base_doc() -> utoipa::openapi::OpenApi {
+    BaseDoc::openapi()
+}
+
+fn problem_response(description: &str) -> RefOr<Response> {
+    let mut response = Response::new(description);
+    response.content.insert(
+        crate::error::PROBLEM_JSON.to_owned(),
+        RefOr::T(Content::new(Some(RefOr::Ref(Ref::from_schema_name(
+            "Problem",
+        ))))),
+    );
+    RefOr::T(response)
+}
+
+/// Adds the error responses every operation can give, so the contract lists them all.
+pub fn add_common_errors(doc: &mut utoipa::openapi::OpenApi) {
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let ops: [Option<&mut Operation>; 5] = [
+            item.get.as_mut(),
+            item.put.as_mut(),
+            item.post.as_mut(),
+            item.delete.as_mut(),
+            item.patch.as_mut(),
+        ];
+        for op in ops.into_iter().flatten() {
+            let responses = &mut op.responses.responses;
+            let mut add = |status: &str, description: &str| {
+                responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| problem_response(description));
+            };
+            if path.starts_with("/api/") {
+                add(
+                    "400",
+                    "Malformed request: bad query string, path segment, header or JSON syntax",
+                );
+                add(
+                    "503",
+                    "The database is not reachable; retry after `Retry-After` seconds",
+                );
+            }
+            if op.request_body.is_some() {
+                add("413", "The body is larger than the configured limit");
+                add("415", "The body is not application/json");
+                add(
+                    "422",
+                    "Invalid fields; `errors` lists each with a JSON Pointer",
+                );
+            }
+            add(
+                "500",
+                "Unexpected failure; details are logged under the request id, never sent",
+            );
+        }
+    }
+}
+
+/// The complete OpenAPI document, generated from [`routes`].
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    use utoipa_actix_web::AppExt;
+    let (_, mut doc) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(base_doc())
+        .configure(routes)
+        .split_for_parts();
+    add_common_errors(&mut doc);
+    doc
+}

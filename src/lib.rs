@@ -1,0 +1,11 @@
+//! jixiao (绩效): a REST service that holds, validates and scores Chinese public-budget
+//! performance self-evaluations (预算绩效自评).
+
+pub mod api;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod locale;
+pub mod startup;
+pub mod store;
+pub mod telemetry;

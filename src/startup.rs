@@ -1,0 +1,132 @@
+//! Builds the application: one `app` used by the server and (through [`crate::api::routes`])
+//! by the OpenAPI document; the tests start it on port 0 with their own database.
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServerHandle, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::{App, HttpServer, middleware, web};
+use anyhow::Context;
+use sea_orm::DatabaseConnection;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::{Config, SwaggerUi};
+
+use crate::api::routing::RouteTable;
+use crate::api::{self, AppState};
+use crate::config::Settings;
+use crate::store;
+use crate::telemetry::Metrics;
+
+/// A bound, not yet running server.
+pub struct Application {
+    addr: SocketAddr,
+    server: Server,
+    db: DatabaseConnection,
+}
+
+impl Application {
+    /// Connects to the database, migrates it when configured, and binds the listener.
+    pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+        let db = store::connect(&settings.database_url, settings.db_max_connections).await?;
+        if settings.migrate {
+            store::migrate_up(&db).await?;
+        }
+        Self::with_db(settings, db)
+    }
+
+    /// Binds the listener and builds the server over an open database.
+    pub fn with_db(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(settings.listen)
+            .with_context(|| format!("cannot listen on {} (setting `listen`)", settings.listen))?;
+        let addr = listener
+            .local_addr()
+            .context("cannot read the bound address")?;
+        let doc = Arc::new(api::openapi());
+        let table = web::Data::new(RouteTable::from_doc(&doc));
+        let state = web::Data::new(AppState {
+            db: db.clone(),
+            metrics: Arc::new(Metrics::new().context("cannot register metrics")?),
+            max_body_bytes: settings.max_body_bytes,
+        });
+        let workers = match settings.workers {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+            n => n,
+        };
+        let server = HttpServer::new(move || app(state.clone(), table.clone(), doc.clone()))
+            .workers(workers)
+            .shutdown_timeout(settings.shutdown_timeout_secs)
+            .listen(listener)
+            .context("cannot start the HTTP server")?
+            .run();
+        tracing::info!(address = %addr, port = addr.port(), "listening");
+        Ok(Self { addr, server, db })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// A handle to stop the server gracefully.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until SIGTERM/SIGINT (or the handle) stops the server; in-flight requests finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// The application: state, extractor configuration, the one middleware, the API routes, the
+/// docs, and the 404/405 answer for everything else.
+pub fn app(
+    state: web::Data<AppState>,
+    table: web::Data<RouteTable>,
+    doc: Arc<utoipa::openapi::OpenApi>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (app, _) = App::new()
+        .app_data(state)
+        .app_data(table)
+        .app_data(web::QueryConfig::default().error_handler(api::extract::query_error))
+        .app_data(web::PathConfig::default().error_handler(api::extract::path_error))
+        .wrap(middleware::from_fn(api::middleware::observe))
+        .into_utoipa_app()
+        .openapi(api::base_doc())
+        .configure(api::routes)
+        .split_for_parts();
+    app.route(
+        "/docs",
+        web::get().to(|| async {
+            actix_web::HttpResponse::Found()
+                .insert_header((actix_web::http::header::LOCATION, "/docs/"))
+                .finish()
+        }),
+    )
+    .service(
+        SwaggerUi::new("/docs/{_:.*}")
+            .url("/openapi.json", (*doc).clone())
+            .config(
+                Config::default()
+                    .validator_url("none")
+                    .try_it_out_enabled(true),
+            ),
+    )
+    .default_service(web::to(api::routing::unmatched))
+}

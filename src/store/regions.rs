@@ -1,0 +1,217 @@
+//! The `regions` table.
+
+use chrono::Utc;
+use sea_orm::entity::prelude::*;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, Condition, QueryOrder, QuerySelect, TransactionTrait};
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "regions")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub code: String,
+    pub name: String,
+    pub level: String,
+    pub parent_code: Option<String>,
+    pub version: i64,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub deleted_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+/// List filters; all optional, combined with AND.
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub parent: Option<String>,
+    pub level: Option<String>,
+    /// Code prefix of a subtree (`4304` for all of 衡阳市).
+    pub under_prefix: Option<String>,
+}
+
+/// One page in code order, starting after `after`; returns at most `limit` rows and whether
+/// more follow.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &Filter,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<(Vec<Model>, bool), DbErr> {
+    let mut cond = Condition::all().add(Column::DeletedAt.is_null());
+    if let Some(parent) = &filter.parent {
+        cond = cond.add(Column::ParentCode.eq(parent.clone()));
+    }
+    if let Some(level) = &filter.level {
+        cond = cond.add(Column::Level.eq(level.clone()));
+    }
+    if let Some(prefix) = &filter.under_prefix {
+        cond = cond.add(Column::Code.starts_with(prefix.clone()));
+    }
+    if let Some(after) = after {
+        cond = cond.add(Column::Code.gt(after.to_owned()));
+    }
+    let mut rows = Entity::find()
+        .filter(cond)
+        .order_by_asc(Column::Code)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    let more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    Ok((rows, more))
+}
+
+/// A live (not deleted) region.
+pub async fn get(db: &impl ConnectionTrait, code: &str) -> Result<Option<Model>, DbErr> {
+    Entity::find_by_id(code.to_owned())
+        .filter(Column::DeletedAt.is_null())
+        .one(db)
+        .await
+}
+
+/// The data a client may set.
+#[derive(Debug, Clone)]
+pub struct NewRegion {
+    pub code: String,
+    pub name: String,
+    pub level: String,
+    pub parent_code: Option<String>,
+}
+
+/// What a write found.
+#[derive(Debug)]
+pub enum WriteOutcome {
+    Done(Model),
+    NotFound,
+    /// The version did not match; carries the current row.
+    Stale(Model),
+    /// The parent region does not exist (or is deleted).
+    ParentMissing,
+    /// A live region with this code exists already.
+    Exists,
+    /// Live regions still sit below this one.
+    HasChildren(u64),
+}
+
+/// Creates a region, or brings a soft-deleted one back with the new data.
+pub async fn create(db: &DatabaseConnection, new: NewRegion) -> Result<WriteOutcome, DbErr> {
+    let txn = db.begin().await?;
+    if let Some(parent) = &new.parent_code
+        && get(&txn, parent).await?.is_none()
+    {
+        return Ok(WriteOutcome::ParentMissing);
+    }
+    let now = Utc::now();
+    let existing = Entity::find_by_id(new.code.clone()).one(&txn).await?;
+    let model = match existing {
+        Some(row) if row.deleted_at.is_none() => return Ok(WriteOutcome::Exists),
+        Some(row) => {
+            let mut active: ActiveModel = row.clone().into();
+            active.name = Set(new.name);
+            active.level = Set(new.level);
+            active.parent_code = Set(new.parent_code);
+            active.version = Set(row.version + 1);
+            active.updated_at = Set(now);
+            active.deleted_at = Set(None);
+            active.update(&txn).await?
+        }
+        None => {
+            let active = ActiveModel {
+                code: Set(new.code),
+                name: Set(new.name),
+                level: Set(new.level),
+                parent_code: Set(new.parent_code),
+                version: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
+                deleted_at: Set(None),
+            };
+            match active.insert(&txn).await {
+                Ok(m) => m,
+                Err(e) if super::is_unique_violation(&e) => return Ok(WriteOutcome::Exists),
+                Err(e) => return Err(e),
+            }
+        }
+    };
+    txn.commit().await?;
+    Ok(WriteOutcome::Done(model))
+}
+
+/// Replaces the name of a live region when `version_ok` accepts its current version.
+pub async fn update(
+    db: &DatabaseConnection,
+    code: &str,
+    version_ok: impl Fn(i64) -> bool,
+    name: String,
+) -> Result<WriteOutcome, DbErr> {
+    let txn = db.begin().await?;
+    let Some(current) = get(&txn, code).await? else {
+        return Ok(WriteOutcome::NotFound);
+    };
+    if !version_ok(current.version) {
+        return Ok(WriteOutcome::Stale(current));
+    }
+    let result = Entity::update_many()
+        .col_expr(Column::Name, Expr::value(name))
+        .col_expr(Column::Version, Expr::value(current.version + 1))
+        .col_expr(Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(Column::Code.eq(code))
+        .filter(Column::Version.eq(current.version))
+        .filter(Column::DeletedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if result.rows_affected == 0 {
+        // Another writer got there between our read and our write.
+        return Ok(match get(&txn, code).await? {
+            Some(now) => WriteOutcome::Stale(now),
+            None => WriteOutcome::NotFound,
+        });
+    }
+    let updated = get(&txn, code).await?;
+    txn.commit().await?;
+    Ok(updated.map_or(WriteOutcome::NotFound, WriteOutcome::Done))
+}
+
+/// Marks a live region deleted, when nothing live sits below it.
+pub async fn soft_delete(
+    db: &DatabaseConnection,
+    code: &str,
+    version_ok: impl Fn(i64) -> bool,
+) -> Result<WriteOutcome, DbErr> {
+    let txn = db.begin().await?;
+    let Some(current) = get(&txn, code).await? else {
+        return Ok(WriteOutcome::NotFound);
+    };
+    if !version_ok(current.version) {
+        return Ok(WriteOutcome::Stale(current));
+    }
+    let children = Entity::find()
+        .filter(Column::ParentCode.eq(code))
+        .filter(Column::DeletedAt.is_null())
+        .count(&txn)
+        .await?;
+    if children > 0 {
+        return Ok(WriteOutcome::HasChildren(children));
+    }
+    let now = Utc::now();
+    let result = Entity::update_many()
+        .col_expr(Column::DeletedAt, Expr::value(Some(now)))
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .col_expr(Column::Version, Expr::value(current.version + 1))
+        .filter(Column::Code.eq(code))
+        .filter(Column::Version.eq(current.version))
+        .exec(&txn)
+        .await?;
+    if result.rows_affected == 0 {
+        return Ok(match get(&txn, code).await? {
+            Some(now) => WriteOutcome::Stale(now),
+            None => WriteOutcome::NotFound,
+        });
+    }
+    txn.commit().await?;
+    Ok(WriteOutcome::Done(current))
+}

@@ -1,0 +1,229 @@
+//! Test harness: a real server on a random port with a database of its own, on SQLite and,
+//! when `TEST_DATABASE_URL` is set, on PostgreSQL too.
+
+use std::future::Future;
+use std::path::PathBuf;
+
+use jixiao::config::Settings;
+use jixiao::startup::Application;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A running server.
+#[derive(Clone)]
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub db: DatabaseConnection,
+    pub database_url: String,
+    handle: actix_web::dev::ServerHandle,
+    cleanup: Cleanup,
+}
+
+#[derive(Clone)]
+enum Cleanup {
+    /// The directory is removed when the last clone is dropped.
+    Sqlite {
+        _dir: std::sync::Arc<tempfile::TempDir>,
+    },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
+}
+
+/// The backends the suite runs on.
+pub fn backends() -> Vec<Backend> {
+    let mut b = vec![Backend::Sqlite];
+    if std::env::var("TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty()) {
+        b.push(Backend::Postgres);
+    }
+    b
+}
+
+/// A fresh, empty database URL for the backend, with what is needed to drop it afterwards.
+async fn fresh_database(backend: Backend) -> (String, Cleanup) {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let path: PathBuf = dir.path().join("jixiao.db");
+            (
+                format!("sqlite://{}?mode=rwc", path.display()),
+                Cleanup::Sqlite {
+                    _dir: std::sync::Arc::new(dir),
+                },
+            )
+        }
+        Backend::Postgres => {
+            let admin_url = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");
+            let name = format!("jx_{}", uuid::Uuid::new_v4().simple());
+            let admin = Database::connect(&admin_url)
+                .await
+                .expect("connect to TEST_DATABASE_URL");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create test database");
+            admin.close().await.ok();
+            let base = admin_url
+                .rsplit_once('/')
+                .map_or(admin_url.as_str(), |(b, _)| b);
+            (
+                format!("{base}/{name}"),
+                Cleanup::Postgres { admin_url, name },
+            )
+        }
+    }
+}
+
+/// A fresh, empty (unmigrated) database for tests of migrations.
+pub async fn empty_database(backend: Backend) -> (String, impl Drop) {
+    let (url, cleanup) = fresh_database(backend).await;
+    (url, DropGuard(Some(cleanup)))
+}
+
+struct DropGuard(Option<Cleanup>);
+
+impl Drop for DropGuard {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.take() {
+            drop_database(c);
+        }
+    }
+}
+
+fn drop_database(cleanup: Cleanup) {
+    if let Cleanup::Postgres { admin_url, name } = cleanup {
+        // Runs on its own thread and runtime, so it works from Drop and after a panic.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            rt.block_on(async {
+                if let Ok(admin) = Database::connect(&admin_url).await {
+                    let _ = admin
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
+                        .await;
+                    let _ = admin.close().await;
+                }
+            });
+            Ok::<(), std::io::Error>(())
+        })
+        .join();
+    }
+}
+
+/// Starts a server on a fresh database of the backend.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_with(backend, |_| {}).await
+}
+
+/// Starts a server with adjusted settings.
+pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let (database_url, cleanup) = fresh_database(backend).await;
+    let mut settings = Settings::for_database(&database_url);
+    settings.workers = 1;
+    settings.db_max_connections = 4;
+    adjust(&mut settings);
+    let app = Application::build(&settings)
+        .await
+        .expect("build application");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let db = app.db().clone();
+    let handle = app.handle();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        base,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        db,
+        database_url,
+        handle,
+        cleanup,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn get(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client.get(self.url(path))
+    }
+
+    pub fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client.post(self.url(path))
+    }
+
+    pub fn put(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client.put(self.url(path))
+    }
+
+    pub fn delete(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client.delete(self.url(path))
+    }
+
+    /// Stops the server and drops its database.
+    pub async fn finish(self) {
+        self.handle.stop(true).await;
+        self.db.clone().close().await.ok();
+        drop_database(self.cleanup);
+    }
+}
+
+/// Runs `test` against a fresh server on every backend.
+pub async fn on_each_db<F, Fut>(test: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        test(app.clone()).await;
+        app.finish().await;
+    }
+}
+
+/// Reads a response as JSON, with the status.
+pub async fn json(res: reqwest::Response) -> (u16, serde_json::Value) {
+    let status = res.status().as_u16();
+    let body = res.json().await.unwrap_or(serde_json::Value::Null);
+    (status, body)
+}
+
+/// Asserts a problem response and returns its body.
+pub async fn problem(res: reqwest::Response, status: u16, code: &str) -> serde_json::Value {
+    assert_eq!(
+        res.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/problem+json"),
+        "content type of a {status} answer"
+    );
+    let request_id = res
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let (got, body) = json(res).await;
+    assert_eq!(got, status, "status; body: {body}");
+    assert_eq!(body["code"], code, "code; body: {body}");
+    assert_eq!(body["status"], status);
+    assert_eq!(body["type"], format!("/problems/{code}"));
+    assert!(
+        body["title"].is_string() && body["detail"].is_string(),
+        "{body}"
+    );
+    assert_eq!(body["request_id"].as_str(), request_id.as_deref());
+    body
+}

@@ -1,0 +1,11 @@
+//! Black-box API tests: a real server on a random port, a fresh database per test, on SQLite
+//! and (with `TEST_DATABASE_URL`) on PostgreSQL.
+
+mod errors;
+mod helpers;
+mod migrations;
+mod openapi;
+mod ops;
+mod readme;
+mod regions;
+mod shutdown;

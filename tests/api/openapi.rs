@@ -1,0 +1,68 @@
+//! The contract: generated from the router, served, committed, and kept in step.
+
+use crate::helpers::{Backend, json, spawn_app};
+
+fn committed() -> serde_json::Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
+    let text = std::fs::read_to_string(path).expect("openapi/openapi.json is committed");
+    serde_json::from_str(&text).expect("committed document is JSON")
+}
+
+#[tokio::test]
+async fn committed_document_matches_the_code() {
+    let generated = serde_json::to_value(jixiao::api::openapi()).unwrap();
+    assert!(
+        generated == committed(),
+        "openapi/openapi.json is out of date: regenerate it with\n    cargo run -- openapi > openapi/openapi.json"
+    );
+    let app = spawn_app(Backend::Sqlite).await;
+    let (s, served) = json(app.get("/openapi.json").send().await.unwrap()).await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        served, generated,
+        "/openapi.json serves the generated document"
+    );
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn every_operation_is_complete() {
+    let doc = serde_json::to_value(jixiao::api::openapi()).unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let mut ids = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+            ids.push(id.to_owned());
+            assert!(
+                op["tags"].as_array().is_some_and(|t| !t.is_empty()),
+                "{id} has no tag"
+            );
+            assert!(op["summary"].is_string(), "{id} has no summary");
+            let responses = op["responses"].as_object().unwrap();
+            assert!(responses.contains_key("500"), "{id} lacks 500");
+            if path.starts_with("/api/") {
+                assert!(responses.contains_key("400"), "{id} lacks 400");
+            }
+            if op.get("requestBody").is_some() {
+                for s in ["413", "415", "422"] {
+                    assert!(responses.contains_key(s), "{id} lacks {s}");
+                }
+            }
+            for (status, r) in responses {
+                if status.starts_with('4') || status.starts_with('5') {
+                    assert!(
+                        r["content"]["application/problem+json"].is_object(),
+                        "{id} {status} is not a problem"
+                    );
+                }
+            }
+        }
+    }
+    let n = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "operationIds are unique");
+}
