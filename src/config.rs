@@ -67,6 +67,104 @@ pub const SETTINGS: &[SettingSpec] = &[
         help: "on SIGTERM/SIGINT, how long in-flight requests may take to finish",
     },
     SettingSpec {
+        key: "max_page_size",
+        env: "JIXIAO_MAX_PAGE_SIZE",
+        flag: None,
+        default: "500",
+        help: "largest `page_size` a list accepts (400 above it)",
+    },
+    SettingSpec {
+        key: "rate_limit_per_minute",
+        env: "JIXIAO_RATE_LIMIT_PER_MINUTE",
+        flag: None,
+        default: "1200",
+        help: "requests per minute per client (token subject, else address) under /api; 0 turns the limit off",
+    },
+    SettingSpec {
+        key: "rate_limit_burst",
+        env: "JIXIAO_RATE_LIMIT_BURST",
+        flag: None,
+        default: "100",
+        help: "requests a client may make at once before the per-minute rate applies",
+    },
+    SettingSpec {
+        key: "jwt_secret",
+        env: "JIXIAO_JWT_SECRET",
+        flag: Some("--jwt-secret"),
+        default: "",
+        help: "shared secret for HS256 tokens (at least 32 bytes)",
+    },
+    SettingSpec {
+        key: "jwt_public_keys",
+        env: "JIXIAO_JWT_PUBLIC_KEYS",
+        flag: None,
+        default: "",
+        help: "comma-separated KID=FILE pairs of PEM public keys (RSA → RS256, EC P-256 → ES256)",
+    },
+    SettingSpec {
+        key: "jwt_jwks_file",
+        env: "JIXIAO_JWT_JWKS_FILE",
+        flag: None,
+        default: "",
+        help: "a JWKS file of public keys, selected by `kid`",
+    },
+    SettingSpec {
+        key: "jwt_issuer",
+        env: "JIXIAO_JWT_ISSUER",
+        flag: None,
+        default: "",
+        help: "when set, tokens must carry this `iss` (and `jixiao token` writes it)",
+    },
+    SettingSpec {
+        key: "jwt_audience",
+        env: "JIXIAO_JWT_AUDIENCE",
+        flag: None,
+        default: "",
+        help: "when set, tokens must carry this `aud` (and `jixiao token` writes it)",
+    },
+    SettingSpec {
+        key: "jwt_leeway_secs",
+        env: "JIXIAO_JWT_LEEWAY_SECS",
+        flag: None,
+        default: "30",
+        help: "clock skew allowed on `exp` and `nbf`",
+    },
+    SettingSpec {
+        key: "claim_subject",
+        env: "JIXIAO_CLAIM_SUBJECT",
+        flag: None,
+        default: "sub",
+        help: "name of the claim holding the caller's id",
+    },
+    SettingSpec {
+        key: "claim_role",
+        env: "JIXIAO_CLAIM_ROLE",
+        flag: None,
+        default: "role",
+        help: "name of the claim holding the role (admin, reviewer, submitter, viewer)",
+    },
+    SettingSpec {
+        key: "claim_region",
+        env: "JIXIAO_CLAIM_REGION",
+        flag: None,
+        default: "region",
+        help: "name of the claim holding the GB/T 2260 region code of the caller's scope",
+    },
+    SettingSpec {
+        key: "claim_departments",
+        env: "JIXIAO_CLAIM_DEPARTMENTS",
+        flag: None,
+        default: "departments",
+        help: "name of the optional claim listing the departments (budget codes or ids) the caller is limited to",
+    },
+    SettingSpec {
+        key: "dev",
+        env: "JIXIAO_DEV",
+        flag: Some("--dev"),
+        default: "false",
+        help: "development mode: with no key configured, generate a secret for this process and print an admin token",
+    },
+    SettingSpec {
         key: "log_level",
         env: "JIXIAO_LOG_LEVEL",
         flag: Some("--log-level"),
@@ -94,6 +192,36 @@ pub struct Settings {
     pub shutdown_timeout_secs: u64,
     pub log_level: String,
     pub log_format: LogFormat,
+    pub max_page_size: u64,
+    pub rate_limit_per_minute: u32,
+    pub rate_limit_burst: u32,
+    pub auth: AuthSettings,
+    pub dev: bool,
+}
+
+/// How tokens are verified and read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthSettings {
+    pub jwt_secret: Option<String>,
+    /// (kid, PEM file) pairs.
+    pub jwt_public_keys: Vec<(String, std::path::PathBuf)>,
+    pub jwt_jwks_file: Option<std::path::PathBuf>,
+    pub jwt_issuer: Option<String>,
+    pub jwt_audience: Option<String>,
+    pub jwt_leeway_secs: u64,
+    pub claim_subject: String,
+    pub claim_role: String,
+    pub claim_region: String,
+    pub claim_departments: String,
+}
+
+impl AuthSettings {
+    /// Whether any verification key is configured.
+    pub fn has_keys(&self) -> bool {
+        self.jwt_secret.is_some()
+            || !self.jwt_public_keys.is_empty()
+            || self.jwt_jwks_file.is_some()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -243,6 +371,49 @@ impl Settings {
                 });
             }
         };
+        let optional = |key: &'static str| {
+            let v = lookup(key).0;
+            let v = v.trim();
+            (!v.is_empty()).then(|| v.to_owned())
+        };
+        let mut public_keys = Vec::new();
+        if let Some(list) = optional("jwt_public_keys") {
+            for item in list.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+                let Some((kid, file)) = item.split_once('=') else {
+                    return Err(ConfigError {
+                        key: "jwt_public_keys".into(),
+                        source_name: lookup("jwt_public_keys").1,
+                        message: format!("`{item}` is not KID=FILE"),
+                    });
+                };
+                public_keys.push((kid.trim().to_owned(), std::path::PathBuf::from(file.trim())));
+            }
+        }
+        if let Some(secret) = optional("jwt_secret")
+            && secret.len() < 32
+        {
+            return Err(ConfigError {
+                key: "jwt_secret".into(),
+                source_name: lookup("jwt_secret").1,
+                message: format!("is {} bytes long; use at least 32", secret.len()),
+            });
+        }
+        let auth = AuthSettings {
+            jwt_secret: optional("jwt_secret"),
+            jwt_public_keys: public_keys,
+            jwt_jwks_file: optional("jwt_jwks_file").map(std::path::PathBuf::from),
+            jwt_issuer: optional("jwt_issuer"),
+            jwt_audience: optional("jwt_audience"),
+            jwt_leeway_secs: parse(
+                "jwt_leeway_secs",
+                lookup("jwt_leeway_secs"),
+                "a number of seconds",
+            )?,
+            claim_subject: lookup("claim_subject").0,
+            claim_role: lookup("claim_role").0,
+            claim_region: lookup("claim_region").0,
+            claim_departments: lookup("claim_departments").0,
+        };
         let settings = Settings {
             listen: parse(
                 "listen",
@@ -269,7 +440,27 @@ impl Settings {
             )?,
             log_level: lookup("log_level").0,
             log_format,
+            max_page_size: parse("max_page_size", lookup("max_page_size"), "a whole number")?,
+            rate_limit_per_minute: parse(
+                "rate_limit_per_minute",
+                lookup("rate_limit_per_minute"),
+                "a whole number",
+            )?,
+            rate_limit_burst: parse(
+                "rate_limit_burst",
+                lookup("rate_limit_burst"),
+                "a whole number",
+            )?,
+            auth,
+            dev: parse("dev", lookup("dev"), "true or false")?,
         };
+        if settings.max_page_size == 0 {
+            return Err(ConfigError {
+                key: "max_page_size".into(),
+                source_name: lookup("max_page_size").1,
+                message: "must be at least 1".into(),
+            });
+        }
         if settings.db_max_connections == 0 {
             return Err(ConfigError {
                 key: "db_max_connections".into(),
@@ -304,6 +495,22 @@ impl Settings {
             shutdown_timeout_secs: 30,
             log_level: "info".into(),
             log_format: LogFormat::Text,
+            max_page_size: 500,
+            rate_limit_per_minute: 0,
+            rate_limit_burst: 1,
+            auth: AuthSettings {
+                jwt_secret: None,
+                jwt_public_keys: Vec::new(),
+                jwt_jwks_file: None,
+                jwt_issuer: None,
+                jwt_audience: None,
+                jwt_leeway_secs: 30,
+                claim_subject: "sub".into(),
+                claim_role: "role".into(),
+                claim_region: "region".into(),
+                claim_departments: "departments".into(),
+            },
+            dev: false,
         })
     }
 }

@@ -64,6 +64,20 @@ codes! {
     REGION_NOT_FOUND = ("region.not_found", NOT_FOUND, "Region not found", "行政区划不存在");
     REGION_EXISTS = ("region.exists", CONFLICT, "Region already exists", "行政区划已存在");
     REGION_HAS_CHILDREN = ("region.has_children", CONFLICT, "Region still has subordinate regions", "该行政区划仍有下级区划");
+    AUTH_MISSING_TOKEN = ("auth.missing_token", UNAUTHORIZED, "Authentication required", "需要身份认证");
+    AUTH_INVALID_TOKEN = ("auth.invalid_token", UNAUTHORIZED, "Invalid token", "令牌无效");
+    AUTH_TOKEN_EXPIRED = ("auth.token_expired", UNAUTHORIZED, "Token expired", "令牌已过期");
+    AUTH_TOKEN_NOT_YET_VALID = ("auth.token_not_yet_valid", UNAUTHORIZED, "Token not yet valid", "令牌尚未生效");
+    AUTH_INVALID_SIGNATURE = ("auth.invalid_signature", UNAUTHORIZED, "Invalid token signature", "令牌签名无效");
+    AUTH_UNKNOWN_KEY = ("auth.unknown_key", UNAUTHORIZED, "Unknown signing key", "未知的签名密钥");
+    AUTH_ALGORITHM_NOT_ALLOWED = ("auth.algorithm_not_allowed", UNAUTHORIZED, "Token algorithm not allowed", "不允许的令牌算法");
+    AUTH_INVALID_ISSUER = ("auth.invalid_issuer", UNAUTHORIZED, "Token issuer not accepted", "令牌签发方不被接受");
+    AUTH_INVALID_AUDIENCE = ("auth.invalid_audience", UNAUTHORIZED, "Token audience not accepted", "令牌受众不被接受");
+    AUTH_MISSING_CLAIM = ("auth.missing_claim", UNAUTHORIZED, "Token lacks a required claim", "令牌缺少必需的声明");
+    AUTH_INVALID_CLAIMS = ("auth.invalid_claims", UNAUTHORIZED, "Token claims not usable", "令牌声明无效");
+    AUTH_FORBIDDEN = ("auth.forbidden", FORBIDDEN, "Not allowed for your role", "您的角色无权执行此操作");
+    AUTH_OUT_OF_SCOPE = ("auth.out_of_scope", FORBIDDEN, "Outside your scope", "超出您的数据范围");
+    RATE_LIMITED = ("request.rate_limited", TOO_MANY_REQUESTS, "Too many requests", "请求过于频繁");
     SERVICE_UNAVAILABLE = ("service.unavailable", SERVICE_UNAVAILABLE, "Service unavailable", "服务暂不可用");
     INTERNAL = ("internal", INTERNAL_SERVER_ERROR, "Internal server error", "服务器内部错误");
 }
@@ -72,7 +86,10 @@ impl ErrorCode {
     /// The code for a bare HTTP status, used when the framework answers on its own.
     pub fn for_status(status: StatusCode) -> ErrorCode {
         match status.as_u16() {
+            401 => codes::AUTH_MISSING_TOKEN,
+            403 => codes::AUTH_FORBIDDEN,
             404 => codes::NOT_FOUND,
+            429 => codes::RATE_LIMITED,
             405 => codes::METHOD_NOT_ALLOWED,
             406 => codes::NOT_ACCEPTABLE,
             413 => codes::BODY_TOO_LARGE,

@@ -2,6 +2,7 @@
 //! performance self-evaluations (预算绩效自评).
 
 pub mod api;
+pub mod auth;
 pub mod config;
 pub mod domain;
 pub mod error;

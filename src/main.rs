@@ -30,6 +30,12 @@ struct Cli {
     /// Log filter (error, warn, info, debug, …).
     #[arg(long, global = true, value_name = "FILTER")]
     log_level: Option<String>,
+    /// Shared secret for HS256 tokens (also JIXIAO_JWT_SECRET).
+    #[arg(long, global = true, value_name = "SECRET")]
+    jwt_secret: Option<String>,
+    /// Development mode: with no key configured, generate a secret and print an admin token.
+    #[arg(long, global = true)]
+    dev: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -45,6 +51,24 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Mint an HS256 token with the configured secret, for trying the API out.
+    Token {
+        /// admin, reviewer, submitter or viewer.
+        #[arg(long)]
+        role: String,
+        /// GB/T 2260 code of the caller's scope (its subtree).
+        #[arg(long)]
+        region: String,
+        /// Limit the token to these departments (budget codes or ids); repeatable.
+        #[arg(long = "department", value_name = "CODE")]
+        departments: Vec<String>,
+        /// Lifetime: 90s, 30m, 1h, 7d.
+        #[arg(long, default_value = "1h")]
+        ttl: String,
+        /// The `sub` claim (defaults to ROLE@REGION).
+        #[arg(long)]
+        subject: Option<String>,
+    },
     /// Exit 0 when the service on the configured `listen` address answers `/healthz` (for
     /// container health checks).
     Healthcheck,
@@ -79,6 +103,12 @@ fn settings(cli: &Cli) -> Result<Settings, config::ConfigError> {
     if let Some(v) = &cli.log_level {
         flags.set("log_level", v);
     }
+    if let Some(v) = &cli.jwt_secret {
+        flags.set("jwt_secret", v);
+    }
+    if cli.dev {
+        flags.set("dev", "true");
+    }
     layers.push(flags);
     Settings::resolve(&layers)
 }
@@ -111,6 +141,13 @@ async fn main() -> ExitCode {
         Some(Command::Migrate { action }) => migrate(&settings, action).await,
         Some(Command::Openapi) => Ok(()),
         Some(Command::Healthcheck) => healthcheck(&settings),
+        Some(Command::Token {
+            role,
+            region,
+            departments,
+            ttl,
+            subject,
+        }) => mint_token(&settings, &role, &region, departments, &ttl, subject),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -124,8 +161,50 @@ async fn main() -> ExitCode {
 
 async fn serve(settings: &Settings) -> anyhow::Result<()> {
     let app = Application::build(settings).await?;
+    if let Some(token) = app.dev_token() {
+        tracing::warn!(
+            "development mode: tokens are signed with a secret generated for this process"
+        );
+        eprintln!(
+            "\nDevelopment mode. An admin token for 湖南省 (430000), valid 12 hours:\n\n{token}\n\n\
+             Try: curl -H 'Authorization: Bearer {token}' http://{}/api/v1/regions\n",
+            app.address()
+        );
+    }
     app.run_until_stopped().await?;
     tracing::info!("stopped");
+    Ok(())
+}
+
+fn mint_token(
+    settings: &Settings,
+    role: &str,
+    region: &str,
+    departments: Vec<String>,
+    ttl: &str,
+    subject: Option<String>,
+) -> anyhow::Result<()> {
+    use jixiao::auth::token;
+    use jixiao::domain::policy::Role;
+    use jixiao::domain::region::RegionCode;
+    let Some(secret) = &settings.auth.jwt_secret else {
+        anyhow::bail!(
+            "no secret: set `jwt_secret` (--jwt-secret or JIXIAO_JWT_SECRET), the same one `serve` uses"
+        );
+    };
+    let role = Role::parse(role).ok_or_else(|| {
+        anyhow::anyhow!("--role `{role}`: use admin, reviewer, submitter or viewer")
+    })?;
+    let region = RegionCode::parse(region)
+        .map_err(|e| anyhow::anyhow!("--region `{region}`: {}", e.message_en()))?;
+    let request = token::TokenRequest {
+        subject: subject.unwrap_or_else(|| format!("{}@{}", role.as_str(), region)),
+        role,
+        region,
+        departments,
+        ttl: token::parse_ttl(ttl)?,
+    };
+    println!("{}", token::mint(&settings.auth, secret, &request)?);
     Ok(())
 }
 

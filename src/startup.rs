@@ -14,7 +14,11 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::api::routing::RouteTable;
 use crate::api::{self, AppState};
+use crate::auth::guard::{Guard, Limiter};
+use crate::auth::{KeySet, token};
 use crate::config::Settings;
+use crate::domain::policy::Role;
+use crate::domain::region::RegionCode;
 use crate::store;
 use crate::telemetry::Metrics;
 
@@ -23,20 +27,29 @@ pub struct Application {
     addr: SocketAddr,
     server: Server,
     db: DatabaseConnection,
+    dev_token: Option<String>,
 }
 
 impl Application {
     /// Connects to the database, migrates it when configured, and binds the listener.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+        // Keys first: a service that could not check tokens must not start at all.
+        let (keys, dev_token) = load_keys(settings)?;
         let db = store::connect(&settings.database_url, settings.db_max_connections).await?;
         if settings.migrate {
             store::migrate_up(&db).await?;
         }
-        Self::with_db(settings, db)
+        let mut app = Self::with_db(settings, db, keys)?;
+        app.dev_token = dev_token;
+        Ok(app)
     }
 
     /// Binds the listener and builds the server over an open database.
-    pub fn with_db(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Self> {
+    pub fn with_db(
+        settings: &Settings,
+        db: DatabaseConnection,
+        keys: KeySet,
+    ) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(settings.listen)
             .with_context(|| format!("cannot listen on {} (setting `listen`)", settings.listen))?;
         let addr = listener
@@ -48,19 +61,35 @@ impl Application {
             db: db.clone(),
             metrics: Arc::new(Metrics::new().context("cannot register metrics")?),
             max_body_bytes: settings.max_body_bytes,
+            max_page_size: settings.max_page_size,
+        });
+        let guard = web::Data::new(Guard {
+            keys,
+            limiter: Limiter::new(settings.rate_limit_per_minute, settings.rate_limit_burst),
         });
         let workers = match settings.workers {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
             n => n,
         };
-        let server = HttpServer::new(move || app(state.clone(), table.clone(), doc.clone()))
-            .workers(workers)
-            .shutdown_timeout(settings.shutdown_timeout_secs)
-            .listen(listener)
-            .context("cannot start the HTTP server")?
-            .run();
+        let server =
+            HttpServer::new(move || app(state.clone(), guard.clone(), table.clone(), doc.clone()))
+                .workers(workers)
+                .shutdown_timeout(settings.shutdown_timeout_secs)
+                .listen(listener)
+                .context("cannot start the HTTP server")?
+                .run();
         tracing::info!(address = %addr, port = addr.port(), "listening");
-        Ok(Self { addr, server, db })
+        Ok(Self {
+            addr,
+            server,
+            db,
+            dev_token: None,
+        })
+    }
+
+    /// With `--dev` and no key configured: an admin token for the generated secret.
+    pub fn dev_token(&self) -> Option<&str> {
+        self.dev_token.as_deref()
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -86,10 +115,38 @@ impl Application {
     }
 }
 
+/// Loads the verification keys. With none configured, start-up stops unless `dev` is set, in
+/// which case a random secret is made for this process, with an admin token to go with it.
+pub fn load_keys(settings: &Settings) -> anyhow::Result<(KeySet, Option<String>)> {
+    if settings.auth.has_keys() {
+        return Ok((KeySet::load(&settings.auth)?, None));
+    }
+    if !settings.dev {
+        anyhow::bail!(
+            "no JWT key is configured: set `jwt_secret` (JIXIAO_JWT_SECRET), `jwt_public_keys` \
+             (JIXIAO_JWT_PUBLIC_KEYS) or `jwt_jwks_file` (JIXIAO_JWT_JWKS_FILE), or start with \
+             --dev to try the service with a generated secret"
+        );
+    }
+    let mut auth = settings.auth.clone();
+    let secret = token::random_secret();
+    auth.jwt_secret = Some(secret.clone());
+    let request = token::TokenRequest {
+        subject: "dev-admin".into(),
+        role: Role::Admin,
+        region: RegionCode::parse("430000").map_err(|e| anyhow::anyhow!(e.message_en()))?,
+        departments: Vec::new(),
+        ttl: std::time::Duration::from_secs(12 * 3600),
+    };
+    let admin = token::mint(&auth, &secret, &request)?;
+    Ok((KeySet::load(&auth)?, Some(admin)))
+}
+
 /// The application: state, extractor configuration, the one middleware, the API routes, the
 /// docs, and the 404/405 answer for everything else.
 pub fn app(
     state: web::Data<AppState>,
+    guard: web::Data<Guard>,
     table: web::Data<RouteTable>,
     doc: Arc<utoipa::openapi::OpenApi>,
 ) -> App<
@@ -103,9 +160,11 @@ pub fn app(
 > {
     let (app, _) = App::new()
         .app_data(state)
+        .app_data(guard)
         .app_data(table)
         .app_data(web::QueryConfig::default().error_handler(api::extract::query_error))
         .app_data(web::PathConfig::default().error_handler(api::extract::path_error))
+        .wrap(middleware::from_fn(crate::auth::guard::guard))
         .wrap(middleware::from_fn(api::middleware::observe))
         .into_utoipa_app()
         .openapi(api::base_doc())

@@ -100,28 +100,24 @@ pub fn stale(current_version: i64) -> ApiError {
 }
 
 pub const DEFAULT_PAGE_SIZE: u64 = 50;
-pub const MAX_PAGE_SIZE: u64 = 500;
 
-/// Checks `page_size` (1..=500, default 50).
-pub fn page_size(requested: Option<u64>) -> Result<u64, ApiError> {
+/// Checks `page_size` (1..=max, default 50 or max when smaller).
+pub fn page_size(requested: Option<u64>, max: u64) -> Result<u64, ApiError> {
     match requested {
-        None => Ok(DEFAULT_PAGE_SIZE),
-        Some(n) if (1..=MAX_PAGE_SIZE).contains(&n) => Ok(n),
+        None => Ok(DEFAULT_PAGE_SIZE.min(max)),
+        Some(n) if (1..=max).contains(&n) => Ok(n),
         Some(n) => {
             let mut e = ApiError::new(
                 codes::INVALID_QUERY,
                 Text::new(
-                    format!("page_size must be between 1 and {MAX_PAGE_SIZE} (got {n})"),
-                    format!("page_size 必须在 1 到 {MAX_PAGE_SIZE} 之间（收到 {n}）"),
+                    format!("page_size must be between 1 and {max} (got {n})"),
+                    format!("page_size 必须在 1 到 {max} 之间（收到 {n}）"),
                 ),
             );
             e.errors.push(FieldError::query(
                 "page_size",
                 "parameter.out_of_range",
-                Text::new(
-                    format!("1..={MAX_PAGE_SIZE}"),
-                    format!("1..={MAX_PAGE_SIZE}"),
-                ),
+                Text::new(format!("1..={max}"), format!("1..={max}")),
             ));
             Err(e)
         }
@@ -197,9 +193,10 @@ mod tests {
 
     #[test]
     fn page_sizes() {
-        assert_eq!(page_size(None).unwrap(), 50);
-        assert_eq!(page_size(Some(500)).unwrap(), 500);
-        assert!(page_size(Some(0)).is_err());
-        assert!(page_size(Some(501)).is_err());
+        assert_eq!(page_size(None, 500).unwrap(), 50);
+        assert_eq!(page_size(None, 20).unwrap(), 20);
+        assert_eq!(page_size(Some(500), 500).unwrap(), 500);
+        assert!(page_size(Some(0), 500).is_err());
+        assert!(page_size(Some(501), 500).is_err());
     }
 }

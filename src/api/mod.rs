@@ -1,5 +1,6 @@
 //! The HTTP API: DTOs, extractors and handlers, one file per resource. No SQL, no rules.
 
+pub mod access;
 pub mod extract;
 pub mod http;
 pub mod middleware;
@@ -23,6 +24,7 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub metrics: Arc<Metrics>,
     pub max_body_bytes: usize,
+    pub max_page_size: u64,
 }
 
 /// The API's routes, used by the server and by the OpenAPI document alike.
@@ -48,7 +50,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
         description = "Holds, validates and scores Chinese public-budget performance \
 self-evaluations (预算绩效自评). Every error is an RFC 9457 problem document \
 (`application/problem+json`) with a stable `code` (table: `GET /problems`); send \
-`Accept-Language: zh-CN` for Chinese messages.",
+`Accept-Language: zh-CN` for Chinese messages.\n\n\
+Everything under `/api` needs `Authorization: Bearer <JWT>`.\n\n\
+Limits (server settings; defaults shown): request bodies up to `max_body_bytes` (1 MiB; 413 above), \
+`page_size` up to `max_page_size` (500; 400 above), and `rate_limit_per_minute` requests per \
+client (1200 per minute with bursts of `rate_limit_burst` = 100; 429 with `Retry-After` above).",
         license(name = "MIT", identifier = "MIT"),
     ),
     components(schemas(Problem, ProblemField, ErrorCode)),
@@ -118,6 +124,27 @@ pub fn add_common_errors(doc: &mut utoipa::openapi::OpenApi) {
     }
 }
 
+/// Adds the bearer-token security scheme.
+fn add_security_scheme(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("JWT")
+                .description(Some(
+                    "A JWT signed with HS256 (shared secret), RS256 or ES256 (public keys, selected by \
+`kid`). Claims: `sub`, `role` (admin, reviewer, submitter, viewer), `region` (GB/T 2260 code: the \
+caller sees that subtree), optional `departments`, and `exp`. Objects outside the caller's scope \
+answer 404.",
+                ))
+                .build(),
+        ),
+    );
+}
+
 /// The complete OpenAPI document, generated from [`routes`].
 pub fn openapi() -> utoipa::openapi::OpenApi {
     use utoipa_actix_web::AppExt;
@@ -127,5 +154,6 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .configure(routes)
         .split_for_parts();
     add_common_errors(&mut doc);
+    add_security_scheme(&mut doc);
     doc
 }

@@ -7,8 +7,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::AppState;
+use crate::api::access;
 use crate::api::extract::{JsonBody, RequestBody};
 use crate::api::http::{self, etag};
+use crate::domain::policy::{Action, Kind, Principal, Scope};
 use crate::domain::region::{self, RegionCode, RegionLevel, ShapeError};
 use crate::error::{ApiError, FieldError, Problem, codes};
 use crate::locale::Text;
@@ -163,6 +165,13 @@ fn not_found(code: &str) -> ApiError {
     )
 }
 
+fn region_scope(code: &str) -> Scope<'_> {
+    Scope {
+        region: code,
+        ..Scope::default()
+    }
+}
+
 fn code_field_error(pointer: &str, err: region::CodeError) -> FieldError {
     FieldError::body(
         pointer,
@@ -245,10 +254,11 @@ fn with_etag(
 #[get("/regions")]
 pub async fn list_regions(
     state: web::Data<AppState>,
+    principal: Principal,
     query: web::Query<RegionQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
-    let limit = http::page_size(query.page_size)?;
+    let limit = http::page_size(query.page_size, state.max_page_size)?;
     let after = http::decode_page_token(PAGE_KIND, query.page_token.as_deref())?;
     let mut errors = Vec::new();
     if let Some(parent) = &query.parent
@@ -289,6 +299,7 @@ pub async fn list_regions(
             .level
             .map(|l| RegionLevel::from(l).as_str().to_owned()),
         under_prefix: under,
+        scope_prefix: principal.region_prefix().to_owned(),
     };
     let (rows, more) = store::list(&state.db, &filter, after.as_deref(), limit).await?;
     let next_page_token = match (more, rows.last()) {
@@ -316,10 +327,18 @@ pub async fn list_regions(
 #[get("/regions/{code}")]
 pub async fn get_region(
     state: web::Data<AppState>,
+    principal: Principal,
     req: HttpRequest,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let code = code.into_inner();
+    access::authorize(
+        &principal,
+        Kind::Region,
+        Action::Read,
+        &region_scope(&code),
+        || not_found(&code),
+    )?;
     let row = store::get(&state.db, &code)
         .await?
         .ok_or_else(|| not_found(&code))?;
@@ -343,9 +362,15 @@ pub async fn get_region(
 #[post("/regions")]
 pub async fn create_region(
     state: web::Data<AppState>,
+    principal: Principal,
     body: JsonBody<RegionCreate>,
 ) -> Result<HttpResponse, ApiError> {
+    access::require_role(&principal, Kind::Region, Action::Create)?;
     let body = body.0;
+    // Scope first, so that nothing about codes outside it (not even "exists") is revealed.
+    if let Ok(code) = RegionCode::parse(&body.code) {
+        access::require_region_in_scope(&principal, code.as_str(), "/code")?;
+    }
     let mut errors = Vec::new();
     name_errors(&body.name, &mut errors);
     let code = match RegionCode::parse(&body.code) {
@@ -420,11 +445,19 @@ pub async fn create_region(
 #[put("/regions/{code}")]
 pub async fn replace_region(
     state: web::Data<AppState>,
+    principal: Principal,
     req: HttpRequest,
     code: web::Path<String>,
     body: JsonBody<RegionReplace>,
 ) -> Result<HttpResponse, ApiError> {
     let code = code.into_inner();
+    access::authorize(
+        &principal,
+        Kind::Region,
+        Action::Update,
+        &region_scope(&code),
+        || not_found(&code),
+    )?;
     let body = body.0;
     let if_match = http::require_if_match(&req)?;
     let parsed = RegionCode::parse(&code).map_err(|_| not_found(&code))?;
@@ -471,10 +504,18 @@ pub async fn replace_region(
 #[delete("/regions/{code}")]
 pub async fn delete_region(
     state: web::Data<AppState>,
+    principal: Principal,
     req: HttpRequest,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let code = code.into_inner();
+    access::authorize(
+        &principal,
+        Kind::Region,
+        Action::Delete,
+        &region_scope(&code),
+        || not_found(&code),
+    )?;
     let if_match = http::optional_if_match(&req)?;
     let outcome = store::soft_delete(&state.db, &code, |v| {
         if_match.as_ref().is_none_or(|m| m.matches(v))

@@ -31,6 +31,8 @@ pub struct Filter {
     pub level: Option<String>,
     /// Code prefix of a subtree (`4304` for all of 衡阳市).
     pub under_prefix: Option<String>,
+    /// The caller's scope: only codes with this prefix.
+    pub scope_prefix: String,
 }
 
 /// One page in code order, starting after `after`; returns at most `limit` rows and whether
@@ -41,7 +43,9 @@ pub async fn list(
     after: Option<&str>,
     limit: u64,
 ) -> Result<(Vec<Model>, bool), DbErr> {
-    let mut cond = Condition::all().add(Column::DeletedAt.is_null());
+    let mut cond = Condition::all()
+        .add(Column::DeletedAt.is_null())
+        .add(Column::Code.starts_with(filter.scope_prefix.clone()));
     if let Some(parent) = &filter.parent {
         cond = cond.add(Column::ParentCode.eq(parent.clone()));
     }

@@ -14,9 +14,15 @@ pub enum Backend {
     Postgres,
 }
 
+/// The HS256 secret of every test server.
+pub const TEST_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+
 /// A running server.
 #[derive(Clone)]
 pub struct TestApp {
+    /// The bearer token sent by `get`, `post`, …: an admin of 湖南省 unless changed with `as_`.
+    pub token: Option<String>,
+    pub settings: Settings,
     pub base: String,
     pub client: reqwest::Client,
     pub db: DatabaseConnection,
@@ -131,6 +137,7 @@ pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) ->
     let mut settings = Settings::for_database(&database_url);
     settings.workers = 1;
     settings.db_max_connections = 4;
+    settings.auth.jwt_secret = Some(TEST_SECRET.to_owned());
     adjust(&mut settings);
     let app = Application::build(&settings)
         .await
@@ -139,7 +146,14 @@ pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) ->
     let db = app.db().clone();
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
+    let admin = settings
+        .auth
+        .jwt_secret
+        .is_some()
+        .then(|| mint(&settings, "admin", "430000", &[]));
     TestApp {
+        token: admin,
+        settings,
         base,
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -157,20 +171,44 @@ impl TestApp {
         format!("{}{}", self.base, path)
     }
 
+    fn authed(&self, builder: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.token {
+            Some(t) => builder.bearer_auth(t),
+            None => builder,
+        }
+    }
+
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.authed(self.client.request(method, self.url(path)))
+    }
+
     pub fn get(&self, path: &str) -> reqwest::RequestBuilder {
-        self.client.get(self.url(path))
+        self.request(reqwest::Method::GET, path)
     }
 
     pub fn post(&self, path: &str) -> reqwest::RequestBuilder {
-        self.client.post(self.url(path))
+        self.request(reqwest::Method::POST, path)
     }
 
     pub fn put(&self, path: &str) -> reqwest::RequestBuilder {
-        self.client.put(self.url(path))
+        self.request(reqwest::Method::PUT, path)
     }
 
     pub fn delete(&self, path: &str) -> reqwest::RequestBuilder {
-        self.client.delete(self.url(path))
+        self.request(reqwest::Method::DELETE, path)
+    }
+
+    /// The same server, called with another token (or none).
+    pub fn as_(&self, token: Option<String>) -> TestApp {
+        TestApp {
+            token,
+            ..self.clone()
+        }
+    }
+
+    /// A token of this server for a role and region.
+    pub fn token(&self, role: &str, region: &str) -> String {
+        mint(&self.settings, role, region, &[])
     }
 
     /// Stops the server and drops its database.
@@ -179,6 +217,26 @@ impl TestApp {
         self.db.clone().close().await.ok();
         drop_database(self.cleanup);
     }
+}
+
+/// Mints a one-hour HS256 token with the server's secret.
+pub fn mint(settings: &Settings, role: &str, region: &str, departments: &[&str]) -> String {
+    use jixiao::auth::token::{TokenRequest, mint as sign};
+    use jixiao::domain::policy::Role;
+    use jixiao::domain::region::RegionCode;
+    let request = TokenRequest {
+        subject: format!("{role}@{region}"),
+        role: Role::parse(role).expect("role"),
+        region: RegionCode::parse(region).expect("region"),
+        departments: departments.iter().map(|d| d.to_string()).collect(),
+        ttl: std::time::Duration::from_secs(3600),
+    };
+    sign(
+        &settings.auth,
+        settings.auth.jwt_secret.as_deref().expect("secret"),
+        &request,
+    )
+    .expect("token")
 }
 
 /// Runs `test` against a fresh server on every backend.

@@ -211,7 +211,7 @@ async fn create_validates_and_conflicts() {
                 "field.invalid_length",
             ),
             (
-                json!({"code": "440100", "name": "广州市"}),
+                json!({"code": "431121", "name": "祁阳县"}),
                 "/code",
                 "region.parent_missing",
             ),

@@ -6,13 +6,17 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use crate::helpers::{TEST_SECRET, mint};
+
 const BIN: &str = env!("CARGO_BIN_EXE_jixiao");
 
 /// Starts the binary on port 0 and returns it with the port its log reported.
-fn start(dir: &tempfile::TempDir) -> (Child, u16, mpsc::Receiver<String>) {
+fn start(dir: &tempfile::TempDir, extra: &[&str]) -> (Child, u16, mpsc::Receiver<String>) {
     let mut child = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0", "--database"])
         .arg(format!("sqlite://{}/j.db?mode=rwc", dir.path().display()))
+        .args(extra)
+        .env_remove("JIXIAO_JWT_SECRET")
         .env("JIXIAO_LOG_FORMAT", "json")
         .env_remove("JIXIAO_LISTEN")
         .env_remove("JIXIAO_DATABASE_URL")
@@ -45,8 +49,11 @@ fn start(dir: &tempfile::TempDir) -> (Child, u16, mpsc::Receiver<String>) {
 #[test]
 fn sigterm_lets_in_flight_requests_finish() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, port, rx) = start(&dir);
+    let (mut child, port, rx) = start(&dir, &["--jwt-secret", TEST_SECRET]);
     assert_ne!(port, 0);
+    let mut settings = jixiao::config::Settings::for_database("sqlite://unused");
+    settings.auth.jwt_secret = Some(TEST_SECRET.to_owned());
+    let token = mint(&settings, "admin", "430400", &[]);
     let body = br#"{"code":"430499","name":"in flight"}"#;
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     stream
@@ -55,7 +62,8 @@ fn sigterm_lets_in_flight_requests_finish() {
     write!(
         stream,
         "POST /api/v1/regions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n",
+         Authorization: Bearer {token}\r\nContent-Length: {}\r\nExpect: 100-continue\r\n\
+         Connection: close\r\n\r\n",
         body.len()
     )
     .unwrap();
@@ -100,4 +108,88 @@ fn bad_settings_stop_start_up_with_a_message() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("database_url"));
+}
+
+#[test]
+fn serve_needs_a_key_unless_dev() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--database"])
+        .arg(format!("sqlite://{}/j.db?mode=rwc", dir.path().display()))
+        .env_remove("JIXIAO_JWT_SECRET")
+        .env_remove("JIXIAO_DEV")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no JWT key") && err.contains("--dev"), "{err}");
+
+    // --dev prints an admin token that the server accepts.
+    let (mut child, port, rx) = start(&dir, &["--dev"]);
+    let token = loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the dev token");
+        if line.starts_with("eyJ") {
+            break line;
+        }
+    };
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        stream,
+        "GET /api/v1/regions/430424 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn token_command_mints_what_serve_accepts() {
+    let out = Command::new(BIN)
+        .args([
+            "token",
+            "--role",
+            "submitter",
+            "--region",
+            "430424",
+            "--department",
+            "901001",
+            "--ttl",
+            "2h",
+        ])
+        .env("JIXIAO_JWT_SECRET", TEST_SECRET)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let mut settings = jixiao::config::Settings::for_database("sqlite://unused");
+    settings.auth.jwt_secret = Some(TEST_SECRET.to_owned());
+    let keys = jixiao::auth::KeySet::load(&settings.auth).unwrap();
+    let p = keys.verify(&token).unwrap();
+    assert_eq!(p.role, jixiao::domain::policy::Role::Submitter);
+    assert_eq!(p.region.as_str(), "430424");
+    assert_eq!(p.departments, Some(vec!["901001".to_owned()]));
+    let out = Command::new(BIN)
+        .args(["token", "--role", "boss", "--region", "430424"])
+        .env("JIXIAO_JWT_SECRET", TEST_SECRET)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let out = Command::new(BIN)
+        .args(["token", "--role", "admin", "--region", "430424"])
+        .env_remove("JIXIAO_JWT_SECRET")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("jwt_secret"));
 }
