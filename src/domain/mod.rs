@@ -1,7 +1,49 @@
-//! Pure domain logic: no web framework, database or runtime imports.
+//! The pure domain of jixiao: parsing, rules, scoring, review and reconciliations of budget
+//! performance self-evaluations (预算绩效自评).
 //!
-//! Everything here is plain Rust over plain data, so the HTTP API, the batch import and the
-//! exports all call the same functions, and the rules are tested without a server.
+//! No framework imports here (no actix, sea-orm, utoipa, tokio): plain serde data and functions.
+//!
+//! * [`money`]: exact decimals, half-up rounding, "adds up" tolerances;
+//! * [`target`]: target / actual text → quantitative, period, duration or qualitative;
+//! * [`tree`]: the indicator tree and name recognition;
+//! * [`rules`]: versioned rule sets (`builtin_rule_sets`, `rule_set_by_id`);
+//! * [`evaluation`]: the input types; [`scoring`]: `evaluate` → `Outcome`;
+//! * [`review`]: `Finding`, the `CATALOGUE` of codes, structural review;
+//! * [`finance`]: department finances, funds, basic data table, profile and their reconciliations;
+//! * [`seed`]: the seed report (衡东分局 2024) as data;
+//! * [`region`]: GB/T 2260 codes and subtrees; [`policy`]: who may do what, on which objects.
+//!
+//! Choices where the spec was silent:
+//!
+//! * `1年`, `6个月`, `30天` written bare are time limits ([`target::Parsed::Duration`]), scored like
+//!   `≤`; with a comparator (`≥3年`) or an indicator direction they are quantities with a time unit.
+//! * `已完成` / `已达标` (and `完成`, `达标`, `未完成`…) on a qualitative target are read as the grade
+//!   they name with the warning `actual.grade_informal`; other wordings (`有效节约`, a restated
+//!   target such as `财政预算内`) are `actual.grade_unknown`. On a quantitative or time target they
+//!   are `actual.not_measured`.
+//! * Entirely empty placeholder rows are kept, name-checked, never scored and raise nothing else.
+//! * A sum equal to its total raises nothing; a difference of at most the figures' precision
+//!   (one unit of the last digit, never finer than 0.01 万元) is the warning
+//!   `money.rounding_difference`; more is an error. Counts of people must add up exactly.
+//! * Rows that cannot be computed add 0 to the computed total and raise no `score.claimed_mismatch`
+//!   (the finding that explains why is enough); the claimed total is still compared.
+//! * Over-achievement applies to higher-is-better rows only (`a > t × threshold`).
 
+pub mod evaluation;
+pub mod finance;
+pub mod money;
 pub mod policy;
 pub mod region;
+pub mod review;
+pub mod rules;
+pub mod scoring;
+pub mod seed;
+pub mod target;
+pub mod tree;
+
+#[cfg(test)]
+mod finance_tests;
+#[cfg(test)]
+mod scoring_tests;
+#[cfg(test)]
+mod seed_tests;

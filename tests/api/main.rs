@@ -1,6 +1,7 @@
 //! Black-box API tests: a real server on a random port, a fresh database per test, on SQLite
 //! and (with `TEST_DATABASE_URL`) on PostgreSQL.
 
+mod architecture;
 mod auth;
 mod errors;
 mod helpers;

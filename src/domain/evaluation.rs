@@ -1,0 +1,129 @@
+//! Evaluation input types (what a unit submits), independent of any web or storage type.
+//!
+//! JSON Pointers in findings point into these types as serialised (snake_case field names),
+//! e.g. `/indicators/3/actual`, `/budget/by_source/1/amount`.
+//!
+//! Placeholder rows: tables often carry a level-2 line with no level-3 indicator (the seed's
+//! `社会成本指标` with nothing else). A row whose level-3 name, target, actual, weight, claimed
+//! score and explanation are all empty is a *placeholder*: it is kept, its level-1/level-2 names
+//! are still checked (an unknown name is an error wherever it appears), but it is not scored and
+//! raises no "missing target/weight" finding. A row with a level-3 name but no target or weight
+//! is not a placeholder and is reported.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::finance::SourceAmount;
+use super::target::Direction;
+
+/// 部门整体 (附件4) or 项目支出 (附件5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvaluationKind {
+    /// 部门整体支出绩效自评
+    Department,
+    /// 项目支出绩效自评
+    Project,
+}
+
+impl EvaluationKind {
+    /// Chinese label.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            EvaluationKind::Department => "部门整体支出",
+            EvaluationKind::Project => "项目支出",
+        }
+    }
+}
+
+/// The budget block of a self-evaluation table (万元).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BudgetBlock {
+    /// 年初预算数
+    pub initial: Decimal,
+    /// 全年预算数 / 调整后预算数
+    pub full_year: Decimal,
+    /// 全年执行数
+    #[serde(default)]
+    pub executed: Option<Decimal>,
+    /// 分值 as written in the table (checked against the rule set's execution weight).
+    #[serde(default)]
+    pub weight: Option<Decimal>,
+    /// 执行率 as written, e.g. `100%`.
+    #[serde(default)]
+    pub claimed_rate: Option<String>,
+    /// 得分 as claimed by the unit.
+    #[serde(default)]
+    pub claimed_score: Option<Decimal>,
+    /// 按收入性质分: amounts by fund source; they must add up to the full-year budget.
+    #[serde(default)]
+    pub by_source: Vec<SourceAmount>,
+    /// 按支出性质分 — 基本支出.
+    #[serde(default)]
+    pub basic: Option<Decimal>,
+    /// 按支出性质分 — 项目支出. With `basic`, must add up to the full-year budget.
+    #[serde(default)]
+    pub project: Option<Decimal>,
+}
+
+/// One line of the indicator table.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct IndicatorInput {
+    /// 一级指标 as written (a group weight such as `（20分）` may follow the name).
+    pub level1: String,
+    /// 二级指标 as written.
+    pub level2: String,
+    /// 三级指标; empty on placeholder rows.
+    #[serde(default)]
+    pub level3: String,
+    /// 年度指标值 as written.
+    #[serde(default)]
+    pub target: String,
+    /// 实际完成值 as written.
+    #[serde(default)]
+    pub actual: String,
+    /// 分值
+    #[serde(default)]
+    pub weight: Option<Decimal>,
+    /// 得分 as claimed by the unit.
+    #[serde(default)]
+    pub claimed_score: Option<Decimal>,
+    /// 偏差原因分析及改进措施
+    #[serde(default)]
+    pub deviation_explanation: Option<String>,
+    /// Which way the indicator improves; gives a bare number its comparator.
+    #[serde(default)]
+    pub direction: Option<Direction>,
+}
+
+impl IndicatorInput {
+    /// Whether the row is an empty placeholder (see the module documentation).
+    pub fn is_placeholder(&self) -> bool {
+        self.level3.trim().is_empty()
+            && self.target.trim().is_empty()
+            && self.actual.trim().is_empty()
+            && self.weight.is_none()
+            && self.claimed_score.is_none()
+            && !self.has_explanation()
+    }
+
+    /// Whether a deviation explanation is written.
+    pub fn has_explanation(&self) -> bool {
+        self.deviation_explanation
+            .as_deref()
+            .is_some_and(|e| !e.trim().is_empty())
+    }
+}
+
+/// A whole self-evaluation as submitted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvaluationInput {
+    pub kind: EvaluationKind,
+    /// Fiscal year.
+    pub year: i32,
+    pub budget: BudgetBlock,
+    pub indicators: Vec<IndicatorInput>,
+    /// 总分 as claimed by the unit.
+    #[serde(default)]
+    pub claimed_total: Option<Decimal>,
+}

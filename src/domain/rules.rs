@@ -1,0 +1,382 @@
+//! Rule sets: versioned, named scoring parameters. Evaluations reference one by id.
+
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+use serde::{Deserialize, Serialize};
+
+use super::tree::Level1;
+
+/// Formula for lower-is-better (reverse) indicators when the actual is above the target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReverseFormula {
+    /// `w × t / a`
+    Ratio,
+    /// `w × (1 − (a − t) / t)`, floored at 0
+    Linear,
+}
+
+impl ReverseFormula {
+    /// Chinese label.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            ReverseFormula::Ratio => "比例法（分值×目标值÷实际值）",
+            ReverseFormula::Linear => "线性扣分法（分值×(1−(实际值−目标值)÷目标值)）",
+        }
+    }
+}
+
+/// How strictly a non-numeric actual value of a quantitative target is treated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strictness {
+    /// A finding of severity error; the row gets no computed score.
+    Error,
+    /// A finding of severity warning; the row is scored like a qualitative row from the grade
+    /// its words imply (已达标 → achieved), when they imply one.
+    Warning,
+}
+
+impl Strictness {
+    /// Chinese label.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Strictness::Error => "错误（阻止提交）",
+            Strictness::Warning => "警告（仅提示）",
+        }
+    }
+}
+
+/// Where 成本指标 may sit in the indicator tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TreeShape {
+    /// 成本指标 is a level-1 name (2021 and later tables).
+    CostAsLevel1,
+    /// 成本指标 is a level-2 name under 产出指标 (older tables).
+    CostUnderOutput,
+    /// Both shapes are accepted.
+    Either,
+}
+
+impl TreeShape {
+    /// Chinese label.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            TreeShape::CostAsLevel1 => "成本指标为一级指标",
+            TreeShape::CostUnderOutput => "成本指标为产出指标下的二级指标",
+            TreeShape::Either => "两种结构均可",
+        }
+    }
+
+    /// Whether 成本指标 may be a level-1 name.
+    pub fn allows_cost_level1(self) -> bool {
+        matches!(self, TreeShape::CostAsLevel1 | TreeShape::Either)
+    }
+
+    /// Whether 成本指标 may be a level-2 name under 产出指标.
+    pub fn allows_cost_under_output(self) -> bool {
+        matches!(self, TreeShape::CostUnderOutput | TreeShape::Either)
+    }
+}
+
+/// Overall grade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grade {
+    /// 优
+    You,
+    /// 良
+    Liang,
+    /// 中
+    Zhong,
+    /// 差
+    Cha,
+}
+
+impl Grade {
+    /// Chinese label.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Grade::You => "优",
+            Grade::Liang => "良",
+            Grade::Zhong => "中",
+            Grade::Cha => "差",
+        }
+    }
+
+    /// English label.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Grade::You => "excellent",
+            Grade::Liang => "good",
+            Grade::Zhong => "fair",
+            Grade::Cha => "poor",
+        }
+    }
+}
+
+/// A grade band: totals at or above `min` (inclusive) get `grade`, unless a higher band applies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GradeBand {
+    pub grade: Grade,
+    pub min: Decimal,
+}
+
+/// The weight of one level-1 group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Level1Weight {
+    pub level1: Level1,
+    pub weight: Decimal,
+}
+
+/// A versioned, named set of scoring parameters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleSet {
+    /// Stable id, e.g. `hengyang-2024-project`.
+    pub id: String,
+    pub version: u32,
+    pub name: String,
+    pub name_zh: String,
+    pub level1_weights: Vec<Level1Weight>,
+    /// Weight of budget execution (预算执行率).
+    pub execution_weight: Decimal,
+    pub reverse_formula: ReverseFormula,
+    /// Above `target × threshold` a higher-is-better row needs an explanation (1.30 = 130%).
+    pub over_achievement_threshold: Decimal,
+    pub non_numeric_actual: Strictness,
+    /// Bands, any order; the highest `min` not above the total wins; below all → 差.
+    pub grade_bands: Vec<GradeBand>,
+    pub tree_shape: TreeShape,
+}
+
+impl RuleSet {
+    /// The weight of a level-1 group, if the rule set has that group.
+    pub fn weight_of(&self, level1: Level1) -> Option<Decimal> {
+        self.level1_weights
+            .iter()
+            .find(|w| w.level1 == level1)
+            .map(|w| w.weight)
+    }
+
+    /// The grade of a total (lower bounds inclusive).
+    pub fn grade_for(&self, total: Decimal) -> Grade {
+        let mut bands: Vec<&GradeBand> = self.grade_bands.iter().collect();
+        bands.sort_by_key(|band| std::cmp::Reverse(band.min));
+        bands
+            .into_iter()
+            .find(|band| total >= band.min)
+            .map_or(Grade::Cha, |band| band.grade)
+    }
+
+    /// Problems with the parameters themselves (for rule sets defined by administrators).
+    pub fn validate(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.id.trim().is_empty() {
+            problems.push("id is empty".to_string());
+        }
+        let sum = super::money::sum(
+            self.level1_weights
+                .iter()
+                .map(|w| w.weight)
+                .chain(std::iter::once(self.execution_weight)),
+        );
+        if sum != Decimal::ONE_HUNDRED {
+            problems.push(format!(
+                "level-1 weights plus execution weight add up to {sum}, not 100"
+            ));
+        }
+        if self
+            .level1_weights
+            .iter()
+            .chain(std::iter::once(&Level1Weight {
+                level1: Level1::Output,
+                weight: self.execution_weight,
+            }))
+            .any(|w| w.weight.is_sign_negative())
+        {
+            problems.push("negative weight".to_string());
+        }
+        for (i, w) in self.level1_weights.iter().enumerate() {
+            if self.level1_weights[..i]
+                .iter()
+                .any(|o| o.level1 == w.level1)
+            {
+                problems.push(format!(
+                    "level-1 group {} listed twice",
+                    w.level1.label_en()
+                ));
+            }
+        }
+        if self.weight_of(Level1::Cost).is_some() && !self.tree_shape.allows_cost_level1() {
+            problems.push("a weight for 成本指标 but the tree shape puts cost under output".into());
+        }
+        if self.over_achievement_threshold < Decimal::ONE {
+            problems.push("over-achievement threshold below 1".to_string());
+        }
+        problems
+    }
+}
+
+fn hundred_bands() -> Vec<GradeBand> {
+    vec![
+        GradeBand {
+            grade: Grade::You,
+            min: dec!(90),
+        },
+        GradeBand {
+            grade: Grade::Liang,
+            min: dec!(80),
+        },
+        GradeBand {
+            grade: Grade::Zhong,
+            min: dec!(60),
+        },
+    ]
+}
+
+fn weights(list: &[(Level1, Decimal)]) -> Vec<Level1Weight> {
+    list.iter()
+        .map(|(level1, weight)| Level1Weight {
+            level1: *level1,
+            weight: *weight,
+        })
+        .collect()
+}
+
+/// Id of the Ministry of Finance project default.
+pub const MOF_PROJECT_DEFAULT: &str = "mof-project-default";
+/// Id of the 2024 Hengyang department table (附件4).
+pub const HENGYANG_2024_DEPARTMENT: &str = "hengyang-2024-department";
+/// Id of the 2024 Hengyang project table (附件5).
+pub const HENGYANG_2024_PROJECT: &str = "hengyang-2024-project";
+
+/// The rule sets shipped with the service.
+pub fn builtin_rule_sets() -> Vec<RuleSet> {
+    vec![
+        RuleSet {
+            id: MOF_PROJECT_DEFAULT.to_string(),
+            version: 1,
+            name: "Ministry of Finance project self-evaluation default".to_string(),
+            name_zh: "财政部项目支出绩效自评默认规则".to_string(),
+            level1_weights: weights(&[
+                (Level1::Output, dec!(50)),
+                (Level1::Benefit, dec!(30)),
+                (Level1::Satisfaction, dec!(10)),
+            ]),
+            execution_weight: dec!(10),
+            reverse_formula: ReverseFormula::Ratio,
+            over_achievement_threshold: dec!(1.30),
+            non_numeric_actual: Strictness::Error,
+            grade_bands: hundred_bands(),
+            tree_shape: TreeShape::CostUnderOutput,
+        },
+        RuleSet {
+            id: HENGYANG_2024_DEPARTMENT.to_string(),
+            version: 1,
+            name: "Hengyang 2024 department overall expenditure self-evaluation".to_string(),
+            name_zh: "衡阳市2024年部门整体支出绩效自评表".to_string(),
+            level1_weights: weights(&[
+                (Level1::Cost, dec!(20)),
+                (Level1::Output, dec!(40)),
+                (Level1::Benefit, dec!(20)),
+                (Level1::Satisfaction, dec!(10)),
+            ]),
+            execution_weight: dec!(10),
+            reverse_formula: ReverseFormula::Ratio,
+            over_achievement_threshold: dec!(1.30),
+            non_numeric_actual: Strictness::Error,
+            grade_bands: hundred_bands(),
+            tree_shape: TreeShape::CostAsLevel1,
+        },
+        RuleSet {
+            id: HENGYANG_2024_PROJECT.to_string(),
+            version: 1,
+            name: "Hengyang 2024 project expenditure self-evaluation".to_string(),
+            name_zh: "衡阳市2024年项目支出绩效自评表".to_string(),
+            level1_weights: weights(&[
+                (Level1::Output, dec!(20)),
+                (Level1::Benefit, dec!(40)),
+                (Level1::Cost, dec!(20)),
+                (Level1::Satisfaction, dec!(10)),
+            ]),
+            execution_weight: dec!(10),
+            reverse_formula: ReverseFormula::Ratio,
+            over_achievement_threshold: dec!(1.30),
+            non_numeric_actual: Strictness::Error,
+            grade_bands: hundred_bands(),
+            tree_shape: TreeShape::CostAsLevel1,
+        },
+    ]
+}
+
+/// A built-in rule set by id.
+pub fn rule_set_by_id(id: &str) -> Option<RuleSet> {
+    builtin_rule_sets().into_iter().find(|r| r.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtins_are_valid_and_unique() {
+        let sets = builtin_rule_sets();
+        assert_eq!(sets.len(), 3);
+        for set in &sets {
+            assert_eq!(set.validate(), Vec::<String>::new(), "{}", set.id);
+            assert_eq!(sets.iter().filter(|s| s.id == set.id).count(), 1);
+        }
+        let department = rule_set_by_id(HENGYANG_2024_DEPARTMENT).expect("builtin");
+        assert_eq!(department.weight_of(Level1::Cost), Some(dec!(20)));
+        assert_eq!(department.weight_of(Level1::Output), Some(dec!(40)));
+        let project = rule_set_by_id(HENGYANG_2024_PROJECT).expect("builtin");
+        assert_eq!(project.weight_of(Level1::Benefit), Some(dec!(40)));
+        let mof = rule_set_by_id(MOF_PROJECT_DEFAULT).expect("builtin");
+        assert_eq!(mof.weight_of(Level1::Output), Some(dec!(50)));
+        assert_eq!(mof.weight_of(Level1::Cost), None);
+        assert!(rule_set_by_id("nope").is_none());
+    }
+
+    #[test]
+    fn grade_bands_are_inclusive() {
+        let rules = rule_set_by_id(MOF_PROJECT_DEFAULT).expect("builtin");
+        let cases = [
+            (dec!(100), Grade::You),
+            (dec!(90), Grade::You),
+            (dec!(89.99), Grade::Liang),
+            (dec!(80), Grade::Liang),
+            (dec!(79.99), Grade::Zhong),
+            (dec!(60), Grade::Zhong),
+            (dec!(59.99), Grade::Cha),
+            (dec!(0), Grade::Cha),
+        ];
+        for (total, grade) in cases {
+            assert_eq!(rules.grade_for(total), grade, "{total}");
+        }
+    }
+
+    #[test]
+    fn validation_catches_bad_weights() {
+        let mut rules = rule_set_by_id(MOF_PROJECT_DEFAULT).expect("builtin");
+        rules.execution_weight = dec!(20);
+        rules.level1_weights.push(Level1Weight {
+            level1: Level1::Cost,
+            weight: dec!(0),
+        });
+        let problems = rules.validate();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+    }
+
+    #[test]
+    fn round_trips_through_json() {
+        for set in builtin_rule_sets() {
+            let json = serde_json::to_string(&set).expect("serialise");
+            let back: RuleSet = serde_json::from_str(&json).expect("deserialise");
+            assert_eq!(back, set);
+        }
+        let json = serde_json::to_value(rule_set_by_id(HENGYANG_2024_PROJECT)).expect("json");
+        assert_eq!(json["tree_shape"], "cost_as_level1");
+        assert_eq!(json["level1_weights"][0]["weight"], "20");
+    }
+}
