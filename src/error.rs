@@ -78,6 +78,13 @@ codes! {
     AUTH_FORBIDDEN = ("auth.forbidden", FORBIDDEN, "Not allowed for your role", "您的角色无权执行此操作");
     AUTH_OUT_OF_SCOPE = ("auth.out_of_scope", FORBIDDEN, "Outside your scope", "超出您的数据范围");
     RATE_LIMITED = ("request.rate_limited", TOO_MANY_REQUESTS, "Too many requests", "请求过于频繁");
+    DEPARTMENT_NOT_FOUND = ("department.not_found", NOT_FOUND, "Department not found", "部门不存在");
+    DEPARTMENT_EXISTS = ("department.exists", CONFLICT, "Department already exists", "部门已存在");
+    DEPARTMENT_AMBIGUOUS = ("department.ambiguous", CONFLICT, "Budget code is ambiguous", "预算单位编码不唯一");
+    DEPARTMENT_HAS_CHILDREN = ("department.has_children", CONFLICT, "Department still has subordinate departments", "该部门仍有下属部门");
+    FUND_NOT_FOUND = ("fund.not_found", NOT_FOUND, "Fund not found", "资金不存在");
+    PROJECT_NOT_FOUND = ("project.not_found", NOT_FOUND, "Project not found", "项目不存在");
+    PROJECT_HAS_FUNDS = ("project.has_funds", CONFLICT, "Project still has funds", "该项目仍有资金");
     SERVICE_UNAVAILABLE = ("service.unavailable", SERVICE_UNAVAILABLE, "Service unavailable", "服务暂不可用");
     INTERNAL = ("internal", INTERNAL_SERVER_ERROR, "Internal server error", "服务器内部错误");
 }

@@ -7,6 +7,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod locale;
+pub mod report;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -1,7 +1,11 @@
 //! The HTTP API: DTOs, extractors and handlers, one file per resource. No SQL, no rules.
 
 pub mod access;
+pub mod amount;
+pub mod departments;
 pub mod extract;
+pub mod findings;
+pub mod funds;
 pub mod http;
 pub mod middleware;
 pub mod ops;
@@ -39,7 +43,17 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(regions::get_region)
                 .service(regions::create_region)
                 .service(regions::replace_region)
-                .service(regions::delete_region),
+                .service(regions::delete_region)
+                .service(departments::list_departments)
+                .service(departments::get_department)
+                .service(departments::create_department)
+                .service(departments::replace_department)
+                .service(departments::delete_department)
+                .service(funds::list_funds)
+                .service(funds::get_fund)
+                .service(funds::create_fund)
+                .service(funds::replace_fund)
+                .service(funds::delete_fund),
         );
 }
 
@@ -60,6 +74,8 @@ client (1200 per minute with bursts of `rate_limit_burst` = 100; 429 with `Retry
     components(schemas(Problem, ProblemField, ErrorCode)),
     tags(
         (name = "regions", description = "GB/T 2260 administrative divisions (行政区划)"),
+        (name = "departments", description = "Budget units (部门 / 单位), their year profiles and finances"),
+        (name = "funds", description = "Fund allocations (资金): source, level and the three amounts"),
         (name = "operations", description = "Health, readiness, metrics and the error code table"),
     )
 )]

@@ -1,5 +1,10 @@
 //! Persistence: sea-orm entities and queries, one module per aggregate. Knows nothing of HTTP.
 
+pub mod departments;
+pub mod documents;
+pub mod funds;
+pub mod money;
+pub mod projects;
 pub mod regions;
 
 use std::time::Duration;

@@ -1,0 +1,178 @@
+//! Decimal amounts in JSON: strings (`"2135.42"`), or numbers, taken digit for digit as the
+//! client wrote them (serde_json keeps number text with `arbitrary_precision`). Money never
+//! passes through a float.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::{RefOr, Schema};
+use utoipa::{PartialSchema, ToSchema};
+
+/// The most decimal places an amount may have.
+pub const MAX_SCALE: u32 = 4;
+
+/// A non-negative amount in 万元 (unless a field says otherwise), with at most four decimals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Amount(pub Decimal);
+
+impl Amount {
+    /// Parses text exactly, keeping its scale (`12.3400` stays `12.3400`).
+    pub fn parse(text: &str) -> Result<Amount, String> {
+        let text = text.trim();
+        let value = Decimal::from_str_exact(text)
+            .map_err(|_| format!("`{text}` is not a decimal number such as \"2135.42\""))?;
+        if value.is_sign_negative() && !value.is_zero() {
+            return Err(format!("`{text}` is negative; amounts are never below 0"));
+        }
+        if value.scale() > MAX_SCALE {
+            return Err(format!(
+                "`{text}` has {} decimal places; at most {MAX_SCALE} are kept",
+                value.scale()
+            ));
+        }
+        Ok(Amount(value))
+    }
+}
+
+impl fmt::Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl Serialize for Amount {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0.to_string())
+    }
+}
+
+struct AmountVisitor;
+
+impl<'de> Visitor<'de> for AmountVisitor {
+    type Value = Amount;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a decimal amount as a string such as \"2135.42\"")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Amount, E> {
+        Amount::parse(v).map_err(E::custom)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Amount, E> {
+        Ok(Amount(Decimal::from(v)))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Amount, E> {
+        Amount::parse(&v.to_string()).map_err(E::custom)
+    }
+
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Amount, E> {
+        Amount::parse(&v.to_string()).map_err(E::custom)
+    }
+
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Amount, E> {
+        Amount::parse(&v.to_string()).map_err(E::custom)
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Amount, E> {
+        // serde_json (arbitrary_precision) calls this only when the double's shortest text is
+        // exactly what the client wrote; other numbers arrive as their text in `visit_map`.
+        Amount::parse(&format!("{v}")).map_err(E::custom)
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Amount, A::Error> {
+        // A JSON number kept as written (serde_json's arbitrary-precision representation).
+        let Some(key) = map.next_key::<String>()? else {
+            return Err(de::Error::custom("expected a decimal amount"));
+        };
+        if key != "$serde_json::private::Number" {
+            return Err(de::Error::custom(
+                "expected a decimal amount, not an object",
+            ));
+        }
+        let text: String = map.next_value()?;
+        Amount::parse(&text).map_err(de::Error::custom)
+    }
+}
+
+impl<'de> Deserialize<'de> for Amount {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Amount, D::Error> {
+        d.deserialize_any(AmountVisitor)
+    }
+}
+
+impl FromStr for Amount {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Amount, String> {
+        Amount::parse(s)
+    }
+}
+
+impl PartialSchema for Amount {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(r"^[0-9]+(\.[0-9]{1,4})?$"))
+            .description(Some(
+                "Exact decimal amount as a string (万元 unless the field says otherwise), at most 4 \
+                 decimal places, never negative. JSON numbers are accepted too and read digit for digit.",
+            ))
+            .examples(["2135.42"])
+            .into()
+    }
+}
+
+impl ToSchema for Amount {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("Amount")
+    }
+}
+
+/// Optional amounts map to optional decimals.
+pub fn dec(a: Option<Amount>) -> Option<Decimal> {
+    a.map(|a| a.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn de(json: &str) -> Result<Amount, String> {
+        serde_json::from_str::<Amount>(json).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn strings_and_exact_numbers() {
+        assert_eq!(de("\"12.3400\"").unwrap().to_string(), "12.3400");
+        assert_eq!(
+            de("\"99999999999999.9999\"").unwrap().to_string(),
+            "99999999999999.9999"
+        );
+        assert_eq!(de("\"0.0001\"").unwrap().to_string(), "0.0001");
+        assert_eq!(de("2135.42").unwrap().to_string(), "2135.42");
+        assert_eq!(de("0.1").unwrap().to_string(), "0.1");
+        assert_eq!(de("40").unwrap().to_string(), "40");
+        assert_eq!(
+            de("99999999999999.9999").unwrap().to_string(),
+            "99999999999999.9999"
+        );
+        assert_eq!(de("12.3400").unwrap().to_string(), "12.3400");
+        assert!(de("{\"a\": 1}").is_err());
+        assert!(de("\"-1\"").unwrap_err().contains("negative"));
+        assert!(de("-1").unwrap_err().contains("negative"));
+        assert!(de("\"1.23456\"").unwrap_err().contains("decimal places"));
+        assert!(de("\"abc\"").is_err());
+        assert!(de("true").is_err());
+        assert_eq!(
+            serde_json::to_string(&Amount::parse("0").unwrap()).unwrap(),
+            "\"0\""
+        );
+    }
+}

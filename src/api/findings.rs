@@ -1,0 +1,67 @@
+//! Findings of the review engine as the API shows them.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::review::{self, Severity};
+
+/// `error` blocks submission; `warning` informs.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingSeverity {
+    Error,
+    Warning,
+}
+
+/// One problem the engine found in the figures.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "code": "actual.invalid_date", "severity": "error", "severity_label_zh": "错误",
+    "pointer": "/indicators/9/actual",
+    "message_en": "2024.1.1-204.12.31 is not a real date in the fiscal year 2024",
+    "message_zh": "2024.1.1-204.12.31 不是 2024 年度内的真实日期",
+    "numbers": {}
+}))]
+pub struct FindingDto {
+    /// Stable code from the findings catalogue.
+    pub code: String,
+    pub severity: FindingSeverity,
+    pub severity_label_zh: String,
+    /// JSON Pointer to the field concerned.
+    pub pointer: String,
+    pub message_en: String,
+    pub message_zh: String,
+    /// The numbers involved, as exact decimal strings.
+    pub numbers: BTreeMap<String, String>,
+}
+
+impl FindingDto {
+    /// Converts a finding, rewriting the start of its pointer (`from` → `to`).
+    pub fn from_domain(f: review::Finding, rewrite: &[(&str, &str)]) -> FindingDto {
+        let mut pointer = f.pointer;
+        if let Some((from, to)) = rewrite.iter().find(|(from, _)| pointer.starts_with(from)) {
+            pointer = format!("{to}{}", &pointer[from.len()..]);
+        }
+        FindingDto {
+            code: f.code,
+            severity: match f.severity {
+                Severity::Error => FindingSeverity::Error,
+                Severity::Warning => FindingSeverity::Warning,
+            },
+            severity_label_zh: f.severity.label_zh().to_owned(),
+            pointer,
+            message_en: f.message_en,
+            message_zh: f.message_zh,
+            numbers: f.numbers,
+        }
+    }
+}
+
+pub fn convert(findings: Vec<review::Finding>, rewrite: &[(&str, &str)]) -> Vec<FindingDto> {
+    findings
+        .into_iter()
+        .map(|f| FindingDto::from_domain(f, rewrite))
+        .collect()
+}

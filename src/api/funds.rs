@@ -1,0 +1,606 @@
+//! `/api/v1/funds`: fund allocations (资金), one row each, with exact amounts.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use sea_orm::{ConnectionTrait, TransactionTrait};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::api::amount::{Amount, dec};
+use crate::api::departments::{self, allowed_ids, year_error};
+use crate::api::extract::{JsonBody, RequestBody};
+use crate::api::findings::{FindingDto, convert};
+use crate::api::http::{self, etag};
+use crate::api::{AppState, access};
+use crate::domain::finance::{self, FundLevel, FundSet, FundSource};
+use crate::domain::money;
+use crate::domain::policy::{Action, Kind, Principal, Scope};
+use crate::error::{ApiError, FieldError, Problem, codes};
+use crate::locale::Text;
+use crate::store::funds::{self as store, Model};
+use crate::store::money::StoredDecimal;
+use crate::store::projects as project_store;
+
+/// 资金来源.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// 一般公共预算财政拨款
+    GeneralPublicBudget,
+    /// 政府性基金
+    GovernmentFund,
+    /// 纳入专户管理的非税收入
+    SpecialAccountNonTax,
+    /// 国有资本经营预算
+    StateCapital,
+    /// 非同级财政拨款
+    NonSameLevel,
+    /// 上年结转
+    CarryOver,
+    /// 其他资金
+    Other,
+}
+
+impl From<Source> for FundSource {
+    fn from(s: Source) -> Self {
+        match s {
+            Source::GeneralPublicBudget => FundSource::GeneralPublicBudget,
+            Source::GovernmentFund => FundSource::GovernmentFund,
+            Source::SpecialAccountNonTax => FundSource::SpecialAccountNonTax,
+            Source::StateCapital => FundSource::StateCapital,
+            Source::NonSameLevel => FundSource::NonSameLevel,
+            Source::CarryOver => FundSource::CarryOver,
+            Source::Other => FundSource::Other,
+        }
+    }
+}
+
+impl From<FundSource> for Source {
+    fn from(s: FundSource) -> Self {
+        match s {
+            FundSource::GeneralPublicBudget => Source::GeneralPublicBudget,
+            FundSource::GovernmentFund => Source::GovernmentFund,
+            FundSource::SpecialAccountNonTax => Source::SpecialAccountNonTax,
+            FundSource::StateCapital => Source::StateCapital,
+            FundSource::NonSameLevel => Source::NonSameLevel,
+            FundSource::CarryOver => Source::CarryOver,
+            FundSource::Other => Source::Other,
+        }
+    }
+}
+
+/// 资金级次.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// 中央
+    Central,
+    /// 省级
+    Provincial,
+    /// 市本级
+    City,
+    /// 县级
+    County,
+}
+
+impl From<Level> for FundLevel {
+    fn from(l: Level) -> Self {
+        match l {
+            Level::Central => FundLevel::Central,
+            Level::Provincial => FundLevel::Provincial,
+            Level::City => FundLevel::City,
+            Level::County => FundLevel::County,
+        }
+    }
+}
+
+impl From<FundLevel> for Level {
+    fn from(l: FundLevel) -> Self {
+        match l {
+            FundLevel::Central => Level::Central,
+            FundLevel::Provincial => Level::Provincial,
+            FundLevel::City => Level::City,
+            FundLevel::County => Level::County,
+        }
+    }
+}
+
+/// The text a value is stored as (its serde name).
+pub fn wire<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn unwire<T: for<'de> Deserialize<'de>>(text: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
+}
+
+/// A fund allocation.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0193a1b2-0000-7000-8000-000000000010", "department_id": "0193a1b2-0000-7000-8000-000000000001",
+    "region": "430424", "year": 2024, "project_id": "0193a1b2-0000-7000-8000-000000000020",
+    "name": "污染源监控系统改造项目运营费用（续费）", "source": null, "source_label_zh": null,
+    "level": "city", "level_label_zh": "市本级",
+    "purpose": "主要用于污染源在线监控的24条光纤的运行及维护以及本项目发生的交通费用等开支",
+    "initial": "38.2", "full_year": "38.2", "executed": "38.2", "execution_rate": "100.00%",
+    "findings": [], "version": 1, "created_at": "2026-11-29T00:00:00Z", "updated_at": "2026-11-29T00:00:00Z"
+}))]
+pub struct Fund {
+    pub id: String,
+    pub department_id: String,
+    pub region: String,
+    pub year: i32,
+    pub project_id: Option<String>,
+    pub name: String,
+    pub source: Option<Source>,
+    pub source_label_zh: Option<String>,
+    pub level: Level,
+    pub level_label_zh: String,
+    pub purpose: Option<String>,
+    /// 年初预算数 (万元).
+    pub initial: Option<Amount>,
+    /// 全年预算数 (万元).
+    pub full_year: Option<Amount>,
+    /// 全年执行数 (万元).
+    pub executed: Option<Amount>,
+    /// executed / full-year, computed by the server.
+    pub execution_rate: Option<String>,
+    /// What the engine finds in this allocation alone (e.g. executed above budget).
+    pub findings: Vec<FindingDto>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The domain view of a stored fund.
+pub fn to_domain(m: &Model, project_name: Option<String>) -> finance::Fund {
+    finance::Fund {
+        name: m.name.clone(),
+        source: m
+            .source
+            .as_deref()
+            .and_then(unwire::<Source>)
+            .map(Into::into),
+        level: unwire::<Level>(&m.level).unwrap_or(Level::County).into(),
+        project: project_name,
+        purpose: m.purpose.clone(),
+        initial: m.initial.map(|d| d.0),
+        full_year: m.full_year.map(|d| d.0),
+        executed: m.executed.map(|d| d.0),
+    }
+}
+
+/// `num / den` as a percentage with two decimals.
+pub fn rate(num: Option<Decimal>, den: Option<Decimal>) -> Option<String> {
+    match (num, den) {
+        (Some(n), Some(d)) if !d.is_zero() => {
+            Some(format!("{}%", money::round2(n * Decimal::from(100) / d)))
+        }
+        _ => None,
+    }
+}
+
+impl From<Model> for Fund {
+    fn from(m: Model) -> Self {
+        let domain = to_domain(&m, None);
+        let findings = convert(
+            finance::reconcile_funds(&FundSet {
+                funds: vec![domain],
+                declared: Vec::new(),
+            }),
+            &[("/funds/0", "")],
+        );
+        let source = m.source.as_deref().and_then(unwire::<Source>);
+        let level = unwire::<Level>(&m.level).unwrap_or(Level::County);
+        Fund {
+            execution_rate: rate(m.executed.map(|d| d.0), m.full_year.map(|d| d.0)),
+            source_label_zh: source.map(|s| FundSource::from(s).label_zh().to_owned()),
+            source,
+            level_label_zh: FundLevel::from(level).label_zh().to_owned(),
+            level,
+            id: m.id,
+            department_id: m.department_id,
+            region: m.region_code,
+            year: m.year,
+            project_id: m.project_id,
+            name: m.name,
+            purpose: m.purpose,
+            initial: m.initial.map(|d| Amount(d.0)),
+            full_year: m.full_year.map(|d| Amount(d.0)),
+            executed: m.executed.map(|d| Amount(d.0)),
+            findings,
+            version: m.version,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+/// A new fund allocation, or the full replacement of one.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "department": "901001", "year": 2024, "project": null,
+    "name": "排污权有偿使用收入", "source": "special_account_non_tax", "level": "city",
+    "purpose": "主要用于环保能力建设所发生的差旅费、专用设备购置、委托业务费等",
+    "initial": "67.78", "full_year": "67.78", "executed": "67.78"
+}))]
+pub struct FundInput {
+    /// The department: id or budget code.
+    pub department: String,
+    pub year: i32,
+    /// The project it finances (id), of the same department and year.
+    #[serde(default)]
+    pub project: Option<String>,
+    pub name: String,
+    #[serde(default)]
+    pub source: Option<Source>,
+    pub level: Level,
+    #[serde(default)]
+    pub purpose: Option<String>,
+    #[serde(default)]
+    pub initial: Option<Amount>,
+    #[serde(default)]
+    pub full_year: Option<Amount>,
+    #[serde(default)]
+    pub executed: Option<Amount>,
+}
+
+impl RequestBody for FundInput {
+    const READ_ONLY: &'static [&'static str] = &[
+        "id",
+        "version",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+        "region",
+        "execution_rate",
+        "findings",
+        "source_label_zh",
+        "level_label_zh",
+    ];
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FundPage {
+    pub items: Vec<Fund>,
+    pub next_page_token: Option<String>,
+}
+
+/// Fund filters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FundQuery {
+    /// Department id or budget code.
+    pub department_id: Option<String>,
+    pub year: Option<i32>,
+    pub project_id: Option<String>,
+    pub level: Option<Level>,
+    pub source: Option<Source>,
+    pub page_size: Option<u64>,
+    pub page_token: Option<String>,
+}
+
+const PAGE_KIND: &str = "funds";
+
+fn not_found(id: &str) -> ApiError {
+    ApiError::new(
+        codes::FUND_NOT_FOUND,
+        Text::new(
+            format!("No fund has the id {id}"),
+            format!("不存在 id 为 {id} 的资金"),
+        ),
+    )
+}
+
+/// A live fund the caller may act on.
+async fn resolve(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    id: &str,
+    action: Action,
+) -> Result<Model, ApiError> {
+    let m = store::get(db, id).await?.ok_or_else(|| not_found(id))?;
+    let department = crate::store::departments::get(db, &m.department_id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
+    let ids = [department.id.as_str(), department.budget_code.as_str()];
+    let scope = Scope {
+        region: &m.region_code,
+        department: &ids,
+        ..Scope::default()
+    };
+    access::authorize(principal, Kind::Fund, action, &scope, || not_found(id))?;
+    Ok(m)
+}
+
+/// Validates an input into the row it describes (id and audit fields left to the caller).
+async fn build(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    input: &FundInput,
+    action: Action,
+) -> Result<Model, ApiError> {
+    access::require_role(principal, Kind::Fund, action)?;
+    let department = departments::resolve(db, principal, input.department.trim(), action)
+        .await
+        .map_err(|e| {
+            if e.code == codes::DEPARTMENT_NOT_FOUND {
+                ApiError::validation(vec![FieldError::body(
+                    "/department",
+                    "fund.unknown_department",
+                    Text::new(
+                        format!("No department {} in your scope", input.department),
+                        format!("您的数据范围内不存在部门 {}", input.department),
+                    ),
+                )])
+            } else {
+                e
+            }
+        })?;
+    let mut errors = Vec::new();
+    errors.extend(year_error(input.year, "/year"));
+    let n = input.name.trim().chars().count();
+    if n == 0 || n > 300 {
+        errors.push(FieldError::body(
+            "/name",
+            "field.invalid_length",
+            Text::new(
+                "Must have 1 to 300 characters",
+                "长度必须为 1 到 300 个字符",
+            ),
+        ));
+    }
+    if let Some(project_id) = &input.project {
+        match project_store::get(db, project_id).await? {
+            Some(p) if p.department_id == department.id && p.year == input.year => {}
+            Some(_) => errors.push(FieldError::body(
+                "/project",
+                "fund.project_mismatch",
+                Text::new(
+                    "The project belongs to another department or year",
+                    "该项目属于其他部门或年度",
+                ),
+            )),
+            None => errors.push(FieldError::body(
+                "/project",
+                "fund.unknown_project",
+                Text::new(
+                    format!("No project has the id {project_id}"),
+                    format!("不存在 id 为 {project_id} 的项目"),
+                ),
+            )),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let now = Utc::now();
+    Ok(Model {
+        id: String::new(),
+        department_id: department.id,
+        region_code: department.region_code,
+        year: input.year,
+        project_id: input.project.clone(),
+        name: input.name.trim().to_owned(),
+        source: input.source.as_ref().map(wire),
+        level: wire(&input.level),
+        purpose: input.purpose.as_ref().map(|p| p.trim().to_owned()),
+        initial: dec(input.initial).map(StoredDecimal),
+        full_year: dec(input.full_year).map(StoredDecimal),
+        executed: dec(input.executed).map(StoredDecimal),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        deleted_at: None,
+    })
+}
+
+/// Creates a fund allocation.
+pub async fn create(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    input: &FundInput,
+) -> Result<Model, ApiError> {
+    let mut m = build(db, principal, input, Action::Create).await?;
+    m.id = uuid::Uuid::now_v7().to_string();
+    Ok(store::insert(db, m).await?)
+}
+
+fn respond(status: StatusCode, m: Model) -> HttpResponse {
+    let mut res = HttpResponse::build(status);
+    res.insert_header((header::ETAG, etag(m.version)));
+    if status == StatusCode::CREATED {
+        res.insert_header((header::LOCATION, format!("/api/v1/funds/{}", m.id)));
+    }
+    res.json(Fund::from(m))
+}
+
+/// List fund allocations.
+#[utoipa::path(
+    tag = "funds",
+    operation_id = "list_funds",
+    params(FundQuery),
+    responses((status = 200, description = "A page of funds, oldest first", body = FundPage))
+)]
+#[get("/funds")]
+pub async fn list_funds(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<FundQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let limit = http::page_size(query.page_size, state.max_page_size)?;
+    let after = http::decode_page_token(PAGE_KIND, query.page_token.as_deref())?;
+    let department_id = match &query.department_id {
+        Some(key) => match departments::resolve(&state.db, &principal, key, Action::Read).await {
+            Ok(d) => Some(d.id),
+            Err(e) if e.code == codes::DEPARTMENT_NOT_FOUND => {
+                return Ok(HttpResponse::Ok().json(FundPage {
+                    items: Vec::new(),
+                    next_page_token: None,
+                }));
+            }
+            Err(e) => return Err(e),
+        },
+        None => None,
+    };
+    let filter = store::Filter {
+        scope_prefix: principal.region_prefix().to_owned(),
+        scope_department_ids: allowed_ids(&state.db, &principal).await?,
+        department_id,
+        year: query.year,
+        project_id: query.project_id,
+        level: query.level.as_ref().map(wire),
+        source: query.source.as_ref().map(wire),
+    };
+    let (rows, more) = store::list(&state.db, &filter, after.as_deref(), limit).await?;
+    let next_page_token = match (more, rows.last()) {
+        (true, Some(last)) => Some(http::encode_page_token(PAGE_KIND, &last.id)),
+        _ => None,
+    };
+    Ok(HttpResponse::Ok().json(FundPage {
+        items: rows.into_iter().map(Fund::from).collect(),
+        next_page_token,
+    }))
+}
+
+/// Get a fund allocation.
+#[utoipa::path(
+    tag = "funds",
+    operation_id = "get_fund",
+    params(("id" = String, Path, description = "Fund id")),
+    responses(
+        (status = 200, description = "The fund", body = Fund, headers(("ETag" = String))),
+        (status = 304, description = "Not modified"),
+        (status = 404, description = "No such fund in your scope", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/funds/{id}")]
+pub async fn get_fund(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let m = resolve(&state.db, &principal, &id, Action::Read).await?;
+    if http::not_modified(&req, m.version) {
+        return Ok(HttpResponse::NotModified()
+            .insert_header((header::ETAG, etag(m.version)))
+            .finish());
+    }
+    Ok(respond(StatusCode::OK, m))
+}
+
+/// Create a fund allocation.
+#[utoipa::path(
+    tag = "funds",
+    operation_id = "create_fund",
+    request_body = FundInput,
+    responses((status = 201, description = "Created", body = Fund, headers(("Location" = String), ("ETag" = String))))
+)]
+#[post("/funds")]
+pub async fn create_fund(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: JsonBody<FundInput>,
+) -> Result<HttpResponse, ApiError> {
+    let txn = state.db.begin().await?;
+    let m = create(&txn, &principal, &body.0).await?;
+    txn.commit().await?;
+    Ok(respond(StatusCode::CREATED, m))
+}
+
+/// Replace a fund allocation.
+#[utoipa::path(
+    tag = "funds",
+    operation_id = "replace_fund",
+    params(
+        ("id" = String, Path, description = "Fund id"),
+        ("If-Match" = String, Header, description = "ETag of the version being replaced"),
+    ),
+    request_body = FundInput,
+    responses(
+        (status = 200, description = "Replaced", body = Fund, headers(("ETag" = String))),
+        (status = 404, description = "No such fund in your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/funds/{id}")]
+pub async fn replace_fund(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: JsonBody<FundInput>,
+) -> Result<HttpResponse, ApiError> {
+    let if_match = http::require_if_match(&req)?;
+    let txn = state.db.begin().await?;
+    let current = resolve(&txn, &principal, &id, Action::Update).await?;
+    if !if_match.matches(current.version) {
+        return Err(http::stale(current.version));
+    }
+    let built = build(&txn, &principal, &body.0, Action::Update).await?;
+    let next = Model {
+        id: current.id.clone(),
+        version: current.version + 1,
+        created_at: current.created_at,
+        ..built
+    };
+    if !store::overwrite(&txn, current.version, &next).await? {
+        return Err(http::stale(current.version));
+    }
+    txn.commit().await?;
+    Ok(respond(StatusCode::OK, next))
+}
+
+/// Delete a fund allocation (soft).
+#[utoipa::path(
+    tag = "funds",
+    operation_id = "delete_fund",
+    params(
+        ("id" = String, Path, description = "Fund id"),
+        ("If-Match" = Option<String>, Header, description = "When given, the ETag of the version being deleted"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such fund in your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/funds/{id}")]
+pub async fn delete_fund(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let if_match = http::optional_if_match(&req)?;
+    let txn = state.db.begin().await?;
+    let current = resolve(&txn, &principal, &id, Action::Delete).await?;
+    if if_match
+        .as_ref()
+        .is_some_and(|m| !m.matches(current.version))
+    {
+        return Err(http::stale(current.version));
+    }
+    let now = Utc::now();
+    let next = Model {
+        version: current.version + 1,
+        updated_at: now,
+        deleted_at: Some(now),
+        ..current.clone()
+    };
+    if !store::overwrite(&txn, current.version, &next).await? {
+        return Err(http::stale(current.version));
+    }
+    txn.commit().await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,206 @@
+//! The `departments` table.
+
+use sea_orm::entity::prelude::*;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, Condition, QueryOrder, QuerySelect};
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "departments")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub budget_code: String,
+    pub name: String,
+    pub region_code: String,
+    pub parent_id: Option<String>,
+    pub kind: String,
+    /// JSON array of strings.
+    pub responsibilities: String,
+    pub internal_bodies: String,
+    pub subordinate_units: String,
+    pub version: i64,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub deleted_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+/// List filters.
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    /// The caller's region scope (code prefix).
+    pub scope_prefix: String,
+    /// The caller's department list, when it has one (ids or budget codes).
+    pub scope_departments: Option<Vec<String>>,
+    pub region_prefix: Option<String>,
+    pub parent_id: Option<String>,
+    pub name_contains: Option<String>,
+}
+
+/// Restricts a query to the departments a caller may see.
+pub fn scope_condition(scope_prefix: &str, departments: Option<&[String]>) -> Condition {
+    let mut cond = Condition::all().add(Column::RegionCode.starts_with(scope_prefix));
+    if let Some(list) = departments {
+        cond = cond.add(
+            Condition::any()
+                .add(Column::Id.is_in(list.iter().cloned()))
+                .add(Column::BudgetCode.is_in(list.iter().cloned())),
+        );
+    }
+    cond
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &Filter,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<(Vec<Model>, bool), DbErr> {
+    let mut cond = Condition::all()
+        .add(Column::DeletedAt.is_null())
+        .add(scope_condition(
+            &filter.scope_prefix,
+            filter.scope_departments.as_deref(),
+        ));
+    if let Some(prefix) = &filter.region_prefix {
+        cond = cond.add(Column::RegionCode.starts_with(prefix.clone()));
+    }
+    if let Some(parent) = &filter.parent_id {
+        cond = cond.add(Column::ParentId.eq(parent.clone()));
+    }
+    if let Some(q) = &filter.name_contains {
+        cond = cond.add(Column::Name.contains(q.clone()));
+    }
+    if let Some(after) = after {
+        cond = cond.add(Column::Id.gt(after.to_owned()));
+    }
+    let mut rows = Entity::find()
+        .filter(cond)
+        .order_by_asc(Column::Id)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    let more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    Ok((rows, more))
+}
+
+/// A live department by id.
+pub async fn get(db: &impl ConnectionTrait, id: &str) -> Result<Option<Model>, DbErr> {
+    Entity::find_by_id(id.to_owned())
+        .filter(Column::DeletedAt.is_null())
+        .one(db)
+        .await
+}
+
+/// Live departments with this budget code in regions starting with one of `prefixes`.
+pub async fn by_budget_code(
+    db: &impl ConnectionTrait,
+    code: &str,
+    regions: &[String],
+) -> Result<Vec<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::DeletedAt.is_null())
+        .filter(Column::BudgetCode.eq(code))
+        .filter(Column::RegionCode.is_in(regions.iter().cloned()))
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await
+}
+
+/// Live departments with this budget code anywhere under a region prefix.
+pub async fn by_budget_code_under(
+    db: &impl ConnectionTrait,
+    code: &str,
+    prefix: &str,
+) -> Result<Vec<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::DeletedAt.is_null())
+        .filter(Column::BudgetCode.eq(code))
+        .filter(Column::RegionCode.starts_with(prefix))
+        .order_by_asc(Column::Id)
+        .limit(10)
+        .all(db)
+        .await
+}
+
+/// Any row, live or deleted, with this region and budget code.
+pub async fn by_natural_key(
+    db: &impl ConnectionTrait,
+    region: &str,
+    code: &str,
+) -> Result<Option<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::RegionCode.eq(region))
+        .filter(Column::BudgetCode.eq(code))
+        .one(db)
+        .await
+}
+
+/// Number of live departments whose parent is `id`.
+pub async fn count_children(db: &impl ConnectionTrait, id: &str) -> Result<u64, DbErr> {
+    Entity::find()
+        .filter(Column::DeletedAt.is_null())
+        .filter(Column::ParentId.eq(id))
+        .count(db)
+        .await
+}
+
+pub async fn insert(db: &impl ConnectionTrait, model: Model) -> Result<Model, DbErr> {
+    ActiveModel {
+        id: Set(model.id),
+        budget_code: Set(model.budget_code),
+        name: Set(model.name),
+        region_code: Set(model.region_code),
+        parent_id: Set(model.parent_id),
+        kind: Set(model.kind),
+        responsibilities: Set(model.responsibilities),
+        internal_bodies: Set(model.internal_bodies),
+        subordinate_units: Set(model.subordinate_units),
+        version: Set(model.version),
+        created_at: Set(model.created_at),
+        updated_at: Set(model.updated_at),
+        deleted_at: Set(model.deleted_at),
+    }
+    .insert(db)
+    .await
+}
+
+/// Writes `next` over the row when its version is still `current_version`; false when another
+/// writer got there first.
+pub async fn overwrite(
+    db: &impl ConnectionTrait,
+    current_version: i64,
+    next: &Model,
+) -> Result<bool, DbErr> {
+    let result = Entity::update_many()
+        .col_expr(Column::BudgetCode, Expr::value(next.budget_code.clone()))
+        .col_expr(Column::Name, Expr::value(next.name.clone()))
+        .col_expr(Column::RegionCode, Expr::value(next.region_code.clone()))
+        .col_expr(Column::ParentId, Expr::value(next.parent_id.clone()))
+        .col_expr(Column::Kind, Expr::value(next.kind.clone()))
+        .col_expr(
+            Column::Responsibilities,
+            Expr::value(next.responsibilities.clone()),
+        )
+        .col_expr(
+            Column::InternalBodies,
+            Expr::value(next.internal_bodies.clone()),
+        )
+        .col_expr(
+            Column::SubordinateUnits,
+            Expr::value(next.subordinate_units.clone()),
+        )
+        .col_expr(Column::Version, Expr::value(next.version))
+        .col_expr(Column::UpdatedAt, Expr::value(next.updated_at))
+        .col_expr(Column::DeletedAt, Expr::value(next.deleted_at))
+        .filter(Column::Id.eq(next.id.clone()))
+        .filter(Column::Version.eq(current_version))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
