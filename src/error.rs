@@ -85,6 +85,7 @@ codes! {
     FUND_NOT_FOUND = ("fund.not_found", NOT_FOUND, "Fund not found", "资金不存在");
     PROJECT_NOT_FOUND = ("project.not_found", NOT_FOUND, "Project not found", "项目不存在");
     PROJECT_HAS_FUNDS = ("project.has_funds", CONFLICT, "Project still has funds", "该项目仍有资金");
+    DOCUMENT_NOT_FOUND = ("department_year.not_found", NOT_FOUND, "No data for that year", "该年度没有数据");
     SERVICE_UNAVAILABLE = ("service.unavailable", SERVICE_UNAVAILABLE, "Service unavailable", "服务暂不可用");
     INTERNAL = ("internal", INTERNAL_SERVER_ERROR, "Internal server error", "服务器内部错误");
 }

@@ -69,6 +69,18 @@ enum Command {
         #[arg(long)]
         subject: Option<String>,
     },
+    /// Load a JSON file of departments, profiles, finances, projects and funds, through the
+    /// same checks as the API, in one transaction (all or nothing).
+    Import {
+        /// The file (format: src/seed/hengdong-ecology-2024.json).
+        file: PathBuf,
+        /// Act as an admin of this region (default: the province of the file's departments).
+        #[arg(long)]
+        region: Option<String>,
+    },
+    /// Create the database and load the seed report (衡东分局 2024), so there is real data to
+    /// look at; then `jixiao serve --dev` on the same database shows it.
+    Demo,
     /// Exit 0 when the service on the configured `listen` address answers `/healthz` (for
     /// container health checks).
     Healthcheck,
@@ -141,6 +153,8 @@ async fn main() -> ExitCode {
         Some(Command::Migrate { action }) => migrate(&settings, action).await,
         Some(Command::Openapi) => Ok(()),
         Some(Command::Healthcheck) => healthcheck(&settings),
+        Some(Command::Import { file, region }) => import(&settings, &file, region.as_deref()).await,
+        Some(Command::Demo) => demo(&settings).await,
         Some(Command::Token {
             role,
             region,
@@ -205,6 +219,122 @@ fn mint_token(
         ttl: token::parse_ttl(ttl)?,
     };
     println!("{}", token::mint(&settings.auth, secret, &request)?);
+    Ok(())
+}
+
+fn import_principal(
+    file: &jixiao::import::ImportFile,
+    region: Option<&str>,
+) -> anyhow::Result<jixiao::domain::policy::Principal> {
+    use jixiao::domain::policy::{Principal, Role};
+    use jixiao::domain::region::RegionCode;
+    let code = match region {
+        Some(r) => r.to_owned(),
+        None => {
+            let mut provinces: Vec<String> = file
+                .departments
+                .iter()
+                .map(|d| format!("{}0000", d.region.get(..2).unwrap_or("00")))
+                .collect();
+            provinces.sort();
+            provinces.dedup();
+            match provinces.as_slice() {
+                [one] => one.clone(),
+                [] => anyhow::bail!(
+                    "the file names no department: say which region to act in with --region"
+                ),
+                _ => anyhow::bail!(
+                    "the file spans several provinces ({}): import each with --region",
+                    provinces.join(", ")
+                ),
+            }
+        }
+    };
+    let region = RegionCode::parse(&code)
+        .map_err(|e| anyhow::anyhow!("--region `{code}`: {}", e.message_en()))?;
+    Ok(Principal {
+        subject: "cli-import".into(),
+        role: Role::Admin,
+        region,
+        departments: None,
+    })
+}
+
+async fn load(
+    settings: &Settings,
+    file: &jixiao::import::ImportFile,
+    region: Option<&str>,
+) -> anyhow::Result<()> {
+    let principal = import_principal(file, region)?;
+    let db = jixiao::store::connect(&settings.database_url, 2).await?;
+    if settings.migrate {
+        jixiao::store::migrate_up(&db).await?;
+    }
+    match jixiao::import::run(&db, &principal, file).await {
+        Ok(summary) => {
+            println!(
+                "imported {} department(s), {} profile(s), {} project(s), {} fund(s), {} finance record(s)",
+                summary.departments,
+                summary.profiles,
+                summary.projects,
+                summary.funds,
+                summary.finances
+            );
+            Ok(())
+        }
+        Err(e) => {
+            let problem = e.to_problem(jixiao::locale::Lang::En, "import", "-");
+            eprintln!(
+                "{}",
+                serde_json::to_string_pretty(&problem).unwrap_or_default()
+            );
+            anyhow::bail!("nothing was imported: {}", e.detail.en)
+        }
+    }
+}
+
+async fn import(
+    settings: &Settings,
+    path: &std::path::Path,
+    region: Option<&str>,
+) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let file = jixiao::import::parse(&text).map_err(|e| {
+        let where_ = e
+            .errors
+            .first()
+            .map(|f| f.pointer.clone())
+            .unwrap_or_default();
+        anyhow::anyhow!(
+            "{} is not an import file: {} {where_}",
+            path.display(),
+            e.detail.en
+        )
+    })?;
+    load(settings, &file, region).await
+}
+
+async fn demo(settings: &Settings) -> anyhow::Result<()> {
+    let file = jixiao::import::parse(jixiao::import::SEED)
+        .map_err(|e| anyhow::anyhow!("the seed fixture: {}", e.detail.en))?;
+    let db = jixiao::store::connect(&settings.database_url, 2).await?;
+    jixiao::store::migrate_up(&db).await?;
+    if jixiao::store::departments::by_natural_key(&db, "430424", "901424")
+        .await?
+        .is_some()
+    {
+        println!(
+            "the seed report is already loaded in {}",
+            jixiao::store::redact(&settings.database_url)
+        );
+    } else {
+        load(settings, &file, None).await?;
+    }
+    println!(
+        "\nNow serve it:\n    jixiao serve --dev --database '{}'\nthen, with the printed token:\n    curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:8080/api/v1/departments/901424/finances/2024",
+        settings.database_url
+    );
     Ok(())
 }
 

@@ -179,7 +179,7 @@ pub fn to_domain(m: &Model, project_name: Option<String>) -> finance::Fund {
 pub fn rate(num: Option<Decimal>, den: Option<Decimal>) -> Option<String> {
     match (num, den) {
         (Some(n), Some(d)) if !d.is_zero() => {
-            Some(format!("{}%", money::round2(n * Decimal::from(100) / d)))
+            Some(format!("{:.2}%", money::round2(n * Decimal::from(100) / d)))
         }
         _ => None,
     }

@@ -45,15 +45,18 @@ fn parse_tag_list(value: &str) -> IfMatch {
 
 /// The `If-Match` header, required on updates: 428 when it is missing.
 pub fn require_if_match(req: &HttpRequest) -> Result<IfMatch, ApiError> {
-    optional_if_match(req)?.ok_or_else(|| {
-        ApiError::new(
-            codes::PRECONDITION_REQUIRED,
-            Text::new(
-                "Send If-Match with the ETag of the version you read, so no update is lost",
-                "请在 If-Match 中携带所读取版本的 ETag，以免覆盖他人的修改",
-            ),
-        )
-    })
+    optional_if_match(req)?.ok_or_else(require_if_match_missing)
+}
+
+/// The 428 for an update without `If-Match`.
+pub fn require_if_match_missing() -> ApiError {
+    ApiError::new(
+        codes::PRECONDITION_REQUIRED,
+        Text::new(
+            "Send If-Match with the ETag of the version you read, so no update is lost",
+            "请在 If-Match 中携带所读取版本的 ETag，以免覆盖他人的修改",
+        ),
+    )
 }
 
 /// The `If-Match` header, when given.

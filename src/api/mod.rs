@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod amount;
+pub mod department_years;
 pub mod departments;
 pub mod extract;
 pub mod findings;
@@ -9,6 +10,7 @@ pub mod funds;
 pub mod http;
 pub mod middleware;
 pub mod ops;
+pub mod projects;
 pub mod regions;
 pub mod routing;
 
@@ -49,11 +51,20 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(departments::create_department)
                 .service(departments::replace_department)
                 .service(departments::delete_department)
+                .service(department_years::get_profile)
+                .service(department_years::put_profile)
+                .service(department_years::get_finance)
+                .service(department_years::put_finance)
                 .service(funds::list_funds)
                 .service(funds::get_fund)
                 .service(funds::create_fund)
                 .service(funds::replace_fund)
-                .service(funds::delete_fund),
+                .service(funds::delete_fund)
+                .service(projects::list_projects)
+                .service(projects::get_project)
+                .service(projects::create_project)
+                .service(projects::replace_project)
+                .service(projects::delete_project),
         );
 }
 
@@ -76,6 +87,7 @@ client (1200 per minute with bursts of `rate_limit_burst` = 100; 429 with `Retry
         (name = "regions", description = "GB/T 2260 administrative divisions (行政区划)"),
         (name = "departments", description = "Budget units (部门 / 单位), their year profiles and finances"),
         (name = "funds", description = "Fund allocations (资金): source, level and the three amounts"),
+        (name = "projects", description = "Projects (项目); the budget block is derived from their funds"),
         (name = "operations", description = "Health, readiness, metrics and the error code table"),
     )
 )]

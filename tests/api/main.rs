@@ -3,6 +3,7 @@
 
 mod architecture;
 mod auth;
+mod department_data;
 mod errors;
 mod helpers;
 mod migrations;
@@ -10,4 +11,5 @@ mod openapi;
 mod ops;
 mod readme;
 mod regions;
+mod seed;
 mod shutdown;

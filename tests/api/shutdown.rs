@@ -193,3 +193,88 @@ fn token_command_mints_what_serve_accepts() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("jwt_secret"));
 }
+
+#[test]
+fn import_is_all_or_nothing_and_demo_loads_the_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/i.db?mode=rwc", dir.path().display());
+    let mut file: serde_json::Value = serde_json::from_str(jixiao::import::SEED).unwrap();
+    file["funds"][20]["fund"]["executed"] = serde_json::json!("-1");
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, file.to_string()).unwrap();
+    let out = Command::new(BIN)
+        .args(["import", "--database", &db])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    // The parse error points at the field; nothing was written.
+    assert!(err.contains("/funds/20/fund/executed"), "{err}");
+    file["funds"][20]["fund"]["executed"] = serde_json::json!("1");
+    file["funds"][21]["fund"]["year"] = serde_json::json!(1999);
+    std::fs::write(&bad, file.to_string()).unwrap();
+    let out = Command::new(BIN)
+        .args(["import", "--database", &db])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("/funds/21/fund/year") && err.contains("nothing was imported"),
+        "{err}"
+    );
+    let count = || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let conn = jixiao::store::connect(&db, 1).await.unwrap();
+            use sea_orm::{EntityTrait, PaginatorTrait};
+            let n = jixiao::store::departments::Entity::find()
+                .count(&conn)
+                .await
+                .unwrap();
+            let f = jixiao::store::funds::Entity::find()
+                .count(&conn)
+                .await
+                .unwrap();
+            (n, f)
+        })
+    };
+    assert_eq!(count(), (0, 0), "a failed import leaves nothing behind");
+
+    let good = dir.path().join("good.json");
+    std::fs::write(&good, jixiao::import::SEED).unwrap();
+    let out = Command::new(BIN)
+        .args(["import", "--database", &db])
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(
+            "2 department(s), 1 profile(s), 2 project(s), 25 fund(s), 1 finance record(s)"
+        )
+    );
+    assert_eq!(count(), (2, 25));
+
+    let demo_db = format!("sqlite://{}/demo.db?mode=rwc", dir.path().display());
+    let out = Command::new(BIN)
+        .args(["demo", "--database", &demo_db])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("imported 2 department(s)"));
+    let out = Command::new(BIN)
+        .args(["demo", "--database", &demo_db])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("already loaded"));
+}

@@ -1,0 +1,942 @@
+//! `/api/v1/departments/{key}/profiles/{year}` and `/finances/{year}`: the department's year
+//! profile (staffing, vehicles, assets) and finances (revenue, expenditure, the basic data
+//! table), each returned with what the server computes from it and the engine's findings.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, get, put, web};
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use sea_orm::{ConnectionTrait, TransactionTrait};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::api::AppState;
+use crate::api::amount::{Amount, dec};
+use crate::api::departments::{self, year_error};
+use crate::api::extract::{JsonBody, RequestBody};
+use crate::api::findings::{FindingDto, convert};
+use crate::api::funds::{self as fund_api, Level, Source, rate};
+use crate::api::http::{self, etag};
+use crate::domain::finance::{self as fin, FundDeclaration, FundScope, FundSet};
+use crate::domain::money;
+use crate::domain::policy::{Action, Principal};
+use crate::error::{ApiError, Problem, codes};
+use crate::locale::Text;
+use crate::store::documents::{self as store, FINANCE, PROFILE};
+use crate::store::{funds as fund_store, projects as project_store};
+
+// ---------------------------------------------------------------- profile
+
+/// A count with named parts (e.g. 编制数 by category).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Breakdown {
+    #[serde(default)]
+    pub total: Option<u32>,
+    #[serde(default)]
+    pub parts: Vec<NamedCount>,
+}
+
+/// A named count.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NamedCount {
+    pub name: String,
+    pub count: u32,
+}
+
+/// Assets (万元): 总资产 = 流动资产 + 非流动资产; 非流动资产 ⊇ 固定资产净值 + 无形资产.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssetsInput {
+    #[serde(default)]
+    pub total: Option<Amount>,
+    #[serde(default)]
+    pub current: Option<Amount>,
+    #[serde(default)]
+    pub non_current: Option<Amount>,
+    #[serde(default)]
+    pub fixed_net: Option<Amount>,
+    #[serde(default)]
+    pub intangible: Option<Amount>,
+}
+
+/// A department's year profile.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "establishment": {"total": 110, "parts": [{"name": "行政编制", "count": 10}, {"name": "两个综合执法大队编制", "count": 56},
+        {"name": "监测站编制", "count": 33}, {"name": "事务中心编制", "count": 10}, {"name": "机关工勤编", "count": 1}]},
+    "in_service": 81,
+    "retired": {"total": 34, "parts": [{"name": "县级退休人员", "count": 21}, {"name": "市级退休人员", "count": 13}]},
+    "other_staff": [{"name": "劳务派遣人员", "count": 5}],
+    "vehicles": 3,
+    "assets": {"total": "1088.19", "current": "466.59", "non_current": "621.6", "fixed_net": "600.23", "intangible": "21.37"}
+}))]
+pub struct ProfileInput {
+    /// 编制数 by category.
+    #[serde(default)]
+    pub establishment: Breakdown,
+    /// 在职人员.
+    #[serde(default)]
+    pub in_service: Option<u32>,
+    /// 退休人员 by category.
+    #[serde(default)]
+    pub retired: Breakdown,
+    /// Other people (劳务派遣, 遗属 …).
+    #[serde(default)]
+    pub other_staff: Vec<NamedCount>,
+    /// 公务用车.
+    #[serde(default)]
+    pub vehicles: Option<u32>,
+    #[serde(default)]
+    pub assets: AssetsInput,
+}
+
+impl RequestBody for ProfileInput {
+    const READ_ONLY: &'static [&'static str] = &[
+        "department_id",
+        "year",
+        "computed",
+        "version",
+        "created_at",
+        "updated_at",
+    ];
+}
+
+fn breakdown(b: &Breakdown) -> fin::CountBreakdown {
+    fin::CountBreakdown {
+        total: b.total,
+        parts: b
+            .parts
+            .iter()
+            .map(|p| fin::NamedCount {
+                name: p.name.clone(),
+                count: p.count,
+            })
+            .collect(),
+    }
+}
+
+impl ProfileInput {
+    pub fn to_domain(&self, year: i32) -> fin::DepartmentProfile {
+        let a = &self.assets;
+        fin::DepartmentProfile {
+            year,
+            establishment: breakdown(&self.establishment),
+            in_service: self.in_service,
+            retired: breakdown(&self.retired),
+            vehicles: self.vehicles,
+            assets: fin::Assets {
+                total: dec(a.total),
+                current: dec(a.current),
+                non_current: dec(a.non_current),
+                fixed_net: dec(a.fixed_net),
+                intangible: dec(a.intangible),
+            },
+        }
+    }
+}
+
+/// What the server computes from a profile.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProfileComputed {
+    /// 在职人员控制率 = 在职 / 编制.
+    pub in_service_control_rate: Option<String>,
+    /// 流动资产 + 非流动资产.
+    pub assets_sum: Option<Amount>,
+    pub findings: Vec<FindingDto>,
+}
+
+/// A department's year profile with its computed block.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Profile {
+    pub department_id: String,
+    pub year: i32,
+    #[serde(flatten)]
+    pub data: ProfileInput,
+    pub computed: ProfileComputed,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn profile_computed(input: &ProfileInput, year: i32) -> ProfileComputed {
+    let domain = input.to_domain(year);
+    ProfileComputed {
+        in_service_control_rate: rate(
+            input.in_service.map(Decimal::from),
+            input.establishment.total.map(Decimal::from),
+        ),
+        assets_sum: match (input.assets.current, input.assets.non_current) {
+            (Some(c), Some(n)) => Some(Amount(c.0 + n.0)),
+            _ => None,
+        },
+        findings: convert(fin::reconcile_profile(&domain), &[]),
+    }
+}
+
+// ---------------------------------------------------------------- finance
+
+/// Revenue from one fund source.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourceAmountInput {
+    pub source: Source,
+    pub amount: Amount,
+}
+
+/// 收入.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevenueInput {
+    pub total: Amount,
+    #[serde(default)]
+    pub by_source: Vec<SourceAmountInput>,
+}
+
+/// 项目支出 from one fund level, as the report states it (e.g. 市本级财政下达资金 235.54).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LevelAmountInput {
+    pub level: Level,
+    pub amount: Amount,
+    /// The wording of the report.
+    #[serde(default)]
+    pub label: Option<String>,
+}
+
+/// 支出.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpenditureInput {
+    pub total: Amount,
+    /// 基本支出.
+    #[serde(default)]
+    pub basic: Option<Amount>,
+    /// 人员经费.
+    #[serde(default)]
+    pub personnel: Option<Amount>,
+    /// 公用经费.
+    #[serde(default)]
+    pub operating: Option<Amount>,
+    /// 项目支出.
+    #[serde(default)]
+    pub project: Option<Amount>,
+    /// 项目支出 by 资金级次, where the report gives it.
+    #[serde(default)]
+    pub project_by_level: Vec<LevelAmountInput>,
+    /// The stated share of 基本支出, as written (`64%`).
+    #[serde(default)]
+    pub basic_share: Option<String>,
+    /// The stated share of 项目支出, as written (`36%`).
+    #[serde(default)]
+    pub project_share: Option<String>,
+}
+
+/// One line of the basic data table: prior-year final, budget, final (万元).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ControlRowInput {
+    /// 上年决算数.
+    #[serde(default)]
+    pub prior_final: Option<Amount>,
+    /// 本年预算数.
+    #[serde(default)]
+    pub budget: Option<Amount>,
+    /// 本年决算数.
+    #[serde(default)]
+    pub final_amount: Option<Amount>,
+}
+
+/// A named line of the basic data table.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NamedControlRowInput {
+    pub name: String,
+    #[serde(default)]
+    pub prior_final: Option<Amount>,
+    #[serde(default)]
+    pub budget: Option<Amount>,
+    #[serde(default)]
+    pub final_amount: Option<Amount>,
+}
+
+/// 三公经费.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ThreePublicInput {
+    #[serde(default)]
+    pub total: ControlRowInput,
+    /// 公务用车购置和维护经费.
+    #[serde(default)]
+    pub vehicles: ControlRowInput,
+    /// 其中：公车购置.
+    #[serde(default)]
+    pub vehicle_purchase: ControlRowInput,
+    /// 其中：公车运行维护.
+    #[serde(default)]
+    pub vehicle_operation: ControlRowInput,
+    /// 出国经费.
+    #[serde(default)]
+    pub overseas: ControlRowInput,
+    /// 公务接待.
+    #[serde(default)]
+    pub reception: ControlRowInput,
+}
+
+/// 财政供养人员情况.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StaffingInput {
+    /// 编制数.
+    #[serde(default)]
+    pub establishment: Option<u32>,
+    /// 在职人数.
+    #[serde(default)]
+    pub in_service: Option<u32>,
+    /// 控制率 as written (`74%`).
+    #[serde(default)]
+    pub stated_control_rate: Option<String>,
+}
+
+/// 楼堂馆所控制情况.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BuildingsInput {
+    /// 批复规模 (㎡).
+    #[serde(default)]
+    pub approved_area_m2: Option<Amount>,
+    /// 实际规模 (㎡).
+    #[serde(default)]
+    pub actual_area_m2: Option<Amount>,
+    /// 预算投资 (万元).
+    #[serde(default)]
+    pub budget_investment: Option<Amount>,
+    /// 实际投资 (万元).
+    #[serde(default)]
+    pub actual_investment: Option<Amount>,
+}
+
+/// 部门整体支出绩效评价基础数据表 (附件3).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BasicDataInput {
+    #[serde(default)]
+    pub staffing: StaffingInput,
+    #[serde(default)]
+    pub three_public: ThreePublicInput,
+    /// 项目支出 total.
+    #[serde(default)]
+    pub project_total: Option<ControlRowInput>,
+    #[serde(default)]
+    pub project_items: Vec<NamedControlRowInput>,
+    /// 公用经费 total.
+    #[serde(default)]
+    pub operating_total: Option<ControlRowInput>,
+    /// 公用经费 其中 items.
+    #[serde(default)]
+    pub operating_items: Vec<NamedControlRowInput>,
+    /// 政府采购金额.
+    #[serde(default)]
+    pub procurement: Option<ControlRowInput>,
+    /// 部门基本支出预算调整.
+    #[serde(default)]
+    pub basic_expenditure: Option<ControlRowInput>,
+    #[serde(default)]
+    pub buildings: Option<BuildingsInput>,
+    /// 厉行节约保障措施.
+    #[serde(default)]
+    pub thrift_measures: Option<String>,
+}
+
+/// A department's finances of one year.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "revenue": {"total": "2135.42", "by_source": [
+        {"source": "general_public_budget", "amount": "1393.76"},
+        {"source": "non_same_level", "amount": "577.44"},
+        {"source": "other", "amount": "164.22"}]},
+    "expenditure": {"total": "2135.42", "basic": "1376.69", "personnel": "1169.09", "operating": "207.60",
+        "project": "758.73", "basic_share": "64%", "project_share": "36%",
+        "project_by_level": [{"level": "city", "amount": "235.54", "label": "市本级财政下达资金"},
+                             {"level": "county", "amount": "523.19", "label": "其他（县级财政）收入项目资金共"}]},
+    "basic_data": {"staffing": {"establishment": 110, "in_service": 81, "stated_control_rate": "74%"},
+        "three_public": {"total": {"prior_final": "22.54", "budget": "24", "final_amount": "40.95"}}}
+}))]
+pub struct FinanceInput {
+    pub revenue: RevenueInput,
+    pub expenditure: ExpenditureInput,
+    #[serde(default)]
+    pub basic_data: Option<BasicDataInput>,
+}
+
+impl RequestBody for FinanceInput {
+    const READ_ONLY: &'static [&'static str] = &[
+        "department_id",
+        "year",
+        "computed",
+        "version",
+        "created_at",
+        "updated_at",
+    ];
+}
+
+fn row(r: &ControlRowInput) -> fin::ControlRow {
+    fin::ControlRow {
+        prior_final: dec(r.prior_final),
+        budget: dec(r.budget),
+        final_amount: dec(r.final_amount),
+    }
+}
+
+fn named(r: &NamedControlRowInput) -> fin::NamedControlRow {
+    fin::NamedControlRow {
+        name: r.name.clone(),
+        prior_final: dec(r.prior_final),
+        budget: dec(r.budget),
+        final_amount: dec(r.final_amount),
+    }
+}
+
+impl FinanceInput {
+    pub fn finance(&self, year: i32) -> fin::DepartmentFinance {
+        let e = &self.expenditure;
+        fin::DepartmentFinance {
+            year,
+            revenue: fin::Revenue {
+                total: self.revenue.total.0,
+                by_source: self
+                    .revenue
+                    .by_source
+                    .iter()
+                    .map(|s| fin::SourceAmount {
+                        source: s.source.into(),
+                        amount: s.amount.0,
+                    })
+                    .collect(),
+            },
+            expenditure: fin::Expenditure {
+                total: e.total.0,
+                basic: dec(e.basic),
+                personnel: dec(e.personnel),
+                operating: dec(e.operating),
+                project: dec(e.project),
+                basic_share: e.basic_share.clone(),
+                project_share: e.project_share.clone(),
+            },
+        }
+    }
+
+    pub fn basic_table(&self, year: i32) -> Option<fin::BasicDataTable> {
+        let b = self.basic_data.as_ref()?;
+        let t = &b.three_public;
+        Some(fin::BasicDataTable {
+            year,
+            staffing: fin::Staffing {
+                establishment: b.staffing.establishment,
+                in_service: b.staffing.in_service,
+                stated_control_rate: b.staffing.stated_control_rate.clone(),
+            },
+            three_public: fin::ThreePublic {
+                total: row(&t.total),
+                vehicles: row(&t.vehicles),
+                vehicle_purchase: row(&t.vehicle_purchase),
+                vehicle_operation: row(&t.vehicle_operation),
+                overseas: row(&t.overseas),
+                reception: row(&t.reception),
+            },
+            project_total: b.project_total.as_ref().map(row),
+            project_items: b.project_items.iter().map(named).collect(),
+            operating_total: b.operating_total.as_ref().map(row),
+            operating_items: b.operating_items.iter().map(named).collect(),
+            procurement: b.procurement.as_ref().map(row),
+            basic_expenditure: b.basic_expenditure.as_ref().map(row),
+        })
+    }
+
+    /// The figures the department's funds must add up to.
+    pub fn declarations(&self) -> Vec<FundDeclaration> {
+        let e = &self.expenditure;
+        let mut declared: Vec<FundDeclaration> = e
+            .project_by_level
+            .iter()
+            .map(|l| FundDeclaration {
+                scope: FundScope::Level {
+                    level: l.level.into(),
+                },
+                label: l.label.clone(),
+                initial: None,
+                full_year: None,
+                executed: Some(l.amount.0),
+            })
+            .collect();
+        if let Some(project) = e.project {
+            declared.push(FundDeclaration {
+                scope: FundScope::All,
+                label: Some("项目支出".into()),
+                initial: None,
+                full_year: None,
+                executed: Some(project.0),
+            });
+        }
+        declared
+    }
+}
+
+/// How the department's fund allocations compare with its declared 项目支出.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FundsSummary {
+    /// The live fund allocations of the department year, in the order findings point into.
+    pub fund_ids: Vec<String>,
+    pub count: usize,
+    pub initial: Option<Amount>,
+    pub full_year: Option<Amount>,
+    pub executed: Option<Amount>,
+    pub execution_rate: Option<String>,
+    /// The declared 项目支出.
+    pub declared_project_expenditure: Option<Amount>,
+    /// Whether the executed amounts add up to the declared 项目支出 (within the figures' precision).
+    pub adds_up: Option<bool>,
+    /// executed − declared.
+    pub difference: Option<String>,
+}
+
+/// What the server computes from a department's finances.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FinanceComputed {
+    /// Sum of revenue by source.
+    pub revenue_by_source_sum: Amount,
+    /// 基本支出 + 项目支出.
+    pub expenditure_sum: Option<Amount>,
+    /// 人员经费 + 公用经费.
+    pub basic_sum: Option<Amount>,
+    /// 基本支出 / total, exact to two decimals.
+    pub basic_share: Option<String>,
+    /// 项目支出 / total.
+    pub project_share: Option<String>,
+    /// 在职人数 / 编制数 from the basic data table.
+    pub staffing_control_rate: Option<String>,
+    pub funds: FundsSummary,
+    /// Findings. Pointers: into this document; `/computed/funds/fund_ids/N/…` for the N-th
+    /// fund allocation; `/profile/…` for the department's profile of the year.
+    pub findings: Vec<FindingDto>,
+}
+
+/// A department's finances of one year with the computed block.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Finance {
+    pub department_id: String,
+    pub year: i32,
+    #[serde(flatten)]
+    pub data: FinanceInput,
+    pub computed: FinanceComputed,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+async fn finance_computed(
+    db: &impl ConnectionTrait,
+    department_id: &str,
+    year: i32,
+    input: &FinanceInput,
+) -> Result<FinanceComputed, ApiError> {
+    let rows = fund_store::of_department_year(db, department_id, year).await?;
+    let projects = project_store::of_department_year(db, department_id, year).await?;
+    let project_name = |id: &Option<String>| {
+        id.as_ref().and_then(|id| {
+            projects
+                .iter()
+                .find(|p| &p.id == id)
+                .map(|p| p.name.clone())
+        })
+    };
+    let funds: Vec<fin::Fund> = rows
+        .iter()
+        .map(|m| fund_api::to_domain(m, project_name(&m.project_id)))
+        .collect();
+    let profile = match store::get(db, department_id, PROFILE, year).await? {
+        Some(doc) => serde_json::from_str::<ProfileInput>(&doc.document)
+            .ok()
+            .map(|p| p.to_domain(year)),
+        None => None,
+    };
+    let report = fin::DepartmentReport {
+        finance: input.finance(year),
+        basic_table: input.basic_table(year),
+        funds: Some(FundSet {
+            funds: funds.clone(),
+            declared: input.declarations(),
+        }),
+        profile,
+    };
+    let findings = convert(
+        fin::reconcile_report(&report),
+        &[
+            ("/finance", ""),
+            ("/basic_table", "/basic_data"),
+            ("/funds/funds", "/computed/funds/fund_ids"),
+            ("/funds/declared", "/expenditure/declared"),
+        ],
+    );
+    let total_of = |f: fn(&fin::Fund) -> Option<Decimal>| -> Option<Amount> {
+        let values: Vec<Option<Decimal>> = funds.iter().map(f).collect();
+        (!values.is_empty() && values.iter().all(Option::is_some))
+            .then(|| Amount(money::sum(values.into_iter().flatten())))
+    };
+    let executed = total_of(|f| f.executed);
+    let full_year = total_of(|f| f.full_year);
+    let declared = input.expenditure.project;
+    let (adds_up, difference) = match (executed, declared) {
+        (Some(x), Some(d)) => {
+            let tolerance = money::money_tolerance(&[x.0, d.0]);
+            (
+                Some((x.0 - d.0).abs() <= tolerance),
+                Some((x.0 - d.0).to_string()),
+            )
+        }
+        _ => (None, None),
+    };
+    let e = &input.expenditure;
+    let basic_data = input.basic_data.as_ref();
+    Ok(FinanceComputed {
+        revenue_by_source_sum: Amount(money::sum(
+            input.revenue.by_source.iter().map(|s| s.amount.0),
+        )),
+        expenditure_sum: match (e.basic, e.project) {
+            (Some(b), Some(p)) => Some(Amount(b.0 + p.0)),
+            _ => None,
+        },
+        basic_sum: match (e.personnel, e.operating) {
+            (Some(a), Some(b)) => Some(Amount(a.0 + b.0)),
+            _ => None,
+        },
+        basic_share: rate(dec(e.basic), Some(e.total.0)),
+        project_share: rate(dec(e.project), Some(e.total.0)),
+        staffing_control_rate: basic_data.and_then(|b| {
+            rate(
+                b.staffing.in_service.map(Decimal::from),
+                b.staffing.establishment.map(Decimal::from),
+            )
+        }),
+        funds: FundsSummary {
+            fund_ids: rows.iter().map(|r| r.id.clone()).collect(),
+            count: rows.len(),
+            initial: total_of(|f| f.initial),
+            execution_rate: rate(executed.map(|a| a.0), full_year.map(|a| a.0)),
+            full_year,
+            executed,
+            declared_project_expenditure: declared,
+            adds_up,
+            difference,
+        },
+        findings,
+    })
+}
+
+// ---------------------------------------------------------------- shared plumbing
+
+fn not_found(kind: &str, key: &str, year: i32) -> ApiError {
+    let (en, zh) = if kind == PROFILE {
+        ("profile", "年度概况")
+    } else {
+        ("finances", "年度财务")
+    };
+    ApiError::new(
+        codes::DOCUMENT_NOT_FOUND,
+        Text::new(
+            format!("Department {key} has no {en} for {year}"),
+            format!("部门 {key} 没有 {year} 年的{zh}"),
+        ),
+    )
+}
+
+fn check_year(year: i32) -> Result<(), ApiError> {
+    match year_error(year, "year") {
+        None => Ok(()),
+        Some(mut e) => {
+            e.in_query = true;
+            let mut err = ApiError::new(codes::INVALID_PATH, e.detail.clone());
+            err.errors.push(e);
+            Err(err)
+        }
+    }
+}
+
+/// Stores a document for a department year: created when absent, replaced (with If-Match)
+/// when present. Returns the stored row and whether it was created.
+pub async fn put_document<T: Serialize>(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    key: &str,
+    kind: &'static str,
+    year: i32,
+    if_match: Option<&http::IfMatch>,
+    document: &T,
+) -> Result<(String, store::Model, bool), ApiError> {
+    check_year(year)?;
+    let department = departments::resolve(db, principal, key, Action::Update).await?;
+    let text = serde_json::to_string(document).map_err(ApiError::internal)?;
+    let now = Utc::now();
+    match store::get(db, &department.id, kind, year).await? {
+        None => {
+            let row = store::insert(
+                db,
+                store::Model {
+                    department_id: department.id.clone(),
+                    kind: kind.to_owned(),
+                    year,
+                    document: text,
+                    version: 1,
+                    created_at: now,
+                    updated_at: now,
+                },
+            )
+            .await?;
+            Ok((department.id, row, true))
+        }
+        Some(current) => {
+            let Some(if_match) = if_match else {
+                return Err(http::require_if_match_missing());
+            };
+            if !if_match.matches(current.version) {
+                return Err(http::stale(current.version));
+            }
+            let next = store::Model {
+                document: text,
+                version: current.version + 1,
+                updated_at: now,
+                ..current.clone()
+            };
+            if !store::overwrite(db, current.version, &next).await? {
+                return Err(http::stale(current.version));
+            }
+            Ok((department.id, next, false))
+        }
+    }
+}
+
+async fn read_document<T: DeserializeOwned>(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    key: &str,
+    kind: &'static str,
+    year: i32,
+) -> Result<(String, store::Model, T), ApiError> {
+    check_year(year)?;
+    let department = departments::resolve(db, principal, key, Action::Read).await?;
+    let row = store::get(db, &department.id, kind, year)
+        .await?
+        .ok_or_else(|| not_found(kind, key, year))?;
+    let data = serde_json::from_str(&row.document).map_err(ApiError::internal)?;
+    Ok((department.id, row, data))
+}
+
+fn respond<T: Serialize>(status: StatusCode, version: i64, body: &T) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::ETAG, etag(version)))
+        .json(body)
+}
+
+/// Builds the profile response.
+pub fn profile_of(department_id: String, row: &store::Model, data: ProfileInput) -> Profile {
+    Profile {
+        computed: profile_computed(&data, row.year),
+        department_id,
+        year: row.year,
+        data,
+        version: row.version,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    }
+}
+
+/// Builds the finance response.
+pub async fn finance_of(
+    db: &impl ConnectionTrait,
+    department_id: String,
+    row: &store::Model,
+    data: FinanceInput,
+) -> Result<Finance, ApiError> {
+    Ok(Finance {
+        computed: finance_computed(db, &department_id, row.year, &data).await?,
+        department_id,
+        year: row.year,
+        data,
+        version: row.version,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+// ---------------------------------------------------------------- handlers
+
+/// Get a department's year profile.
+#[utoipa::path(
+    tag = "departments",
+    operation_id = "get_department_profile",
+    params(
+        ("key" = String, Path, description = "Department id or budget code"),
+        ("year" = i32, Path, description = "Fiscal year, 2000–2100"),
+    ),
+    responses(
+        (status = 200, description = "The profile with 在职人员控制率 and the asset checks", body = Profile, headers(("ETag" = String))),
+        (status = 304, description = "Not modified"),
+        (status = 404, description = "No such department in your scope, or no profile for the year", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/departments/{key}/profiles/{year}")]
+pub async fn get_profile(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    path: web::Path<(String, i32)>,
+) -> Result<HttpResponse, ApiError> {
+    let (key, year) = path.into_inner();
+    let (id, row, data) =
+        read_document::<ProfileInput>(&state.db, &principal, &key, PROFILE, year).await?;
+    if http::not_modified(&req, row.version) {
+        return Ok(HttpResponse::NotModified()
+            .insert_header((header::ETAG, etag(row.version)))
+            .finish());
+    }
+    Ok(respond(
+        StatusCode::OK,
+        row.version,
+        &profile_of(id, &row, data),
+    ))
+}
+
+/// Create or replace a department's year profile (If-Match needed to replace).
+#[utoipa::path(
+    tag = "departments",
+    operation_id = "put_department_profile",
+    params(
+        ("key" = String, Path, description = "Department id or budget code"),
+        ("year" = i32, Path, description = "Fiscal year, 2000–2100"),
+        ("If-Match" = Option<String>, Header, description = "Required when the profile exists: the ETag of the version being replaced"),
+    ),
+    request_body = ProfileInput,
+    responses(
+        (status = 200, description = "Replaced", body = Profile, headers(("ETag" = String))),
+        (status = 201, description = "Created", body = Profile, headers(("ETag" = String))),
+        (status = 404, description = "No such department in your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing for an existing profile", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/departments/{key}/profiles/{year}")]
+pub async fn put_profile(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    path: web::Path<(String, i32)>,
+    body: JsonBody<ProfileInput>,
+) -> Result<HttpResponse, ApiError> {
+    let (key, year) = path.into_inner();
+    let if_match = http::optional_if_match(&req)?;
+    let txn = state.db.begin().await?;
+    let (id, row, created) = put_document(
+        &txn,
+        &principal,
+        &key,
+        PROFILE,
+        year,
+        if_match.as_ref(),
+        &body.0,
+    )
+    .await?;
+    txn.commit().await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok(respond(status, row.version, &profile_of(id, &row, body.0)))
+}
+
+/// Get a department's finances of a year, with totals, rates, shares, the fund
+/// reconciliation and the findings.
+#[utoipa::path(
+    tag = "departments",
+    operation_id = "get_department_finance",
+    params(
+        ("key" = String, Path, description = "Department id or budget code"),
+        ("year" = i32, Path, description = "Fiscal year, 2000–2100"),
+    ),
+    responses(
+        (status = 200, description = "The finances with the computed block", body = Finance, headers(("ETag" = String))),
+        (status = 304, description = "Not modified"),
+        (status = 404, description = "No such department in your scope, or no finances for the year", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/departments/{key}/finances/{year}")]
+pub async fn get_finance(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    path: web::Path<(String, i32)>,
+) -> Result<HttpResponse, ApiError> {
+    let (key, year) = path.into_inner();
+    let (id, row, data) =
+        read_document::<FinanceInput>(&state.db, &principal, &key, FINANCE, year).await?;
+    if http::not_modified(&req, row.version) {
+        return Ok(HttpResponse::NotModified()
+            .insert_header((header::ETAG, etag(row.version)))
+            .finish());
+    }
+    let body = finance_of(&state.db, id, &row, data).await?;
+    Ok(respond(StatusCode::OK, row.version, &body))
+}
+
+/// Create or replace a department's finances of a year (If-Match needed to replace).
+#[utoipa::path(
+    tag = "departments",
+    operation_id = "put_department_finance",
+    params(
+        ("key" = String, Path, description = "Department id or budget code"),
+        ("year" = i32, Path, description = "Fiscal year, 2000–2100"),
+        ("If-Match" = Option<String>, Header, description = "Required when the finances exist: the ETag of the version being replaced"),
+    ),
+    request_body = FinanceInput,
+    responses(
+        (status = 200, description = "Replaced", body = Finance, headers(("ETag" = String))),
+        (status = 201, description = "Created", body = Finance, headers(("ETag" = String))),
+        (status = 404, description = "No such department in your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing for existing finances", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/departments/{key}/finances/{year}")]
+pub async fn put_finance(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    path: web::Path<(String, i32)>,
+    body: JsonBody<FinanceInput>,
+) -> Result<HttpResponse, ApiError> {
+    let (key, year) = path.into_inner();
+    let if_match = http::optional_if_match(&req)?;
+    let txn = state.db.begin().await?;
+    let (id, row, created) = put_document(
+        &txn,
+        &principal,
+        &key,
+        FINANCE,
+        year,
+        if_match.as_ref(),
+        &body.0,
+    )
+    .await?;
+    let response = finance_of(&txn, id, &row, body.0).await?;
+    txn.commit().await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok(respond(status, row.version, &response))
+}
