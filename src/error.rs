@@ -86,6 +86,14 @@ codes! {
     PROJECT_NOT_FOUND = ("project.not_found", NOT_FOUND, "Project not found", "项目不存在");
     PROJECT_HAS_FUNDS = ("project.has_funds", CONFLICT, "Project still has funds", "该项目仍有资金");
     DOCUMENT_NOT_FOUND = ("department_year.not_found", NOT_FOUND, "No data for that year", "该年度没有数据");
+    EVALUATION_NOT_FOUND = ("evaluation.not_found", NOT_FOUND, "Evaluation not found", "绩效自评不存在");
+    EVALUATION_EXISTS = ("evaluation.exists", CONFLICT, "Evaluation already exists", "绩效自评已存在");
+    EVALUATION_READ_ONLY = ("evaluation.read_only", CONFLICT, "Evaluation is read-only in its state", "绩效自评在当前状态下不可修改");
+    EVALUATION_ILLEGAL_TRANSITION = ("evaluation.illegal_transition", CONFLICT, "Not allowed in the current state", "当前状态下不允许此操作");
+    EVALUATION_NOT_SUBMITTABLE = ("evaluation.not_submittable", CONFLICT, "Errors remain: the evaluation cannot be submitted", "仍有错误，绩效自评不能提交");
+    INDICATOR_NOT_FOUND = ("indicator.not_found", NOT_FOUND, "Indicator row not found", "指标行不存在");
+    RULE_SET_NOT_FOUND = ("rule_set.not_found", NOT_FOUND, "Rule set not found", "规则集不存在");
+    RULE_SET_EXISTS = ("rule_set.version_exists", CONFLICT, "Rule set version exists", "规则集版本已存在");
     SERVICE_UNAVAILABLE = ("service.unavailable", SERVICE_UNAVAILABLE, "Service unavailable", "服务暂不可用");
     INTERNAL = ("internal", INTERNAL_SERVER_ERROR, "Internal server error", "服务器内部错误");
 }

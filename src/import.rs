@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::department_years::{FinanceInput, ProfileInput, put_document};
 use crate::api::departments::{self, DepartmentInput};
+use crate::api::evaluation_dto::EvaluationInput;
+use crate::api::evaluations;
 use crate::api::funds::{self, FundInput};
 use crate::api::projects::{self, ProjectInput};
 use crate::domain::policy::Principal;
@@ -49,6 +51,15 @@ pub struct FundEntry {
     pub fund: FundInput,
 }
 
+/// An evaluation; `project_ref` names a project of this file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluationEntry {
+    #[serde(default)]
+    pub project_ref: Option<String>,
+    pub evaluation: EvaluationInput,
+}
+
 /// The import file (`jixiao import FILE`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -66,6 +77,9 @@ pub struct ImportFile {
     pub funds: Vec<FundEntry>,
     #[serde(default)]
     pub finances: Vec<FinanceEntry>,
+    /// Created as drafts.
+    #[serde(default)]
+    pub evaluations: Vec<EvaluationEntry>,
 }
 
 /// What an import wrote.
@@ -76,6 +90,7 @@ pub struct ImportSummary {
     pub projects: usize,
     pub funds: usize,
     pub finances: usize,
+    pub evaluations: usize,
 }
 
 /// Prefixes every field pointer of an error with the item's place in the file.
@@ -164,6 +179,28 @@ pub async fn run(
         .await
         .map_err(at(format!("/finances/{i}/finance")))?;
         summary.finances += 1;
+    }
+    for (i, e) in file.evaluations.iter().enumerate() {
+        let mut evaluation = e.evaluation.clone();
+        if let Some(reference) = &e.project_ref {
+            let Some(id) = project_ids.get(reference) else {
+                return Err(at(format!("/evaluations/{i}"))(ApiError::validation(vec![
+                    crate::error::FieldError::body(
+                        "/project_ref",
+                        "import.unknown_reference",
+                        crate::locale::Text::new(
+                            format!("No project of this file has the ref `{reference}`"),
+                            format!("本文件中没有 ref 为 `{reference}` 的项目"),
+                        ),
+                    ),
+                ])));
+            };
+            evaluation.project = Some(id.clone());
+        }
+        evaluations::create(&txn, principal, &evaluation)
+            .await
+            .map_err(at(format!("/evaluations/{i}/evaluation")))?;
+        summary.evaluations += 1;
     }
     txn.commit().await?;
     Ok(summary)
@@ -331,6 +368,78 @@ mod tests {
             .collect()
     }
 
+    fn expected_evaluation(
+        e: crate::domain::evaluation::EvaluationInput,
+        project: bool,
+    ) -> EvaluationInput {
+        use crate::api::amount::Figure;
+        use crate::api::evaluation_dto::*;
+        let b = &e.budget;
+        EvaluationInput {
+            kind: if project {
+                EvaluationKind::Project
+            } else {
+                EvaluationKind::Department
+            },
+            department: "901424".into(),
+            project: None,
+            year: e.year,
+            rule_set: Some(if project {
+                "hengyang-2024-project".into()
+            } else {
+                "hengyang-2024-department".into()
+            }),
+            budget: Some(BudgetInput {
+                initial: Amount(b.initial),
+                full_year: Amount(b.full_year),
+                executed: amt(b.executed),
+                weight: b.weight.map(Figure),
+                claimed_rate: b.claimed_rate.clone(),
+                claimed_score: b.claimed_score.map(Figure),
+                by_source: b
+                    .by_source
+                    .iter()
+                    .map(|s| SourceAmountDto {
+                        source: s.source.into(),
+                        amount: Amount(s.amount),
+                    })
+                    .collect(),
+                basic: amt(b.basic),
+                project: amt(b.project),
+            }),
+            annual_goal: None,
+            achievement: None,
+            indicators: e
+                .indicators
+                .iter()
+                .map(|i| IndicatorInputDto {
+                    level1: i.level1.clone(),
+                    level2: i.level2.clone(),
+                    level3: i.level3.clone(),
+                    target: i.target.clone(),
+                    actual: i.actual.clone(),
+                    weight: i.weight.map(Figure),
+                    claimed_score: i.claimed_score.map(Figure),
+                    deviation_explanation: i.deviation_explanation.clone(),
+                    direction: i.direction.map(|d| match d {
+                        crate::domain::target::Direction::Higher => Direction::Higher,
+                        crate::domain::target::Direction::Lower => Direction::Lower,
+                    }),
+                })
+                .collect(),
+            claimed_total: e.claimed_total.map(Figure),
+            narrative: Narrative::default(),
+        }
+    }
+
+    fn expected_evaluations() -> Vec<EvaluationInput> {
+        vec![
+            expected_evaluation(seed::department_evaluation(), false),
+            expected_evaluation(seed::monitoring_project_evaluation(), true),
+            expected_evaluation(seed::black_water_project_evaluation(), true),
+        ]
+    }
+
     fn to_value<T: Serialize>(v: &T) -> serde_json::Value {
         serde_json::to_value(v).expect("serialisable")
     }
@@ -378,6 +487,7 @@ mod tests {
             "profile": expected_profile(),
             "finance": expected_finance(),
             "funds": expected_funds(),
+            "evaluations": expected_evaluations(),
         });
         println!("{}", serde_json::to_string_pretty(&parts).expect("json"));
     }

@@ -273,12 +273,13 @@ async fn load(
     match jixiao::import::run(&db, &principal, file).await {
         Ok(summary) => {
             println!(
-                "imported {} department(s), {} profile(s), {} project(s), {} fund(s), {} finance record(s)",
+                "imported {} department(s), {} profile(s), {} project(s), {} fund(s), {} finance record(s), {} evaluation(s)",
                 summary.departments,
                 summary.profiles,
                 summary.projects,
                 summary.funds,
-                summary.finances
+                summary.finances,
+                summary.evaluations
             );
             Ok(())
         }
@@ -332,7 +333,7 @@ async fn demo(settings: &Settings) -> anyhow::Result<()> {
         load(settings, &file, None).await?;
     }
     println!(
-        "\nNow serve it:\n    jixiao serve --dev --database '{}'\nthen, with the printed token:\n    curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:8080/api/v1/departments/901424/finances/2024",
+        "\nNow serve it:\n    jixiao serve --dev --database '{}'\nthen, with the printed token:\n    curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:8080/api/v1/evaluations",
         settings.database_url
     );
     Ok(())

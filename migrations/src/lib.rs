@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_create_regions;
 mod m20261129_000002_create_department_data;
+mod m20261129_000003_create_evaluations;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261129_000001_create_regions::Migration),
             Box::new(m20261129_000002_create_department_data::Migration),
+            Box::new(m20261129_000003_create_evaluations::Migration),
         ]
     }
 }

@@ -51,9 +51,22 @@ impl Serialize for Amount {
     }
 }
 
-struct AmountVisitor;
+/// Reads a decimal from a JSON string or number; `signed` allows values below zero.
+struct DecimalVisitor {
+    signed: bool,
+}
 
-impl<'de> Visitor<'de> for AmountVisitor {
+impl DecimalVisitor {
+    fn parse(&self, text: &str) -> Result<Amount, String> {
+        if self.signed {
+            Figure::parse(text).map(|f| Amount(f.0))
+        } else {
+            Amount::parse(text)
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for DecimalVisitor {
     type Value = Amount;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -61,7 +74,7 @@ impl<'de> Visitor<'de> for AmountVisitor {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Amount, E> {
-        Amount::parse(v).map_err(E::custom)
+        self.parse(v).map_err(E::custom)
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Amount, E> {
@@ -69,21 +82,21 @@ impl<'de> Visitor<'de> for AmountVisitor {
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Amount, E> {
-        Amount::parse(&v.to_string()).map_err(E::custom)
+        self.parse(&v.to_string()).map_err(E::custom)
     }
 
     fn visit_u128<E: de::Error>(self, v: u128) -> Result<Amount, E> {
-        Amount::parse(&v.to_string()).map_err(E::custom)
+        self.parse(&v.to_string()).map_err(E::custom)
     }
 
     fn visit_i128<E: de::Error>(self, v: i128) -> Result<Amount, E> {
-        Amount::parse(&v.to_string()).map_err(E::custom)
+        self.parse(&v.to_string()).map_err(E::custom)
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Amount, E> {
         // serde_json (arbitrary_precision) calls this only when the double's shortest text is
         // exactly what the client wrote; other numbers arrive as their text in `visit_map`.
-        Amount::parse(&format!("{v}")).map_err(E::custom)
+        self.parse(&format!("{v}")).map_err(E::custom)
     }
 
     fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Amount, A::Error> {
@@ -97,14 +110,72 @@ impl<'de> Visitor<'de> for AmountVisitor {
             ));
         }
         let text: String = map.next_value()?;
-        Amount::parse(&text).map_err(de::Error::custom)
+        self.parse(&text).map_err(de::Error::custom)
     }
 }
 
 impl<'de> Deserialize<'de> for Amount {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Amount, D::Error> {
-        d.deserialize_any(AmountVisitor)
+        d.deserialize_any(DecimalVisitor { signed: false })
     }
+}
+
+/// A decimal figure that may be negative (scores as claimed, differences), at most four
+/// decimals, as a string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Figure(pub Decimal);
+
+impl Figure {
+    pub fn parse(text: &str) -> Result<Figure, String> {
+        let text = text.trim();
+        let value = Decimal::from_str_exact(text)
+            .map_err(|_| format!("`{text}` is not a decimal number such as \"9.74\""))?;
+        if value.scale() > MAX_SCALE {
+            return Err(format!(
+                "`{text}` has {} decimal places; at most {MAX_SCALE} are kept",
+                value.scale()
+            ));
+        }
+        Ok(Figure(value))
+    }
+}
+
+impl Serialize for Figure {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Figure {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Figure, D::Error> {
+        d.deserialize_any(DecimalVisitor { signed: true })
+            .map(|a| Figure(a.0))
+    }
+}
+
+impl PartialSchema for Figure {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(r"^-?[0-9]+(\.[0-9]{1,4})?$"))
+            .description(Some(
+                "Exact decimal as a string (a weight, score or difference), at most 4 decimal places. \
+                 JSON numbers are accepted too and read digit for digit.",
+            ))
+            .examples(["9.74"])
+            .into()
+    }
+}
+
+impl ToSchema for Figure {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("Figure")
+    }
+}
+
+/// Optional figures map to optional decimals.
+pub fn fig(f: Option<Figure>) -> Option<Decimal> {
+    f.map(|f| f.0)
 }
 
 impl FromStr for Amount {

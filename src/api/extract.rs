@@ -138,6 +138,13 @@ pub fn parse_body<T: RequestBody>(bytes: &[u8]) -> Result<T, ApiError> {
     if !read_only.is_empty() {
         return Err(ApiError::validation(read_only));
     }
+    parse_value(value)
+}
+
+/// Deserialises a JSON value, turning the first problem into a 422 with its pointer.
+pub fn parse_value<T: serde::de::DeserializeOwned>(
+    value: serde_json::Value,
+) -> Result<T, ApiError> {
     serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
         let mut pointer = path_to_pointer(e.path());
         let message = e.inner().to_string();

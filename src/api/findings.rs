@@ -2,13 +2,13 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::review::{self, Severity};
 
 /// `error` blocks submission; `warning` informs.
-#[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingSeverity {
     Error,
@@ -16,7 +16,7 @@ pub enum FindingSeverity {
 }
 
 /// One problem the engine found in the figures.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({
     "code": "actual.invalid_date", "severity": "error", "severity_label_zh": "错误",
     "pointer": "/indicators/9/actual",

@@ -4,15 +4,20 @@ pub mod access;
 pub mod amount;
 pub mod department_years;
 pub mod departments;
+pub mod evaluation_actions;
+pub mod evaluation_dto;
+pub mod evaluations;
 pub mod extract;
 pub mod findings;
 pub mod funds;
 pub mod http;
+pub mod indicators;
 pub mod middleware;
 pub mod ops;
 pub mod projects;
 pub mod regions;
 pub mod routing;
+pub mod rule_sets;
 
 use std::sync::Arc;
 
@@ -64,7 +69,27 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(projects::get_project)
                 .service(projects::create_project)
                 .service(projects::replace_project)
-                .service(projects::delete_project),
+                .service(projects::delete_project)
+                .service(evaluations::list_evaluations)
+                .service(evaluations::validate_evaluation)
+                .service(evaluations::create_evaluation)
+                .service(evaluations::get_evaluation)
+                .service(evaluations::replace_evaluation)
+                .service(evaluations::delete_evaluation)
+                .service(evaluation_actions::submit)
+                .service(evaluation_actions::withdraw)
+                .service(evaluation_actions::return_)
+                .service(evaluation_actions::approve)
+                .service(evaluation_actions::get_history)
+                .service(evaluation_actions::get_report)
+                .service(indicators::list_indicators)
+                .service(indicators::add_indicator)
+                .service(indicators::replace_indicator)
+                .service(indicators::remove_indicator)
+                .service(indicators::list_indicator_results)
+                .service(rule_sets::list_rule_sets)
+                .service(rule_sets::get_rule_set)
+                .service(rule_sets::create_rule_set),
         );
 }
 
@@ -88,6 +113,9 @@ client (1200 per minute with bursts of `rate_limit_burst` = 100; 429 with `Retry
         (name = "departments", description = "Budget units (部门 / 单位), their year profiles and finances"),
         (name = "funds", description = "Fund allocations (资金): source, level and the three amounts"),
         (name = "projects", description = "Projects (项目); the budget block is derived from their funds"),
+        (name = "evaluations", description = "Self-evaluations (绩效自评): scored and reviewed on every write; submit, withdraw, return, approve"),
+        (name = "indicators", description = "Indicator rows of an evaluation, and indicator results across evaluations"),
+        (name = "rule-sets", description = "Versioned scoring parameters"),
         (name = "operations", description = "Health, readiness, metrics and the error code table"),
     )
 )]

@@ -29,6 +29,7 @@
 //!   (the finding that explains why is enough); the claimed total is still compared.
 //! * Over-achievement applies to higher-is-better rows only (`a > t × threshold`).
 
+pub mod diff;
 pub mod evaluation;
 pub mod finance;
 pub mod money;
@@ -40,6 +41,7 @@ pub mod scoring;
 pub mod seed;
 pub mod target;
 pub mod tree;
+pub mod workflow;
 
 #[cfg(test)]
 mod finance_tests;

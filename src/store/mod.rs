@@ -2,10 +2,14 @@
 
 pub mod departments;
 pub mod documents;
+pub mod evaluations;
 pub mod funds;
+pub mod history;
+pub mod indicator_results;
 pub mod money;
 pub mod projects;
 pub mod regions;
+pub mod rule_sets;
 
 use std::time::Duration;
 

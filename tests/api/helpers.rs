@@ -133,6 +133,9 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 
 /// Starts a server with adjusted settings.
 pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    if std::env::var("TEST_LOG").is_ok() {
+        jixiao::telemetry::init_logging("info", jixiao::config::LogFormat::Text);
+    }
     let (database_url, cleanup) = fresh_database(backend).await;
     let mut settings = Settings::for_database(&database_url);
     settings.workers = 1;

@@ -5,6 +5,7 @@ mod architecture;
 mod auth;
 mod department_data;
 mod errors;
+mod evaluations;
 mod helpers;
 mod migrations;
 mod openapi;

@@ -10,6 +10,8 @@ pub struct Loaded {
     pub file: ImportFile,
     pub fund_ids: Vec<String>,
     pub project_ids: Vec<(String, String)>,
+    /// 附件4, then the two 附件5 evaluations.
+    pub evaluation_ids: Vec<String>,
 }
 
 async fn send(req: reqwest::RequestBuilder, body: &impl serde::Serialize, want: u16) -> Value {
@@ -60,9 +62,20 @@ pub async fn load_seed(app: &TestApp) -> Loaded {
         )
         .await;
     }
+    let mut evaluation_ids = Vec::new();
+    for e in &file.evaluations {
+        let mut body = serde_json::to_value(&e.evaluation).unwrap();
+        if let Some(r) = &e.project_ref {
+            let id = &project_ids.iter().find(|(k, _)| k == r).unwrap().1;
+            body["project"] = json!(id);
+        }
+        let v = send(app.post("/api/v1/evaluations"), &body, 201).await;
+        evaluation_ids.push(v["id"].as_str().unwrap().to_owned());
+    }
     Loaded {
         file,
         fund_ids,
         project_ids,
+        evaluation_ids,
     }
 }

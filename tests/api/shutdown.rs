@@ -260,7 +260,7 @@ fn import_is_all_or_nothing_and_demo_loads_the_seed() {
     );
     assert!(
         String::from_utf8_lossy(&out.stdout).contains(
-            "2 department(s), 1 profile(s), 2 project(s), 25 fund(s), 1 finance record(s)"
+            "2 department(s), 1 profile(s), 2 project(s), 25 fund(s), 1 finance record(s), 3 evaluation(s)"
         )
     );
     assert_eq!(count(), (2, 25));

@@ -1,0 +1,369 @@
+//! Evaluations, their append-only history, the flat indicator results, and added rule sets.
+
+use sea_orm_migration::prelude::*;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden)]
+enum Evaluations {
+    Table,
+    Id,
+    NaturalKey,
+    Kind,
+    DepartmentId,
+    RegionCode,
+    ProjectId,
+    Year,
+    RuleSetId,
+    RuleSetVersion,
+    Status,
+    Document,
+    Total,
+    Grade,
+    ErrorCount,
+    BudgetFullYear,
+    BudgetExecuted,
+    CreatedBy,
+    SubmittedBy,
+    Version,
+    CreatedAt,
+    UpdatedAt,
+    DeletedAt,
+}
+
+#[derive(DeriveIden)]
+enum EvaluationHistory {
+    Table,
+    Id,
+    EvaluationId,
+    Seq,
+    Action,
+    Actor,
+    At,
+    StatusBefore,
+    StatusAfter,
+    Version,
+    Reason,
+    Changes,
+}
+
+#[derive(DeriveIden)]
+enum IndicatorResults {
+    Table,
+    Key,
+    EvaluationId,
+    Position,
+    Year,
+    RegionCode,
+    DepartmentId,
+    Kind,
+    Status,
+    Level1,
+    Level2,
+    Level3,
+    Target,
+    Actual,
+    Weight,
+    Claimed,
+    Computed,
+    Achieved,
+}
+
+#[derive(DeriveIden)]
+enum RuleSets {
+    Table,
+    Id,
+    Version,
+    Document,
+    CreatedBy,
+    CreatedAt,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(Evaluations::Table)
+                    .col(
+                        ColumnDef::new(Evaluations::Id)
+                            .string_len(36)
+                            .not_null()
+                            .primary_key(),
+                    )
+                    // department|year|kind|project: one evaluation each (deleted ones keep theirs,
+                    // prefixed by their id, so the key can be used again).
+                    .col(
+                        ColumnDef::new(Evaluations::NaturalKey)
+                            .string_len(200)
+                            .not_null()
+                            .unique_key(),
+                    )
+                    .col(ColumnDef::new(Evaluations::Kind).string_len(16).not_null())
+                    .col(
+                        ColumnDef::new(Evaluations::DepartmentId)
+                            .string_len(36)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Evaluations::RegionCode)
+                            .string_len(6)
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(Evaluations::ProjectId).string_len(36).null())
+                    .col(ColumnDef::new(Evaluations::Year).integer().not_null())
+                    .col(
+                        ColumnDef::new(Evaluations::RuleSetId)
+                            .string_len(64)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Evaluations::RuleSetVersion)
+                            .integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Evaluations::Status)
+                            .string_len(16)
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(Evaluations::Document).text().not_null())
+                    .col(ColumnDef::new(Evaluations::Total).string_len(40).not_null())
+                    .col(ColumnDef::new(Evaluations::Grade).string_len(16).not_null())
+                    .col(ColumnDef::new(Evaluations::ErrorCount).integer().not_null())
+                    .col(
+                        ColumnDef::new(Evaluations::BudgetFullYear)
+                            .string_len(40)
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(Evaluations::BudgetExecuted)
+                            .string_len(40)
+                            .null(),
+                    )
+                    .col(ColumnDef::new(Evaluations::CreatedBy).string().not_null())
+                    .col(ColumnDef::new(Evaluations::SubmittedBy).string().null())
+                    .col(
+                        ColumnDef::new(Evaluations::Version)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Evaluations::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Evaluations::UpdatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Evaluations::DeletedAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        for (name, cols) in [
+            (
+                "idx_evaluations_region_year",
+                vec![Evaluations::RegionCode, Evaluations::Year],
+            ),
+            (
+                "idx_evaluations_department",
+                vec![Evaluations::DepartmentId],
+            ),
+            ("idx_evaluations_updated", vec![Evaluations::UpdatedAt]),
+        ] {
+            let mut index = Index::create();
+            index.name(name).table(Evaluations::Table);
+            for c in cols {
+                index.col(c);
+            }
+            manager.create_index(index.to_owned()).await?;
+        }
+        manager
+            .create_table(
+                Table::create()
+                    .table(EvaluationHistory::Table)
+                    .col(
+                        ColumnDef::new(EvaluationHistory::Id)
+                            .string_len(36)
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(
+                        ColumnDef::new(EvaluationHistory::EvaluationId)
+                            .string_len(36)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(EvaluationHistory::Seq)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(EvaluationHistory::Action)
+                            .string_len(32)
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(EvaluationHistory::Actor).string().not_null())
+                    .col(
+                        ColumnDef::new(EvaluationHistory::At)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(EvaluationHistory::StatusBefore)
+                            .string_len(16)
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(EvaluationHistory::StatusAfter)
+                            .string_len(16)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(EvaluationHistory::Version)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(EvaluationHistory::Reason).text().null())
+                    .col(ColumnDef::new(EvaluationHistory::Changes).text().not_null())
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("ux_evaluation_history_seq")
+                    .table(EvaluationHistory::Table)
+                    .col(EvaluationHistory::EvaluationId)
+                    .col(EvaluationHistory::Seq)
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(IndicatorResults::Table)
+                    .col(
+                        ColumnDef::new(IndicatorResults::Key)
+                            .string_len(48)
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(
+                        ColumnDef::new(IndicatorResults::EvaluationId)
+                            .string_len(36)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(IndicatorResults::Position)
+                            .integer()
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(IndicatorResults::Year).integer().not_null())
+                    .col(
+                        ColumnDef::new(IndicatorResults::RegionCode)
+                            .string_len(6)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(IndicatorResults::DepartmentId)
+                            .string_len(36)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(IndicatorResults::Kind)
+                            .string_len(16)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(IndicatorResults::Status)
+                            .string_len(16)
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(IndicatorResults::Level1).string().not_null())
+                    .col(ColumnDef::new(IndicatorResults::Level2).string().not_null())
+                    .col(ColumnDef::new(IndicatorResults::Level3).string().not_null())
+                    .col(ColumnDef::new(IndicatorResults::Target).text().not_null())
+                    .col(ColumnDef::new(IndicatorResults::Actual).text().not_null())
+                    .col(
+                        ColumnDef::new(IndicatorResults::Weight)
+                            .string_len(40)
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(IndicatorResults::Claimed)
+                            .string_len(40)
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(IndicatorResults::Computed)
+                            .string_len(40)
+                            .null(),
+                    )
+                    .col(ColumnDef::new(IndicatorResults::Achieved).boolean().null())
+                    .to_owned(),
+            )
+            .await?;
+        for (name, cols) in [
+            (
+                "idx_indicator_results_evaluation",
+                vec![IndicatorResults::EvaluationId],
+            ),
+            (
+                "idx_indicator_results_year_region",
+                vec![IndicatorResults::Year, IndicatorResults::RegionCode],
+            ),
+            (
+                "idx_indicator_results_levels",
+                vec![IndicatorResults::Level1, IndicatorResults::Level2],
+            ),
+        ] {
+            let mut index = Index::create();
+            index.name(name).table(IndicatorResults::Table);
+            for c in cols {
+                index.col(c);
+            }
+            manager.create_index(index.to_owned()).await?;
+        }
+        manager
+            .create_table(
+                Table::create()
+                    .table(RuleSets::Table)
+                    .col(ColumnDef::new(RuleSets::Id).string_len(64).not_null())
+                    .col(ColumnDef::new(RuleSets::Version).integer().not_null())
+                    .col(ColumnDef::new(RuleSets::Document).text().not_null())
+                    .col(ColumnDef::new(RuleSets::CreatedBy).string().not_null())
+                    .col(
+                        ColumnDef::new(RuleSets::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .primary_key(Index::create().col(RuleSets::Id).col(RuleSets::Version))
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for table in [
+            RuleSets::Table.into_iden(),
+            IndicatorResults::Table.into_iden(),
+            EvaluationHistory::Table.into_iden(),
+            Evaluations::Table.into_iden(),
+        ] {
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
+        }
+        Ok(())
+    }
+}

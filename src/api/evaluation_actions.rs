@@ -1,0 +1,338 @@
+//! The workflow actions on an evaluation, its history and its printable report.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use sea_orm::TransactionTrait;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::api::AppState;
+use crate::api::evaluation_dto::Evaluation;
+use crate::api::evaluations::{self, HistoryEntry, answer, prepare, status_of};
+use crate::api::extract::{JsonBody, RequestBody};
+use crate::domain::diff::Change;
+use crate::domain::policy::{Action, Principal};
+use crate::domain::workflow::{self, Transition};
+use crate::error::{ApiError, FieldError, Problem, codes};
+use crate::locale::Text;
+use crate::store::history;
+
+/// The reason a reviewer returns an evaluation.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "执行时限实际完成值 2024.1.1-204.12.31 不是有效日期，请更正后重新提交"}))]
+pub struct ReturnInput {
+    pub reason: String,
+}
+
+impl RequestBody for ReturnInput {}
+
+async fn act(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+    transition: Transition,
+    reason: Option<String>,
+) -> Result<HttpResponse, ApiError> {
+    let txn = state.db.begin().await?;
+    let (current, stored) = evaluations::resolve(&txn, principal, id, Action::Read).await?;
+    let from = status_of(&current);
+    let to = workflow::next(from, transition).map_err(|illegal| {
+        ApiError::new(
+            codes::EVALUATION_ILLEGAL_TRANSITION,
+            Text::new(
+                format!(
+                    "Cannot {} an evaluation that is {}",
+                    transition.as_str(),
+                    illegal.from.as_str()
+                ),
+                format!(
+                    "状态为{}的绩效自评不能执行“{}”",
+                    illegal.from.label_zh(),
+                    transition.as_str()
+                ),
+            ),
+        )
+        .with_extra("current_state", from.as_str().into())
+    })?;
+    evaluations::check(
+        principal,
+        &current,
+        &stored.department_budget_code,
+        transition.action(),
+    )?;
+    // The figures are checked again as they stand now (funds may have changed).
+    let mut input = stored.input.clone();
+    input.department = current.department_id.clone();
+    let prepared = prepare(&txn, principal, &input, Action::Read).await?;
+    if transition == Transition::Submit && prepared.has_errors() {
+        let blocking = serde_json::to_value(prepared.blocking()).map_err(ApiError::internal)?;
+        return Err(ApiError::new(
+            codes::EVALUATION_NOT_SUBMITTABLE,
+            Text::new(
+                format!(
+                    "{} error finding(s) remain; correct them and submit again",
+                    prepared.computed.error_count
+                ),
+                format!(
+                    "仍有 {} 项错误，请更正后再提交",
+                    prepared.computed.error_count
+                ),
+            ),
+        )
+        .with_extra("current_state", from.as_str().into())
+        .with_extra("blocking_findings", blocking));
+    }
+    let m = evaluations::save(
+        &txn,
+        principal,
+        &prepared,
+        Some(&current),
+        to,
+        HistoryEntry {
+            action: match transition {
+                Transition::Submit => "submitted",
+                Transition::Withdraw => "withdrawn",
+                Transition::Return => "returned",
+                Transition::Approve => "approved",
+            },
+            status_before: Some(from),
+            reason,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    answer(StatusCode::OK, principal, &m)
+}
+
+/// Submit for review: refused, with the blocking findings, while any error remains.
+#[utoipa::path(
+    tag = "evaluations",
+    operation_id = "submit_evaluation",
+    params(("id" = String, Path, description = "Evaluation id")),
+    responses(
+        (status = 200, description = "Submitted", body = Evaluation),
+        (status = 404, description = "No such evaluation in your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not in a state that can be submitted, or errors remain (`blocking_findings`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/evaluations/{id}/submit")]
+pub async fn submit(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    act(&state, &principal, &id, Transition::Submit, None).await
+}
+
+/// Withdraw a submitted evaluation back to draft (the submitter, before review).
+#[utoipa::path(
+    tag = "evaluations",
+    operation_id = "withdraw_evaluation",
+    params(("id" = String, Path, description = "Evaluation id")),
+    responses(
+        (status = 200, description = "Back to draft", body = Evaluation),
+        (status = 404, description = "No such evaluation in your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not submitted (`current_state`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/evaluations/{id}/withdraw")]
+pub async fn withdraw(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    act(&state, &principal, &id, Transition::Withdraw, None).await
+}
+
+/// Return a submitted evaluation to its unit, with the reason (reviewers).
+#[utoipa::path(
+    tag = "evaluations",
+    operation_id = "return_evaluation",
+    params(("id" = String, Path, description = "Evaluation id")),
+    request_body = ReturnInput,
+    responses(
+        (status = 200, description = "Returned", body = Evaluation),
+        (status = 404, description = "No such evaluation in your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not submitted (`current_state`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/evaluations/{id}/return")]
+pub async fn return_(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+    body: JsonBody<ReturnInput>,
+) -> Result<HttpResponse, ApiError> {
+    let reason = body.0.reason.trim().to_owned();
+    if reason.is_empty() {
+        return Err(ApiError::validation(vec![FieldError::body(
+            "/reason",
+            "field.missing",
+            Text::new("Say why the evaluation goes back", "请说明退回原因"),
+        )]));
+    }
+    act(&state, &principal, &id, Transition::Return, Some(reason)).await
+}
+
+/// Approve a submitted evaluation (reviewers; never one's own submission).
+#[utoipa::path(
+    tag = "evaluations",
+    operation_id = "approve_evaluation",
+    params(("id" = String, Path, description = "Evaluation id")),
+    responses(
+        (status = 200, description = "Approved", body = Evaluation),
+        (status = 404, description = "No such evaluation in your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not submitted (`current_state`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/evaluations/{id}/approve")]
+pub async fn approve(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    act(&state, &principal, &id, Transition::Approve, None).await
+}
+
+/// One entry of an evaluation's history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryItem {
+    /// 1, 2, 3 …: also the version the change produced.
+    pub seq: i64,
+    /// created, updated, indicator_added, indicator_changed, indicator_removed, submitted,
+    /// withdrawn, returned, approved or deleted.
+    pub action: String,
+    /// The token subject who did it.
+    pub actor: String,
+    pub at: DateTime<Utc>,
+    pub status_before: Option<String>,
+    pub status_after: String,
+    pub reason: Option<String>,
+    /// Each changed field: its JSON Pointer, the value before and after.
+    pub changes: Vec<ChangeDto>,
+}
+
+/// One changed field.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangeDto {
+    pub pointer: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// Every version and every state change, oldest first (append-only).
+#[utoipa::path(
+    tag = "evaluations",
+    operation_id = "get_evaluation_history",
+    params(("id" = String, Path, description = "Evaluation id")),
+    responses(
+        (status = 200, description = "The history", body = [HistoryItem]),
+        (status = 404, description = "No such evaluation in your scope", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/evaluations/{id}/history")]
+pub async fn get_history(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    evaluations::resolve(&state.db, &principal, &id, Action::Read).await?;
+    let items = history::of(&state.db, &id)
+        .await?
+        .into_iter()
+        .map(|h| {
+            let changes: Vec<Change> = serde_json::from_str(&h.changes).unwrap_or_default();
+            HistoryItem {
+                seq: h.seq,
+                action: h.action,
+                actor: h.actor,
+                at: h.at,
+                status_before: h.status_before,
+                status_after: h.status_after,
+                reason: h.reason,
+                changes: changes
+                    .into_iter()
+                    .map(|c| ChangeDto {
+                        pointer: c.pointer,
+                        before: c.before,
+                        after: c.after,
+                    })
+                    .collect(),
+            }
+        })
+        .collect::<Vec<_>>();
+    Ok(HttpResponse::Ok().json(items))
+}
+
+/// The evaluation as a printable page in the layout of 附件4 / 附件5: computed beside
+/// claimed scores, findings on their rows. Plain HTML and CSS; no scripts, nothing external.
+#[utoipa::path(
+    tag = "evaluations",
+    operation_id = "get_evaluation_report",
+    params(("id" = String, Path, description = "Evaluation id")),
+    responses(
+        (status = 200, description = "The report page", body = String, content_type = "text/html; charset=utf-8"),
+        (status = 404, description = "No such evaluation in your scope", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/evaluations/{id}/report")]
+pub async fn get_report(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (m, stored) = evaluations::resolve(&state.db, &principal, &id, Action::Read).await?;
+    let rule_set = crate::api::rule_sets::find(
+        &state.db,
+        &format!("{}@{}", m.rule_set_id, m.rule_set_version),
+    )
+    .await?
+    .ok_or_else(|| {
+        ApiError::internal(anyhow::anyhow!(
+            "rule set {}@{} vanished",
+            m.rule_set_id,
+            m.rule_set_version
+        ))
+    })?;
+    let input = &stored.input;
+    let Some(budget) = &input.budget else {
+        return Err(ApiError::internal(anyhow::anyhow!(
+            "stored evaluation {} has no budget",
+            m.id
+        )));
+    };
+    let domain = crate::domain::evaluation::EvaluationInput {
+        kind: input.kind.domain(),
+        year: input.year,
+        budget: budget.domain(),
+        indicators: input.indicators.iter().map(|i| i.domain()).collect(),
+        claimed_total: input.claimed_total.map(|f| f.0),
+    };
+    let outcome = crate::domain::scoring::evaluate(&domain, &rule_set);
+    let department = crate::store::departments::get(&state.db, &m.department_id).await?;
+    let project = match &m.project_id {
+        Some(pid) => crate::store::projects::get(&state.db, pid).await?,
+        None => None,
+    };
+    let status = status_of(&m);
+    let status_label = format!("{} {}", status.label_zh(), status.as_str());
+    let generated = Utc::now().to_rfc3339();
+    let meta = crate::report::ReportMeta {
+        title_department: department.as_ref().map_or("", |d| d.name.as_str()),
+        project_name: project.as_ref().map(|p| p.name.as_str()),
+        competent_department: project
+            .as_ref()
+            .and_then(|p| p.competent_department.as_deref()),
+        annual_goal: input.annual_goal.as_deref(),
+        achievement: input.achievement.as_deref(),
+        status_label: &status_label,
+        version: m.version,
+        generated_at: &generated,
+    };
+    let html = crate::report::render_html(&domain, &outcome, &rule_set, &meta);
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(html))
+}

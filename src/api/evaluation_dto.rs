@@ -1,0 +1,483 @@
+//! The evaluation as clients send it and as the server returns it.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::api::amount::{Amount, Figure, dec, fig};
+use crate::api::findings::FindingDto;
+use crate::api::funds::Source;
+use crate::domain::evaluation as ev;
+use crate::domain::finance::SourceAmount;
+use crate::domain::rules::Grade;
+use crate::domain::scoring::Outcome;
+use crate::domain::target::Direction as DomainDirection;
+
+/// 部门整体 (附件4) or 项目支出 (附件5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EvaluationKind {
+    Department,
+    Project,
+}
+
+impl EvaluationKind {
+    pub fn domain(self) -> ev::EvaluationKind {
+        match self {
+            Self::Department => ev::EvaluationKind::Department,
+            Self::Project => ev::EvaluationKind::Project,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Department => "department",
+            Self::Project => "project",
+        }
+    }
+}
+
+/// Which way is better, when a target is a bare number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// 正向指标: higher is better.
+    Higher,
+    /// 反向指标: lower is better.
+    Lower,
+}
+
+/// An amount from one fund source.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourceAmountDto {
+    pub source: Source,
+    pub amount: Amount,
+}
+
+/// The budget block (项目资金 / 年度预算申请) with the unit's claimed execution score.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetInput {
+    /// 年初预算数.
+    pub initial: Amount,
+    /// 全年预算数 (调整后).
+    pub full_year: Amount,
+    /// 全年执行数.
+    #[serde(default)]
+    pub executed: Option<Amount>,
+    /// 分值 as printed (the rule set's execution weight applies).
+    #[serde(default)]
+    pub weight: Option<Figure>,
+    /// 执行率 as written (`100%`).
+    #[serde(default)]
+    pub claimed_rate: Option<String>,
+    /// 得分 as claimed.
+    #[serde(default)]
+    pub claimed_score: Option<Figure>,
+    /// By fund source (按收入性质分).
+    #[serde(default)]
+    pub by_source: Vec<SourceAmountDto>,
+    /// 基本支出 (按支出性质分).
+    #[serde(default)]
+    pub basic: Option<Amount>,
+    /// 项目支出 (按支出性质分).
+    #[serde(default)]
+    pub project: Option<Amount>,
+}
+
+/// One indicator row as the unit wrote it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "level1": "产出指标", "level2": "时效指标", "level3": "执行时限",
+    "target": "2024年全年", "actual": "2024.1.1-204.12.31", "weight": "10", "claimed_score": "10"
+}))]
+pub struct IndicatorInputDto {
+    /// 一级指标.
+    pub level1: String,
+    /// 二级指标.
+    pub level2: String,
+    /// 三级指标.
+    #[serde(default)]
+    pub level3: String,
+    /// 年度指标值, as written.
+    #[serde(default)]
+    pub target: String,
+    /// 实际完成值, as written.
+    #[serde(default)]
+    pub actual: String,
+    /// 分值.
+    #[serde(default)]
+    pub weight: Option<Figure>,
+    /// 得分 as claimed by the unit.
+    #[serde(default)]
+    pub claimed_score: Option<Figure>,
+    /// 偏差原因分析及改进措施.
+    #[serde(default)]
+    pub deviation_explanation: Option<String>,
+    /// For a bare-number target: which way is better.
+    #[serde(default)]
+    pub direction: Option<Direction>,
+}
+
+impl crate::api::extract::RequestBody for IndicatorInputDto {
+    const READ_ONLY: &'static [&'static str] = &[
+        "computed",
+        "achieved",
+        "explanation_en",
+        "explanation_zh",
+        "index",
+    ];
+}
+
+impl IndicatorInputDto {
+    pub fn domain(&self) -> ev::IndicatorInput {
+        ev::IndicatorInput {
+            level1: self.level1.clone(),
+            level2: self.level2.clone(),
+            level3: self.level3.clone(),
+            target: self.target.clone(),
+            actual: self.actual.clone(),
+            weight: fig(self.weight),
+            claimed_score: fig(self.claimed_score),
+            deviation_explanation: self.deviation_explanation.clone(),
+            direction: self.direction.map(|d| match d {
+                Direction::Higher => DomainDirection::Higher,
+                Direction::Lower => DomainDirection::Lower,
+            }),
+        }
+    }
+}
+
+/// 主要成效, 存在的问题及原因, 改进措施, 经验做法, 有关建议.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Narrative {
+    /// 主要成效.
+    #[serde(default)]
+    pub achievements: Option<String>,
+    /// 存在的问题及原因.
+    #[serde(default)]
+    pub problems: Option<String>,
+    /// 改进措施.
+    #[serde(default)]
+    pub improvements: Option<String>,
+    /// 经验做法.
+    #[serde(default)]
+    pub experience: Option<String>,
+    /// 有关建议.
+    #[serde(default)]
+    pub suggestions: Option<String>,
+}
+
+/// A whole evaluation, as a unit submits it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "kind": "project", "department": "901424", "project": "0193a1b2-0000-7000-8000-000000000020",
+    "year": 2024, "rule_set": "hengyang-2024-project",
+    "budget": {"initial": "0", "full_year": "19.87", "executed": "19.87", "weight": "10", "claimed_rate": "100%", "claimed_score": "10"},
+    "annual_goal": "清理黑臭水体，改善当地生态环境", "achievement": "已完成年度总体目标",
+    "indicators": [
+        {"level1": "产出指标", "level2": "数量指标", "level3": "治理水体数量", "target": "1个", "actual": "已完成", "weight": "10", "claimed_score": "10"}
+    ],
+    "claimed_total": "100"
+}))]
+pub struct EvaluationInput {
+    pub kind: EvaluationKind,
+    /// The department: id or budget code.
+    pub department: String,
+    /// The project (id), for kind `project`.
+    #[serde(default)]
+    pub project: Option<String>,
+    pub year: i32,
+    /// Rule set id, optionally `@version` (default: the latest). Defaults by kind:
+    /// `hengyang-2024-department` and `hengyang-2024-project`.
+    #[serde(default)]
+    pub rule_set: Option<String>,
+    /// The budget block. For a project with funds it may be left out: the funds give it.
+    #[serde(default)]
+    pub budget: Option<BudgetInput>,
+    /// 年度总体目标: 预期目标.
+    #[serde(default)]
+    pub annual_goal: Option<String>,
+    /// 实际完成情况.
+    #[serde(default)]
+    pub achievement: Option<String>,
+    #[serde(default)]
+    pub indicators: Vec<IndicatorInputDto>,
+    /// 总分 as claimed.
+    #[serde(default)]
+    pub claimed_total: Option<Figure>,
+    #[serde(default)]
+    pub narrative: Narrative,
+}
+
+impl crate::api::extract::RequestBody for EvaluationInput {
+    const READ_ONLY: &'static [&'static str] = &[
+        "id",
+        "status",
+        "version",
+        "computed",
+        "total",
+        "grade",
+        "allowed_actions",
+        "created_by",
+        "submitted_by",
+        "owner",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+        "department_id",
+        "project_id",
+        "region",
+        "budget_source",
+        "kind_label_zh",
+        "status_label_zh",
+    ];
+}
+
+impl BudgetInput {
+    pub fn domain(&self) -> ev::BudgetBlock {
+        ev::BudgetBlock {
+            initial: self.initial.0,
+            full_year: self.full_year.0,
+            executed: dec(self.executed),
+            weight: fig(self.weight),
+            claimed_rate: self.claimed_rate.clone(),
+            claimed_score: fig(self.claimed_score),
+            by_source: self
+                .by_source
+                .iter()
+                .map(|s| SourceAmount {
+                    source: s.source.into(),
+                    amount: s.amount.0,
+                })
+                .collect(),
+            basic: dec(self.basic),
+            project: dec(self.project),
+        }
+    }
+}
+
+/// The grade of a total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GradeDto {
+    /// 优 (≥ 90 by default)
+    Excellent,
+    /// 良 (≥ 80)
+    Good,
+    /// 中 (≥ 60)
+    Fair,
+    /// 差
+    Poor,
+}
+
+impl From<Grade> for GradeDto {
+    fn from(g: Grade) -> Self {
+        match g {
+            Grade::You => GradeDto::Excellent,
+            Grade::Liang => GradeDto::Good,
+            Grade::Zhong => GradeDto::Fair,
+            Grade::Cha => GradeDto::Poor,
+        }
+    }
+}
+
+impl GradeDto {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GradeDto::Excellent => "excellent",
+            GradeDto::Good => "good",
+            GradeDto::Fair => "fair",
+            GradeDto::Poor => "poor",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            GradeDto::Excellent => "优",
+            GradeDto::Good => "良",
+            GradeDto::Fair => "中",
+            GradeDto::Poor => "差",
+        }
+    }
+}
+
+/// The execution score (预算执行率).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ExecutionDto {
+    pub weight: Figure,
+    /// executed / full-year, exact.
+    pub rate_percent: Option<Figure>,
+    pub score: Figure,
+    pub claimed_score: Option<Figure>,
+    pub explanation_en: String,
+    pub explanation_zh: String,
+}
+
+/// One indicator row as the server scores it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RowDto {
+    pub index: usize,
+    /// The recognised 一级指标 (its standard name), when recognised.
+    pub level1: Option<String>,
+    /// The recognised 二级指标, when recognised.
+    pub level2: Option<String>,
+    /// A level-2 line with nothing else: kept, not scored.
+    pub placeholder: bool,
+    pub weight: Option<Figure>,
+    /// The score by the rules; absent when the row cannot be scored (see the findings).
+    pub computed: Option<Figure>,
+    /// The unit's score.
+    pub claimed: Option<Figure>,
+    /// claimed − computed.
+    pub difference: Option<Figure>,
+    pub achieved: Option<bool>,
+    /// How the target was read (`≥ 95 %`).
+    pub target_parsed: String,
+    /// How the actual was read.
+    pub actual_parsed: String,
+    /// The arithmetic (`10 × 487 / 500 = 9.74`).
+    pub explanation_en: String,
+    pub explanation_zh: String,
+}
+
+/// Everything the server computes: never sent by clients.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ComputedDto {
+    pub rule_set_id: String,
+    pub rule_set_version: u32,
+    pub execution: ExecutionDto,
+    pub rows: Vec<RowDto>,
+    /// Execution score + Σ rows, at most 100.
+    pub total: Figure,
+    pub claimed_total: Option<Figure>,
+    /// claimed − computed total.
+    pub total_difference: Option<Figure>,
+    pub grade: GradeDto,
+    /// 优 / 良 / 中 / 差.
+    pub grade_label_zh: String,
+    pub error_count: usize,
+    pub warning_count: usize,
+    /// Every finding; errors block submission.
+    pub findings: Vec<FindingDto>,
+}
+
+impl ComputedDto {
+    pub fn from_outcome(outcome: Outcome, extra: Vec<FindingDto>) -> ComputedDto {
+        // Computed scores are shown as the rules round them: two decimals.
+        let f = |mut d: rust_decimal::Decimal| {
+            d.rescale(2);
+            Figure(d)
+        };
+        let grade: GradeDto = outcome.grade.into();
+        let mut findings: Vec<FindingDto> = crate::api::findings::convert(outcome.findings, &[]);
+        findings.extend(extra);
+        let error_count = findings
+            .iter()
+            .filter(|x| x.severity == crate::api::findings::FindingSeverity::Error)
+            .count();
+        ComputedDto {
+            rule_set_id: outcome.rule_set_id,
+            rule_set_version: outcome.rule_set_version,
+            execution: ExecutionDto {
+                weight: f(outcome.execution.weight),
+                rate_percent: outcome.execution.rate_percent.map(f),
+                score: f(outcome.execution.score),
+                claimed_score: outcome.execution.claimed_score.map(Figure),
+                explanation_en: outcome.execution.explanation_en,
+                explanation_zh: outcome.execution.explanation_zh,
+            },
+            rows: outcome
+                .rows
+                .into_iter()
+                .map(|r| RowDto {
+                    index: r.index,
+                    level1: r.level1.map(|l| l.label_zh().to_owned()),
+                    level2: r.level2.map(|l| l.label_zh().to_owned()),
+                    placeholder: r.placeholder,
+                    weight: r.weight.map(f),
+                    difference: match (r.claimed, r.computed) {
+                        (Some(c), Some(x)) => Some(f(c - x)),
+                        _ => None,
+                    },
+                    computed: r.computed.map(f),
+                    claimed: r.claimed.map(Figure),
+                    achieved: r.achieved,
+                    target_parsed: r.target.display,
+                    actual_parsed: r.actual.display,
+                    explanation_en: r.explanation_en,
+                    explanation_zh: r.explanation_zh,
+                })
+                .collect(),
+            total_difference: outcome.claimed_total.map(|c| f(c - outcome.total)),
+            total: f(outcome.total),
+            claimed_total: outcome.claimed_total.map(Figure),
+            grade_label_zh: grade.label_zh().to_owned(),
+            grade,
+            warning_count: findings.len() - error_count,
+            error_count,
+            findings,
+        }
+    }
+}
+
+/// The rule set an evaluation is scored by.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RuleSetRef {
+    pub id: String,
+    pub version: u32,
+}
+
+/// An evaluation with its computed block.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Evaluation {
+    pub id: String,
+    pub kind: EvaluationKind,
+    /// 部门整体支出 / 项目支出.
+    pub kind_label_zh: String,
+    pub department_id: String,
+    pub project_id: Option<String>,
+    pub region: String,
+    pub year: i32,
+    pub rule_set: RuleSetRef,
+    /// draft, submitted, returned or approved.
+    pub status: String,
+    pub status_label_zh: String,
+    pub version: i64,
+    pub budget: Option<BudgetInput>,
+    /// `given` (as sent) or `funds` (summed from the project's funds).
+    pub budget_source: String,
+    pub annual_goal: Option<String>,
+    pub achievement: Option<String>,
+    pub indicators: Vec<IndicatorInputDto>,
+    pub claimed_total: Option<Figure>,
+    pub narrative: Narrative,
+    pub computed: ComputedDto,
+    /// What the caller may do next: update, delete, submit, withdraw, return, approve.
+    pub allowed_actions: Vec<String>,
+    pub created_by: String,
+    pub submitted_by: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A page of evaluations.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EvaluationPage {
+    pub items: Vec<Evaluation>,
+    pub next_page_token: Option<String>,
+}
+
+/// The result of a dry run: what a create would compute, nothing written.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Validation {
+    /// Whether the evaluation could be submitted as it is (no error findings).
+    pub submittable: bool,
+    pub budget_source: String,
+    pub budget: Option<BudgetInput>,
+    pub computed: ComputedDto,
+}

@@ -1,0 +1,333 @@
+//! Indicator rows: as a sub-resource of a draft evaluation, and flat across evaluations for
+//! dashboards that compare, say, PM2.5 across counties.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
+use sea_orm::TransactionTrait;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::api::AppState;
+use crate::api::amount::Figure;
+use crate::api::departments::allowed_ids;
+use crate::api::evaluation_dto::{Evaluation, IndicatorInputDto, RowDto};
+use crate::api::evaluations::{self, answer, region_prefix, visible_statuses};
+use crate::api::extract::JsonBody;
+use crate::api::http::{self, etag};
+use crate::domain::policy::{Action, Principal};
+use crate::error::{ApiError, Problem, codes};
+use crate::locale::Text;
+use crate::store::indicator_results as store;
+
+/// One indicator row with how it was scored.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IndicatorRow {
+    pub index: usize,
+    #[serde(flatten)]
+    pub input: IndicatorInputDto,
+    pub computed: Option<RowDto>,
+}
+
+fn no_row(id: &str, index: usize) -> ApiError {
+    ApiError::new(
+        codes::INDICATOR_NOT_FOUND,
+        Text::new(
+            format!("Evaluation {id} has no indicator row {index}"),
+            format!("绩效自评 {id} 没有第 {index} 行指标"),
+        ),
+    )
+}
+
+/// List an evaluation's indicator rows with their scores.
+#[utoipa::path(
+    tag = "indicators",
+    operation_id = "list_evaluation_indicators",
+    params(("id" = String, Path, description = "Evaluation id")),
+    responses(
+        (status = 200, description = "The rows in table order", body = [IndicatorRow], headers(("ETag" = String, description = "The evaluation's version"))),
+        (status = 404, description = "No such evaluation in your scope", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/evaluations/{id}/indicators")]
+pub async fn list_indicators(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (m, stored) = evaluations::resolve(&state.db, &principal, &id, Action::Read).await?;
+    let computed: crate::api::evaluation_dto::ComputedDto =
+        serde::Deserialize::deserialize(&stored.computed).map_err(ApiError::internal)?;
+    let rows: Vec<IndicatorRow> = stored
+        .input
+        .indicators
+        .into_iter()
+        .enumerate()
+        .map(|(index, input)| IndicatorRow {
+            index,
+            input,
+            computed: computed.rows.get(index).cloned(),
+        })
+        .collect();
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(m.version)))
+        .json(rows))
+}
+
+async fn change(
+    state: &AppState,
+    principal: &Principal,
+    req: &HttpRequest,
+    id: &str,
+    edit: impl FnOnce(&mut Vec<IndicatorInputDto>) -> Result<(), ApiError>,
+    action: &str,
+) -> Result<crate::store::evaluations::Model, ApiError> {
+    let if_match = http::require_if_match(req)?;
+    let txn = state.db.begin().await?;
+    let (current, stored) = evaluations::resolve(&txn, principal, id, Action::Update).await?;
+    let mut input = stored.input;
+    input.department = current.department_id.clone();
+    edit(&mut input.indicators)?;
+    let m = evaluations::replace(&txn, principal, id, &if_match, &input, action).await?;
+    txn.commit().await?;
+    Ok(m)
+}
+
+/// Add an indicator row at the end (drafts and returned evaluations only).
+#[utoipa::path(
+    tag = "indicators",
+    operation_id = "add_evaluation_indicator",
+    params(
+        ("id" = String, Path, description = "Evaluation id"),
+        ("If-Match" = String, Header, description = "ETag of the evaluation"),
+    ),
+    request_body = IndicatorInputDto,
+    responses(
+        (status = 201, description = "Added: the evaluation's new version", body = Evaluation, headers(("Location" = String), ("ETag" = String))),
+        (status = 404, description = "No such evaluation in your scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Read-only in its state", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/evaluations/{id}/indicators")]
+pub async fn add_indicator(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: JsonBody<IndicatorInputDto>,
+) -> Result<HttpResponse, ApiError> {
+    let mut index = 0;
+    let m = change(
+        &state,
+        &principal,
+        &req,
+        &id,
+        |rows| {
+            index = rows.len();
+            rows.push(body.0);
+            Ok(())
+        },
+        "indicator_added",
+    )
+    .await?;
+    let mut res = answer(StatusCode::CREATED, &principal, &m)?;
+    if let Ok(v) =
+        header::HeaderValue::from_str(&format!("/api/v1/evaluations/{}/indicators/{index}", m.id))
+    {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(res)
+}
+
+/// Replace one indicator row.
+#[utoipa::path(
+    tag = "indicators",
+    operation_id = "replace_evaluation_indicator",
+    params(
+        ("id" = String, Path, description = "Evaluation id"),
+        ("index" = usize, Path, description = "Row index, from 0"),
+        ("If-Match" = String, Header, description = "ETag of the evaluation"),
+    ),
+    request_body = IndicatorInputDto,
+    responses(
+        (status = 200, description = "Changed: the evaluation's new version", body = Evaluation, headers(("ETag" = String))),
+        (status = 404, description = "No such evaluation or row", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Read-only in its state", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/evaluations/{id}/indicators/{index}")]
+pub async fn replace_indicator(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    path: web::Path<(String, usize)>,
+    body: JsonBody<IndicatorInputDto>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, index) = path.into_inner();
+    let m = change(
+        &state,
+        &principal,
+        &req,
+        &id,
+        |rows| {
+            let row = rows.get_mut(index).ok_or_else(|| no_row(&id, index))?;
+            *row = body.0;
+            Ok(())
+        },
+        "indicator_changed",
+    )
+    .await?;
+    answer(StatusCode::OK, &principal, &m)
+}
+
+/// Remove one indicator row.
+#[utoipa::path(
+    tag = "indicators",
+    operation_id = "remove_evaluation_indicator",
+    params(
+        ("id" = String, Path, description = "Evaluation id"),
+        ("index" = usize, Path, description = "Row index, from 0"),
+        ("If-Match" = String, Header, description = "ETag of the evaluation"),
+    ),
+    responses(
+        (status = 200, description = "Removed: the evaluation's new version", body = Evaluation, headers(("ETag" = String))),
+        (status = 404, description = "No such evaluation or row", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Read-only in its state", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/evaluations/{id}/indicators/{index}")]
+pub async fn remove_indicator(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    path: web::Path<(String, usize)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, index) = path.into_inner();
+    let m = change(
+        &state,
+        &principal,
+        &req,
+        &id,
+        |rows| {
+            if index >= rows.len() {
+                return Err(no_row(&id, index));
+            }
+            rows.remove(index);
+            Ok(())
+        },
+        "indicator_removed",
+    )
+    .await?;
+    answer(StatusCode::OK, &principal, &m)
+}
+
+/// Indicator result filters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct IndicatorQuery {
+    pub year: Option<i32>,
+    /// Region subtree.
+    pub region: Option<String>,
+    /// 一级指标, by its standard name (e.g. 产出指标; `产出指标（40分）` as written is found).
+    pub level1: Option<String>,
+    /// 二级指标, by its standard name (e.g. 数量指标).
+    pub level2: Option<String>,
+    /// 三级指标 name contains (e.g. PM2.5).
+    pub q: Option<String>,
+    /// Achieved (true) or not (false), by the server's scoring.
+    pub achieved: Option<bool>,
+    pub page_size: Option<u64>,
+    pub page_token: Option<String>,
+}
+
+/// One indicator row of one evaluation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IndicatorResult {
+    pub evaluation_id: String,
+    pub index: i32,
+    pub year: i32,
+    pub region: String,
+    pub department_id: String,
+    pub kind: String,
+    pub status: String,
+    pub level1: String,
+    pub level2: String,
+    pub level3: String,
+    pub target: String,
+    pub actual: String,
+    pub weight: Option<Figure>,
+    pub claimed: Option<Figure>,
+    pub computed: Option<Figure>,
+    pub achieved: Option<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IndicatorResultPage {
+    pub items: Vec<IndicatorResult>,
+    pub next_page_token: Option<String>,
+}
+
+/// Indicator results across evaluations (viewers: submitted and approved ones only).
+#[utoipa::path(
+    tag = "indicators",
+    operation_id = "list_indicator_results",
+    params(IndicatorQuery),
+    responses((status = 200, description = "A page of indicator rows", body = IndicatorResultPage))
+)]
+#[get("/indicator-results")]
+pub async fn list_indicator_results(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<IndicatorQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let limit = http::page_size(query.page_size, state.max_page_size)?;
+    let after = http::decode_page_token("indicator-results", query.page_token.as_deref())?;
+    let filter = store::Filter {
+        scope_prefix: principal.region_prefix().to_owned(),
+        scope_department_ids: allowed_ids(&state.db, &principal).await?,
+        statuses: visible_statuses(&principal, None)?,
+        year: query.year,
+        region_prefix: region_prefix(query.region.as_deref())?,
+        level1: query.level1,
+        level2: query.level2,
+        name_contains: query.q.filter(|q| !q.trim().is_empty()),
+        achieved: query.achieved,
+    };
+    let (rows, more) = store::list(&state.db, &filter, after.as_deref(), limit).await?;
+    let next_page_token = match (more, rows.last()) {
+        (true, Some(last)) => Some(http::encode_page_token("indicator-results", &last.key)),
+        _ => None,
+    };
+    let items = rows
+        .into_iter()
+        .map(|r| IndicatorResult {
+            evaluation_id: r.evaluation_id,
+            index: r.position,
+            year: r.year,
+            region: r.region_code,
+            department_id: r.department_id,
+            kind: r.kind,
+            status: r.status,
+            level1: r.level1,
+            level2: r.level2,
+            level3: r.level3,
+            target: r.target,
+            actual: r.actual,
+            weight: r.weight.map(|d| Figure(d.0)),
+            claimed: r.claimed.map(|d| Figure(d.0)),
+            computed: r.computed.map(|d| Figure(d.0)),
+            achieved: r.achieved,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(IndicatorResultPage {
+        items,
+        next_page_token,
+    }))
+}

@@ -1,0 +1,167 @@
+//! The `evaluations` table: one row per evaluation, the document as JSON, and the computed
+//! figures dashboards filter and sort on.
+
+use sea_orm::entity::prelude::*;
+use sea_orm::sea_query::Expr;
+use sea_orm::{Condition, IntoActiveModel, QueryOrder, QuerySelect};
+
+use super::money::StoredDecimal;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "evaluations")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub natural_key: String,
+    pub kind: String,
+    pub department_id: String,
+    pub region_code: String,
+    pub project_id: Option<String>,
+    pub year: i32,
+    pub rule_set_id: String,
+    pub rule_set_version: i32,
+    pub status: String,
+    pub document: String,
+    pub total: StoredDecimal,
+    pub grade: String,
+    pub error_count: i32,
+    pub budget_full_year: Option<StoredDecimal>,
+    pub budget_executed: Option<StoredDecimal>,
+    pub created_by: String,
+    pub submitted_by: Option<String>,
+    pub version: i64,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub deleted_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+/// The natural key: one evaluation per department, year, kind and project.
+pub fn natural_key(department_id: &str, year: i32, kind: &str, project_id: Option<&str>) -> String {
+    format!(
+        "{department_id}|{year}|{kind}|{}",
+        project_id.unwrap_or("-")
+    )
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub scope_prefix: String,
+    pub scope_department_ids: Option<Vec<String>>,
+    /// Only these statuses (viewers: submitted and approved).
+    pub statuses: Option<Vec<String>>,
+    pub year: Option<i32>,
+    pub region_prefix: Option<String>,
+    pub department_id: Option<String>,
+    pub project_id: Option<String>,
+    pub kind: Option<String>,
+    pub grade: Option<String>,
+    pub updated_after: Option<DateTimeUtc>,
+}
+
+pub fn condition(filter: &Filter) -> Condition {
+    let mut cond = Condition::all()
+        .add(Column::DeletedAt.is_null())
+        .add(Column::RegionCode.starts_with(filter.scope_prefix.clone()));
+    if let Some(ids) = &filter.scope_department_ids {
+        cond = cond.add(Column::DepartmentId.is_in(ids.iter().cloned()));
+    }
+    if let Some(statuses) = &filter.statuses {
+        cond = cond.add(Column::Status.is_in(statuses.iter().cloned()));
+    }
+    if let Some(v) = filter.year {
+        cond = cond.add(Column::Year.eq(v));
+    }
+    if let Some(v) = &filter.region_prefix {
+        cond = cond.add(Column::RegionCode.starts_with(v.clone()));
+    }
+    if let Some(v) = &filter.department_id {
+        cond = cond.add(Column::DepartmentId.eq(v.clone()));
+    }
+    if let Some(v) = &filter.project_id {
+        cond = cond.add(Column::ProjectId.eq(v.clone()));
+    }
+    if let Some(v) = &filter.kind {
+        cond = cond.add(Column::Kind.eq(v.clone()));
+    }
+    if let Some(v) = &filter.grade {
+        cond = cond.add(Column::Grade.eq(v.clone()));
+    }
+    if let Some(v) = filter.updated_after {
+        cond = cond.add(Column::UpdatedAt.gt(v));
+    }
+    cond
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &Filter,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<(Vec<Model>, bool), DbErr> {
+    let mut cond = condition(filter);
+    if let Some(after) = after {
+        cond = cond.add(Column::Id.gt(after.to_owned()));
+    }
+    let mut rows = Entity::find()
+        .filter(cond)
+        .order_by_asc(Column::Id)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    let more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    Ok((rows, more))
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: &str) -> Result<Option<Model>, DbErr> {
+    Entity::find_by_id(id.to_owned())
+        .filter(Column::DeletedAt.is_null())
+        .one(db)
+        .await
+}
+
+pub async fn by_natural_key(db: &impl ConnectionTrait, key: &str) -> Result<Option<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::NaturalKey.eq(key))
+        .filter(Column::DeletedAt.is_null())
+        .one(db)
+        .await
+}
+
+pub async fn insert(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
+    // Every column is written: `reset_all` marks the values of the model as set.
+    m.into_active_model().reset_all().insert(db).await
+}
+
+/// Writes `next` over the row when its version is still `current_version`.
+pub async fn overwrite(
+    db: &impl ConnectionTrait,
+    current_version: i64,
+    next: &Model,
+) -> Result<bool, DbErr> {
+    let result = Entity::update_many()
+        .col_expr(Column::NaturalKey, Expr::value(next.natural_key.clone()))
+        .col_expr(Column::RuleSetId, Expr::value(next.rule_set_id.clone()))
+        .col_expr(Column::RuleSetVersion, Expr::value(next.rule_set_version))
+        .col_expr(Column::Status, Expr::value(next.status.clone()))
+        .col_expr(Column::Document, Expr::value(next.document.clone()))
+        .col_expr(Column::Total, Expr::value(next.total))
+        .col_expr(Column::Grade, Expr::value(next.grade.clone()))
+        .col_expr(Column::ErrorCount, Expr::value(next.error_count))
+        .col_expr(Column::BudgetFullYear, Expr::value(next.budget_full_year))
+        .col_expr(Column::BudgetExecuted, Expr::value(next.budget_executed))
+        .col_expr(Column::SubmittedBy, Expr::value(next.submitted_by.clone()))
+        .col_expr(Column::Version, Expr::value(next.version))
+        .col_expr(Column::UpdatedAt, Expr::value(next.updated_at))
+        .col_expr(Column::DeletedAt, Expr::value(next.deleted_at))
+        .filter(Column::Id.eq(next.id.clone()))
+        .filter(Column::Version.eq(current_version))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}

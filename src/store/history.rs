@@ -1,0 +1,56 @@
+//! `evaluation_history`: append-only, one row per change of data or state.
+
+use sea_orm::entity::prelude::*;
+use sea_orm::{ActiveValue::Set, QueryOrder};
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "evaluation_history")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub evaluation_id: String,
+    /// 1, 2, 3 … per evaluation.
+    pub seq: i64,
+    pub action: String,
+    pub actor: String,
+    pub at: DateTimeUtc,
+    pub status_before: Option<String>,
+    pub status_after: String,
+    /// The evaluation's version after the change.
+    pub version: i64,
+    pub reason: Option<String>,
+    /// JSON array of `{pointer, before, after}`.
+    pub changes: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+pub async fn append(db: &impl ConnectionTrait, m: Model) -> Result<(), DbErr> {
+    ActiveModel {
+        id: Set(m.id),
+        evaluation_id: Set(m.evaluation_id),
+        seq: Set(m.seq),
+        action: Set(m.action),
+        actor: Set(m.actor),
+        at: Set(m.at),
+        status_before: Set(m.status_before),
+        status_after: Set(m.status_after),
+        version: Set(m.version),
+        reason: Set(m.reason),
+        changes: Set(m.changes),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn of(db: &impl ConnectionTrait, evaluation_id: &str) -> Result<Vec<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::EvaluationId.eq(evaluation_id))
+        .order_by_asc(Column::Seq)
+        .all(db)
+        .await
+}

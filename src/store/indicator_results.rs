@@ -1,0 +1,135 @@
+//! `indicator_results`: every indicator row of every evaluation, flat, for queries across
+//! evaluations. Rewritten with the evaluation in the same transaction.
+
+use sea_orm::entity::prelude::*;
+use sea_orm::{ActiveValue::Set, Condition, QueryOrder, QuerySelect};
+
+use super::money::StoredDecimal;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "indicator_results")]
+pub struct Model {
+    /// `{evaluation_id}:{position:04}`: stable, and the sort key.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub key: String,
+    pub evaluation_id: String,
+    pub position: i32,
+    pub year: i32,
+    pub region_code: String,
+    pub department_id: String,
+    pub kind: String,
+    pub status: String,
+    pub level1: String,
+    pub level2: String,
+    pub level3: String,
+    pub target: String,
+    pub actual: String,
+    pub weight: Option<StoredDecimal>,
+    pub claimed: Option<StoredDecimal>,
+    pub computed: Option<StoredDecimal>,
+    pub achieved: Option<bool>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+pub fn key(evaluation_id: &str, position: usize) -> String {
+    format!("{evaluation_id}:{position:04}")
+}
+
+/// Replaces the rows of one evaluation.
+pub async fn replace(
+    db: &impl ConnectionTrait,
+    evaluation_id: &str,
+    rows: Vec<Model>,
+) -> Result<(), DbErr> {
+    Entity::delete_many()
+        .filter(Column::EvaluationId.eq(evaluation_id))
+        .exec(db)
+        .await?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let actives = rows.into_iter().map(|m| ActiveModel {
+        key: Set(m.key),
+        evaluation_id: Set(m.evaluation_id),
+        position: Set(m.position),
+        year: Set(m.year),
+        region_code: Set(m.region_code),
+        department_id: Set(m.department_id),
+        kind: Set(m.kind),
+        status: Set(m.status),
+        level1: Set(m.level1),
+        level2: Set(m.level2),
+        level3: Set(m.level3),
+        target: Set(m.target),
+        actual: Set(m.actual),
+        weight: Set(m.weight),
+        claimed: Set(m.claimed),
+        computed: Set(m.computed),
+        achieved: Set(m.achieved),
+    });
+    Entity::insert_many(actives).exec(db).await?;
+    Ok(())
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub scope_prefix: String,
+    pub scope_department_ids: Option<Vec<String>>,
+    pub statuses: Option<Vec<String>>,
+    pub year: Option<i32>,
+    pub region_prefix: Option<String>,
+    pub level1: Option<String>,
+    pub level2: Option<String>,
+    pub name_contains: Option<String>,
+    pub achieved: Option<bool>,
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &Filter,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<(Vec<Model>, bool), DbErr> {
+    let mut cond =
+        Condition::all().add(Column::RegionCode.starts_with(filter.scope_prefix.clone()));
+    if let Some(ids) = &filter.scope_department_ids {
+        cond = cond.add(Column::DepartmentId.is_in(ids.iter().cloned()));
+    }
+    if let Some(s) = &filter.statuses {
+        cond = cond.add(Column::Status.is_in(s.iter().cloned()));
+    }
+    if let Some(v) = filter.year {
+        cond = cond.add(Column::Year.eq(v));
+    }
+    if let Some(v) = &filter.region_prefix {
+        cond = cond.add(Column::RegionCode.starts_with(v.clone()));
+    }
+    if let Some(v) = &filter.level1 {
+        cond = cond.add(Column::Level1.eq(v.clone()));
+    }
+    if let Some(v) = &filter.level2 {
+        cond = cond.add(Column::Level2.eq(v.clone()));
+    }
+    if let Some(v) = &filter.name_contains {
+        cond = cond.add(Column::Level3.contains(v.clone()));
+    }
+    if let Some(v) = filter.achieved {
+        cond = cond.add(Column::Achieved.eq(v));
+    }
+    if let Some(after) = after {
+        cond = cond.add(Column::Key.gt(after.to_owned()));
+    }
+    let mut rows = Entity::find()
+        .filter(cond)
+        .order_by_asc(Column::Key)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    let more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    Ok((rows, more))
+}

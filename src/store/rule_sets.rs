@@ -1,0 +1,42 @@
+//! `rule_sets`: rule-set versions added by administrators (the built-in ones live in code).
+
+use sea_orm::entity::prelude::*;
+use sea_orm::{ActiveValue::Set, QueryOrder};
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "rule_sets")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub version: i32,
+    pub document: String,
+    pub created_by: String,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<Model>, DbErr> {
+    Entity::find()
+        .order_by_asc(Column::Id)
+        .order_by_asc(Column::Version)
+        .all(db)
+        .await
+}
+
+pub async fn insert(db: &impl ConnectionTrait, m: Model) -> Result<(), DbErr> {
+    ActiveModel {
+        id: Set(m.id),
+        version: Set(m.version),
+        document: Set(m.document),
+        created_by: Set(m.created_by),
+        created_at: Set(m.created_at),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,805 @@
+//! Evaluations: the seed's three tables through the API, submission, the whole workflow with
+//! its history, the dry run, indicator rows, rule sets and the report page.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, json, on_each_db, problem};
+use crate::seed::load_seed;
+
+fn pairs(findings: &Value) -> Vec<(String, String)> {
+    findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_owned(),
+                f["pointer"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn engine_pairs(
+    input: jixiao::domain::evaluation::EvaluationInput,
+    rules: &str,
+) -> Vec<(String, String)> {
+    let rules = jixiao::domain::rules::rule_set_by_id(rules).unwrap();
+    jixiao::domain::scoring::evaluate(&input, &rules)
+        .findings
+        .into_iter()
+        .map(|f| (f.code, f.pointer))
+        .collect()
+}
+
+async fn get(app: &TestApp, path: &str) -> Value {
+    let (s, v) = json(app.get(path).send().await.unwrap()).await;
+    assert_eq!(s, 200, "{path}: {v}");
+    v
+}
+
+#[tokio::test]
+async fn seed_evaluations_are_scored_and_flagged() {
+    on_each_db(|app| async move {
+        let loaded = load_seed(&app).await;
+        use jixiao::domain::seed;
+        let cases = [
+            (
+                seed::department_evaluation(),
+                "hengyang-2024-department",
+                "25.00",
+                None,
+            ),
+            (
+                seed::monitoring_project_evaluation(),
+                "hengyang-2024-project",
+                "30.00",
+                Some("100"),
+            ),
+            (
+                seed::black_water_project_evaluation(),
+                "hengyang-2024-project",
+                "20.00",
+                Some("100"),
+            ),
+        ];
+        for (id, (input, rules, total, claimed)) in loaded.evaluation_ids.iter().zip(cases) {
+            let e = get(&app, &format!("/api/v1/evaluations/{id}")).await;
+            assert_eq!(e["status"], "draft");
+            assert_eq!(e["version"], 1);
+            let c = &e["computed"];
+            assert_eq!(c["total"].as_str(), Some(total), "{id}");
+            assert_eq!(c["claimed_total"].as_str(), claimed);
+            assert_eq!(c["grade"], "poor");
+            assert_eq!(c["grade_label_zh"], "差");
+            assert_eq!(c["rule_set_id"], rules);
+            assert_eq!(
+                c["execution"]["score"]
+                    .as_str()
+                    .map(|s| s.starts_with("10")),
+                Some(true)
+            );
+            // The API reports exactly what the engine finds in the transcribed table.
+            assert_eq!(pairs(&c["findings"]), engine_pairs(input, rules), "{id}");
+            assert!(c["error_count"].as_u64().unwrap() > 0);
+            assert!(
+                e["allowed_actions"]
+                    .as_array()
+                    .unwrap()
+                    .contains(&json!("submit"))
+            );
+        }
+        // The report's own mistakes, spot-checked: the date in the year 204 and the 20-point
+        // satisfaction row of 附件4.
+        let dept = get(
+            &app,
+            &format!("/api/v1/evaluations/{}", loaded.evaluation_ids[0]),
+        )
+        .await;
+        let p = pairs(&dept["computed"]["findings"]);
+        assert!(p.contains(&("actual.invalid_date".into(), "/indicators/9/actual".into())));
+        assert!(p.contains(&(
+            "indicator.weight_sum_mismatch".into(),
+            "/indicators/14/level1".into()
+        )));
+        assert!(p.contains(&("actual.not_measured".into(), "/indicators/14/actual".into())));
+        let row9 = &dept["computed"]["rows"][9];
+        assert!(row9["computed"].is_null() && row9["claimed"] == "10");
+        // 附件5 #1 claims 100; the rules give 30.
+        let monitoring = get(
+            &app,
+            &format!("/api/v1/evaluations/{}", loaded.evaluation_ids[1]),
+        )
+        .await;
+        assert_eq!(monitoring["computed"]["total_difference"], "70.00");
+        // Indicator results across evaluations.
+        let rows = get(&app, "/api/v1/indicator-results?q=PM2.5").await;
+        assert_eq!(rows["items"].as_array().unwrap().len(), 1);
+        assert_eq!(rows["items"][0]["target"], "31");
+        assert_eq!(rows["items"][0]["actual"], "已达标");
+        let output = get(
+            &app,
+            "/api/v1/indicator-results?level1=产出指标&year=2024&region=4304&page_size=100",
+        )
+        .await;
+        assert_eq!(output["items"].as_array().unwrap().len(), 7 + 3 + 3);
+        let achieved = get(
+            &app,
+            "/api/v1/indicator-results?achieved=true&page_size=100",
+        )
+        .await;
+        assert!(
+            achieved["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|r| r["achieved"] == true)
+        );
+        let none = get(&app, "/api/v1/indicator-results?region=430426").await;
+        assert_eq!(none["items"], json!([]));
+    })
+    .await;
+}
+
+/// 附件5 #2 (农村黑臭水体) as it should have been filled in.
+fn corrected_black_water(project_id: &str) -> Value {
+    let row = |l1: &str, l2: &str, l3: &str, t: &str, a: &str, w: &str, c: &str| json!({"level1": l1, "level2": l2, "level3": l3, "target": t, "actual": a, "weight": w, "claimed_score": c});
+    json!({
+        "kind": "project", "department": "901424", "project": project_id, "year": 2024,
+        "rule_set": "hengyang-2024-project",
+        "budget": {"initial": "0", "full_year": "19.87", "executed": "19.87", "weight": "10", "claimed_rate": "100%", "claimed_score": "10"},
+        "annual_goal": "清理黑臭水体，改善当地生态环境", "achievement": "已完成年度总体目标",
+        "indicators": [
+            row("产出指标", "数量指标", "治理水体数量", "1个", "1个", "10", "10"),
+            row("产出指标", "质量指标", "水质达标率", "100%", "100%", "5", "5"),
+            row("产出指标", "时效指标", "治理时效性", "1年", "1年", "5", "5"),
+            row("效益指标", "社会效益指标", "污染投诉案件减少率", "≥90%", "92%", "10", "10"),
+            row("效益指标", "经济效益指标", "周边环境质量提升", "有效提升", "达成年度指标", "10", "10"),
+            row("效益指标", "生态效益指标", "生态恢复周期缩短", "1年", "1年", "10", "10"),
+            json!({"level1": "效益指标", "level2": "可持续影响指标", "level3": "长效机制", "target": "建立防止黑臭反弹的长效机制",
+                   "actual": "达成年度指标", "weight": "10", "claimed_score": "9",
+                   "deviation_explanation": "长效管护制度已建立，考核细则尚待印发"}),
+            row("成本指标", "经济成本指标", "成本控制率", "≤100%", "100%", "20", "20"),
+            row("满意度指标", "服务对象满意度指标", "周边居民满意度", "≥90%", "95%", "10", "10"),
+        ],
+        "claimed_total": "99"
+    })
+}
+
+async fn act(app: &TestApp, id: &str, action: &str, body: Option<Value>) -> (u16, Value) {
+    let mut req = app.post(&format!("/api/v1/evaluations/{id}/{action}"));
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    json(req.send().await.unwrap()).await
+}
+
+#[tokio::test]
+async fn submission_is_refused_while_errors_remain_and_allowed_once_corrected() {
+    on_each_db(|app| async move {
+        let loaded = load_seed(&app).await;
+        let id = &loaded.evaluation_ids[2];
+        let submitter = app.as_(Some(app.token("submitter", "430424")));
+        let res = submitter
+            .post(&format!("/api/v1/evaluations/{id}/submit"))
+            .send()
+            .await
+            .unwrap();
+        let p = problem(res, 409, "evaluation.not_submittable").await;
+        assert_eq!(p["current_state"], "draft");
+        let blocking = p["blocking_findings"].as_array().unwrap();
+        assert!(blocking.len() >= 8, "{p}");
+        assert!(blocking.iter().all(|f| f["severity"] == "error"));
+        // The dry run of the corrected table: submittable, and nothing written.
+        let fixed = corrected_black_water(&loaded.project_ids[1].1);
+        let (s, dry) = json(
+            submitter
+                .post("/api/v1/evaluations/validate")
+                .json(&fixed)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 200, "{dry}");
+        assert_eq!(dry["submittable"], true, "{}", dry["computed"]["findings"]);
+        assert_eq!(dry["computed"]["total"], "99.00");
+        assert_eq!(dry["computed"]["grade"], "excellent");
+        let unchanged = get(&app, &format!("/api/v1/evaluations/{id}")).await;
+        assert_eq!(unchanged["version"], 1);
+        // Correct it, then submit.
+        let res = submitter
+            .put(&format!("/api/v1/evaluations/{id}"))
+            .header("If-Match", "\"1\"")
+            .json(&fixed)
+            .send()
+            .await
+            .unwrap();
+        let (s, e) = json(res).await;
+        assert_eq!(s, 200, "{e}");
+        assert_eq!(
+            (e["version"].as_i64(), e["computed"]["error_count"].as_u64()),
+            (Some(2), Some(0))
+        );
+        let (s, e) = act(&submitter, id, "submit", None).await;
+        assert_eq!(s, 200, "{e}");
+        assert_eq!(e["status"], "submitted");
+        assert_eq!(e["submitted_by"], "submitter@430424");
+        assert_eq!(e["allowed_actions"], json!(["withdraw"]));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_whole_workflow_with_history_and_every_illegal_transition() {
+    on_each_db(|app| async move {
+        let loaded = load_seed(&app).await;
+        let id = loaded.evaluation_ids[2].clone();
+        let path = format!("/api/v1/evaluations/{id}");
+        let submitter = app.as_(Some(app.token("submitter", "430424")));
+        let reviewer = app.as_(Some(app.token("reviewer", "430400")));
+        let viewer = app.as_(Some(app.token("viewer", "430400")));
+        let fixed = corrected_black_water(&loaded.project_ids[1].1);
+        let illegal = |app: TestApp, action: &'static str, state: &'static str| {
+            let id = id.clone();
+            async move {
+                let body = (action == "return").then(|| json!({"reason": "x"}));
+                let (s, p) = act(&app, &id, action, body).await;
+                assert_eq!(
+                    (s, p["code"].as_str(), p["current_state"].as_str()),
+                    (409, Some("evaluation.illegal_transition"), Some(state)),
+                    "{action} from {state}: {p}"
+                );
+            }
+        };
+        // draft: only submit is legal.
+        illegal(submitter.clone(), "withdraw", "draft").await;
+        illegal(reviewer.clone(), "return", "draft").await;
+        illegal(reviewer.clone(), "approve", "draft").await;
+        // Viewers never see drafts; reviewers read but do not edit.
+        problem(
+            viewer.get(&path).send().await.unwrap(),
+            404,
+            "evaluation.not_found",
+        )
+        .await;
+        let (_, list) = json(viewer.get("/api/v1/evaluations").send().await.unwrap()).await;
+        assert_eq!(list["items"], json!([]));
+        problem(
+            reviewer
+                .put(&path)
+                .header("If-Match", "\"1\"")
+                .json(&fixed)
+                .send()
+                .await
+                .unwrap(),
+            403,
+            "auth.forbidden",
+        )
+        .await;
+        let e = get(&reviewer, &path).await;
+        assert_eq!(e["allowed_actions"], json!([]));
+
+        let res = submitter
+            .put(&path)
+            .header("If-Match", "\"1\"")
+            .json(&fixed)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let (s, _) = act(&submitter, &id, "submit", None).await;
+        assert_eq!(s, 200);
+        // submitted: read-only; submit again is illegal; submitters cannot approve.
+        let p = problem(
+            submitter
+                .put(&path)
+                .header("If-Match", "\"3\"")
+                .json(&fixed)
+                .send()
+                .await
+                .unwrap(),
+            409,
+            "evaluation.read_only",
+        )
+        .await;
+        assert_eq!(p["current_state"], "submitted");
+        problem(
+            submitter.delete(&path).send().await.unwrap(),
+            409,
+            "evaluation.read_only",
+        )
+        .await;
+        illegal(submitter.clone(), "submit", "submitted").await;
+        problem(
+            submitter
+                .post(&format!("{path}/approve"))
+                .send()
+                .await
+                .unwrap(),
+            403,
+            "auth.forbidden",
+        )
+        .await;
+        let e = get(&viewer, &path).await;
+        assert_eq!(
+            e["status"], "submitted",
+            "viewers see submitted evaluations"
+        );
+        assert_eq!(
+            get(&reviewer, &path).await["allowed_actions"],
+            json!(["return", "approve"])
+        );
+
+        let (s, e) = act(&submitter, &id, "withdraw", None).await;
+        assert_eq!((s, e["status"].as_str()), (200, Some("draft")));
+        let (s, _) = act(&submitter, &id, "submit", None).await;
+        assert_eq!(s, 200);
+        let res = reviewer
+            .post(&format!("{path}/return"))
+            .json(&json!({"reason": "  "}))
+            .send()
+            .await
+            .unwrap();
+        let p = problem(res, 422, "request.validation_failed").await;
+        assert_eq!(p["errors"][0]["pointer"], "/reason");
+        let (s, e) = act(
+            &reviewer,
+            &id,
+            "return",
+            Some(json!({"reason": "请补充长效机制的佐证材料"})),
+        )
+        .await;
+        assert_eq!((s, e["status"].as_str()), (200, Some("returned")));
+        illegal(reviewer.clone(), "approve", "returned").await;
+        illegal(submitter.clone(), "withdraw", "returned").await;
+        // returned: editable again.
+        let mut edited = fixed.clone();
+        edited["indicators"][6]["deviation_explanation"] = json!("已补充长效机制文件");
+        let version = e["version"].as_i64().unwrap();
+        let res = submitter
+            .put(&path)
+            .header("If-Match", format!("\"{version}\""))
+            .json(&edited)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let (s, _) = act(&submitter, &id, "submit", None).await;
+        assert_eq!(s, 200);
+        let (s, e) = act(&reviewer, &id, "approve", None).await;
+        assert_eq!((s, e["status"].as_str()), (200, Some("approved")), "{e}");
+        assert_eq!(e["allowed_actions"], json!([]));
+        // approved: nothing more.
+        for (who, action) in [
+            (&submitter, "submit"),
+            (&submitter, "withdraw"),
+            (&reviewer, "return"),
+            (&reviewer, "approve"),
+        ] {
+            illegal((*who).clone(), action, "approved").await;
+        }
+        let version = e["version"].as_i64().unwrap();
+        problem(
+            submitter
+                .put(&path)
+                .header("If-Match", format!("\"{version}\""))
+                .json(&edited)
+                .send()
+                .await
+                .unwrap(),
+            409,
+            "evaluation.read_only",
+        )
+        .await;
+
+        // The history: every version and state change, who, when, what.
+        let (s, h) = json(app.get(&format!("{path}/history")).send().await.unwrap()).await;
+        assert_eq!(s, 200);
+        let actions: Vec<&str> = h
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["action"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                "created",
+                "updated",
+                "submitted",
+                "withdrawn",
+                "submitted",
+                "returned",
+                "updated",
+                "submitted",
+                "approved"
+            ]
+        );
+        let seqs: Vec<i64> = h
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["seq"].as_i64().unwrap())
+            .collect();
+        assert_eq!(seqs, (1..=9).collect::<Vec<_>>());
+        let entry = |i: usize| &h[i];
+        assert_eq!(entry(0)["actor"], "admin@430000");
+        assert_eq!(entry(2)["actor"], "submitter@430424");
+        assert_eq!(entry(5)["actor"], "reviewer@430400");
+        assert_eq!(entry(5)["reason"], "请补充长效机制的佐证材料");
+        assert_eq!(
+            (
+                entry(5)["status_before"].as_str(),
+                entry(5)["status_after"].as_str()
+            ),
+            (Some("submitted"), Some("returned"))
+        );
+        let changed = entry(6)["changes"].as_array().unwrap();
+        assert_eq!(changed.len(), 1, "{changed:?}");
+        assert_eq!(changed[0]["pointer"], "/indicators/6/deviation_explanation");
+        assert_eq!(changed[0]["after"], "已补充长效机制文件");
+        let first_update = entry(1)["changes"].as_array().unwrap();
+        assert!(
+            first_update
+                .iter()
+                .any(|c| c["pointer"] == "/indicators/0/actual"
+                    && c["before"] == "已完成"
+                    && c["after"] == "1个")
+        );
+        assert!(
+            entry(8)["changes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["pointer"] == "/status" && c["after"] == "approved")
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn uniqueness_mass_assignment_and_bad_input() {
+    on_each_db(|app| async move {
+        let loaded = load_seed(&app).await;
+        let fixed = corrected_black_water(&loaded.project_ids[1].1);
+        let p = problem(
+            app.post("/api/v1/evaluations")
+                .json(&fixed)
+                .send()
+                .await
+                .unwrap(),
+            409,
+            "evaluation.exists",
+        )
+        .await;
+        assert_eq!(
+            p["existing"],
+            format!("/api/v1/evaluations/{}", loaded.evaluation_ids[2])
+        );
+        for (field, value) in [
+            ("status", json!("approved")),
+            ("computed", json!({"total": "100"})),
+            ("id", json!("x")),
+            ("version", json!(9)),
+            ("submitted_by", json!("me")),
+        ] {
+            let mut body = fixed.clone();
+            body[field] = value;
+            let p = problem(
+                app.post("/api/v1/evaluations/validate")
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap(),
+                422,
+                "request.validation_failed",
+            )
+            .await;
+            assert_eq!(
+                (
+                    p["errors"][0]["pointer"].as_str(),
+                    p["errors"][0]["code"].as_str()
+                ),
+                (Some(format!("/{field}").as_str()), Some("field.read_only"))
+            );
+        }
+        let mut body = fixed.clone();
+        body["indicators"][2]["computed"] = json!("5");
+        let p = problem(
+            app.post("/api/v1/evaluations/validate")
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+            422,
+            "request.validation_failed",
+        )
+        .await;
+        assert_eq!(p["errors"][0]["pointer"], "/indicators/2/computed");
+        let cases = [
+            (json!({"kind": "project", "project": null}), "/project"),
+            (json!({"kind": "department"}), "/project"),
+            (json!({"rule_set": "nonsense"}), "/rule_set"),
+            (json!({"year": 1999}), "/year"),
+            (json!({"department": "nobody"}), "/department"),
+            (
+                json!({"budget": {"initial": "-1", "full_year": "1"}}),
+                "/budget/initial",
+            ),
+            (
+                json!({"indicators": [{"level1": "产出指标"}]}),
+                "/indicators/0/level2",
+            ),
+        ];
+        for (patch, pointer) in cases {
+            let mut body = fixed.clone();
+            for (k, v) in patch.as_object().unwrap() {
+                body[k] = v.clone();
+            }
+            let p = problem(
+                app.post("/api/v1/evaluations/validate")
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap(),
+                422,
+                "request.validation_failed",
+            )
+            .await;
+            assert_eq!(p["errors"][0]["pointer"], pointer, "{patch}: {p}");
+        }
+        // Without a budget block, a project's budget comes from its funds.
+        let mut body = fixed.clone();
+        body.as_object_mut().unwrap().remove("budget");
+        let (s, dry) = json(
+            app.post("/api/v1/evaluations/validate")
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 200, "{dry}");
+        assert_eq!(dry["budget_source"], "funds");
+        assert_eq!(dry["budget"]["full_year"], "19.87");
+        // A budget block that disagrees with the funds is flagged.
+        let mut body = fixed.clone();
+        body["budget"]["executed"] = json!("18.00");
+        let (_, dry) = json(
+            app.post("/api/v1/evaluations/validate")
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert!(
+            pairs(&dry["computed"]["findings"])
+                .contains(&("fund.total_mismatch".into(), "/budget/executed".into())),
+            "{}",
+            dry["computed"]["findings"]
+        );
+        // Nothing written by any of it.
+        let (_, list) = json(app.get("/api/v1/evaluations").send().await.unwrap()).await;
+        assert_eq!(list["items"].as_array().unwrap().len(), 3);
+        assert!(
+            list["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|e| e["version"] == 1)
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn indicator_rows_as_a_resource() {
+    on_each_db(|app| async move {
+        let loaded = load_seed(&app).await;
+        let id = &loaded.evaluation_ids[1];
+        let base = format!("/api/v1/evaluations/{id}/indicators");
+        let (s, rows) = json(app.get(&base).send().await.unwrap()).await;
+        assert_eq!(s, 200);
+        assert_eq!(rows.as_array().unwrap().len(), 11);
+        assert_eq!(rows[2]["actual"], "2024.1.1-204.12.31");
+        assert!(rows[2]["computed"]["computed"].is_null());
+        let row = json!({"level1": "产出指标", "level2": "时效指标", "level3": "执行时间", "target": "1年", "actual": "1年", "weight": "5", "claimed_score": "5"});
+        problem(app.put(&format!("{base}/2")).json(&row).send().await.unwrap(), 428, "request.precondition_required").await;
+        let res = app.put(&format!("{base}/2")).header("If-Match", "\"1\"").json(&row).send().await.unwrap();
+        let (s, e) = json(res).await;
+        assert_eq!(s, 200, "{e}");
+        assert!(!pairs(&e["computed"]["findings"]).iter().any(|(_, p)| p.starts_with("/indicators/2/")));
+        assert_eq!(e["computed"]["rows"][2]["computed"], "5.00");
+        assert_eq!(e["computed"]["rows"][2]["claimed"], "5");
+        let extra = json!({"level1": "满意度指标", "level2": "服务对象满意度指标", "level3": "监管部门满意度", "target": "≥90%", "actual": "96%", "weight": "0", "claimed_score": "0"});
+        let res = app.post(&base).header("If-Match", "\"2\"").json(&extra).send().await.unwrap();
+        assert_eq!(res.headers()["location"], format!("{base}/11").as_str());
+        let (s, e) = json(res).await;
+        assert_eq!((s, e["version"].as_i64()), (201, Some(3)));
+        assert!(pairs(&e["computed"]["findings"]).contains(&("indicator.weight_not_positive".into(), "/indicators/11/weight".into())));
+        let (s, e) = json(app.delete(&format!("{base}/11")).header("If-Match", "\"3\"").send().await.unwrap()).await;
+        assert_eq!((s, e["indicators"].as_array().unwrap().len()), (200, 11));
+        problem(app.delete(&format!("{base}/40")).header("If-Match", "\"4\"").send().await.unwrap(), 404, "indicator.not_found").await;
+        problem(app.delete(&format!("{base}/1")).header("If-Match", "\"1\"").send().await.unwrap(), 412, "request.precondition_failed").await;
+        let (_, h) = json(app.get(&format!("/api/v1/evaluations/{id}/history")).send().await.unwrap()).await;
+        let actions: Vec<&str> = h.as_array().unwrap().iter().map(|x| x["action"].as_str().unwrap()).collect();
+        assert_eq!(actions, ["created", "indicator_changed", "indicator_added", "indicator_removed"]);
+        // The flat results follow the evaluation.
+        let (_, flat) = json(app.get("/api/v1/indicator-results?q=执行时间").send().await.unwrap()).await;
+        assert_eq!(flat["items"][0]["actual"], "1年");
+        assert_eq!(flat["items"][0]["achieved"], true);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn rule_sets_are_versioned_and_never_change() {
+    on_each_db(|app| async move {
+        load_seed(&app).await;
+        let (_, list) = json(app.get("/api/v1/rule-sets").send().await.unwrap()).await;
+        let ids: Vec<&str> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "hengyang-2024-department",
+                "hengyang-2024-project",
+                "mof-project-default"
+            ]
+        );
+        let (s, one) = json(
+            app.get("/api/v1/rule-sets/hengyang-2024-project@1")
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 200);
+        assert_eq!(
+            one["level1_weights"][1],
+            json!({"level1": "benefit", "weight": "40"})
+        );
+        let mut custom = one.clone();
+        custom["id"] = json!("hengyang-2025-project");
+        custom["over_achievement_threshold"] = json!("1.50");
+        let reviewer = app.as_(Some(app.token("reviewer", "430400")));
+        problem(
+            reviewer
+                .post("/api/v1/rule-sets")
+                .json(&custom)
+                .send()
+                .await
+                .unwrap(),
+            403,
+            "auth.forbidden",
+        )
+        .await;
+        let (s, created) = json(
+            app.post("/api/v1/rule-sets")
+                .json(&custom)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(
+            (s, created["id"].as_str()),
+            (201, Some("hengyang-2025-project")),
+            "{created}"
+        );
+        problem(
+            app.post("/api/v1/rule-sets")
+                .json(&custom)
+                .send()
+                .await
+                .unwrap(),
+            409,
+            "rule_set.version_exists",
+        )
+        .await;
+        problem(
+            app.post("/api/v1/rule-sets")
+                .json(&one)
+                .send()
+                .await
+                .unwrap(),
+            409,
+            "rule_set.version_exists",
+        )
+        .await;
+        let mut bad = custom.clone();
+        bad["version"] = json!(2);
+        bad["level1_weights"][0]["weight"] = json!("70");
+        problem(
+            app.post("/api/v1/rule-sets")
+                .json(&bad)
+                .send()
+                .await
+                .unwrap(),
+            422,
+            "request.validation_failed",
+        )
+        .await;
+        problem(
+            app.get("/api/v1/rule-sets/nothing").send().await.unwrap(),
+            404,
+            "rule_set.not_found",
+        )
+        .await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_report_page_renders() {
+    on_each_db(|app| async move {
+        let loaded = load_seed(&app).await;
+        for (i, heading) in [
+            (0, "部门整体支出绩效自评表"),
+            (1, "项目支出绩效自评表"),
+            (2, "项目支出绩效自评表"),
+        ] {
+            let res = app
+                .get(&format!(
+                    "/api/v1/evaluations/{}/report",
+                    loaded.evaluation_ids[i]
+                ))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200);
+            assert!(
+                res.headers()["content-type"]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("text/html")
+            );
+            let html = res.text().await.unwrap();
+            assert!(html.contains(heading));
+            for column in [
+                "一级指标",
+                "二级指标",
+                "三级指标",
+                "年度指标值",
+                "实际完成值",
+                "分值",
+                "得分",
+                "偏差原因分析及改进措施",
+            ] {
+                assert!(html.contains(column), "{column}");
+            }
+            if i < 2 {
+                assert!(
+                    html.contains("2024.1.1-204.12.31") && html.contains("actual.invalid_date")
+                );
+            }
+            assert!(html.contains("actual.not_measured") && html.contains("总分"));
+            assert!(
+                !html.contains("<script")
+                    && !html.contains("http://")
+                    && !html.contains("https://")
+            );
+        }
+        let viewer = app.as_(Some(app.token("viewer", "430424")));
+        problem(
+            viewer
+                .get(&format!(
+                    "/api/v1/evaluations/{}/report",
+                    loaded.evaluation_ids[0]
+                ))
+                .send()
+                .await
+                .unwrap(),
+            404,
+            "evaluation.not_found",
+        )
+        .await;
+    })
+    .await;
+}
