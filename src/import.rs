@@ -1,7 +1,7 @@
 //! Loading a file of departments, profiles, finances, projects and funds through the same
 //! service functions the API uses, in one transaction: all of it, or nothing.
 
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 
 use crate::api::department_years::{FinanceInput, ProfileInput, put_document};
@@ -114,7 +114,7 @@ pub async fn run(
     principal: &Principal,
     file: &ImportFile,
 ) -> Result<ImportSummary, ApiError> {
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let mut summary = ImportSummary::default();
     for (i, d) in file.departments.iter().enumerate() {
         departments::create(&txn, principal, d)

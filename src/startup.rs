@@ -79,6 +79,21 @@ impl Application {
                 .context("cannot start the HTTP server")?
                 .run();
         tracing::info!(address = %addr, port = addr.port(), "listening");
+        // Expired idempotency keys go once an hour (any instance may do it).
+        let purge_db = db.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+            loop {
+                tick.tick().await;
+                match crate::store::idempotency::purge(&purge_db).await {
+                    Ok(n) if n > 0 => {
+                        tracing::info!(removed = n, "expired idempotency keys removed")
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "could not purge idempotency keys"),
+                }
+            }
+        });
         Ok(Self {
             addr,
             server,
@@ -164,6 +179,7 @@ pub fn app(
         .app_data(table)
         .app_data(web::QueryConfig::default().error_handler(api::extract::query_error))
         .app_data(web::PathConfig::default().error_handler(api::extract::path_error))
+        .wrap(middleware::from_fn(api::idempotency::idempotency))
         .wrap(middleware::from_fn(crate::auth::guard::guard))
         .wrap(middleware::from_fn(api::middleware::observe))
         .into_utoipa_app()

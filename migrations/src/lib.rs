@@ -8,6 +8,8 @@ pub use sea_orm_migration::prelude::*;
 mod m20261129_000001_create_regions;
 mod m20261129_000002_create_department_data;
 mod m20261129_000003_create_evaluations;
+mod m20261129_000004_create_changes;
+mod m20261129_000005_create_idempotency_keys;
 
 pub struct Migrator;
 
@@ -18,6 +20,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_create_regions::Migration),
             Box::new(m20261129_000002_create_department_data::Migration),
             Box::new(m20261129_000003_create_evaluations::Migration),
+            Box::new(m20261129_000004_create_changes::Migration),
+            Box::new(m20261129_000005_create_idempotency_keys::Migration),
         ]
     }
 }

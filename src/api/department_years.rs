@@ -6,7 +6,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -696,6 +696,16 @@ pub async fn put_document<T: Serialize>(
                 },
             )
             .await?;
+            crate::api::feed::department_year(
+                db,
+                &department,
+                kind,
+                year,
+                row.version,
+                crate::api::feed::CREATED,
+                &principal.subject,
+            )
+            .await?;
             Ok((department.id, row, true))
         }
         Some(current) => {
@@ -714,6 +724,16 @@ pub async fn put_document<T: Serialize>(
             if !store::overwrite(db, current.version, &next).await? {
                 return Err(http::stale(current.version));
             }
+            crate::api::feed::department_year(
+                db,
+                &department,
+                kind,
+                year,
+                next.version,
+                crate::api::feed::UPDATED,
+                &principal.subject,
+            )
+            .await?;
             Ok((department.id, next, false))
         }
     }
@@ -838,7 +858,7 @@ pub async fn put_profile(
 ) -> Result<HttpResponse, ApiError> {
     let (key, year) = path.into_inner();
     let if_match = http::optional_if_match(&req)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::store::begin_write(&state.db).await?;
     let (id, row, created) = put_document(
         &txn,
         &principal,
@@ -920,7 +940,7 @@ pub async fn put_finance(
 ) -> Result<HttpResponse, ApiError> {
     let (key, year) = path.into_inner();
     let if_match = http::optional_if_match(&req)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::store::begin_write(&state.db).await?;
     let (id, row, created) = put_document(
         &txn,
         &principal,

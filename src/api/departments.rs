@@ -3,13 +3,14 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::AppState;
 use crate::api::access;
 use crate::api::extract::{JsonBody, RequestBody};
+use crate::api::feed;
 use crate::api::http::{self, etag};
 use crate::domain::policy::{Action, Kind, Principal, Scope};
 use crate::domain::region::{self, RegionCode};
@@ -464,10 +465,14 @@ pub async fn create(
             if !store::overwrite(db, deleted.version, &model).await? {
                 return Err(http::stale(deleted.version + 1));
             }
+            feed::department(db, &model, feed::CREATED, &principal.subject).await?;
             Ok(model)
         }
         None => match store::insert(db, model).await {
-            Ok(m) => Ok(m),
+            Ok(m) => {
+                feed::department(db, &m, feed::CREATED, &principal.subject).await?;
+                Ok(m)
+            }
             Err(e) if crate::store::is_unique_violation(&e) => Err(ApiError::new(
                 codes::DEPARTMENT_EXISTS,
                 Text::new("The department exists already", "该部门已存在"),
@@ -537,6 +542,7 @@ pub async fn replace(
     if !store::overwrite(db, current.version, &next).await? {
         return Err(http::stale(current.version));
     }
+    feed::department(db, &next, feed::UPDATED, &principal.subject).await?;
     Ok(next)
 }
 
@@ -643,7 +649,7 @@ pub async fn create_department(
     principal: Principal,
     body: JsonBody<DepartmentInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let txn = state.db.begin().await?;
+    let txn = crate::store::begin_write(&state.db).await?;
     let m = create(&txn, &principal, &body.0).await?;
     txn.commit().await?;
     Ok(respond(actix_web::http::StatusCode::CREATED, m))
@@ -675,7 +681,7 @@ pub async fn replace_department(
     body: JsonBody<DepartmentInput>,
 ) -> Result<HttpResponse, ApiError> {
     let if_match = http::require_if_match(&req)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::store::begin_write(&state.db).await?;
     let m = replace(&txn, &principal, &key, &if_match, &body.0).await?;
     txn.commit().await?;
     Ok(respond(actix_web::http::StatusCode::OK, m))
@@ -704,7 +710,7 @@ pub async fn delete_department(
     key: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let if_match = http::optional_if_match(&req)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::store::begin_write(&state.db).await?;
     let current = resolve(&txn, &principal, &key, Action::Delete).await?;
     if if_match
         .as_ref()
@@ -732,6 +738,7 @@ pub async fn delete_department(
     if !store::overwrite(&txn, current.version, &next).await? {
         return Err(http::stale(current.version));
     }
+    feed::department(&txn, &next, feed::DELETED, &principal.subject).await?;
     txn.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -3,7 +3,6 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
-use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -35,7 +34,7 @@ async fn act(
     transition: Transition,
     reason: Option<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let txn = state.db.begin().await?;
+    let txn = crate::store::begin_write(&state.db).await?;
     let (current, stored) = evaluations::resolve(&txn, principal, id, Action::Read).await?;
     let from = status_of(&current);
     let to = workflow::next(from, transition).map_err(|illegal| {

@@ -7,7 +7,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
@@ -19,7 +19,7 @@ use crate::api::findings::{FindingDto, FindingSeverity, convert};
 use crate::api::http::{self, etag};
 use crate::api::projects;
 use crate::api::rule_sets;
-use crate::api::{AppState, access};
+use crate::api::{AppState, access, feed};
 use crate::domain::diff;
 use crate::domain::evaluation as ev;
 use crate::domain::finance::{FundDeclaration, FundScope, FundSet};
@@ -524,6 +524,11 @@ pub async fn save(
         })
         .collect();
     indicator_results::replace(db, &next.id, rows).await?;
+    let op = match (current, entry.status_before == Some(status)) {
+        (None, _) => feed::CREATED,
+        (Some(_), true) => feed::UPDATED,
+        (Some(_), false) => feed::STATE_CHANGED,
+    };
     history::append(
         db,
         history::Model {
@@ -541,6 +546,7 @@ pub async fn save(
         },
     )
     .await?;
+    feed::evaluation(db, &next, op, &principal.subject).await?;
     Ok(next)
 }
 
@@ -873,7 +879,7 @@ pub async fn create_evaluation(
     principal: Principal,
     body: JsonBody<EvaluationInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let txn = state.db.begin().await?;
+    let txn = crate::store::begin_write(&state.db).await?;
     let m = create(&txn, &principal, &body.0).await?;
     txn.commit().await?;
     answer(StatusCode::CREATED, &principal, &m)
@@ -927,7 +933,7 @@ pub async fn replace_evaluation(
     body: JsonBody<EvaluationInput>,
 ) -> Result<HttpResponse, ApiError> {
     let if_match = http::require_if_match(&req)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::store::begin_write(&state.db).await?;
     let m = replace(&txn, &principal, &id, &if_match, &body.0, "updated").await?;
     txn.commit().await?;
     answer(StatusCode::OK, &principal, &m)
@@ -956,7 +962,7 @@ pub async fn delete_evaluation(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let if_match = http::optional_if_match(&req)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::store::begin_write(&state.db).await?;
     let (current, _) = resolve(&txn, &principal, &id, Action::Delete).await?;
     if if_match
         .as_ref()
@@ -997,6 +1003,7 @@ pub async fn delete_evaluation(
         },
     )
     .await?;
+    feed::evaluation(&txn, &next, feed::DELETED, &principal.subject).await?;
     txn.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -4,7 +4,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -13,7 +13,7 @@ use crate::api::departments::{self, allowed_ids, year_error};
 use crate::api::extract::{JsonBody, RequestBody};
 use crate::api::findings::{FindingDto, convert};
 use crate::api::http::{self, etag};
-use crate::api::{AppState, access};
+use crate::api::{AppState, access, feed};
 use crate::domain::finance::{self, FundLevel, FundSet, FundSource};
 use crate::domain::money;
 use crate::domain::policy::{Action, Kind, Principal, Scope};
@@ -410,7 +410,9 @@ pub async fn create(
 ) -> Result<Model, ApiError> {
     let mut m = build(db, principal, input, Action::Create).await?;
     m.id = uuid::Uuid::now_v7().to_string();
-    Ok(store::insert(db, m).await?)
+    let m = store::insert(db, m).await?;
+    feed::fund(db, &m, feed::CREATED, &principal.subject).await?;
+    Ok(m)
 }
 
 fn respond(status: StatusCode, m: Model) -> HttpResponse {
@@ -511,7 +513,7 @@ pub async fn create_fund(
     principal: Principal,
     body: JsonBody<FundInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let txn = state.db.begin().await?;
+    let txn = crate::store::begin_write(&state.db).await?;
     let m = create(&txn, &principal, &body.0).await?;
     txn.commit().await?;
     Ok(respond(StatusCode::CREATED, m))
@@ -542,7 +544,7 @@ pub async fn replace_fund(
     body: JsonBody<FundInput>,
 ) -> Result<HttpResponse, ApiError> {
     let if_match = http::require_if_match(&req)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::store::begin_write(&state.db).await?;
     let current = resolve(&txn, &principal, &id, Action::Update).await?;
     if !if_match.matches(current.version) {
         return Err(http::stale(current.version));
@@ -557,6 +559,7 @@ pub async fn replace_fund(
     if !store::overwrite(&txn, current.version, &next).await? {
         return Err(http::stale(current.version));
     }
+    feed::fund(&txn, &next, feed::UPDATED, &principal.subject).await?;
     txn.commit().await?;
     Ok(respond(StatusCode::OK, next))
 }
@@ -583,7 +586,7 @@ pub async fn delete_fund(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let if_match = http::optional_if_match(&req)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::store::begin_write(&state.db).await?;
     let current = resolve(&txn, &principal, &id, Action::Delete).await?;
     if if_match
         .as_ref()
@@ -601,6 +604,7 @@ pub async fn delete_fund(
     if !store::overwrite(&txn, current.version, &next).await? {
         return Err(http::stale(current.version));
     }
+    feed::fund(&txn, &next, feed::DELETED, &principal.subject).await?;
     txn.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -3,7 +3,6 @@
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
-use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -82,7 +81,7 @@ async fn change(
     action: &str,
 ) -> Result<crate::store::evaluations::Model, ApiError> {
     let if_match = http::require_if_match(req)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::store::begin_write(&state.db).await?;
     let (current, stored) = evaluations::resolve(&txn, principal, id, Action::Update).await?;
     let mut input = stored.input;
     input.department = current.department_id.clone();

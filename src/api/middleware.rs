@@ -87,8 +87,9 @@ pub async fn observe(
     Ok(res)
 }
 
-/// Makes every error response a problem document in the caller's language.
-fn render_problem(
+/// Makes every error response a problem document in the caller's language. A response that
+/// is a problem document already (a replayed one) is kept as it is.
+pub fn render_problem(
     res: ServiceResponse<BoxBody>,
     lang: Lang,
     path: &str,
@@ -99,6 +100,14 @@ fn render_problem(
         return (res, None);
     }
     let known = res.response().extensions().get::<ApiError>().cloned();
+    let already = res
+        .response()
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == PROBLEM_JSON.as_bytes());
+    if known.is_none() && already {
+        return (res, None);
+    }
     let error = known.unwrap_or_else(|| {
         // The framework answered on its own (e.g. a payload error): keep its status.
         let code = ErrorCode::for_status(status);

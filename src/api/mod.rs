@@ -8,9 +8,11 @@ pub mod evaluation_actions;
 pub mod evaluation_dto;
 pub mod evaluations;
 pub mod extract;
+pub mod feed;
 pub mod findings;
 pub mod funds;
 pub mod http;
+pub mod idempotency;
 pub mod indicators;
 pub mod middleware;
 pub mod ops;
@@ -89,7 +91,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(indicators::list_indicator_results)
                 .service(rule_sets::list_rule_sets)
                 .service(rule_sets::get_rule_set)
-                .service(rule_sets::create_rule_set),
+                .service(rule_sets::create_rule_set)
+                .service(feed::list_changes),
         );
 }
 
@@ -116,6 +119,7 @@ client (1200 per minute with bursts of `rate_limit_burst` = 100; 429 with `Retry
         (name = "evaluations", description = "Self-evaluations (绩效自评): scored and reviewed on every write; submit, withdraw, return, approve"),
         (name = "indicators", description = "Indicator rows of an evaluation, and indicator results across evaluations"),
         (name = "rule-sets", description = "Versioned scoring parameters"),
+        (name = "changes", description = "The change feed the municipal platform syncs from"),
         (name = "operations", description = "Health, readiness, metrics and the error code table"),
     )
 )]
@@ -140,44 +144,105 @@ fn problem_response(description: &str) -> RefOr<Response> {
 /// Adds the error responses every operation can give, so the contract lists them all.
 pub fn add_common_errors(doc: &mut utoipa::openapi::OpenApi) {
     for (path, item) in doc.paths.paths.iter_mut() {
-        let ops: [Option<&mut Operation>; 5] = [
-            item.get.as_mut(),
-            item.put.as_mut(),
-            item.post.as_mut(),
-            item.delete.as_mut(),
-            item.patch.as_mut(),
+        let ops: [(bool, Option<&mut Operation>); 5] = [
+            (false, item.get.as_mut()),
+            (false, item.put.as_mut()),
+            (true, item.post.as_mut()),
+            (false, item.delete.as_mut()),
+            (false, item.patch.as_mut()),
         ];
-        for op in ops.into_iter().flatten() {
-            let responses = &mut op.responses.responses;
-            let mut add = |status: &str, description: &str| {
-                responses
+        for (is_post, op) in ops {
+            let Some(op) = op else { continue };
+            let add = |op: &mut Operation, status: &str, description: &str| {
+                op.responses
+                    .responses
                     .entry(status.to_owned())
                     .or_insert_with(|| problem_response(description));
             };
             if path.starts_with("/api/") {
                 add(
+                    op,
                     "400",
                     "Malformed request: bad query string, path segment, header or JSON syntax",
                 );
                 add(
+                    op,
                     "503",
                     "The database is not reachable; retry after `Retry-After` seconds",
                 );
+                add(op, "401", "No valid bearer token (see `WWW-Authenticate`)");
+                add(
+                    op,
+                    "403",
+                    "Your role may not do this, or the object would fall outside your scope",
+                );
+                add(
+                    op,
+                    "429",
+                    "Too many requests from this client; retry after `Retry-After` seconds",
+                );
+                op.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new(
+                    "bearer",
+                    Vec::<String>::new(),
+                )]);
+                if is_post {
+                    add_idempotency(op);
+                }
             }
             if op.request_body.is_some() {
-                add("413", "The body is larger than the configured limit");
-                add("415", "The body is not application/json");
+                add(op, "413", "The body is larger than the configured limit");
+                add(op, "415", "The body is not application/json");
                 add(
+                    op,
                     "422",
                     "Invalid fields; `errors` lists each with a JSON Pointer",
                 );
             }
             add(
+                op,
                 "500",
                 "Unexpected failure; details are logged under the request id, never sent",
             );
         }
     }
+}
+
+/// Documents `Idempotency-Key` on a POST, and the answers it can give.
+fn add_idempotency(op: &mut Operation) {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    for (status, description) in [
+        (
+            "409",
+            "Conflict; also: a request with this Idempotency-Key is still running",
+        ),
+        (
+            "422",
+            "Invalid fields; also: the Idempotency-Key was used for another request",
+        ),
+    ] {
+        op.responses
+            .responses
+            .entry(status.to_owned())
+            .or_insert_with(|| problem_response(description));
+    }
+    op.parameters.get_or_insert_with(Vec::new).push(
+        ParameterBuilder::new()
+            .name("Idempotency-Key")
+            .parameter_in(ParameterIn::Header)
+            .required(utoipa::openapi::Required::False)
+            .description(Some(
+                "Makes the POST safe to retry: the same key and body within 24 hours replay the \
+                 first answer (marked `Idempotent-Replayed: true`).",
+            ))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .max_length(Some(255)),
+            ))
+            .build()
+            .into(),
+    );
 }
 
 /// Adds the bearer-token security scheme.

@@ -3,7 +3,7 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -12,7 +12,7 @@ use crate::api::departments::{self, allowed_ids, year_error};
 use crate::api::extract::{JsonBody, RequestBody};
 use crate::api::funds::rate;
 use crate::api::http::{self, etag};
-use crate::api::{AppState, access};
+use crate::api::{AppState, access, feed};
 use crate::domain::money;
 use crate::domain::policy::{Action, Kind, Principal, Scope};
 use crate::domain::region;
@@ -284,7 +284,9 @@ pub async fn create(
 ) -> Result<Model, ApiError> {
     let mut m = build(db, principal, input, Action::Create).await?;
     m.id = uuid::Uuid::now_v7().to_string();
-    Ok(store::insert(db, m).await?)
+    let m = store::insert(db, m).await?;
+    feed::project(db, &m, feed::CREATED, &principal.subject).await?;
+    Ok(m)
 }
 
 async fn respond(
@@ -414,7 +416,7 @@ pub async fn create_project(
     principal: Principal,
     body: JsonBody<ProjectInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let txn = state.db.begin().await?;
+    let txn = crate::store::begin_write(&state.db).await?;
     let m = create(&txn, &principal, &body.0).await?;
     txn.commit().await?;
     respond(&state.db, StatusCode::CREATED, m).await
@@ -445,7 +447,7 @@ pub async fn replace_project(
     body: JsonBody<ProjectInput>,
 ) -> Result<HttpResponse, ApiError> {
     let if_match = http::require_if_match(&req)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::store::begin_write(&state.db).await?;
     let current = resolve(&txn, &principal, &id, Action::Update).await?;
     if !if_match.matches(current.version) {
         return Err(http::stale(current.version));
@@ -460,6 +462,7 @@ pub async fn replace_project(
     if !store::overwrite(&txn, current.version, &next).await? {
         return Err(http::stale(current.version));
     }
+    feed::project(&txn, &next, feed::UPDATED, &principal.subject).await?;
     txn.commit().await?;
     respond(&state.db, StatusCode::OK, next).await
 }
@@ -487,7 +490,7 @@ pub async fn delete_project(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let if_match = http::optional_if_match(&req)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::store::begin_write(&state.db).await?;
     let current = resolve(&txn, &principal, &id, Action::Delete).await?;
     if if_match
         .as_ref()
@@ -518,6 +521,7 @@ pub async fn delete_project(
     if !store::overwrite(&txn, current.version, &next).await? {
         return Err(http::stale(current.version));
     }
+    feed::project(&txn, &next, feed::DELETED, &principal.subject).await?;
     txn.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,10 +1,12 @@
 //! Persistence: sea-orm entities and queries, one module per aggregate. Knows nothing of HTTP.
 
+pub mod changes;
 pub mod departments;
 pub mod documents;
 pub mod evaluations;
 pub mod funds;
 pub mod history;
+pub mod idempotency;
 pub mod indicator_results;
 pub mod money;
 pub mod projects;
@@ -36,6 +38,18 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
             .context("cannot set SQLite pragmas")?;
     }
     Ok(db)
+}
+
+/// Begins a write transaction. On SQLite it takes the write lock at once (`BEGIN
+/// IMMEDIATE`), so a transaction that reads before it writes cannot fail when another writer
+/// committed in between; PostgreSQL starts an ordinary transaction.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+    use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
 }
 
 /// Applies every pending migration.

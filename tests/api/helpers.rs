@@ -41,6 +41,8 @@ enum Cleanup {
         admin_url: String,
         name: String,
     },
+    /// Another instance's database: its owner drops it.
+    None,
 }
 
 /// The backends the suite runs on.
@@ -133,14 +135,31 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 
 /// Starts a server with adjusted settings.
 pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let (database_url, cleanup) = fresh_database(backend).await;
+    start(database_url, cleanup, adjust).await
+}
+
+/// A second server on the database of `app` (as another instance behind a load balancer).
+pub async fn second_instance(app: &TestApp) -> TestApp {
+    let mut other = start(app.database_url.clone(), Cleanup::None, |_| {}).await;
+    other.token = app.token.clone();
+    other
+}
+
+async fn start(
+    database_url: String,
+    cleanup: Cleanup,
+    adjust: impl FnOnce(&mut Settings),
+) -> TestApp {
     if std::env::var("TEST_LOG").is_ok() {
         jixiao::telemetry::init_logging("info", jixiao::config::LogFormat::Text);
     }
-    let (database_url, cleanup) = fresh_database(backend).await;
     let mut settings = Settings::for_database(&database_url);
     settings.workers = 1;
     settings.db_max_connections = 4;
     settings.auth.jwt_secret = Some(TEST_SECRET.to_owned());
+    // Tests poll and loop; the rate limit has a test of its own.
+    settings.rate_limit_per_minute = 0;
     adjust(&mut settings);
     let app = Application::build(&settings)
         .await

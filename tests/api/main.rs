@@ -7,6 +7,7 @@ mod department_data;
 mod errors;
 mod evaluations;
 mod helpers;
+mod integration;
 mod migrations;
 mod openapi;
 mod ops;

@@ -44,7 +44,21 @@ async fn every_operation_is_complete() {
             let responses = op["responses"].as_object().unwrap();
             assert!(responses.contains_key("500"), "{id} lacks 500");
             if path.starts_with("/api/") {
-                assert!(responses.contains_key("400"), "{id} lacks 400");
+                for status in ["400", "401", "403", "429", "503"] {
+                    assert!(responses.contains_key(status), "{id} lacks {status}");
+                }
+                assert_eq!(
+                    op["security"],
+                    serde_json::json!([{"bearer": []}]),
+                    "{id} is not bearer-protected"
+                );
+                if method == "post" {
+                    let params = op["parameters"].as_array().expect("parameters");
+                    assert!(
+                        params.iter().any(|p| p["name"] == "Idempotency-Key"),
+                        "{id} lacks Idempotency-Key"
+                    );
+                }
             }
             if op.get("requestBody").is_some() {
                 for s in ["413", "415", "422"] {

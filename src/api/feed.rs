@@ -1,0 +1,300 @@
+//! The change feed: `GET /api/v1/changes?after=CURSOR&limit=N`, and the functions every write
+//! path calls to append to it (in its own transaction, last).
+
+use actix_web::{HttpResponse, get, web};
+use chrono::{DateTime, Utc};
+use sea_orm::ConnectionTrait;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::api::departments::{Department, allowed_ids};
+use crate::api::evaluations::visible_statuses;
+use crate::api::funds::Fund;
+use crate::api::{AppState, http};
+use crate::domain::policy::Principal;
+use crate::error::{ApiError, FieldError, codes};
+use crate::locale::Text;
+use crate::store::changes::{self as store, Change};
+use crate::store::{departments, evaluations, funds, projects};
+
+/// What a change did.
+pub const CREATED: &str = "created";
+pub const UPDATED: &str = "updated";
+pub const STATE_CHANGED: &str = "state_changed";
+pub const DELETED: &str = "deleted";
+
+fn to_json<T: Serialize>(value: &T) -> Result<serde_json::Value, ApiError> {
+    serde_json::to_value(value).map_err(ApiError::internal)
+}
+
+pub async fn department(
+    db: &impl ConnectionTrait,
+    m: &departments::Model,
+    op: &str,
+    actor: &str,
+) -> Result<(), ApiError> {
+    let data = if op == DELETED {
+        None
+    } else {
+        Some(to_json(&Department::from(m.clone()))?)
+    };
+    store::record(
+        db,
+        Change {
+            entity: "department",
+            entity_id: &m.id,
+            op,
+            version: m.version,
+            region_code: &m.region_code,
+            department_id: Some(&m.id),
+            status: None,
+            actor,
+            data,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn fund(
+    db: &impl ConnectionTrait,
+    m: &funds::Model,
+    op: &str,
+    actor: &str,
+) -> Result<(), ApiError> {
+    let data = if op == DELETED {
+        None
+    } else {
+        Some(to_json(&Fund::from(m.clone()))?)
+    };
+    store::record(
+        db,
+        Change {
+            entity: "fund",
+            entity_id: &m.id,
+            op,
+            version: m.version,
+            region_code: &m.region_code,
+            department_id: Some(&m.department_id),
+            status: None,
+            actor,
+            data,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn project(
+    db: &impl ConnectionTrait,
+    m: &projects::Model,
+    op: &str,
+    actor: &str,
+) -> Result<(), ApiError> {
+    let data = if op == DELETED {
+        None
+    } else {
+        Some(serde_json::json!({
+            "id": m.id, "department_id": m.department_id, "region": m.region_code, "year": m.year,
+            "name": m.name, "competent_department": m.competent_department,
+            "implementing_organisation": m.implementing_organisation, "description": m.description,
+            "annual_goal": m.annual_goal, "version": m.version, "updated_at": m.updated_at,
+        }))
+    };
+    store::record(
+        db,
+        Change {
+            entity: "project",
+            entity_id: &m.id,
+            op,
+            version: m.version,
+            region_code: &m.region_code,
+            department_id: Some(&m.department_id),
+            status: None,
+            actor,
+            data,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn evaluation(
+    db: &impl ConnectionTrait,
+    m: &evaluations::Model,
+    op: &str,
+    actor: &str,
+) -> Result<(), ApiError> {
+    let data = if op == DELETED {
+        None
+    } else {
+        Some(serde_json::json!({
+            "id": m.id, "kind": m.kind, "department_id": m.department_id, "project_id": m.project_id,
+            "region": m.region_code, "year": m.year, "status": m.status, "version": m.version,
+            "rule_set": {"id": m.rule_set_id, "version": m.rule_set_version},
+            "total": m.total.0.to_string(), "grade": m.grade, "error_count": m.error_count,
+            "updated_at": m.updated_at, "href": format!("/api/v1/evaluations/{}", m.id),
+        }))
+    };
+    store::record(
+        db,
+        Change {
+            entity: "evaluation",
+            entity_id: &m.id,
+            op,
+            version: m.version,
+            region_code: &m.region_code,
+            department_id: Some(&m.department_id),
+            status: Some(&m.status),
+            actor,
+            data,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// A department's year profile or finances changed.
+pub async fn department_year(
+    db: &impl ConnectionTrait,
+    department: &departments::Model,
+    kind: &str,
+    year: i32,
+    version: i64,
+    op: &str,
+    actor: &str,
+) -> Result<(), ApiError> {
+    let id = format!("{}:{year}", department.id);
+    let data = serde_json::json!({
+        "department_id": department.id, "year": year, "version": version,
+        "href": format!("/api/v1/departments/{}/{}s/{year}", department.id, if kind == "profile" { "profile" } else { "finance" }),
+    });
+    store::record(
+        db,
+        Change {
+            entity: kind,
+            entity_id: &id,
+            op,
+            version,
+            region_code: &department.region_code,
+            department_id: Some(&department.id),
+            status: None,
+            actor,
+            data: Some(data),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Feed parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FeedQuery {
+    /// The `next_cursor` of the previous call; absent to start from the beginning.
+    pub after: Option<String>,
+    /// At most this many changes (1–1000, default 100).
+    pub limit: Option<u64>,
+}
+
+/// One change.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "cursor": "eyJrIjoiY2hhbmdlcyIsImEiOiIxMiJ9", "entity": "evaluation",
+    "id": "0193a1b2-0000-7000-8000-000000000030", "op": "state_changed", "version": 4,
+    "at": "2026-11-29T08:00:00Z", "actor": "submitter@430424",
+    "data": {"status": "submitted", "total": "99.00", "grade": "excellent"}
+}))]
+pub struct ChangeItem {
+    /// Resume after this change by passing it as `after`.
+    pub cursor: String,
+    /// department, profile, finance, fund, project or evaluation.
+    pub entity: String,
+    pub id: String,
+    /// created, updated, state_changed or deleted (a tombstone: `data` is absent).
+    pub op: String,
+    /// The object's version after the change.
+    pub version: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    /// The object as of the change.
+    pub data: Option<serde_json::Value>,
+}
+
+/// A page of changes.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangePage {
+    pub items: Vec<ChangeItem>,
+    /// Pass as `after` to continue; the same cursor comes back when nothing new has happened.
+    pub next_cursor: String,
+}
+
+const KIND: &str = "changes";
+
+/// Every create, update, state change and delete, in commit order. A cursor never skips a
+/// change, even when transactions commit out of order; deletes are tombstones. Poll with
+/// the last `next_cursor`.
+#[utoipa::path(
+    tag = "changes",
+    operation_id = "list_changes",
+    params(FeedQuery),
+    responses((status = 200, description = "The next changes in your scope", body = ChangePage))
+)]
+#[get("/changes")]
+pub async fn list_changes(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<FeedQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let limit = query.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        let mut e = ApiError::new(
+            codes::INVALID_QUERY,
+            Text::new(
+                format!("limit must be 1 to 1000 (got {limit})"),
+                format!("limit 必须在 1 到 1000 之间（收到 {limit}）"),
+            ),
+        );
+        e.errors.push(FieldError::query(
+            "limit",
+            "parameter.out_of_range",
+            Text::new("1..=1000", "1..=1000"),
+        ));
+        return Err(e);
+    }
+    let after = match http::decode_page_token(KIND, query.after.as_deref())? {
+        None => 0,
+        Some(a) => a.parse::<i64>().map_err(|_| {
+            ApiError::new(
+                codes::INVALID_PAGE_TOKEN,
+                Text::new("Unknown cursor", "无法识别的游标"),
+            )
+        })?,
+    };
+    let filter = store::Filter {
+        scope_prefix: principal.region_prefix().to_owned(),
+        scope_department_ids: allowed_ids(&state.db, &principal).await?,
+        evaluation_statuses: visible_statuses(&principal, None)?,
+    };
+    let rows = store::after(&state.db, &filter, after, limit).await?;
+    let next = rows.last().map_or(after, |r| r.seq);
+    let items = rows
+        .into_iter()
+        .map(|r| ChangeItem {
+            cursor: http::encode_page_token(KIND, &r.seq.to_string()),
+            entity: r.entity,
+            id: r.entity_id,
+            op: r.op,
+            version: r.version,
+            at: r.at,
+            actor: r.actor,
+            data: r.data.and_then(|d| serde_json::from_str(&d).ok()),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(ChangePage {
+        items,
+        next_cursor: http::encode_page_token(KIND, &next.to_string()),
+    }))
+}
