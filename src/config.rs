@@ -74,6 +74,20 @@ pub const SETTINGS: &[SettingSpec] = &[
         help: "largest `page_size` a list accepts (400 above it)",
     },
     SettingSpec {
+        key: "max_batch_items",
+        env: "JIXIAO_MAX_BATCH_ITEMS",
+        flag: None,
+        default: "500",
+        help: "most evaluations one batch may hold (422 above it)",
+    },
+    SettingSpec {
+        key: "max_batch_bytes",
+        env: "JIXIAO_MAX_BATCH_BYTES",
+        flag: None,
+        default: "16777216",
+        help: "largest batch body in bytes (413 above it)",
+    },
+    SettingSpec {
         key: "rate_limit_per_minute",
         env: "JIXIAO_RATE_LIMIT_PER_MINUTE",
         flag: None,
@@ -193,6 +207,8 @@ pub struct Settings {
     pub log_level: String,
     pub log_format: LogFormat,
     pub max_page_size: u64,
+    pub max_batch_items: usize,
+    pub max_batch_bytes: usize,
     pub rate_limit_per_minute: u32,
     pub rate_limit_burst: u32,
     pub auth: AuthSettings,
@@ -441,6 +457,16 @@ impl Settings {
             log_level: lookup("log_level").0,
             log_format,
             max_page_size: parse("max_page_size", lookup("max_page_size"), "a whole number")?,
+            max_batch_items: parse(
+                "max_batch_items",
+                lookup("max_batch_items"),
+                "a whole number",
+            )?,
+            max_batch_bytes: parse(
+                "max_batch_bytes",
+                lookup("max_batch_bytes"),
+                "a number of bytes",
+            )?,
             rate_limit_per_minute: parse(
                 "rate_limit_per_minute",
                 lookup("rate_limit_per_minute"),
@@ -496,6 +522,8 @@ impl Settings {
             log_level: "info".into(),
             log_format: LogFormat::Text,
             max_page_size: 500,
+            max_batch_items: 500,
+            max_batch_bytes: 16 * 1024 * 1024,
             rate_limit_per_minute: 0,
             rate_limit_burst: 1,
             auth: AuthSettings {

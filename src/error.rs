@@ -96,6 +96,7 @@ codes! {
     RULE_SET_EXISTS = ("rule_set.version_exists", CONFLICT, "Rule set version exists", "规则集版本已存在");
     IDEMPOTENCY_KEY_REUSED = ("idempotency.key_reused", UNPROCESSABLE_ENTITY, "Idempotency-Key used for another request", "Idempotency-Key 已用于其他请求");
     IDEMPOTENCY_IN_PROGRESS = ("idempotency.in_progress", CONFLICT, "A request with this Idempotency-Key is still running", "使用该 Idempotency-Key 的请求仍在处理中");
+    BATCH_FAILED = ("batch.failed", UNPROCESSABLE_ENTITY, "The batch failed", "批量请求失败");
     SERVICE_UNAVAILABLE = ("service.unavailable", SERVICE_UNAVAILABLE, "Service unavailable", "服务暂不可用");
     INTERNAL = ("internal", INTERNAL_SERVER_ERROR, "Internal server error", "服务器内部错误");
 }

@@ -62,6 +62,8 @@ impl Application {
             metrics: Arc::new(Metrics::new().context("cannot register metrics")?),
             max_body_bytes: settings.max_body_bytes,
             max_page_size: settings.max_page_size,
+            max_batch_items: settings.max_batch_items,
+            max_batch_bytes: settings.max_batch_bytes,
         });
         let guard = web::Data::new(Guard {
             keys,

@@ -188,7 +188,8 @@ pub struct EvaluationInput {
     pub kind: EvaluationKind,
     /// The department: id or budget code.
     pub department: String,
-    /// The project (id), for kind `project`.
+    /// The project, for kind `project`: its id, or its name among the department's projects
+    /// of the year.
     #[serde(default)]
     pub project: Option<String>,
     pub year: i32,

@@ -125,6 +125,18 @@ pub async fn prepare(
             None
         }
         (EvaluationKind::Project, Some(id)) => {
+            // An id, or the name of one of the department's projects of the year (so scripts
+            // need no look-ups).
+            let by_name = if uuid::Uuid::parse_str(id).is_err() {
+                crate::store::projects::of_department_year(db, &department.id, input.year)
+                    .await?
+                    .into_iter()
+                    .find(|p| p.name.trim() == id.trim())
+                    .map(|p| p.id)
+            } else {
+                None
+            };
+            let id = by_name.as_deref().unwrap_or(id);
             match projects::resolve(db, principal, id, Action::Read).await {
                 Ok(p) if p.department_id == department.id && p.year == input.year => Some(p),
                 Ok(_) => {
@@ -1006,4 +1018,63 @@ pub async fn delete_evaluation(
     feed::evaluation(&txn, &next, feed::DELETED, &principal.subject).await?;
     txn.commit().await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Creates the evaluation, or replaces the one with the same department, year, kind and
+/// project while it is editable (the batch's "create or replace").
+pub async fn upsert(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    input: &EvaluationInput,
+) -> Result<(Model, &'static str), ApiError> {
+    let prepared = prepare(db, principal, input, Action::Create).await?;
+    let key = store::natural_key(
+        &prepared.department.id,
+        prepared.input.year,
+        prepared.input.kind.as_str(),
+        prepared.project.as_ref().map(|p| p.id.as_str()),
+    );
+    let Some(existing) = store::by_natural_key(db, &key).await? else {
+        let m = save(
+            db,
+            principal,
+            &prepared,
+            None,
+            Status::Draft,
+            HistoryEntry {
+                action: "created",
+                status_before: None,
+                reason: None,
+            },
+        )
+        .await?;
+        return Ok((m, "created"));
+    };
+    check(
+        principal,
+        &existing,
+        &prepared.department.budget_code,
+        Action::Update,
+    )?;
+    let status = status_of(&existing);
+    if !status.editable() {
+        return Err(read_only(&existing).with_extra(
+            "existing",
+            format!("/api/v1/evaluations/{}", existing.id).into(),
+        ));
+    }
+    let m = save(
+        db,
+        principal,
+        &prepared,
+        Some(&existing),
+        status,
+        HistoryEntry {
+            action: "updated",
+            status_before: Some(status),
+            reason: None,
+        },
+    )
+    .await?;
+    Ok((m, "replaced"))
 }

@@ -71,7 +71,12 @@ pub async fn idempotency(
             .await
             .map(ServiceResponse::map_into_boxed_body);
     };
-    // The body, within the same limit the JSON extractor applies.
+    // The body, within the limit of the endpoint (batches have their own).
+    let limit = if req.path().ends_with("/batch") {
+        state.max_batch_bytes
+    } else {
+        state.max_body_bytes
+    };
     let mut body = web::BytesMut::new();
     let mut payload = req.take_payload();
     while let Some(chunk) = payload.next().await {
@@ -84,7 +89,7 @@ pub async fn idempotency(
                 ),
             ));
         };
-        if body.len() + chunk.len() > state.max_body_bytes {
+        if body.len() + chunk.len() > limit {
             return Ok(reply(
                 req,
                 ApiError::new(

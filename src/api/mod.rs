@@ -2,6 +2,8 @@
 
 pub mod access;
 pub mod amount;
+pub mod batch;
+pub mod batch_csv;
 pub mod department_years;
 pub mod departments;
 pub mod evaluation_actions;
@@ -38,6 +40,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub max_body_bytes: usize,
     pub max_page_size: u64,
+    pub max_batch_items: usize,
+    pub max_batch_bytes: usize,
 }
 
 /// The API's routes, used by the server and by the OpenAPI document alike.
@@ -74,6 +78,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(projects::delete_project)
                 .service(evaluations::list_evaluations)
                 .service(evaluations::validate_evaluation)
+                .service(batch::batch)
                 .service(evaluations::create_evaluation)
                 .service(evaluations::get_evaluation)
                 .service(evaluations::replace_evaluation)

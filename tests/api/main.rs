@@ -3,6 +3,7 @@
 
 mod architecture;
 mod auth;
+mod batch;
 mod department_data;
 mod errors;
 mod evaluations;

@@ -1,0 +1,369 @@
+//! `POST /api/v1/evaluations/batch`: many evaluations at once, created or replaced by their
+//! natural key (department budget code + year + kind + project name), as JSON or as CSV in
+//! the layout of the official tables; `dry_run`, and `atomic` (all or nothing) or per item.
+
+use actix_web::http::header;
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, post, web};
+use futures_util::StreamExt;
+use sea_orm::{DatabaseTransaction, TransactionTrait};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::api::AppState;
+use crate::api::amount::Figure;
+use crate::api::evaluation_dto::EvaluationInput;
+use crate::api::evaluations;
+use crate::api::extract::{RequestBody, parse_body};
+use crate::api::middleware::RequestId;
+use crate::domain::policy::{Action, Kind, Principal};
+use crate::error::{ApiError, FieldError, codes};
+use crate::locale::{Lang, Text};
+
+/// One evaluation of a batch.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchItem {
+    /// The client's own reference, echoed in the answer.
+    #[serde(rename = "ref", default)]
+    pub reference: Option<String>,
+    pub evaluation: EvaluationInput,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A batch.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchRequest {
+    /// Check and score everything, write nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// All or nothing (default), or each item on its own.
+    #[serde(default = "yes")]
+    pub atomic: bool,
+    pub items: Vec<BatchItem>,
+}
+
+impl RequestBody for BatchRequest {}
+
+/// Flags for a CSV batch (a JSON batch carries them in the body).
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct BatchQuery {
+    pub dry_run: Option<bool>,
+    pub atomic: Option<bool>,
+}
+
+/// What happened to one item.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemResult {
+    pub index: usize,
+    #[serde(rename = "ref")]
+    pub reference: Option<String>,
+    /// created, replaced, failed, or not_applied (valid, but the atomic batch failed).
+    pub outcome: String,
+    pub id: Option<String>,
+    pub status: Option<String>,
+    pub version: Option<i64>,
+    pub total: Option<Figure>,
+    pub grade: Option<String>,
+    /// Error findings of the evaluation (they do not fail the item; they block submission).
+    pub error_findings: Option<i32>,
+    /// Why the item failed: a problem document, pointers prefixed with the item's place.
+    pub problem: Option<serde_json::Value>,
+}
+
+/// Counts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchSummary {
+    pub total: usize,
+    pub created: usize,
+    pub replaced: usize,
+    pub failed: usize,
+    pub dry_run: bool,
+    pub atomic: bool,
+    /// Whether anything was written.
+    pub applied: bool,
+}
+
+/// The answer to a batch.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchResponse {
+    pub summary: BatchSummary,
+    pub items: Vec<ItemResult>,
+}
+
+async fn read_body(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+) -> Result<web::Bytes, ApiError> {
+    if req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .is_some_and(|n| n > limit)
+    {
+        return Err(too_large(limit));
+    }
+    let mut body = web::BytesMut::new();
+    let mut payload = payload;
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| {
+            ApiError::new(
+                codes::BAD_REQUEST,
+                Text::new(
+                    format!("The body could not be read: {e}"),
+                    format!("无法读取请求体：{e}"),
+                ),
+            )
+        })?;
+        if body.len() + chunk.len() > limit {
+            return Err(too_large(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+fn too_large(limit: usize) -> ApiError {
+    ApiError::new(
+        codes::BODY_TOO_LARGE,
+        Text::new(
+            format!(
+                "The batch is larger than the limit of {limit} bytes (setting max_batch_bytes)"
+            ),
+            format!("批量请求超过 {limit} 字节的上限（设置 max_batch_bytes）"),
+        ),
+    )
+}
+
+fn prefixed(mut e: ApiError, prefix: &str) -> ApiError {
+    for f in e.errors.iter_mut() {
+        if !f.in_query && !f.pointer.starts_with("/rows/") {
+            f.pointer = format!("{prefix}{}", f.pointer);
+        }
+    }
+    e
+}
+
+/// Runs one item inside `txn`, under a savepoint so that a failure leaves the rest intact.
+async fn run_item(
+    txn: &DatabaseTransaction,
+    principal: &Principal,
+    item: &BatchItem,
+) -> Result<(crate::store::evaluations::Model, &'static str), ApiError> {
+    let savepoint = txn.begin().await?;
+    match evaluations::upsert(&savepoint, principal, &item.evaluation).await {
+        Ok(done) => {
+            savepoint.commit().await?;
+            Ok(done)
+        }
+        Err(e) => {
+            savepoint.rollback().await?;
+            Err(e)
+        }
+    }
+}
+
+/// Submit many evaluations.
+#[utoipa::path(
+    tag = "evaluations",
+    operation_id = "batch_evaluations",
+    params(BatchQuery),
+    request_body(
+        description = "JSON (`BatchRequest`), or CSV with one row per indicator in the layout of the official tables: 类型, 预算单位编码, 年度, 项目名称, 年初预算数, 全年预算数, 全年执行数, 一级指标, 二级指标, 三级指标, 年度指标值, 实际完成值, 分值, 得分, 偏差原因分析及改进措施 (flags as query parameters)",
+        content(
+            (BatchRequest = "application/json"),
+            (String = "text/csv"),
+        )
+    ),
+    responses(
+        (status = 200, description = "Every item succeeded (or would, in a dry run)", body = BatchResponse),
+        (status = 207, description = "Per-item mode: some items succeeded, some failed", body = BatchResponse),
+        (status = 422, description = "The atomic batch failed (nothing written), or every item failed: a problem with `summary` and `items`", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/evaluations/batch")]
+pub async fn batch(
+    state: web::Data<AppState>,
+    principal: Principal,
+    req: HttpRequest,
+    query: web::Query<BatchQuery>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    crate::api::access::require_role(&principal, Kind::Evaluation, Action::Create)?;
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let body = read_body(&req, payload, state.max_batch_bytes).await?;
+    let (items, dry_run, atomic) = match content_type.as_str() {
+        "application/json" => {
+            let request = parse_body::<BatchRequest>(&body)?;
+            (request.items, request.dry_run, request.atomic)
+        }
+        "text/csv" => (
+            crate::api::batch_csv::parse(&body)?,
+            query.dry_run.unwrap_or(false),
+            query.atomic.unwrap_or(true),
+        ),
+        other => {
+            return Err(ApiError::new(
+                codes::UNSUPPORTED_MEDIA_TYPE,
+                Text::new(
+                    format!("Send the batch as application/json or text/csv (got {other})"),
+                    format!("批量请求须为 application/json 或 text/csv（收到 {other}）"),
+                ),
+            ));
+        }
+    };
+    if items.is_empty() || items.len() > state.max_batch_items {
+        return Err(ApiError::validation(vec![FieldError::body(
+            "/items",
+            "batch.size",
+            Text::new(
+                format!(
+                    "A batch holds 1 to {} items (setting max_batch_items); this one has {}",
+                    state.max_batch_items,
+                    items.len()
+                ),
+                format!(
+                    "一个批量请求可包含 1 到 {} 项（设置 max_batch_items），本请求有 {} 项",
+                    state.max_batch_items,
+                    items.len()
+                ),
+            ),
+        )]));
+    }
+    let lang = Lang::from_accept_language(
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let request_id = req
+        .extensions()
+        .get::<RequestId>()
+        .map(|r| r.0.clone())
+        .unwrap_or_default();
+    let mut results = Vec::with_capacity(items.len());
+    let mut outer = if atomic {
+        Some(crate::store::begin_write(&state.db).await?)
+    } else {
+        None
+    };
+    for (index, item) in items.iter().enumerate() {
+        let outcome = match &outer {
+            Some(txn) => run_item(txn, &principal, item).await,
+            None => {
+                let txn = crate::store::begin_write(&state.db).await?;
+                let done = run_item(&txn, &principal, item).await;
+                if done.is_ok() && !dry_run {
+                    txn.commit().await?;
+                } else {
+                    txn.rollback().await?;
+                }
+                done
+            }
+        };
+        let prefix = format!("/items/{index}/evaluation");
+        results.push(match outcome {
+            Ok((m, what)) => ItemResult {
+                index,
+                reference: item.reference.clone(),
+                outcome: what.to_owned(),
+                id: Some(m.id.clone()),
+                status: Some(m.status.clone()),
+                version: Some(m.version),
+                total: Some(Figure(m.total.0)),
+                grade: Some(m.grade.clone()),
+                error_findings: Some(m.error_count),
+                problem: None,
+            },
+            Err(e) => {
+                let e = prefixed(e, &prefix);
+                ItemResult {
+                    index,
+                    reference: item.reference.clone(),
+                    outcome: "failed".into(),
+                    id: None,
+                    status: None,
+                    version: None,
+                    total: None,
+                    grade: None,
+                    error_findings: None,
+                    problem: Some(e.to_problem(lang, req.path(), &request_id)),
+                }
+            }
+        });
+    }
+    let failed = results.iter().filter(|r| r.outcome == "failed").count();
+    let applied = !dry_run
+        && (if atomic {
+            failed == 0
+        } else {
+            failed < results.len()
+        });
+    if let Some(txn) = outer.take() {
+        if failed == 0 && !dry_run {
+            txn.commit().await?;
+        } else {
+            txn.rollback().await?;
+        }
+    }
+    if atomic && failed > 0 {
+        for r in results.iter_mut().filter(|r| r.outcome != "failed") {
+            r.outcome = "not_applied".into();
+            r.id = None;
+            r.version = None;
+            r.status = None;
+        }
+    }
+    let summary = BatchSummary {
+        total: results.len(),
+        created: results.iter().filter(|r| r.outcome == "created").count(),
+        replaced: results.iter().filter(|r| r.outcome == "replaced").count(),
+        failed,
+        dry_run,
+        atomic,
+        applied,
+    };
+    if failed > 0 && (atomic || failed == results.len()) {
+        let (en, zh) = if atomic {
+            (
+                format!(
+                    "{failed} of {} item(s) failed; nothing was written",
+                    results.len()
+                ),
+                format!("{} 项中有 {failed} 项失败，未写入任何数据", results.len()),
+            )
+        } else {
+            ("Every item failed".to_owned(), "所有项目均失败".to_owned())
+        };
+        return Err(ApiError::new(codes::BATCH_FAILED, Text::new(en, zh))
+            .with_extra(
+                "summary",
+                serde_json::to_value(&summary).map_err(ApiError::internal)?,
+            )
+            .with_extra(
+                "items",
+                serde_json::to_value(&results).map_err(ApiError::internal)?,
+            ));
+    }
+    let status = if failed > 0 {
+        actix_web::http::StatusCode::MULTI_STATUS
+    } else {
+        actix_web::http::StatusCode::OK
+    };
+    Ok(HttpResponse::build(status).json(BatchResponse {
+        summary,
+        items: results,
+    }))
+}
