@@ -18,6 +18,7 @@ pub mod projects;
 pub mod regions;
 pub mod routing;
 pub mod rule_sets;
+pub mod stats;
 
 use std::sync::Arc;
 
@@ -89,7 +90,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(indicators::list_indicator_results)
                 .service(rule_sets::list_rule_sets)
                 .service(rule_sets::get_rule_set)
-                .service(rule_sets::create_rule_set),
+                .service(rule_sets::create_rule_set)
+                .service(stats::evaluation_stats)
+                .service(stats::indicator_stats),
         );
 }
 
@@ -116,6 +119,7 @@ client (1200 per minute with bursts of `rate_limit_burst` = 100; 429 with `Retry
         (name = "evaluations", description = "Self-evaluations (绩效自评): scored and reviewed on every write; submit, withdraw, return, approve"),
         (name = "indicators", description = "Indicator rows of an evaluation, and indicator results across evaluations"),
         (name = "rule-sets", description = "Versioned scoring parameters"),
+        (name = "stats", description = "Aggregates of evaluations and indicator results, computed live in the caller's scope"),
         (name = "operations", description = "Health, readiness, metrics and the error code table"),
     )
 )]

@@ -14,3 +14,4 @@ mod readme;
 mod regions;
 mod seed;
 mod shutdown;
+mod stats;
