@@ -7,6 +7,7 @@ pub mod departments;
 pub mod evaluation_actions;
 pub mod evaluation_dto;
 pub mod evaluations;
+pub mod exports;
 pub mod extract;
 pub mod findings;
 pub mod funds;
@@ -92,7 +93,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(rule_sets::get_rule_set)
                 .service(rule_sets::create_rule_set)
                 .service(stats::evaluation_stats)
-                .service(stats::indicator_stats),
+                .service(stats::indicator_stats)
+                .service(exports::export_evaluations_csv)
+                .service(exports::export_evaluations_xlsx)
+                .service(exports::export_indicator_results_csv)
+                .service(exports::export_indicator_results_xlsx),
         );
 }
 
@@ -120,6 +125,7 @@ client (1200 per minute with bursts of `rate_limit_burst` = 100; 429 with `Retry
         (name = "indicators", description = "Indicator rows of an evaluation, and indicator results across evaluations"),
         (name = "rule-sets", description = "Versioned scoring parameters"),
         (name = "stats", description = "Aggregates of evaluations and indicator results, computed live in the caller's scope"),
+        (name = "exports", description = "The evaluations list and the indicator results as CSV (streamed) and XLSX files, in the caller's scope"),
         (name = "operations", description = "Health, readiness, metrics and the error code table"),
     )
 )]

@@ -49,6 +49,8 @@ pub struct EvaluationFilters {
     pub kind: Option<EvaluationKind>,
     pub status: Option<String>,
     pub grade: Option<GradeDto>,
+    pub project_id: Option<String>,
+    pub updated_after: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// A department filter resolved in the caller's scope. `Ok(None)` when it names no department
@@ -89,10 +91,10 @@ pub async fn evaluation_filter(
         year: f.year,
         region_prefix,
         department_id,
-        project_id: None,
+        project_id: f.project_id.clone(),
         kind: f.kind.map(|k| k.as_str().to_owned()),
         grade: f.grade.map(|g| g.as_str().to_owned()),
-        updated_after: None,
+        updated_after: f.updated_after,
     }))
 }
 
@@ -106,6 +108,8 @@ pub struct IndicatorFilters {
     pub status: Option<String>,
     pub level1: Option<String>,
     pub level2: Option<String>,
+    /// 三级指标 name contains.
+    pub q: Option<String>,
     pub achieved: Option<bool>,
 }
 
@@ -131,7 +135,7 @@ pub async fn indicator_selection(
             region_prefix,
             level1: f.level1.clone().filter(|s| !s.trim().is_empty()),
             level2: f.level2.clone().filter(|s| !s.trim().is_empty()),
-            name_contains: None,
+            name_contains: f.q.clone().filter(|s| !s.trim().is_empty()),
             achieved: f.achieved,
         },
         department_id,
@@ -393,6 +397,7 @@ pub async fn evaluation_stats(
         kind: q.kind,
         status: q.status,
         grade: q.grade,
+        ..EvaluationFilters::default()
     };
     let rows = match evaluation_filter(&state, &principal, &filters).await? {
         Some(filter) => store::stats_rows(&state.db, &filter).await?,
@@ -574,8 +579,7 @@ pub async fn indicator_stats(
         kind: q.kind,
         status: q.status,
         level1: q.level1,
-        level2: None,
-        achieved: None,
+        ..IndicatorFilters::default()
     };
     let counts = match indicator_selection(&state, &principal, &filters).await? {
         Some(selection) => indicator_store::achievement_counts(&state.db, &selection).await?,

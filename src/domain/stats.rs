@@ -236,12 +236,7 @@ impl Summary {
     /// Σ executed / Σ full-year × 100, half-up to two decimals, over the evaluations that give
     /// both; `None` when that budget sum is zero.
     pub fn execution_rate(&self) -> Option<Decimal> {
-        (!self.rate_full_year.is_zero()).then(|| {
-            let mut r =
-                money::round2(self.rate_executed * Decimal::from(100) / self.rate_full_year);
-            r.rescale(2);
-            r
-        })
+        percent(self.rate_executed, self.rate_full_year)
     }
 }
 
@@ -267,6 +262,15 @@ pub fn aggregate<'a>(
         }
     }
     out
+}
+
+/// `num / den × 100`, half-up to two decimals; `None` when `den` is zero.
+pub fn percent(num: Decimal, den: Decimal) -> Option<Decimal> {
+    (!den.is_zero()).then(|| {
+        let mut r = money::round2(num * Decimal::from(100) / den);
+        r.rescale(2);
+        r
+    })
 }
 
 /// Counts of indicator rows.
@@ -299,14 +303,10 @@ impl Achievement {
     /// achieved / (achieved + not achieved) × 100, half-up to two decimals: the scored rows
     /// only. `None` when no row is scored.
     pub fn rate(&self) -> Option<Decimal> {
-        let scored = self.achieved + self.not_achieved;
-        (scored > 0).then(|| {
-            let mut r = money::round2(
-                Decimal::from(self.achieved) * Decimal::from(100) / Decimal::from(scored),
-            );
-            r.rescale(2);
-            r
-        })
+        percent(
+            Decimal::from(self.achieved),
+            Decimal::from(self.achieved + self.not_achieved),
+        )
     }
 }
 

@@ -6,6 +6,7 @@ mod auth;
 mod department_data;
 mod errors;
 mod evaluations;
+mod exports;
 mod helpers;
 mod migrations;
 mod openapi;
