@@ -9,6 +9,7 @@ pub mod departments;
 pub mod evaluation_actions;
 pub mod evaluation_dto;
 pub mod evaluations;
+pub mod exports;
 pub mod extract;
 pub mod feed;
 pub mod findings;
@@ -22,6 +23,7 @@ pub mod projects;
 pub mod regions;
 pub mod routing;
 pub mod rule_sets;
+pub mod stats;
 
 use std::sync::Arc;
 
@@ -97,7 +99,13 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(rule_sets::list_rule_sets)
                 .service(rule_sets::get_rule_set)
                 .service(rule_sets::create_rule_set)
-                .service(feed::list_changes),
+                .service(feed::list_changes)
+                .service(stats::evaluation_stats)
+                .service(stats::indicator_stats)
+                .service(exports::export_evaluations_csv)
+                .service(exports::export_evaluations_xlsx)
+                .service(exports::export_indicator_results_csv)
+                .service(exports::export_indicator_results_xlsx),
         );
 }
 
@@ -125,6 +133,8 @@ client (1200 per minute with bursts of `rate_limit_burst` = 100; 429 with `Retry
         (name = "indicators", description = "Indicator rows of an evaluation, and indicator results across evaluations"),
         (name = "rule-sets", description = "Versioned scoring parameters"),
         (name = "changes", description = "The change feed the municipal platform syncs from"),
+        (name = "stats", description = "Aggregates of evaluations and indicator results, computed live in the caller's scope"),
+        (name = "exports", description = "The evaluations list and the indicator results as CSV (streamed) and XLSX files, in the caller's scope"),
         (name = "operations", description = "Health, readiness, metrics and the error code table"),
     )
 )]

@@ -12,6 +12,7 @@
 //! * [`finance`]: department finances, funds, basic data table, profile and their reconciliations;
 //! * [`seed`]: the seed report (衡东分局 2024) as data;
 //! * [`region`]: GB/T 2260 codes and subtrees; [`policy`]: who may do what, on which objects.
+//! * [`stats`]: grouping, score bands and exact sums for the aggregates;
 //!
 //! Choices where the spec was silent:
 //!
@@ -39,6 +40,7 @@ pub mod review;
 pub mod rules;
 pub mod scoring;
 pub mod seed;
+pub mod stats;
 pub mod target;
 pub mod tree;
 pub mod workflow;

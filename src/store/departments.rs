@@ -204,3 +204,15 @@ pub async fn overwrite(
         .await?;
     Ok(result.rows_affected == 1)
 }
+
+/// The departments with these ids (deleted ones included: old evaluations still name them),
+/// in one query.
+pub async fn by_ids(db: &impl ConnectionTrait, ids: &[String]) -> Result<Vec<Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Entity::find()
+        .filter(Column::Id.is_in(ids.iter().cloned()))
+        .all(db)
+        .await
+}

@@ -165,3 +165,43 @@ pub async fn overwrite(
         .await?;
     Ok(result.rows_affected == 1)
 }
+
+/// The columns the aggregates need, one row per evaluation.
+#[derive(Debug, Clone, PartialEq, Eq, sea_orm::FromQueryResult)]
+pub struct StatsRow {
+    pub region_code: String,
+    pub year: i32,
+    pub department_id: String,
+    pub kind: String,
+    pub grade: String,
+    pub status: String,
+    pub total: StoredDecimal,
+    pub budget_full_year: Option<StoredDecimal>,
+    pub budget_executed: Option<StoredDecimal>,
+}
+
+/// Every evaluation the filter selects, with only the columns the aggregates need (the
+/// document is not read). The amounts are exact text, so the sums are made by the caller.
+pub async fn stats_rows(
+    db: &impl ConnectionTrait,
+    filter: &Filter,
+) -> Result<Vec<StatsRow>, DbErr> {
+    Entity::find()
+        .select_only()
+        .columns([
+            Column::RegionCode,
+            Column::Year,
+            Column::DepartmentId,
+            Column::Kind,
+            Column::Grade,
+            Column::Status,
+            Column::Total,
+            Column::BudgetFullYear,
+            Column::BudgetExecuted,
+        ])
+        .filter(condition(filter))
+        .order_by_asc(Column::Id)
+        .into_model::<StatsRow>()
+        .all(db)
+        .await
+}

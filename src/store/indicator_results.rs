@@ -94,6 +94,23 @@ pub async fn list(
     after: Option<&str>,
     limit: u64,
 ) -> Result<(Vec<Model>, bool), DbErr> {
+    let mut cond = condition(filter);
+    if let Some(after) = after {
+        cond = cond.add(Column::Key.gt(after.to_owned()));
+    }
+    let mut rows = Entity::find()
+        .filter(cond)
+        .order_by_asc(Column::Key)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    let more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    Ok((rows, more))
+}
+
+/// [`Filter`] as a condition.
+pub fn condition(filter: &Filter) -> Condition {
     let mut cond =
         Condition::all().add(Column::RegionCode.starts_with(filter.scope_prefix.clone()));
     if let Some(ids) = &filter.scope_department_ids {
@@ -120,6 +137,38 @@ pub async fn list(
     if let Some(v) = filter.achieved {
         cond = cond.add(Column::Achieved.eq(v));
     }
+    cond
+}
+
+/// A [`Filter`] narrowed further by department and kind (stats and exports).
+#[derive(Debug, Default, Clone)]
+pub struct Selection {
+    pub filter: Filter,
+    pub department_id: Option<String>,
+    pub kind: Option<String>,
+}
+
+impl Selection {
+    pub fn condition(&self) -> Condition {
+        let mut cond = condition(&self.filter);
+        if let Some(v) = &self.department_id {
+            cond = cond.add(Column::DepartmentId.eq(v.clone()));
+        }
+        if let Some(v) = &self.kind {
+            cond = cond.add(Column::Kind.eq(v.clone()));
+        }
+        cond
+    }
+}
+
+/// A page of the rows a selection holds, in key order (as [`list`]).
+pub async fn select(
+    db: &impl ConnectionTrait,
+    selection: &Selection,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<(Vec<Model>, bool), DbErr> {
+    let mut cond = selection.condition();
     if let Some(after) = after {
         cond = cond.add(Column::Key.gt(after.to_owned()));
     }
@@ -132,4 +181,33 @@ pub async fn list(
     let more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
     Ok((rows, more))
+}
+
+/// Row counts by 一级指标, 二级指标 and `achieved` (NULL: not scored), by SQL `GROUP BY`.
+#[derive(Debug, Clone, PartialEq, Eq, sea_orm::FromQueryResult)]
+pub struct AchievementCount {
+    pub level1: String,
+    pub level2: String,
+    pub achieved: Option<bool>,
+    pub n: i64,
+}
+
+pub async fn achievement_counts(
+    db: &impl ConnectionTrait,
+    selection: &Selection,
+) -> Result<Vec<AchievementCount>, DbErr> {
+    use sea_orm::sea_query::{Expr, Func};
+    Entity::find()
+        .select_only()
+        .column(Column::Level1)
+        .column(Column::Level2)
+        .column(Column::Achieved)
+        .column_as(Expr::from(Func::count(Expr::col(Column::Key))), "n")
+        .filter(selection.condition())
+        .group_by(Column::Level1)
+        .group_by(Column::Level2)
+        .group_by(Column::Achieved)
+        .into_model::<AchievementCount>()
+        .all(db)
+        .await
 }

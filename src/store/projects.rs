@@ -150,3 +150,14 @@ pub async fn overwrite(
         .await?;
     Ok(result.rows_affected == 1)
 }
+
+/// The projects with these ids (deleted ones included), in one query.
+pub async fn by_ids(db: &impl ConnectionTrait, ids: &[String]) -> Result<Vec<Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Entity::find()
+        .filter(Column::Id.is_in(ids.iter().cloned()))
+        .all(db)
+        .await
+}

@@ -219,3 +219,15 @@ pub async fn soft_delete(
     txn.commit().await?;
     Ok(WriteOutcome::Done(current))
 }
+
+/// The regions with these codes, in one query.
+pub async fn by_codes(db: &impl ConnectionTrait, codes: &[String]) -> Result<Vec<Model>, DbErr> {
+    if codes.is_empty() {
+        return Ok(Vec::new());
+    }
+    Entity::find()
+        .filter(Column::Code.is_in(codes.iter().cloned()))
+        .filter(Column::DeletedAt.is_null())
+        .all(db)
+        .await
+}
