@@ -595,10 +595,7 @@ pub async fn list_departments(
         name_contains: query.q.filter(|q| !q.trim().is_empty()),
     };
     let (rows, more) = store::list(&state.db, &filter, after.as_deref(), limit).await?;
-    let next_page_token = match (more, rows.last()) {
-        (true, Some(last)) => Some(http::encode_page_token(PAGE_KIND, &last.id)),
-        _ => None,
-    };
+    let next_page_token = http::next_page_token(PAGE_KIND, more, &rows, |r| r.id.as_str());
     Ok(HttpResponse::Ok().json(DepartmentPage {
         items: rows.into_iter().map(Department::from).collect(),
         next_page_token,

@@ -833,10 +833,7 @@ pub async fn list_evaluations(
         updated_after: query.updated_after,
     };
     let (rows, more) = store::list(&state.db, &filter, after.as_deref(), limit).await?;
-    let next_page_token = match (more, rows.last()) {
-        (true, Some(last)) => Some(http::encode_page_token(PAGE_KIND, &last.id)),
-        _ => None,
-    };
+    let next_page_token = http::next_page_token(PAGE_KIND, more, &rows, |r| r.id.as_str());
     let items = rows
         .iter()
         .map(|m| to_dto(&principal, m, stored_of(m)?))

@@ -27,33 +27,57 @@ fn to_json<T: Serialize>(value: &T) -> Result<serde_json::Value, ApiError> {
     serde_json::to_value(value).map_err(ApiError::internal)
 }
 
+/// Where a changed object sits, for scoping the feed.
+struct Place<'a> {
+    entity: &'a str,
+    id: &'a str,
+    version: i64,
+    region: &'a str,
+    department: &'a str,
+    status: Option<&'a str>,
+}
+
+async fn put(
+    db: &impl ConnectionTrait,
+    place: Place<'_>,
+    op: &str,
+    actor: &str,
+    data: serde_json::Value,
+) -> Result<(), ApiError> {
+    store::record(
+        db,
+        Change {
+            entity: place.entity,
+            entity_id: place.id,
+            op,
+            version: place.version,
+            region_code: place.region,
+            department_id: Some(place.department),
+            status: place.status,
+            actor,
+            // Deletes are tombstones: no data.
+            data: (op != DELETED).then_some(data),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 pub async fn department(
     db: &impl ConnectionTrait,
     m: &departments::Model,
     op: &str,
     actor: &str,
 ) -> Result<(), ApiError> {
-    let data = if op == DELETED {
-        None
-    } else {
-        Some(to_json(&Department::from(m.clone()))?)
+    let place = Place {
+        entity: "department",
+        id: &m.id,
+        version: m.version,
+        region: &m.region_code,
+        department: &m.id,
+        status: None,
     };
-    store::record(
-        db,
-        Change {
-            entity: "department",
-            entity_id: &m.id,
-            op,
-            version: m.version,
-            region_code: &m.region_code,
-            department_id: Some(&m.id),
-            status: None,
-            actor,
-            data,
-        },
-    )
-    .await?;
-    Ok(())
+    put(db, place, op, actor, to_json(&Department::from(m.clone()))?).await
 }
 
 pub async fn fund(
@@ -62,27 +86,15 @@ pub async fn fund(
     op: &str,
     actor: &str,
 ) -> Result<(), ApiError> {
-    let data = if op == DELETED {
-        None
-    } else {
-        Some(to_json(&Fund::from(m.clone()))?)
+    let place = Place {
+        entity: "fund",
+        id: &m.id,
+        version: m.version,
+        region: &m.region_code,
+        department: &m.department_id,
+        status: None,
     };
-    store::record(
-        db,
-        Change {
-            entity: "fund",
-            entity_id: &m.id,
-            op,
-            version: m.version,
-            region_code: &m.region_code,
-            department_id: Some(&m.department_id),
-            status: None,
-            actor,
-            data,
-        },
-    )
-    .await?;
-    Ok(())
+    put(db, place, op, actor, to_json(&Fund::from(m.clone()))?).await
 }
 
 pub async fn project(
@@ -91,32 +103,21 @@ pub async fn project(
     op: &str,
     actor: &str,
 ) -> Result<(), ApiError> {
-    let data = if op == DELETED {
-        None
-    } else {
-        Some(serde_json::json!({
-            "id": m.id, "department_id": m.department_id, "region": m.region_code, "year": m.year,
-            "name": m.name, "competent_department": m.competent_department,
-            "implementing_organisation": m.implementing_organisation, "description": m.description,
-            "annual_goal": m.annual_goal, "version": m.version, "updated_at": m.updated_at,
-        }))
+    let data = serde_json::json!({
+        "id": m.id, "department_id": m.department_id, "region": m.region_code, "year": m.year,
+        "name": m.name, "competent_department": m.competent_department,
+        "implementing_organisation": m.implementing_organisation, "description": m.description,
+        "annual_goal": m.annual_goal, "version": m.version, "updated_at": m.updated_at,
+    });
+    let place = Place {
+        entity: "project",
+        id: &m.id,
+        version: m.version,
+        region: &m.region_code,
+        department: &m.department_id,
+        status: None,
     };
-    store::record(
-        db,
-        Change {
-            entity: "project",
-            entity_id: &m.id,
-            op,
-            version: m.version,
-            region_code: &m.region_code,
-            department_id: Some(&m.department_id),
-            status: None,
-            actor,
-            data,
-        },
-    )
-    .await?;
-    Ok(())
+    put(db, place, op, actor, data).await
 }
 
 pub async fn evaluation(
@@ -125,33 +126,22 @@ pub async fn evaluation(
     op: &str,
     actor: &str,
 ) -> Result<(), ApiError> {
-    let data = if op == DELETED {
-        None
-    } else {
-        Some(serde_json::json!({
-            "id": m.id, "kind": m.kind, "department_id": m.department_id, "project_id": m.project_id,
-            "region": m.region_code, "year": m.year, "status": m.status, "version": m.version,
-            "rule_set": {"id": m.rule_set_id, "version": m.rule_set_version},
-            "total": m.total.0.to_string(), "grade": m.grade, "error_count": m.error_count,
-            "updated_at": m.updated_at, "href": format!("/api/v1/evaluations/{}", m.id),
-        }))
+    let data = serde_json::json!({
+        "id": m.id, "kind": m.kind, "department_id": m.department_id, "project_id": m.project_id,
+        "region": m.region_code, "year": m.year, "status": m.status, "version": m.version,
+        "rule_set": {"id": m.rule_set_id, "version": m.rule_set_version},
+        "total": m.total.0.to_string(), "grade": m.grade, "error_count": m.error_count,
+        "updated_at": m.updated_at, "href": format!("/api/v1/evaluations/{}", m.id),
+    });
+    let place = Place {
+        entity: "evaluation",
+        id: &m.id,
+        version: m.version,
+        region: &m.region_code,
+        department: &m.department_id,
+        status: Some(&m.status),
     };
-    store::record(
-        db,
-        Change {
-            entity: "evaluation",
-            entity_id: &m.id,
-            op,
-            version: m.version,
-            region_code: &m.region_code,
-            department_id: Some(&m.department_id),
-            status: Some(&m.status),
-            actor,
-            data,
-        },
-    )
-    .await?;
-    Ok(())
+    put(db, place, op, actor, data).await
 }
 
 /// A department's year profile or finances changed.
@@ -167,24 +157,17 @@ pub async fn department_year(
     let id = format!("{}:{year}", department.id);
     let data = serde_json::json!({
         "department_id": department.id, "year": year, "version": version,
-        "href": format!("/api/v1/departments/{}/{}s/{year}", department.id, if kind == "profile" { "profile" } else { "finance" }),
+        "href": format!("/api/v1/departments/{}/{kind}s/{year}", department.id),
     });
-    store::record(
-        db,
-        Change {
-            entity: kind,
-            entity_id: &id,
-            op,
-            version,
-            region_code: &department.region_code,
-            department_id: Some(&department.id),
-            status: None,
-            actor,
-            data: Some(data),
-        },
-    )
-    .await?;
-    Ok(())
+    let place = Place {
+        entity: kind,
+        id: &id,
+        version,
+        region: &department.region_code,
+        department: &department.id,
+        status: None,
+    };
+    put(db, place, op, actor, data).await
 }
 
 /// Feed parameters.

@@ -463,10 +463,7 @@ pub async fn list_funds(
         source: query.source.as_ref().map(wire),
     };
     let (rows, more) = store::list(&state.db, &filter, after.as_deref(), limit).await?;
-    let next_page_token = match (more, rows.last()) {
-        (true, Some(last)) => Some(http::encode_page_token(PAGE_KIND, &last.id)),
-        _ => None,
-    };
+    let next_page_token = http::next_page_token(PAGE_KIND, more, &rows, |r| r.id.as_str());
     Ok(HttpResponse::Ok().json(FundPage {
         items: rows.into_iter().map(Fund::from).collect(),
         next_page_token,

@@ -144,6 +144,19 @@ pub fn encode_page_token(kind: &str, after: &str) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(&cursor).unwrap_or_default())
 }
 
+/// The token of the page after `rows`, when more follow.
+pub fn next_page_token<T>(
+    kind: &str,
+    more: bool,
+    rows: &[T],
+    key: impl Fn(&T) -> &str,
+) -> Option<String> {
+    match (more, rows.last()) {
+        (true, Some(last)) => Some(encode_page_token(kind, key(last))),
+        _ => None,
+    }
+}
+
 /// Reads a page token made by [`encode_page_token`] for the same kind.
 pub fn decode_page_token(kind: &str, token: Option<&str>) -> Result<Option<String>, ApiError> {
     let Some(token) = token else { return Ok(None) };

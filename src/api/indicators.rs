@@ -300,10 +300,8 @@ pub async fn list_indicator_results(
         achieved: query.achieved,
     };
     let (rows, more) = store::list(&state.db, &filter, after.as_deref(), limit).await?;
-    let next_page_token = match (more, rows.last()) {
-        (true, Some(last)) => Some(http::encode_page_token("indicator-results", &last.key)),
-        _ => None,
-    };
+    let next_page_token =
+        http::next_page_token("indicator-results", more, &rows, |r| r.key.as_str());
     let items = rows
         .into_iter()
         .map(|r| IndicatorResult {

@@ -302,10 +302,7 @@ pub async fn list_regions(
         scope_prefix: principal.region_prefix().to_owned(),
     };
     let (rows, more) = store::list(&state.db, &filter, after.as_deref(), limit).await?;
-    let next_page_token = match (more, rows.last()) {
-        (true, Some(last)) => Some(http::encode_page_token(PAGE_KIND, &last.code)),
-        _ => None,
-    };
+    let next_page_token = http::next_page_token(PAGE_KIND, more, &rows, |r| r.code.as_str());
     Ok(HttpResponse::Ok().json(RegionPage {
         items: rows.into_iter().map(Region::from).collect(),
         next_page_token,

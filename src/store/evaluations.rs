@@ -107,15 +107,12 @@ pub async fn list(
     if let Some(after) = after {
         cond = cond.add(Column::Id.gt(after.to_owned()));
     }
-    let mut rows = Entity::find()
-        .filter(cond)
-        .order_by_asc(Column::Id)
-        .limit(limit + 1)
-        .all(db)
-        .await?;
-    let more = rows.len() as u64 > limit;
-    rows.truncate(limit as usize);
-    Ok((rows, more))
+    super::page(
+        db,
+        Entity::find().filter(cond).order_by_asc(Column::Id),
+        limit,
+    )
+    .await
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: &str) -> Result<Option<Model>, DbErr> {

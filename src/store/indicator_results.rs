@@ -98,15 +98,12 @@ pub async fn list(
     if let Some(after) = after {
         cond = cond.add(Column::Key.gt(after.to_owned()));
     }
-    let mut rows = Entity::find()
-        .filter(cond)
-        .order_by_asc(Column::Key)
-        .limit(limit + 1)
-        .all(db)
-        .await?;
-    let more = rows.len() as u64 > limit;
-    rows.truncate(limit as usize);
-    Ok((rows, more))
+    super::page(
+        db,
+        Entity::find().filter(cond).order_by_asc(Column::Key),
+        limit,
+    )
+    .await
 }
 
 /// [`Filter`] as a condition.
@@ -172,15 +169,12 @@ pub async fn select(
     if let Some(after) = after {
         cond = cond.add(Column::Key.gt(after.to_owned()));
     }
-    let mut rows = Entity::find()
-        .filter(cond)
-        .order_by_asc(Column::Key)
-        .limit(limit + 1)
-        .all(db)
-        .await?;
-    let more = rows.len() as u64 > limit;
-    rows.truncate(limit as usize);
-    Ok((rows, more))
+    super::page(
+        db,
+        Entity::find().filter(cond).order_by_asc(Column::Key),
+        limit,
+    )
+    .await
 }
 
 /// Row counts by 一级指标, 二级指标 and `achieved` (NULL: not scored), by SQL `GROUP BY`.

@@ -3,7 +3,7 @@
 use chrono::Utc;
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, Condition, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{ActiveValue::Set, Condition, QueryOrder, TransactionTrait};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "regions")]
@@ -58,15 +58,12 @@ pub async fn list(
     if let Some(after) = after {
         cond = cond.add(Column::Code.gt(after.to_owned()));
     }
-    let mut rows = Entity::find()
-        .filter(cond)
-        .order_by_asc(Column::Code)
-        .limit(limit + 1)
-        .all(db)
-        .await?;
-    let more = rows.len() as u64 > limit;
-    rows.truncate(limit as usize);
-    Ok((rows, more))
+    super::page(
+        db,
+        Entity::find().filter(cond).order_by_asc(Column::Code),
+        limit,
+    )
+    .await
 }
 
 /// A live (not deleted) region.
