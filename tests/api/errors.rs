@@ -161,3 +161,23 @@ async fn problem_code_table_is_served() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn server_errors_leak_nothing() {
+    on_each_db(|app| async move {
+        use sea_orm::ConnectionTrait;
+        // A table vanishes under the running service.
+        app.db
+            .execute_unprepared("DROP TABLE rule_sets")
+            .await
+            .unwrap();
+        let res = app.get("/api/v1/rule-sets").send().await.unwrap();
+        let p = problem(res, 500, "internal").await;
+        let text = p.to_string().to_lowercase();
+        for secret in ["rule_sets", "sql", "table", "sqlite", "postgres", "select"] {
+            assert!(!text.contains(secret), "the 500 mentions {secret}: {p}");
+        }
+        assert!(p["detail"].as_str().unwrap().contains("request id"));
+    })
+    .await;
+}
