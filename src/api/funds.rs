@@ -26,6 +26,7 @@ use crate::store::projects as project_store;
 /// 资金来源.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = FundSource)]
 pub enum Source {
     /// 一般公共预算财政拨款
     GeneralPublicBudget,
@@ -74,6 +75,7 @@ impl From<FundSource> for Source {
 /// 资金级次.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = FundLevel)]
 pub enum Level {
     /// 中央
     Central,

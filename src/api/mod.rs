@@ -260,6 +260,34 @@ fn add_idempotency(op: &mut Operation) {
     );
 }
 
+/// Request bodies refuse unknown fields (`additionalProperties: false`), and some of them are
+/// also flattened into responses (`allOf` with the server's fields). A schema that closes its
+/// properties would reject those responses, so schemas used in an `allOf` stay open; the
+/// server still refuses unknown fields in requests.
+fn relax_flattened(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::Schema;
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    let mut flattened = Vec::new();
+    for schema in components.schemas.values() {
+        if let RefOr::T(Schema::AllOf(all)) = schema {
+            for item in &all.items {
+                if let RefOr::Ref(r) = item
+                    && let Some(name) = r.ref_location.strip_prefix("#/components/schemas/")
+                {
+                    flattened.push(name.to_owned());
+                }
+            }
+        }
+    }
+    for name in flattened {
+        if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(&name) {
+            object.additional_properties = None;
+        }
+    }
+}
+
 /// Adds the bearer-token security scheme.
 fn add_security_scheme(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -291,5 +319,6 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     add_common_errors(&mut doc);
     add_security_scheme(&mut doc);
+    relax_flattened(&mut doc);
     doc
 }

@@ -19,6 +19,7 @@ use crate::store::regions::{self as store, WriteOutcome};
 /// Level of a region in the GB/T 2260 hierarchy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = RegionLevel)]
 pub enum Level {
     Province,
     City,

@@ -3,7 +3,7 @@
 use chrono::Utc;
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, Condition, QueryOrder, TransactionTrait};
+use sea_orm::{ActiveValue::Set, Condition, QueryOrder};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "regions")]
@@ -100,7 +100,7 @@ pub enum WriteOutcome {
 
 /// Creates a region, or brings a soft-deleted one back with the new data.
 pub async fn create(db: &DatabaseConnection, new: NewRegion) -> Result<WriteOutcome, DbErr> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     if let Some(parent) = &new.parent_code
         && get(&txn, parent).await?.is_none()
     {
@@ -149,7 +149,7 @@ pub async fn update(
     version_ok: impl Fn(i64) -> bool,
     name: String,
 ) -> Result<WriteOutcome, DbErr> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let Some(current) = get(&txn, code).await? else {
         return Ok(WriteOutcome::NotFound);
     };
@@ -183,7 +183,7 @@ pub async fn soft_delete(
     code: &str,
     version_ok: impl Fn(i64) -> bool,
 ) -> Result<WriteOutcome, DbErr> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let Some(current) = get(&txn, code).await? else {
         return Ok(WriteOutcome::NotFound);
     };
