@@ -4,6 +4,8 @@
 # Runs against a fresh SQLite database with the seed report loaded, as an admin of 湖南省.
 #
 #   benches/robustness/schemathesis.sh [max-examples]      (default 20 per operation)
+#   ST_POSTGRES=postgres://postgres@127.0.0.1:5432 benches/robustness/schemathesis.sh
+#       runs against a scratch database on that PostgreSQL server instead
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 examples="${1:-20}"
@@ -14,7 +16,14 @@ trap 'kill "${pid:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 python3 -c 'import schemathesis' 2>/dev/null || python3 -m pip install --quiet schemathesis
 cargo build --quiet --bin jixiao
-db="sqlite://$work/st.db?mode=rwc"
+if [ -n "${ST_POSTGRES:-}" ]; then
+    name="jx_schemathesis_$$"
+    psql "$ST_POSTGRES/postgres" -qc "CREATE DATABASE $name"
+    db="$ST_POSTGRES/$name"
+    trap 'kill "${pid:-}" 2>/dev/null || true; sleep 1; psql "$ST_POSTGRES/postgres" -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)"; rm -rf "$work"' EXIT
+else
+    db="sqlite://$work/st.db?mode=rwc"
+fi
 ./target/debug/jixiao demo --database "$db" > /dev/null
 JIXIAO_RATE_LIMIT_PER_MINUTE=0 ./target/debug/jixiao serve --listen "127.0.0.1:$port" \
     --jwt-secret "$secret" --database "$db" --log-level warn 2> "$work/server.log" &

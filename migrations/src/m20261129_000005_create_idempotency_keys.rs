@@ -27,7 +27,7 @@ impl MigrationTrait for Migration {
                     .table(IdempotencyKeys::Table)
                     .col(
                         ColumnDef::new(IdempotencyKeys::Key)
-                            .string_len(400)
+                            .text()
                             .not_null()
                             .primary_key(),
                     )

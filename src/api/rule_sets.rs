@@ -210,13 +210,14 @@ pub async fn create_rule_set(
         .chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         || r.id.is_empty()
+        || r.id.len() > 64
     {
         problems.push(FieldError::body(
             "/id",
             "rule_set.invalid_id",
             Text::new(
-                "Use lowercase letters, digits and `-`",
-                "只能使用小写字母、数字和 `-`",
+                "Use 1 to 64 lowercase letters, digits and `-`",
+                "只能使用 1 到 64 个小写字母、数字和 `-`",
             ),
         ));
     }
