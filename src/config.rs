@@ -213,6 +213,10 @@ pub struct Settings {
     pub rate_limit_burst: u32,
     pub auth: AuthSettings,
     pub dev: bool,
+    /// Benchmarks only (the hidden `serve --bench` flag, never read from a file or the
+    /// environment): adds `GET /bench/static/{bytes}`, a constant body outside the API and
+    /// its OpenAPI document, as the framework's ceiling.
+    pub bench: bool,
 }
 
 /// How tokens are verified and read.
@@ -479,6 +483,7 @@ impl Settings {
             )?,
             auth,
             dev: parse("dev", lookup("dev"), "true or false")?,
+            bench: false,
         };
         if settings.max_page_size == 0 {
             return Err(ConfigError {
@@ -539,6 +544,7 @@ impl Settings {
                 claim_departments: "departments".into(),
             },
             dev: false,
+            bench: false,
         })
     }
 }

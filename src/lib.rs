@@ -6,6 +6,7 @@ pub mod auth;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod generate;
 pub mod import;
 pub mod locale;
 pub mod report;

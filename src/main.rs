@@ -36,6 +36,9 @@ struct Cli {
     /// Development mode: with no key configured, generate a secret and print an admin token.
     #[arg(long, global = true)]
     dev: bool,
+    /// Benchmarks only: serve `GET /bench/static/{bytes}` (a constant body) besides the API.
+    #[arg(long, global = true, hide = true)]
+    bench: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -79,8 +82,23 @@ enum Command {
         region: Option<String>,
     },
     /// Create the database and load the seed report (衡东分局 2024), so there is real data to
-    /// look at; then `jixiao serve --dev` on the same database shows it.
-    Demo,
+    /// look at; then `jixiao serve --dev` on the same database shows it. With `--departments`,
+    /// generate a synthetic data set instead (for benchmarks): per department and year 2
+    /// projects, 4 funds and 3 evaluations of 20 indicators each.
+    Demo {
+        /// Generate this many departments, spread over the counties of 衡阳市.
+        #[arg(long, value_name = "N")]
+        departments: Option<usize>,
+        /// Years per department (with --departments), ending with --last-year.
+        #[arg(long, value_name = "Y", default_value_t = 1)]
+        years: usize,
+        /// The last year generated.
+        #[arg(long, value_name = "YEAR", default_value_t = 2024)]
+        last_year: i32,
+        /// Seed of the pseudo-random generator (the same seed gives the same data).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Exit 0 when the service on the configured `listen` address answers `/healthz` (for
     /// container health checks).
     Healthcheck,
@@ -122,7 +140,9 @@ fn settings(cli: &Cli) -> Result<Settings, config::ConfigError> {
         flags.set("dev", "true");
     }
     layers.push(flags);
-    Settings::resolve(&layers)
+    let mut settings = Settings::resolve(&layers)?;
+    settings.bench = cli.bench;
+    Ok(settings)
 }
 
 #[tokio::main]
@@ -154,7 +174,23 @@ async fn main() -> ExitCode {
         Some(Command::Openapi) => Ok(()),
         Some(Command::Healthcheck) => healthcheck(&settings),
         Some(Command::Import { file, region }) => import(&settings, &file, region.as_deref()).await,
-        Some(Command::Demo) => demo(&settings).await,
+        Some(Command::Demo {
+            departments: None, ..
+        }) => demo(&settings).await,
+        Some(Command::Demo {
+            departments: Some(departments),
+            years,
+            last_year,
+            seed,
+        }) => {
+            let options = jixiao::generate::Options {
+                departments,
+                years,
+                last_year,
+                seed,
+            };
+            generate(&settings, &options).await
+        }
         Some(Command::Token {
             role,
             region,
@@ -337,6 +373,61 @@ async fn demo(settings: &Settings) -> anyhow::Result<()> {
         settings.database_url
     );
     Ok(())
+}
+
+async fn generate(settings: &Settings, options: &jixiao::generate::Options) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        (1..=100).contains(&options.years) && (2000..=2100).contains(&options.last_year),
+        "--years must be 1 to 100 and --last-year 2000 to 2100"
+    );
+    let db = jixiao::store::connect(&settings.database_url, 2).await?;
+    jixiao::store::migrate_up(&db).await?;
+    let first = jixiao::generate::budget_code(0);
+    if jixiao::store::departments::by_natural_key(&db, jixiao::generate::COUNTIES[0].0, &first)
+        .await?
+        .is_some()
+    {
+        anyhow::bail!(
+            "{} already holds generated data (department {first}): use a new database",
+            jixiao::store::redact(&settings.database_url)
+        );
+    }
+    let step = (options.departments / 20).max(1);
+    let started = std::time::Instant::now();
+    let summary = jixiao::generate::run(&db, options, |s, elapsed| {
+        if s.departments % step == 0 {
+            eprintln!(
+                "  {} department(s), {} evaluation(s), {} indicator result(s) in {:.1}s",
+                s.departments,
+                s.evaluations,
+                s.indicator_results,
+                elapsed.as_secs_f64()
+            );
+        }
+    })
+    .await;
+    match summary {
+        Ok(s) => {
+            println!(
+                "generated {} department(s), {} project(s), {} fund(s), {} evaluation(s), {} indicator result(s) in {:.1}s",
+                s.departments,
+                s.projects,
+                s.funds,
+                s.evaluations,
+                s.indicator_results,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Err(e) => {
+            let problem = e.to_problem(jixiao::locale::Lang::En, "demo", "-");
+            eprintln!(
+                "{}",
+                serde_json::to_string_pretty(&problem).unwrap_or_default()
+            );
+            anyhow::bail!("generation stopped: {}", e.detail.en)
+        }
+    }
 }
 
 fn healthcheck(settings: &Settings) -> anyhow::Result<()> {

@@ -73,13 +73,21 @@ impl Application {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
             n => n,
         };
-        let server =
-            HttpServer::new(move || app(state.clone(), guard.clone(), table.clone(), doc.clone()))
-                .workers(workers)
-                .shutdown_timeout(settings.shutdown_timeout_secs)
-                .listen(listener)
-                .context("cannot start the HTTP server")?
-                .run();
+        let bench = settings.bench.then(|| web::Data::new(BenchBody::default()));
+        let server = HttpServer::new(move || {
+            let bench = bench.clone();
+            app(state.clone(), guard.clone(), table.clone(), doc.clone()).configure(|c| {
+                if let Some(body) = bench {
+                    c.app_data(body)
+                        .route("/bench/static/{bytes}", web::get().to(bench_static));
+                }
+            })
+        })
+        .workers(workers)
+        .shutdown_timeout(settings.shutdown_timeout_secs)
+        .listen(listener)
+        .context("cannot start the HTTP server")?
+        .run();
         tracing::info!(address = %addr, port = addr.port(), "listening");
         // Expired idempotency keys go once an hour (any instance may do it).
         let purge_db = db.clone();
@@ -130,6 +138,32 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// The constant body of `/bench/static/{bytes}`, made on the first request.
+#[derive(Default)]
+pub struct BenchBody(std::sync::OnceLock<web::Bytes>);
+
+/// `GET /bench/static/{bytes}` (only with `serve --bench`): `bytes` bytes of JSON, the same
+/// body every time, so benchmarks can compare a real answer with the framework's ceiling.
+async fn bench_static(
+    body: web::Data<BenchBody>,
+    bytes: web::Path<usize>,
+) -> actix_web::HttpResponse {
+    let wanted = bytes.into_inner().clamp(2, 16 * 1024 * 1024);
+    let body = body.0.get_or_init(|| {
+        let mut text = vec![b' '; wanted];
+        text[0] = b'"';
+        text[1..wanted - 1].fill(b'x');
+        text[wanted - 1] = b'"';
+        web::Bytes::from(text)
+    });
+    if body.len() != wanted {
+        return actix_web::HttpResponse::BadRequest().body("one size per process");
+    }
+    actix_web::HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body.clone())
 }
 
 /// Loads the verification keys. With none configured, start-up stops unless `dev` is set, in

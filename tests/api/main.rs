@@ -8,6 +8,7 @@ mod department_data;
 mod errors;
 mod evaluations;
 mod exports;
+mod generate;
 mod helpers;
 mod integration;
 mod migrations;

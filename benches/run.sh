@@ -1,0 +1,267 @@
+#!/usr/bin/env bash
+# The benchmark harness: one command, everything side by side on this machine, in one run.
+#
+#   benches/run.sh [--full] [--duration SECONDS]
+#
+# Reads (jixiao vs Datasette vs a static body), writes on PostgreSQL (jixiao vs pgbench),
+# list/filter/aggregate latency at 10k (and, with --full, 1M) indicator results, and peak
+# resident memory under 64 connections. See docs/BENCHMARKS.md.
+#
+# Environment: BENCH_PG (default postgres://postgres@127.0.0.1:5432), BENCH_WORK (a scratch
+# directory, default a new one under /tmp), BENCH_WRITES (POSTs in the write run, default 3000).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+FULL=0
+DURATION=10
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --full) FULL=1 ;;
+        --duration) DURATION="$2"; shift ;;
+        *) echo "usage: benches/run.sh [--full] [--duration SECONDS]" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+PG="${BENCH_PG:-postgres://postgres@127.0.0.1:5432}"
+WORK="${BENCH_WORK:-$(mktemp -d /tmp/jixiao-bench.XXXXXX)}"
+mkdir -p "$WORK"
+WRITES="${BENCH_WRITES:-3000}"
+SECRET="bench-secret-bench-secret-bench-secret-0000"
+PGDB="jixiao_bench_$$"
+PIDS=()
+
+cleanup() {
+    for pid in "${PIDS[@]}"; do
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS $PGDB" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT INT TERM
+
+say() { printf '\n== %s\n' "$*"; }
+
+# --- build ---------------------------------------------------------------------------------
+say "building (release)"
+cargo build --release --quiet --bin jixiao
+LOAD=$(cargo bench --bench load --no-run 2>&1 | sed -n 's/.*Executable .*(\(.*\)).*/\1/p' | tail -1)
+[ -x "$LOAD" ] || { echo "cannot find the load generator" >&2; exit 1; }
+BIN=target/release/jixiao
+TOKEN=$("$BIN" token --role admin --region 430000 --ttl 12h --jwt-secret "$SECRET")
+
+# --- helpers -------------------------------------------------------------------------------
+RESULTS="$WORK/results.txt"
+: >"$RESULTS"
+
+# load NAME ARGS…: runs the load generator, keeps its RESULT line as NAME.
+load() {
+    local name="$1"; shift
+    local out
+    out=$("$LOAD" "$@")
+    echo "$out" | grep -v '^RESULT' | sed 's/^/   /'
+    echo "$name $(echo "$out" | grep '^RESULT' | cut -d' ' -f2-)" >>"$RESULTS"
+}
+
+# get NAME FIELD: a figure of a kept result.
+get() {
+    grep "^$1 " "$RESULTS" | tail -1 | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
+wait_for() {
+    for _ in $(seq 1 300); do
+        curl -sf -o /dev/null "$1" && return 0
+        sleep 0.1
+    done
+    echo "nothing answers at $1" >&2
+    exit 1
+}
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# serve DATABASE_URL: starts jixiao (with the static route); sets PORT and PID.
+serve() {
+    PORT=$(free_port)
+    # The per-client rate limit (1200/min by default) is off: one token sends everything.
+    JIXIAO_RATE_LIMIT_PER_MINUTE=0 "$BIN" serve --bench --listen "127.0.0.1:$PORT" --database "$1" --jwt-secret "$SECRET" \
+        --log-level warn >"$WORK/jixiao-$PORT.log" 2>&1 &
+    PID=$!
+    PIDS+=("$PID")
+    wait_for "http://127.0.0.1:$PORT/healthz"
+}
+
+stop() {
+    kill "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+}
+
+hwm_kib() { sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status"; }
+
+# generate NAME DEPARTMENTS YEARS: a SQLite data set (kept in $WORK between runs).
+generate() {
+    local db="$WORK/$1.db"
+    if [ ! -f "$db.done" ]; then
+        rm -f "$db"*
+        say "generating $1: $2 departments × $3 years"
+        "$BIN" demo --departments "$2" --years "$3" --database "sqlite://$db?mode=rwc" \
+            --log-level warn | tee "$WORK/$1.generate.txt"
+        touch "$db.done"
+    else
+        say "reusing $db"; cat "$WORK/$1.generate.txt"
+    fi
+}
+
+# scale NAME: list, filter and aggregate latency on the server at $PORT.
+scale() {
+    local base="http://127.0.0.1:$PORT/api/v1"
+    local d=$(( DURATION / 2 > 3 ? DURATION / 2 : 3 ))
+    for q in \
+        "list|evaluations?page_size=100" \
+        "list_indicators|indicator-results?page_size=100" \
+        "filter|evaluations?page_size=100&year=2024&region=430424&kind=project" \
+        "filter_indicators|indicator-results?page_size=100&year=2024&level1=%E4%BA%A7%E5%87%BA%E6%8C%87%E6%A0%87&achieved=false" \
+        "aggregate|stats/evaluations?group_by=region,year" \
+        "aggregate_indicators|stats/indicators?year=2024"; do
+        load "$1_${q%%|*}" --url "$base/${q#*|}" --token "$TOKEN" --connections 4 --duration "$d"
+    done
+}
+
+# --- reads: jixiao vs Datasette vs static, on the 10k set ------------------------------------
+generate small 170 1
+SMALL="$WORK/small.db"
+serve "sqlite://$SMALL?mode=rwc"
+SQLITE_PID=$PID
+SQLITE_PORT=$PORT
+PAGE="http://127.0.0.1:$PORT/api/v1/evaluations?page_size=100"
+SIZE=$(curl -sf -H "Authorization: Bearer $TOKEN" "$PAGE" | wc -c)
+echo "a page of 100 evaluations from jixiao: $SIZE bytes"
+
+if ! command -v datasette >/dev/null; then
+    say "installing Datasette"
+    python3 -m pip install --quiet datasette
+fi
+DS_PORT=$(free_port)
+cp "$SMALL" "$WORK/ds.db"   # the same file, copied so the two servers share no lock
+datasette serve "$WORK/ds.db" --port "$DS_PORT" --host 127.0.0.1 >"$WORK/datasette.log" 2>&1 &
+DS_PID=$!
+PIDS+=("$DS_PID")
+DS_URL="http://127.0.0.1:$DS_PORT/ds/evaluations.json?_size=100"
+wait_for "$DS_URL"
+echo "the same 100 rows from Datasette: $(curl -sf "$DS_URL" | wc -c) bytes"
+
+say "reads: a page of 100 evaluations, 64 connections, ${DURATION}s each"
+load read_jixiao --url "$PAGE" --token "$TOKEN" --connections 64 --duration "$DURATION"
+load read_datasette --url "$DS_URL" --connections 64 --duration "$DURATION"
+stop "$DS_PID"
+load read_static --url "http://127.0.0.1:$PORT/bench/static/$SIZE" --connections 64 --duration "$DURATION"
+HWM_READ=$(hwm_kib "$SQLITE_PID")
+
+say "scale: 10k indicator results"
+scale s10k
+HWM_ALL=$(hwm_kib "$SQLITE_PID")
+stop "$SQLITE_PID"
+
+if [ "$FULL" = 1 ]; then
+    generate full 1700 10
+    serve "sqlite://$WORK/full.db?mode=rwc"
+    say "scale: 1M indicator results"
+    scale s1m
+    HWM_FULL=$(hwm_kib "$PID")
+    stop "$PID"
+fi
+
+# --- writes on PostgreSQL: jixiao vs pgbench -------------------------------------------------
+say "writes on PostgreSQL ($PGDB)"
+psql -q "$PG/postgres" -c "CREATE DATABASE $PGDB" >/dev/null
+PGURL="$PG/$PGDB"
+DEPTS=$(( (WRITES + 19) / 20 + 1 ))
+"$BIN" demo --departments "$DEPTS" --years 1 --database "$PGURL" --log-level warn
+serve "$PGURL"
+PG_PID=$PID
+# The body: a generated department evaluation with 20 indicators, for another department and
+# year per request (placeholders {dept} and {year}, filled in by the load generator).
+curl -sf -H "Authorization: Bearer $TOKEN" \
+    "http://127.0.0.1:$PORT/api/v1/evaluations?kind=department&page_size=1" |
+    python3 -c '
+import json, sys
+e = json.load(sys.stdin)["items"][0]
+body = {k: e[k] for k in ("kind", "budget", "annual_goal", "achievement", "indicators", "claimed_total", "narrative")}
+body["department"] = "@DEPT@"
+body["year"] = "@YEAR@"
+assert len(body["indicators"]) == 20
+print(json.dumps(body, ensure_ascii=False).replace("\"@DEPT@\"", "\"{dept}\"").replace("\"@YEAR@\"", "{year}"))
+' >"$WORK/evaluation.json"
+load write_jixiao --url "http://127.0.0.1:$PORT/api/v1/evaluations" --method POST \
+    --body "$WORK/evaluation.json" --token "$TOKEN" --connections 8 --requests "$WRITES"
+stop "$PG_PID"
+
+psql -q "$PGURL" <<'SQL' >/dev/null
+CREATE TABLE bench_evaluations (
+    id uuid PRIMARY KEY, department text NOT NULL, year int NOT NULL, document text NOT NULL,
+    total numeric, created_at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE bench_indicators (
+    evaluation_id uuid NOT NULL REFERENCES bench_evaluations (id), position int NOT NULL,
+    level1 text, level2 text, level3 text, target text, actual text, weight numeric,
+    claimed numeric, PRIMARY KEY (evaluation_id, position));
+SQL
+DOC_BYTES=$(wc -c <"$WORK/evaluation.json")
+cat >"$WORK/insert.sql" <<SQL
+BEGIN;
+INSERT INTO bench_evaluations (id, department, year, document, total) VALUES (gen_random_uuid(), 'G000001', 2024, repeat('x', $DOC_BYTES), 87.5) RETURNING id AS eid \gset
+INSERT INTO bench_indicators SELECT ':eid'::uuid, g, '产出指标', '数量指标', '完成工程量', '≥95%', '97%', 5, 5 FROM generate_series(0, 19) AS g;
+END;
+SQL
+PGBENCH_OUT=$(pgbench -n -c 8 -j 2 -T "$DURATION" -f "$WORK/insert.sql" "$PGURL" 2>&1)
+echo "$PGBENCH_OUT" | grep -E 'tps|latency|failed' | sed 's/^/   /'
+PGBENCH_TPS=$(echo "$PGBENCH_OUT" | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | tail -1)
+
+# --- the summary -----------------------------------------------------------------------------
+say "summary"
+export RESULTS FULL HWM_READ HWM_ALL PGBENCH_TPS
+export HWM_FULL="${HWM_FULL:-}"
+python3 - <<'PY'
+import os
+r = {}
+for line in open(os.environ["RESULTS"]):
+    name, *kv = line.split()
+    r[name] = {k: float(v) for k, v in (x.split("=") for x in kv)}
+rows = []
+def figure(label, value, unit=""):
+    print(f"  {label:<58} {value:>10.1f} {unit}")
+def ratio(label, value, op, budget):
+    ok = value >= budget if op == ">=" else value <= budget
+    print(f"  {label:<58} {value:>10.2f}   budget {op} {budget:<6} {'PASS' if ok else 'MISS'}")
+    rows.append(ok)
+print("reads (64 connections, page of 100 evaluations)")
+for n in ("read_jixiao", "read_datasette", "read_static"):
+    x = r[n]
+    figure(f"{n}: requests/s (p50 {x['p50_ms']:.1f} ms, p99 {x['p99_ms']:.1f} ms, errors {x['errors']:.0f})", x["rps"], "req/s")
+ratio("jixiao / Datasette requests/s", r["read_jixiao"]["rps"] / max(r["read_datasette"]["rps"], 1e-9), ">=", 30)
+figure("jixiao / static body of the same size (share of the ceiling)", 100 * r["read_jixiao"]["rps"] / max(r["read_static"]["rps"], 1e-9), "%")
+print("writes on PostgreSQL (8 clients, an evaluation with 20 indicators)")
+w = r["write_jixiao"]
+figure(f"jixiao POST /evaluations: per second (p50 {w['p50_ms']:.1f} ms, p99 {w['p99_ms']:.1f} ms, errors {w['errors']:.0f})", w["rps"], "tps")
+tps = float(os.environ["PGBENCH_TPS"] or 0)
+figure("pgbench, the same inserts in one transaction", tps, "tps")
+ratio("jixiao / pgbench transactions/s", w["rps"] / max(tps, 1e-9), ">=", 0.5)
+print("scale: latency at 10k indicator results" + (" vs 1M" if os.environ["FULL"] == "1" else ""))
+for q in ("list", "list_indicators", "filter", "filter_indicators", "aggregate", "aggregate_indicators"):
+    a = r[f"s10k_{q}"]
+    line = f"  {q:<22} 10k: p50 {a['p50_ms']:8.2f} ms  p99 {a['p99_ms']:8.2f} ms"
+    b = r.get(f"s1m_{q}")
+    if b:
+        line += f"   1M: p50 {b['p50_ms']:8.2f} ms  p99 {b['p99_ms']:8.2f} ms"
+    print(line)
+    if b:
+        ratio(f"  {q}: 1M / 10k p50", b["p50_ms"] / max(a["p50_ms"], 1e-9), "<=", 2)
+        ratio(f"  {q}: 1M / 10k p99", b["p99_ms"] / max(a["p99_ms"], 1e-9), "<=", 2)
+print("memory (VmHWM of the jixiao process)")
+for label, key in (("after the 64-connection reads", "HWM_READ"), ("after every 10k run", "HWM_ALL"), ("1M server after its runs", "HWM_FULL")):
+    v = os.environ.get(key)
+    if v:
+        ratio(f"peak resident MiB, {label}", int(v) / 1024, "<=", 64)
+print(f"\n{sum(rows)} of {len(rows)} budgets met")
+PY
+echo "(work directory: $WORK)"
