@@ -10,6 +10,7 @@ mod m20261129_000002_create_department_data;
 mod m20261129_000003_create_evaluations;
 mod m20261129_000004_create_changes;
 mod m20261129_000005_create_idempotency_keys;
+mod m20261129_000006_index_stats_and_filters;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_create_evaluations::Migration),
             Box::new(m20261129_000004_create_changes::Migration),
             Box::new(m20261129_000005_create_idempotency_keys::Migration),
+            Box::new(m20261129_000006_index_stats_and_filters::Migration),
         ]
     }
 }

@@ -196,8 +196,8 @@ pub async fn stats_rows(
             Column::BudgetFullYear,
             Column::BudgetExecuted,
         ])
+        // No ordering: the grouping is order-free, and the covering index can answer alone.
         .filter(condition(filter))
-        .order_by_asc(Column::Id)
         .into_model::<StatsRow>()
         .all(db)
         .await
