@@ -770,3 +770,26 @@ pub fn year_error(year: i32, pointer: &str) -> Option<FieldError> {
         )
     })
 }
+
+/// Checks `action` on an object a department owns (a fund, a project): the object answers
+/// `not_found` when it, or its department, is outside the caller's scope.
+pub async fn authorize_owned(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    kind: Kind,
+    action: Action,
+    department_id: &str,
+    region: &str,
+    not_found: impl Fn() -> ApiError,
+) -> Result<(), ApiError> {
+    let department = store::get(db, department_id)
+        .await?
+        .ok_or_else(&not_found)?;
+    let ids = [department.id.as_str(), department.budget_code.as_str()];
+    let scope = Scope {
+        region,
+        department: &ids,
+        ..Scope::default()
+    };
+    access::authorize(principal, kind, action, &scope, not_found)
+}

@@ -16,7 +16,7 @@ use crate::api::http::{self, etag};
 use crate::api::{AppState, access, feed};
 use crate::domain::finance::{self, FundLevel, FundSet, FundSource};
 use crate::domain::money;
-use crate::domain::policy::{Action, Kind, Principal, Scope};
+use crate::domain::policy::{Action, Kind, Principal};
 use crate::error::{ApiError, FieldError, Problem, codes};
 use crate::locale::Text;
 use crate::store::funds::{self as store, Model};
@@ -309,16 +309,16 @@ async fn resolve(
     action: Action,
 ) -> Result<Model, ApiError> {
     let m = store::get(db, id).await?.ok_or_else(|| not_found(id))?;
-    let department = crate::store::departments::get(db, &m.department_id)
-        .await?
-        .ok_or_else(|| not_found(id))?;
-    let ids = [department.id.as_str(), department.budget_code.as_str()];
-    let scope = Scope {
-        region: &m.region_code,
-        department: &ids,
-        ..Scope::default()
-    };
-    access::authorize(principal, Kind::Fund, action, &scope, || not_found(id))?;
+    departments::authorize_owned(
+        db,
+        principal,
+        Kind::Fund,
+        action,
+        &m.department_id,
+        &m.region_code,
+        || not_found(id),
+    )
+    .await?;
     Ok(m)
 }
 
