@@ -52,6 +52,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(ops::readyz)
         .service(ops::metrics)
         .service(ops::problems)
+        .service(ops::problem_code)
         .service(
             utoipa_actix_web::scope("/api/v1")
                 .service(regions::list_regions)

@@ -76,6 +76,33 @@ pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiErro
         .body(text))
 }
 
+/// One error code: what a problem's `type` URI (`/problems/{code}`) points at.
+#[utoipa::path(
+    tag = "operations",
+    operation_id = "get_problem_code",
+    params(("code" = String, Path, description = "A code from the table", example = "region.not_found")),
+    responses(
+        (status = 200, description = "The code with its HTTP status and titles", body = ErrorCode),
+        (status = 404, description = "No such code", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/problems/{code}")]
+pub async fn problem_code(code: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    codes::ALL
+        .iter()
+        .find(|c| c.code == code.as_str())
+        .map(|c| HttpResponse::Ok().json(c))
+        .ok_or_else(|| {
+            ApiError::new(
+                codes::NOT_FOUND,
+                Text::new(
+                    format!("No error code `{code}`"),
+                    format!("不存在错误代码 `{code}`"),
+                ),
+            )
+        })
+}
+
 /// The error code table: every `code` a problem can carry, with its status and titles.
 #[utoipa::path(tag = "operations", operation_id = "list_problem_codes", responses((status = 200, description = "Every error code with its HTTP status and titles", body = [ErrorCode])))]
 #[get("/problems")]

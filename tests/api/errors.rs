@@ -154,6 +154,18 @@ async fn problem_code_table_is_served() {
         ] {
             assert!(codes.contains(&code), "{code}");
         }
+        // A problem's type URI resolves to its code.
+        let (s, one) = json(app.get("/problems/region.not_found").send().await.unwrap()).await;
+        assert_eq!(
+            (s, one["status"].as_u64(), one["title_zh"].as_str()),
+            (200, Some(404), Some("行政区划不存在"))
+        );
+        problem(
+            app.get("/problems/nothing.here").send().await.unwrap(),
+            404,
+            "request.not_found",
+        )
+        .await;
         let mut unique = codes.clone();
         unique.sort();
         unique.dedup();
