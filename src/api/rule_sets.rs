@@ -221,11 +221,14 @@ pub async fn create_rule_set(
             ),
         ));
     }
-    if r.version == 0 {
+    if r.version == 0 || i32::try_from(r.version).is_err() {
         problems.push(FieldError::body(
             "/version",
             "field.out_of_range",
-            Text::new("Versions start at 1", "版本号从 1 开始"),
+            Text::new(
+                format!("Versions run from 1 to {}", i32::MAX),
+                format!("版本号须在 1 到 {} 之间", i32::MAX),
+            ),
         ));
     }
     if !problems.is_empty() {
@@ -248,7 +251,7 @@ pub async fn create_rule_set(
     }
     let row = store::Model {
         id: r.id.clone(),
-        version: i32::try_from(r.version).unwrap_or(i32::MAX),
+        version: i32::try_from(r.version).map_err(ApiError::internal)?,
         document: serde_json::to_string(&r).map_err(ApiError::internal)?,
         created_by: principal.subject.clone(),
         created_at: Utc::now(),

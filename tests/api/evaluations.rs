@@ -732,6 +732,16 @@ async fn rule_sets_are_versioned_and_never_change() {
             "rule_set.not_found",
         )
         .await;
+        let mut huge = custom.clone();
+        huge["version"] = json!(3_000_000_000u64);
+        let res = app
+            .post("/api/v1/rule-sets")
+            .json(&huge)
+            .send()
+            .await
+            .unwrap();
+        let p = problem(res, 422, "request.validation_failed").await;
+        assert_eq!(p["errors"][0]["pointer"], "/version");
     })
     .await;
 }
