@@ -206,6 +206,15 @@ impl ToSchema for Amount {
     }
 }
 
+/// The sum of amounts that must all be known: `None` when there are none or any is missing
+/// (a total of partly unknown figures would look exact and be wrong).
+pub fn sum_known(values: impl IntoIterator<Item = Option<Decimal>>) -> Option<Amount> {
+    let values: Option<Vec<Decimal>> = values.into_iter().collect();
+    values
+        .filter(|v| !v.is_empty())
+        .map(|v| Amount(crate::domain::money::sum(v)))
+}
+
 /// Optional amounts map to optional decimals.
 pub fn dec(a: Option<Amount>) -> Option<Decimal> {
     a.map(|a| a.0)
@@ -217,6 +226,17 @@ mod tests {
 
     fn de(json: &str) -> Result<Amount, String> {
         serde_json::from_str::<Amount>(json).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn sums_only_known_figures() {
+        let d = |t: &str| Some(Decimal::from_str_exact(t).unwrap());
+        assert_eq!(sum_known(Vec::new()), None);
+        assert_eq!(sum_known(vec![d("38.2"), None]), None);
+        assert_eq!(
+            sum_known(vec![d("38.2"), d("19.87")]).unwrap().to_string(),
+            "58.07"
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::AppState;
-use crate::api::amount::{Amount, dec};
+use crate::api::amount::{Amount, dec, sum_known};
 use crate::api::departments::{self, year_error};
 use crate::api::extract::{JsonBody, RequestBody};
 use crate::api::findings::{FindingDto, convert};
@@ -582,11 +582,7 @@ async fn finance_computed(
             ("/funds/declared", "/expenditure/declared"),
         ],
     );
-    let total_of = |f: fn(&fin::Fund) -> Option<Decimal>| -> Option<Amount> {
-        let values: Vec<Option<Decimal>> = funds.iter().map(f).collect();
-        (!values.is_empty() && values.iter().all(Option::is_some))
-            .then(|| Amount(money::sum(values.into_iter().flatten())))
-    };
+    let total_of = |f: fn(&fin::Fund) -> Option<Decimal>| sum_known(funds.iter().map(f));
     let executed = total_of(|f| f.executed);
     let full_year = total_of(|f| f.full_year);
     let declared = input.expenditure.project;

@@ -6,12 +6,11 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use chrono::{DateTime, Utc};
-use rust_decimal::Decimal;
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
-use crate::api::amount::Amount;
+use crate::api::amount::sum_known;
 use crate::api::departments::{self, allowed_ids, year_error};
 use crate::api::evaluation_dto::*;
 use crate::api::extract::JsonBody;
@@ -23,7 +22,6 @@ use crate::api::{AppState, access, feed};
 use crate::domain::diff;
 use crate::domain::evaluation as ev;
 use crate::domain::finance::{FundDeclaration, FundScope, FundSet};
-use crate::domain::money;
 use crate::domain::policy::{Action, Kind, Principal, Role, Scope};
 use crate::domain::region;
 use crate::domain::rules::RuleSet;
@@ -74,11 +72,6 @@ impl Prepared {
 
 fn field(pointer: &str, code: &'static str, en: String, zh: String) -> FieldError {
     FieldError::body(pointer, code, Text::new(en, zh))
-}
-
-fn sum(values: &[Option<Decimal>]) -> Option<Amount> {
-    (!values.is_empty() && values.iter().all(Option::is_some))
-        .then(|| Amount(money::sum(values.iter().flatten().copied())))
 }
 
 /// Resolves, validates and scores an input, through the same code for every caller: create,
@@ -189,18 +182,9 @@ pub async fn prepare(
     let (budget, budget_source) = match (&input.budget, input.kind) {
         (Some(b), _) => (Some(b.clone()), "given"),
         (None, EvaluationKind::Project) if !funds.is_empty() => {
-            let initial = sum(&funds
-                .iter()
-                .map(|f| f.initial.map(|d| d.0))
-                .collect::<Vec<_>>());
-            let full_year = sum(&funds
-                .iter()
-                .map(|f| f.full_year.map(|d| d.0))
-                .collect::<Vec<_>>());
-            let executed = sum(&funds
-                .iter()
-                .map(|f| f.executed.map(|d| d.0))
-                .collect::<Vec<_>>());
+            let initial = sum_known(funds.iter().map(|f| f.initial.map(|d| d.0)));
+            let full_year = sum_known(funds.iter().map(|f| f.full_year.map(|d| d.0)));
+            let executed = sum_known(funds.iter().map(|f| f.executed.map(|d| d.0)));
             match (initial, full_year) {
                 (Some(initial), Some(full_year)) => (
                     Some(BudgetInput {

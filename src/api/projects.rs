@@ -7,13 +7,12 @@ use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::amount::Amount;
+use crate::api::amount::{Amount, sum_known};
 use crate::api::departments::{self, allowed_ids, year_error};
 use crate::api::extract::{JsonBody, RequestBody};
 use crate::api::funds::rate;
 use crate::api::http::{self, etag};
 use crate::api::{AppState, access, feed};
-use crate::domain::money;
 use crate::domain::policy::{Action, Kind, Principal};
 use crate::domain::region;
 use crate::error::{ApiError, FieldError, Problem, codes};
@@ -160,14 +159,6 @@ pub async fn resolve(
     Ok(m)
 }
 
-fn sum_of(values: impl Iterator<Item = Option<rust_decimal::Decimal>>) -> Option<Amount> {
-    let values: Vec<_> = values.collect();
-    if values.is_empty() || values.iter().any(Option::is_none) {
-        return None;
-    }
-    Some(Amount(money::sum(values.into_iter().flatten())))
-}
-
 /// The budget blocks of projects, from their funds, in one query.
 pub async fn budgets(
     db: &impl ConnectionTrait,
@@ -182,9 +173,9 @@ pub async fn budgets(
                 .iter()
                 .filter(|f| f.project_id.as_deref() == Some(&p.id))
                 .collect();
-            let initial = sum_of(own.iter().map(|f| f.initial.map(|d| d.0)));
-            let full_year = sum_of(own.iter().map(|f| f.full_year.map(|d| d.0)));
-            let executed = sum_of(own.iter().map(|f| f.executed.map(|d| d.0)));
+            let initial = sum_known(own.iter().map(|f| f.initial.map(|d| d.0)));
+            let full_year = sum_known(own.iter().map(|f| f.full_year.map(|d| d.0)));
+            let executed = sum_known(own.iter().map(|f| f.executed.map(|d| d.0)));
             ProjectBudget {
                 execution_rate: rate(executed.map(|a| a.0), full_year.map(|a| a.0)),
                 initial,
