@@ -42,8 +42,8 @@ pub const SETTINGS: &[SettingSpec] = &[
         key: "db_max_connections",
         env: "JIXIAO_DB_MAX_CONNECTIONS",
         flag: None,
-        default: "10",
-        help: "size of the database connection pool",
+        default: "0",
+        help: "size of the database connection pool; 0 means 4 on SQLite (one writer at a time; each connection is a thread with its own caches) and 10 on PostgreSQL",
     },
     SettingSpec {
         key: "workers",
@@ -72,6 +72,13 @@ pub const SETTINGS: &[SettingSpec] = &[
         flag: None,
         default: "500",
         help: "largest `page_size` a list accepts (400 above it)",
+    },
+    SettingSpec {
+        key: "max_concurrent_pages",
+        env: "JIXIAO_MAX_CONCURRENT_PAGES",
+        flag: None,
+        default: "2",
+        help: "evaluation list pages built and sent at once; further ones wait their turn (bounds memory under many connections)",
     },
     SettingSpec {
         key: "max_batch_items",
@@ -207,6 +214,7 @@ pub struct Settings {
     pub log_level: String,
     pub log_format: LogFormat,
     pub max_page_size: u64,
+    pub max_concurrent_pages: usize,
     pub max_batch_items: usize,
     pub max_batch_bytes: usize,
     pub rate_limit_per_minute: u32,
@@ -461,6 +469,11 @@ impl Settings {
             log_level: lookup("log_level").0,
             log_format,
             max_page_size: parse("max_page_size", lookup("max_page_size"), "a whole number")?,
+            max_concurrent_pages: parse(
+                "max_concurrent_pages",
+                lookup("max_concurrent_pages"),
+                "a whole number",
+            )?,
             max_batch_items: parse(
                 "max_batch_items",
                 lookup("max_batch_items"),
@@ -492,10 +505,10 @@ impl Settings {
                 message: "must be at least 1".into(),
             });
         }
-        if settings.db_max_connections == 0 {
+        if settings.max_concurrent_pages == 0 {
             return Err(ConfigError {
-                key: "db_max_connections".into(),
-                source_name: lookup("db_max_connections").1,
+                key: "max_concurrent_pages".into(),
+                source_name: lookup("max_concurrent_pages").1,
                 message: "must be at least 1".into(),
             });
         }
@@ -520,13 +533,14 @@ impl Settings {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             database_url: database_url.to_owned(),
             migrate: true,
-            db_max_connections: 10,
+            db_max_connections: 0,
             workers: 2,
             max_body_bytes: 1_048_576,
             shutdown_timeout_secs: 30,
             log_level: "info".into(),
             log_format: LogFormat::Text,
             max_page_size: 500,
+            max_concurrent_pages: 2,
             max_batch_items: 500,
             max_batch_bytes: 16 * 1024 * 1024,
             rate_limit_per_minute: 0,

@@ -62,6 +62,7 @@ impl Application {
             metrics: Arc::new(Metrics::new().context("cannot register metrics")?),
             max_body_bytes: settings.max_body_bytes,
             max_page_size: settings.max_page_size,
+            pages: Arc::new(tokio::sync::Semaphore::new(settings.max_concurrent_pages)),
             max_batch_items: settings.max_batch_items,
             max_batch_bytes: settings.max_batch_bytes,
         });

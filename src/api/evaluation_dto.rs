@@ -433,6 +433,11 @@ pub struct RuleSetRef {
     pub version: u32,
 }
 
+/// JSON text copied as it is from the stored document into an answer. The stored document was
+/// written by the same types the schema names (`value_type`), so nothing is parsed back into
+/// them and serialised again on a read: a page of 100 evaluations is mostly copied bytes.
+pub type Raw = Box<serde_json::value::RawValue>;
+
 /// An evaluation with its computed block.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Evaluation {
@@ -449,15 +454,22 @@ pub struct Evaluation {
     pub status: String,
     pub status_label_zh: String,
     pub version: i64,
-    pub budget: Option<BudgetInput>,
+    #[schema(value_type = Option<BudgetInput>)]
+    pub budget: Option<Raw>,
     /// `given` (as sent) or `funds` (summed from the project's funds).
     pub budget_source: String,
-    pub annual_goal: Option<String>,
-    pub achievement: Option<String>,
-    pub indicators: Vec<IndicatorInputDto>,
-    pub claimed_total: Option<Figure>,
-    pub narrative: Narrative,
-    pub computed: ComputedDto,
+    #[schema(value_type = Option<String>)]
+    pub annual_goal: Option<Raw>,
+    #[schema(value_type = Option<String>)]
+    pub achievement: Option<Raw>,
+    #[schema(value_type = Vec<IndicatorInputDto>)]
+    pub indicators: Raw,
+    #[schema(value_type = Option<Figure>)]
+    pub claimed_total: Option<Raw>,
+    #[schema(value_type = Narrative)]
+    pub narrative: Raw,
+    #[schema(value_type = ComputedDto)]
+    pub computed: Raw,
     /// What the caller may do next: update, delete, submit, withdraw, return, approve.
     pub allowed_actions: Vec<String>,
     pub created_by: String,

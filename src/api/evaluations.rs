@@ -8,9 +8,11 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use utoipa::IntoParams;
 
 use crate::api::amount::sum_known;
+use crate::api::bounded_body::BoundedBody;
 use crate::api::departments::{self, allowed_ids, year_error};
 use crate::api::evaluation_dto::*;
 use crate::api::extract::JsonBody;
@@ -341,8 +343,52 @@ pub async fn resolve(
     Ok((m, stored))
 }
 
-/// The response body of an evaluation.
-pub fn to_dto(principal: &Principal, m: &Model, stored: Stored) -> Result<Evaluation, ApiError> {
+/// The stored document as an answer needs it: the parts sent back as they are stay JSON text.
+#[derive(Deserialize)]
+struct StoredView<'a> {
+    #[serde(borrow)]
+    input: InputView<'a>,
+    budget_source: String,
+    department_budget_code: String,
+    #[serde(borrow)]
+    computed: &'a RawValue,
+}
+
+/// The stored input's fields that an answer repeats.
+#[derive(Deserialize)]
+struct InputView<'a> {
+    kind: EvaluationKind,
+    #[serde(borrow, default)]
+    budget: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    annual_goal: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    achievement: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    indicators: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    claimed_total: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    narrative: Option<&'a RawValue>,
+}
+
+fn raw(value: &RawValue) -> Raw {
+    value.to_owned()
+}
+
+/// A field the stored input left out, as the input type's default serialises.
+fn raw_or_default<T: Default + Serialize>(value: Option<&RawValue>) -> Result<Raw, ApiError> {
+    match value {
+        Some(v) => Ok(raw(v)),
+        None => serde_json::value::to_raw_value(&T::default()).map_err(ApiError::internal),
+    }
+}
+
+/// The response body of an evaluation, made from its stored row. The input and the computed
+/// block are copied as stored (they were written by the types the contract names), so a list
+/// page costs a scan of the documents, not a parse and a re-serialisation.
+pub fn to_dto(principal: &Principal, m: &Model) -> Result<Evaluation, ApiError> {
+    let stored: StoredView<'_> = serde_json::from_str(&m.document).map_err(ApiError::internal)?;
     let status = status_of(m);
     let ids = [
         m.department_id.as_str(),
@@ -358,8 +404,9 @@ pub fn to_dto(principal: &Principal, m: &Model, stored: Stored) -> Result<Evalua
         .into_iter()
         .map(str::to_owned)
         .collect();
-    let computed: ComputedDto = computed_of(&stored.computed)?;
     let input = stored.input;
+    // A JSON `null` arrives as `None` too, and is answered as `null`.
+    let optional = |v: Option<&RawValue>| v.map(raw);
     Ok(Evaluation {
         id: m.id.clone(),
         kind: input.kind,
@@ -375,25 +422,20 @@ pub fn to_dto(principal: &Principal, m: &Model, stored: Stored) -> Result<Evalua
         status: status.as_str().to_owned(),
         status_label_zh: status.label_zh().to_owned(),
         version: m.version,
-        budget: input.budget,
+        budget: optional(input.budget),
         budget_source: stored.budget_source,
-        annual_goal: input.annual_goal,
-        achievement: input.achievement,
-        indicators: input.indicators,
-        claimed_total: input.claimed_total,
-        narrative: input.narrative,
-        computed,
+        annual_goal: optional(input.annual_goal),
+        achievement: optional(input.achievement),
+        indicators: raw_or_default::<Vec<IndicatorInputDto>>(input.indicators)?,
+        claimed_total: optional(input.claimed_total),
+        narrative: raw_or_default::<Narrative>(input.narrative)?,
+        computed: raw(stored.computed),
         allowed_actions,
         created_by: m.created_by.clone(),
         submitted_by: m.submitted_by.clone(),
         created_at: m.created_at,
         updated_at: m.updated_at,
     })
-}
-
-/// The stored computed block, read back into its type.
-fn computed_of(value: &serde_json::Value) -> Result<ComputedDto, ApiError> {
-    ComputedDto::deserialize(value).map_err(ApiError::internal)
 }
 
 /// One row of history to write with a change.
@@ -704,18 +746,13 @@ pub struct EvaluationQuery {
 
 const PAGE_KIND: &str = "evaluations";
 
-fn respond(
-    status: StatusCode,
-    principal: &Principal,
-    m: &Model,
-    stored: Stored,
-) -> Result<HttpResponse, ApiError> {
+fn respond(status: StatusCode, principal: &Principal, m: &Model) -> Result<HttpResponse, ApiError> {
     let mut res = HttpResponse::build(status);
     res.insert_header((header::ETAG, etag(m.version)));
     if status == StatusCode::CREATED {
         res.insert_header((header::LOCATION, format!("/api/v1/evaluations/{}", m.id)));
     }
-    Ok(res.json(to_dto(principal, m, stored)?))
+    Ok(res.json(to_dto(principal, m)?))
 }
 
 /// Writes a model and answers with it.
@@ -724,7 +761,7 @@ pub fn answer(
     principal: &Principal,
     m: &Model,
 ) -> Result<HttpResponse, ApiError> {
-    respond(status, principal, m, stored_of(m)?)
+    respond(status, principal, m)
 }
 
 fn query_error(name: &str, en: String, zh: String) -> ApiError {
@@ -816,16 +853,36 @@ pub async fn list_evaluations(
         grade: query.grade.map(|g| g.as_str().to_owned()),
         updated_after: query.updated_after,
     };
-    let (rows, more) = store::list(&state.db, &filter, after.as_deref(), limit).await?;
-    let next_page_token = http::next_page_token(PAGE_KIND, more, &rows, |r| r.id.as_str());
-    let items = rows
-        .iter()
-        .map(|m| to_dto(&principal, m, stored_of(m)?))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok().json(EvaluationPage {
-        items,
-        next_page_token,
-    }))
+    // Held until the page's last byte is handed to the connection (see `BoundedBody`).
+    let permit = state
+        .pages
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(ApiError::internal)?;
+    // The page is written item by item as the rows are read, so a request holds one body, not
+    // also every stored row and a tree of every item ([`EvaluationPage`]'s shape).
+    let mut body = Vec::with_capacity(64 * 1024);
+    body.extend_from_slice(b"{\"items\":[");
+    let mut last_id = None;
+    let more = store::list_each(&state.db, &filter, after.as_deref(), limit, |m| {
+        if last_id.is_some() {
+            body.push(b',');
+        }
+        serde_json::to_writer(&mut body, &to_dto(&principal, &m)?).map_err(ApiError::internal)?;
+        last_id = Some(m.id);
+        Ok::<_, ApiError>(())
+    })
+    .await?;
+    let next_page_token = last_id
+        .filter(|_| more)
+        .map(|id| http::encode_page_token(PAGE_KIND, &id));
+    body.extend_from_slice(b"],\"next_page_token\":");
+    serde_json::to_writer(&mut body, &next_page_token).map_err(ApiError::internal)?;
+    body.push(b'}');
+    Ok(HttpResponse::Ok()
+        .insert_header(header::ContentType::json())
+        .body(BoundedBody::new(body, permit)))
 }
 
 /// Get an evaluation with its computed block and what the caller may do next.
@@ -846,13 +903,13 @@ pub async fn get_evaluation(
     req: HttpRequest,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let (m, stored) = resolve(&state.db, &principal, &id, Action::Read).await?;
+    let (m, _) = resolve(&state.db, &principal, &id, Action::Read).await?;
     if http::not_modified(&req, m.version) {
         return Ok(HttpResponse::NotModified()
             .insert_header((header::ETAG, etag(m.version)))
             .finish());
     }
-    respond(StatusCode::OK, &principal, &m, stored)
+    respond(StatusCode::OK, &principal, &m)
 }
 
 /// Create an evaluation (a draft) from the whole document; the answer carries the computed

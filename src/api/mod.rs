@@ -4,6 +4,7 @@ pub mod access;
 pub mod amount;
 pub mod batch;
 pub mod batch_csv;
+pub mod bounded_body;
 pub mod department_years;
 pub mod departments;
 pub mod evaluation_actions;
@@ -42,6 +43,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub max_body_bytes: usize,
     pub max_page_size: u64,
+    /// Permits for building and sending an evaluation list page (`max_concurrent_pages`).
+    pub pages: Arc<tokio::sync::Semaphore>,
     pub max_batch_items: usize,
     pub max_batch_bytes: usize,
 }

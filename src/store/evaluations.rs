@@ -115,6 +115,27 @@ pub async fn list(
     .await
 }
 
+/// The same page as [`list`], each row handed to `each` as it is read.
+pub async fn list_each<X: From<DbErr>>(
+    db: &DatabaseConnection,
+    filter: &Filter,
+    after: Option<&str>,
+    limit: u64,
+    each: impl FnMut(Model) -> Result<(), X>,
+) -> Result<bool, X> {
+    let mut cond = condition(filter);
+    if let Some(after) = after {
+        cond = cond.add(Column::Id.gt(after.to_owned()));
+    }
+    super::page_each(
+        db,
+        Entity::find().filter(cond).order_by_asc(Column::Id),
+        limit,
+        each,
+    )
+    .await
+}
+
 pub async fn get(db: &impl ConnectionTrait, id: &str) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id.to_owned())
         .filter(Column::DeletedAt.is_null())

@@ -19,15 +19,34 @@ use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, SqlErr};
 
-/// Opens a connection pool to the database named by `url`.
+/// The page cache of each SQLite connection, in KiB (as `PRAGMA cache_size` takes it: negative).
+const SQLITE_CACHE_KIB: &str = "-512";
+
+/// Prepared statements each SQLite connection keeps.
+const SQLITE_STATEMENTS: usize = 24;
+
+/// Opens a connection pool to the database named by `url`; `max_connections` 0 chooses by
+/// database (4 on SQLite, 10 on PostgreSQL).
 pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<DatabaseConnection> {
+    let sqlite = url.starts_with("sqlite:");
+    let max_connections = match max_connections {
+        0 if sqlite => 4,
+        0 => 10,
+        n => n,
+    };
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .max_connections(max_connections)
         .min_connections(0)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(5))
-        .sqlx_logging(false);
+        .sqlx_logging(false)
+        // Every pooled SQLite connection keeps its own page cache (2 MiB by default); the
+        // operating system caches the file anyway, so a small one keeps memory bounded.
+        .map_sqlx_sqlite_opts(|o| {
+            o.pragma("cache_size", SQLITE_CACHE_KIB)
+                .statement_cache_capacity(SQLITE_STATEMENTS)
+        });
     let db = Database::connect(options)
         .await
         .with_context(|| format!("cannot open the database {}", redact(url)))?;
@@ -76,6 +95,35 @@ pub async fn page<E: sea_orm::EntityTrait>(
     let more = rows.len() as u64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     Ok((rows, more))
+}
+
+/// Like [`page`], but hands each row to `each` as it arrives instead of collecting them, so a
+/// page of large rows is never held whole. Returns whether more rows follow.
+pub async fn page_each<E, C, F, X>(
+    db: &C,
+    select: sea_orm::Select<E>,
+    limit: u64,
+    mut each: F,
+) -> Result<bool, X>
+where
+    E: sea_orm::EntityTrait,
+    E::Model: Send + Sync,
+    C: ConnectionTrait + sea_orm::StreamTrait,
+    F: FnMut(E::Model) -> Result<(), X>,
+    X: From<DbErr>,
+{
+    use futures_util::TryStreamExt;
+    use sea_orm::QuerySelect;
+    let mut rows = select.limit(limit + 1).stream(db).await?;
+    let mut taken = 0;
+    while let Some(row) = rows.try_next().await? {
+        if taken == limit {
+            return Ok(true);
+        }
+        each(row)?;
+        taken += 1;
+    }
+    Ok(false)
 }
 
 /// True when the error is a unique-constraint violation.
