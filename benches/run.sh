@@ -120,9 +120,10 @@ scale() {
     for q in \
         "list|evaluations?page_size=100" \
         "list_indicators|indicator-results?page_size=100" \
-        "filter|evaluations?page_size=100&year=2024&region=430424&kind=project" \
+        "filter|evaluations?page_size=100&year=2024&region=4304&kind=project" \
         "filter_indicators|indicator-results?page_size=100&year=2024&level1=%E4%BA%A7%E5%87%BA%E6%8C%87%E6%A0%87&achieved=false" \
         "aggregate|stats/evaluations?group_by=region,year" \
+        "aggregate_year|stats/evaluations?group_by=region&year=2024" \
         "aggregate_indicators|stats/indicators?year=2024"; do
         load "$1_${q%%|*}" --url "$base/${q#*|}" --token "$TOKEN" --connections 4 --duration "$d"
     done
@@ -247,7 +248,7 @@ tps = float(os.environ["PGBENCH_TPS"] or 0)
 figure("pgbench, the same inserts in one transaction", tps, "tps")
 ratio("jixiao / pgbench transactions/s", w["rps"] / max(tps, 1e-9), ">=", 0.5)
 print("scale: latency at 10k indicator results" + (" vs 1M" if os.environ["FULL"] == "1" else ""))
-for q in ("list", "list_indicators", "filter", "filter_indicators", "aggregate", "aggregate_indicators"):
+for q in ("list", "list_indicators", "filter", "filter_indicators", "aggregate", "aggregate_year", "aggregate_indicators"):
     a = r[f"s10k_{q}"]
     line = f"  {q:<22} 10k: p50 {a['p50_ms']:8.2f} ms  p99 {a['p99_ms']:8.2f} ms"
     b = r.get(f"s1m_{q}")

@@ -11,6 +11,7 @@ mod m20261129_000003_create_evaluations;
 mod m20261129_000004_create_changes;
 mod m20261129_000005_create_idempotency_keys;
 mod m20261129_000006_index_stats_and_filters;
+mod m20261130_000007_create_rollups;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_create_changes::Migration),
             Box::new(m20261129_000005_create_idempotency_keys::Migration),
             Box::new(m20261129_000006_index_stats_and_filters::Migration),
+            Box::new(m20261130_000007_create_rollups::Migration),
         ]
     }
 }

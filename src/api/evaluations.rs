@@ -523,7 +523,7 @@ pub async fn save(
             };
         }
         Some(c) => {
-            if !store::overwrite(db, c.version, &next).await? {
+            if !store::overwrite(db, c, &next).await? {
                 return Err(http::stale(c.version));
             }
         }
@@ -1032,7 +1032,7 @@ pub async fn delete_evaluation(
         deleted_at: Some(now),
         ..current.clone()
     };
-    if !store::overwrite(&txn, current.version, &next).await? {
+    if !store::overwrite(&txn, &current, &next).await? {
         return Err(http::stale(current.version));
     }
     indicator_results::replace(&txn, &current.id, Vec::new()).await?;

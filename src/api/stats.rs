@@ -2,9 +2,11 @@
 //! data the caller may see (the same scope and visibility as the lists: viewers count submitted
 //! and approved evaluations only).
 //!
-//! Amounts are stored as exact decimal text, so the sums are made in Rust with `Decimal` over
-//! the filtered rows (only the needed columns are read); indicator rows are counted by SQL
-//! `GROUP BY`. The grouping and the arithmetic live in [`crate::domain::stats`].
+//! Without a department to filter, group or scope by, both read maintained cells
+//! ([`evaluation_cells`], [`indicator_cells`]), kept exact by every write; otherwise the
+//! evaluations' stats columns are summed in Rust with `Decimal` (amounts are exact text) and
+//! indicator rows are counted by SQL `GROUP BY`. The grouping and the arithmetic live in
+//! [`crate::domain::stats`].
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -25,7 +27,9 @@ use crate::domain::workflow::Status;
 use crate::error::{ApiError, FieldError, codes};
 use crate::locale::Text;
 use crate::store::departments as department_store;
+use crate::store::evaluation_cells;
 use crate::store::evaluations as store;
+use crate::store::indicator_cells;
 use crate::store::indicator_results as indicator_store;
 use crate::store::regions as region_store;
 
@@ -322,20 +326,6 @@ fn summary_dto(s: &Summary) -> EvaluationSummary {
     }
 }
 
-fn facts(r: store::StatsRow) -> Facts {
-    Facts {
-        region: r.region_code,
-        year: r.year,
-        department_id: r.department_id,
-        kind: r.kind,
-        grade: r.grade,
-        status: r.status,
-        total: r.total.0,
-        full_year: r.budget_full_year.map(|d| d.0),
-        executed: r.budget_executed.map(|d| d.0),
-    }
-}
-
 fn grade_label(g: &str) -> Option<&'static str> {
     [
         GradeDto::Excellent,
@@ -399,12 +389,21 @@ pub async fn evaluation_stats(
         grade: q.grade,
         ..EvaluationFilters::default()
     };
-    let rows = match evaluation_filter(&state, &principal, &filters).await? {
-        Some(filter) => store::stats_rows(&state.db, &filter).await?,
-        None => Vec::new(),
+    // Without a department (to filter, group or scope by), the maintained cells answer.
+    let aggregates = match evaluation_filter(&state, &principal, &filters).await? {
+        Some(filter)
+            if evaluation_cells::answers(&filter) && !dims.contains(&Dimension::Department) =>
+        {
+            let cells = evaluation_cells::select(&state.db, &filter).await?;
+            stats::aggregate(&cells, &dims, level)
+        }
+        Some(filter) => {
+            let rows = store::stats_rows(&state.db, &filter).await?;
+            let facts: Vec<Facts> = rows.into_iter().map(Facts::from).collect();
+            stats::aggregate(&facts, &dims, level)
+        }
+        None => stats::aggregate::<Facts>([], &dims, level),
     };
-    let facts: Vec<Facts> = rows.into_iter().map(facts).collect();
-    let aggregates = stats::aggregate(&facts, &dims, level);
 
     // Names for the groups, one query per kind of name.
     let position = |d: Dimension| dims.iter().position(|x| *x == d);
@@ -582,6 +581,9 @@ pub async fn indicator_stats(
         ..IndicatorFilters::default()
     };
     let counts = match indicator_selection(&state, &principal, &filters).await? {
+        Some(selection) if indicator_cells::answers(&selection) => {
+            indicator_cells::achievement_counts(&state.db, &selection).await?
+        }
         Some(selection) => indicator_store::achievement_counts(&state.db, &selection).await?,
         None => Vec::new(),
     };

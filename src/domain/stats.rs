@@ -176,8 +176,9 @@ impl Facts {
     }
 }
 
-/// Sums of a set of evaluations.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Sums of a set of evaluations. Serialisable (amounts as exact decimal strings) so that a
+/// maintained cell can be stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Summary {
     pub count: u64,
     pub total_sum: Decimal,
@@ -219,6 +220,40 @@ impl Summary {
         }
     }
 
+    /// The sums of a set of evaluations.
+    pub fn of<'a>(facts: impl IntoIterator<Item = &'a Facts>) -> Summary {
+        let mut s = Summary::default();
+        for f in facts {
+            s.add(f);
+        }
+        s
+    }
+
+    /// Adds another set's sums: the same as adding each of its evaluations.
+    pub fn merge(&mut self, other: &Summary) {
+        self.count += other.count;
+        self.total_sum += other.total_sum;
+        self.min_total = match (self.min_total, other.min_total) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.max_total = match (self.max_total, other.max_total) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        for (mine, theirs) in self.bands.iter_mut().zip(other.bands) {
+            *mine += theirs;
+        }
+        for (grade, n) in &other.grades {
+            *self.grades.entry(grade.clone()).or_default() += n;
+        }
+        self.with_budget += other.with_budget;
+        self.full_year += other.full_year;
+        self.executed += other.executed;
+        self.rate_full_year += other.rate_full_year;
+        self.rate_executed += other.rate_executed;
+    }
+
     /// The average total, half-up to two decimals; `None` for no evaluations.
     pub fn average_total(&self) -> Option<Decimal> {
         (self.count > 0).then(|| {
@@ -247,18 +282,89 @@ pub struct Aggregates {
     pub groups: BTreeMap<Vec<String>, Summary>,
 }
 
+/// What the aggregates sum: one evaluation ([`Facts`]) or a pre-summed [`Cell`].
+pub trait Summable {
+    /// The value of one grouping dimension.
+    fn key(&self, dim: Dimension, level: RegionLevel) -> String;
+    /// Adds this to a summary.
+    fn add_to(&self, summary: &mut Summary);
+}
+
+impl Summable for Facts {
+    fn key(&self, dim: Dimension, level: RegionLevel) -> String {
+        Facts::key(self, dim, level)
+    }
+
+    fn add_to(&self, summary: &mut Summary) {
+        summary.add(self);
+    }
+}
+
+/// The evaluations of one region, year, kind, grade and status, summed: a cell kept up to date
+/// with every write, so that aggregates without a department read cells, not evaluations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cell {
+    pub region: String,
+    pub year: i32,
+    pub kind: String,
+    pub grade: String,
+    pub status: String,
+    pub summary: Summary,
+}
+
+impl Summable for Cell {
+    /// A cell spans departments: it must not be grouped by [`Dimension::Department`] (its
+    /// value is then empty).
+    fn key(&self, dim: Dimension, level: RegionLevel) -> String {
+        match dim {
+            Dimension::Region => region_at(&self.region, level),
+            Dimension::Year => self.year.to_string(),
+            Dimension::Department => String::new(),
+            Dimension::Kind => self.kind.clone(),
+            Dimension::Grade => self.grade.clone(),
+            Dimension::Status => self.status.clone(),
+        }
+    }
+
+    fn add_to(&self, summary: &mut Summary) {
+        summary.merge(&self.summary);
+    }
+}
+
+/// The cells of a set of evaluations, one per region, year, kind, grade and status present.
+pub fn cells<'a>(facts: impl IntoIterator<Item = &'a Facts>) -> Vec<Cell> {
+    let mut by_key: BTreeMap<(&str, i32, &str, &str, &str), Summary> = BTreeMap::new();
+    for f in facts {
+        by_key
+            .entry((&f.region, f.year, &f.kind, &f.grade, &f.status))
+            .or_default()
+            .add(f);
+    }
+    by_key
+        .into_iter()
+        .map(|((region, year, kind, grade, status), summary)| Cell {
+            region: region.to_owned(),
+            year,
+            kind: kind.to_owned(),
+            grade: grade.to_owned(),
+            status: status.to_owned(),
+            summary,
+        })
+        .collect()
+}
+
 /// Groups and sums. With no dimensions, `groups` stays empty.
-pub fn aggregate<'a>(
-    rows: impl IntoIterator<Item = &'a Facts>,
+pub fn aggregate<'a, T: Summable + 'a>(
+    rows: impl IntoIterator<Item = &'a T>,
     dims: &[Dimension],
     level: RegionLevel,
 ) -> Aggregates {
     let mut out = Aggregates::default();
     for f in rows {
-        out.overall.add(f);
+        f.add_to(&mut out.overall);
         if !dims.is_empty() {
             let key: Vec<String> = dims.iter().map(|d| f.key(*d, level)).collect();
-            out.groups.entry(key).or_default().add(f);
+            f.add_to(out.groups.entry(key).or_default());
         }
     }
     out
@@ -313,6 +419,7 @@ impl Achievement {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use rust_decimal_macros::dec;
 
     fn facts(region: &str, kind: &str, total: Decimal, full: Option<Decimal>) -> Facts {
@@ -400,5 +507,51 @@ mod tests {
         assert_eq!(a.count, 8);
         assert_eq!(a.rate().unwrap().to_string(), "66.67");
         assert_eq!(Achievement::default().rate(), None);
+    }
+
+    fn any_facts() -> impl Strategy<Value = Facts> {
+        (
+            prop::sample::select(vec!["430424", "430421", "430400", "430000"]),
+            2022..2025i32,
+            prop::sample::select(vec!["d1", "d2", "d3"]),
+            prop::sample::select(vec!["department", "project"]),
+            prop::sample::select(vec!["excellent", "poor"]),
+            prop::sample::select(vec!["draft", "submitted", "approved"]),
+            0..=10_000i64,
+            prop::option::of(0..1_000_000i64),
+            prop::option::of(0..1_000_000i64),
+        )
+            .prop_map(
+                |(region, year, d, kind, grade, status, total, full, executed)| Facts {
+                    region: region.into(),
+                    year,
+                    department_id: d.into(),
+                    kind: kind.into(),
+                    grade: grade.into(),
+                    status: status.into(),
+                    total: Decimal::new(total, 2),
+                    full_year: full.map(|v| Decimal::new(v, 4)),
+                    executed: executed.map(|v| Decimal::new(v, 4)),
+                },
+            )
+    }
+
+    proptest! {
+        /// Summing maintained cells gives exactly what summing the evaluations gives, for every
+        /// grouping without a department, and a summary survives being stored as text.
+        #[test]
+        fn cells_sum_like_the_evaluations(
+            rows in prop::collection::vec(any_facts(), 0..60),
+            dims in prop::sample::subsequence(
+                vec![Dimension::Region, Dimension::Year, Dimension::Kind, Dimension::Grade, Dimension::Status], 0..=5),
+            level in prop::sample::select(vec![RegionLevel::County, RegionLevel::City, RegionLevel::Province]),
+        ) {
+            let cells = cells(&rows);
+            prop_assert_eq!(aggregate(&cells, &dims, level), aggregate(&rows, &dims, level));
+            for c in &cells {
+                let text = serde_json::to_string(&c.summary).unwrap();
+                prop_assert_eq!(&serde_json::from_str::<Summary>(&text).unwrap(), &c.summary);
+            }
+        }
     }
 }

@@ -45,10 +45,10 @@ pub struct Change<'a> {
 /// The advisory lock that orders appends by commit on PostgreSQL.
 const FEED_LOCK: i64 = 0x6a69_7869_616f;
 
-/// Appends a change. Call it last in the transaction: on PostgreSQL it takes a transaction-
-/// scoped lock, so feed numbers are handed out in commit order and a reader that has seen
-/// number n will never later find a smaller one appear. (SQLite serialises writers anyway.)
-pub async fn record(db: &impl ConnectionTrait, change: Change<'_>) -> Result<(), DbErr> {
+/// Takes the feed's transaction-scoped lock on PostgreSQL (held until commit; taking it again
+/// in the same transaction is free). Writers that must not interleave, such as the updates of
+/// the maintained aggregates, take it too. SQLite serialises writers anyway.
+pub async fn lock_writers(db: &impl ConnectionTrait) -> Result<(), DbErr> {
     if db.get_database_backend() == DbBackend::Postgres {
         db.execute_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
@@ -57,6 +57,14 @@ pub async fn record(db: &impl ConnectionTrait, change: Change<'_>) -> Result<(),
         ))
         .await?;
     }
+    Ok(())
+}
+
+/// Appends a change. Call it last in the transaction: on PostgreSQL it takes a transaction-
+/// scoped lock, so feed numbers are handed out in commit order and a reader that has seen
+/// number n will never later find a smaller one appear. (SQLite serialises writers anyway.)
+pub async fn record(db: &impl ConnectionTrait, change: Change<'_>) -> Result<(), DbErr> {
+    lock_writers(db).await?;
     ActiveModel {
         entity: Set(change.entity.to_owned()),
         entity_id: Set(change.entity_id.to_owned()),

@@ -3,9 +3,11 @@
 
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::Expr;
-use sea_orm::{Condition, IntoActiveModel, QueryOrder, QuerySelect};
+use sea_orm::{Condition, IntoActiveModel, QueryOrder, QuerySelect, Select};
 
+use super::evaluation_cells;
 use super::money::StoredDecimal;
+use crate::domain::stats::Facts;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "evaluations")]
@@ -63,21 +65,51 @@ pub struct Filter {
     pub updated_after: Option<DateTimeUtc>,
 }
 
+/// The columns that [`Filter::key_condition`] reads, in a table that has them all (the
+/// evaluations, and their aggregate cells).
+pub struct KeyColumns<C> {
+    pub region_code: C,
+    pub year: C,
+    pub kind: C,
+    pub grade: C,
+    pub status: C,
+}
+
+impl Filter {
+    /// The filter's conditions on region (scope and filter), year, kind, grade and status.
+    pub fn key_condition<C: ColumnTrait>(&self, c: KeyColumns<C>) -> Condition {
+        let mut cond = Condition::all().add(c.region_code.starts_with(self.scope_prefix.clone()));
+        if let Some(statuses) = &self.statuses {
+            cond = cond.add(c.status.is_in(statuses.iter().cloned()));
+        }
+        if let Some(v) = self.year {
+            cond = cond.add(c.year.eq(v));
+        }
+        if let Some(v) = &self.region_prefix {
+            cond = cond.add(c.region_code.starts_with(v.clone()));
+        }
+        if let Some(v) = &self.kind {
+            cond = cond.add(c.kind.eq(v.clone()));
+        }
+        if let Some(v) = &self.grade {
+            cond = cond.add(c.grade.eq(v.clone()));
+        }
+        cond
+    }
+}
+
 pub fn condition(filter: &Filter) -> Condition {
     let mut cond = Condition::all()
         .add(Column::DeletedAt.is_null())
-        .add(Column::RegionCode.starts_with(filter.scope_prefix.clone()));
+        .add(filter.key_condition(KeyColumns {
+            region_code: Column::RegionCode,
+            year: Column::Year,
+            kind: Column::Kind,
+            grade: Column::Grade,
+            status: Column::Status,
+        }));
     if let Some(ids) = &filter.scope_department_ids {
         cond = cond.add(Column::DepartmentId.is_in(ids.iter().cloned()));
-    }
-    if let Some(statuses) = &filter.statuses {
-        cond = cond.add(Column::Status.is_in(statuses.iter().cloned()));
-    }
-    if let Some(v) = filter.year {
-        cond = cond.add(Column::Year.eq(v));
-    }
-    if let Some(v) = &filter.region_prefix {
-        cond = cond.add(Column::RegionCode.starts_with(v.clone()));
     }
     if let Some(v) = &filter.department_id {
         cond = cond.add(Column::DepartmentId.eq(v.clone()));
@@ -85,16 +117,19 @@ pub fn condition(filter: &Filter) -> Condition {
     if let Some(v) = &filter.project_id {
         cond = cond.add(Column::ProjectId.eq(v.clone()));
     }
-    if let Some(v) = &filter.kind {
-        cond = cond.add(Column::Kind.eq(v.clone()));
-    }
-    if let Some(v) = &filter.grade {
-        cond = cond.add(Column::Grade.eq(v.clone()));
-    }
     if let Some(v) = filter.updated_after {
         cond = cond.add(Column::UpdatedAt.gt(v));
     }
     cond
+}
+
+/// The live evaluations a filter selects after `after`, in id order: one page's query.
+fn page_select(filter: &Filter, after: Option<&str>) -> Select<Entity> {
+    let mut cond = condition(filter);
+    if let Some(after) = after {
+        cond = cond.add(Column::Id.gt(after.to_owned()));
+    }
+    Entity::find().filter(cond).order_by_asc(Column::Id)
 }
 
 pub async fn list(
@@ -103,16 +138,7 @@ pub async fn list(
     after: Option<&str>,
     limit: u64,
 ) -> Result<(Vec<Model>, bool), DbErr> {
-    let mut cond = condition(filter);
-    if let Some(after) = after {
-        cond = cond.add(Column::Id.gt(after.to_owned()));
-    }
-    super::page(
-        db,
-        Entity::find().filter(cond).order_by_asc(Column::Id),
-        limit,
-    )
-    .await
+    super::page(db, page_select(filter, after), limit).await
 }
 
 /// The same page as [`list`], each row handed to `each` as it is read.
@@ -123,17 +149,7 @@ pub async fn list_each<X: From<DbErr>>(
     limit: u64,
     each: impl FnMut(Model) -> Result<(), X>,
 ) -> Result<bool, X> {
-    let mut cond = condition(filter);
-    if let Some(after) = after {
-        cond = cond.add(Column::Id.gt(after.to_owned()));
-    }
-    super::page_each(
-        db,
-        Entity::find().filter(cond).order_by_asc(Column::Id),
-        limit,
-        each,
-    )
-    .await
+    super::page_each(db, page_select(filter, after), limit, each).await
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: &str) -> Result<Option<Model>, DbErr> {
@@ -151,17 +167,23 @@ pub async fn by_natural_key(db: &impl ConnectionTrait, key: &str) -> Result<Opti
         .await
 }
 
+/// Inserts an evaluation and recomputes the aggregate cell it enters.
 pub async fn insert(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
     // Every column is written: `reset_all` marks the values of the model as set.
-    m.into_active_model().reset_all().insert(db).await
+    let m = m.into_active_model().reset_all().insert(db).await?;
+    evaluation_cells::refresh(db, &[evaluation_cells::Key::of(&m)]).await?;
+    Ok(m)
 }
 
-/// Writes `next` over the row when its version is still `current_version`.
+/// Writes `next` over the row when its version is still `current`'s, and recomputes the
+/// aggregate cells it left and entered (its grade and status may have changed; a deleted one
+/// leaves its cell).
 pub async fn overwrite(
     db: &impl ConnectionTrait,
-    current_version: i64,
+    current: &Model,
     next: &Model,
 ) -> Result<bool, DbErr> {
+    let current_version = current.version;
     let result = Entity::update_many()
         .col_expr(Column::NaturalKey, Expr::value(next.natural_key.clone()))
         .col_expr(Column::RuleSetId, Expr::value(next.rule_set_id.clone()))
@@ -181,7 +203,15 @@ pub async fn overwrite(
         .filter(Column::Version.eq(current_version))
         .exec(db)
         .await?;
-    Ok(result.rows_affected == 1)
+    if result.rows_affected != 1 {
+        return Ok(false);
+    }
+    let keys = [
+        evaluation_cells::Key::of(current),
+        evaluation_cells::Key::of(next),
+    ];
+    evaluation_cells::refresh(db, &keys).await?;
+    Ok(true)
 }
 
 /// The columns the aggregates need, one row per evaluation.
@@ -204,6 +234,14 @@ pub async fn stats_rows(
     db: &impl ConnectionTrait,
     filter: &Filter,
 ) -> Result<Vec<StatsRow>, DbErr> {
+    stats_rows_where(db, condition(filter)).await
+}
+
+/// [`stats_rows`] under any condition on the evaluations.
+pub async fn stats_rows_where(
+    db: &impl ConnectionTrait,
+    cond: Condition,
+) -> Result<Vec<StatsRow>, DbErr> {
     Entity::find()
         .select_only()
         .columns([
@@ -218,8 +256,24 @@ pub async fn stats_rows(
             Column::BudgetExecuted,
         ])
         // No ordering: the grouping is order-free, and the covering index can answer alone.
-        .filter(condition(filter))
+        .filter(cond)
         .into_model::<StatsRow>()
         .all(db)
         .await
+}
+
+impl From<StatsRow> for Facts {
+    fn from(r: StatsRow) -> Facts {
+        Facts {
+            region: r.region_code,
+            year: r.year,
+            department_id: r.department_id,
+            kind: r.kind,
+            grade: r.grade,
+            status: r.status,
+            total: r.total.0,
+            full_year: r.budget_full_year.map(|d| d.0),
+            executed: r.budget_executed.map(|d| d.0),
+        }
+    }
 }

@@ -4,6 +4,7 @@
 use sea_orm::entity::prelude::*;
 use sea_orm::{ActiveValue::Set, Condition, QueryOrder, QuerySelect};
 
+use super::indicator_cells;
 use super::money::StoredDecimal;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -39,19 +40,25 @@ pub fn key(evaluation_id: &str, position: usize) -> String {
     format!("{evaluation_id}:{position:04}")
 }
 
-/// Replaces the rows of one evaluation.
+/// Replaces the rows of one evaluation, and changes the aggregate cells by the difference.
 pub async fn replace(
     db: &impl ConnectionTrait,
     evaluation_id: &str,
     rows: Vec<Model>,
 ) -> Result<(), DbErr> {
+    let before = indicator_cells::of_evaluation(db, evaluation_id).await?;
+    let delta = indicator_cells::difference(&before, &rows);
     Entity::delete_many()
         .filter(Column::EvaluationId.eq(evaluation_id))
         .exec(db)
         .await?;
-    if rows.is_empty() {
-        return Ok(());
+    if !rows.is_empty() {
+        insert_rows(db, rows).await?;
     }
+    indicator_cells::apply(db, delta).await
+}
+
+async fn insert_rows(db: &impl ConnectionTrait, rows: Vec<Model>) -> Result<(), DbErr> {
     let actives = rows.into_iter().map(|m| ActiveModel {
         key: Set(m.key),
         evaluation_id: Set(m.evaluation_id),

@@ -3,10 +3,12 @@
 pub mod changes;
 pub mod departments;
 pub mod documents;
+pub mod evaluation_cells;
 pub mod evaluations;
 pub mod funds;
 pub mod history;
 pub mod idempotency;
+pub mod indicator_cells;
 pub mod indicator_results;
 pub mod money;
 pub mod projects;
@@ -21,9 +23,6 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbE
 
 /// The page cache of each SQLite connection, in KiB (as `PRAGMA cache_size` takes it: negative).
 const SQLITE_CACHE_KIB: &str = "-512";
-
-/// Prepared statements each SQLite connection keeps.
-const SQLITE_STATEMENTS: usize = 24;
 
 /// Opens a connection pool to the database named by `url`; `max_connections` 0 chooses by
 /// database (4 on SQLite, 10 on PostgreSQL).
@@ -43,10 +42,7 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
         .sqlx_logging(false)
         // Every pooled SQLite connection keeps its own page cache (2 MiB by default); the
         // operating system caches the file anyway, so a small one keeps memory bounded.
-        .map_sqlx_sqlite_opts(|o| {
-            o.pragma("cache_size", SQLITE_CACHE_KIB)
-                .statement_cache_capacity(SQLITE_STATEMENTS)
-        });
+        .map_sqlx_sqlite_opts(|o| o.pragma("cache_size", SQLITE_CACHE_KIB));
     let db = Database::connect(options)
         .await
         .with_context(|| format!("cannot open the database {}", redact(url)))?;
@@ -71,11 +67,24 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTra
     .await
 }
 
-/// Applies every pending migration.
+/// Applies every pending migration, then fills the maintained aggregate cells if a database
+/// from before them has evaluations but no cells yet (in one transaction).
 pub async fn migrate_up(db: &DatabaseConnection) -> anyhow::Result<()> {
     Migrator::up(db, None)
         .await
-        .context("cannot apply migrations")
+        .context("cannot apply migrations")?;
+    let txn = begin_write(db)
+        .await
+        .context("cannot begin a transaction")?;
+    let filled =
+        evaluation_cells::fill_if_empty(&txn).await? | indicator_cells::fill_if_empty(&txn).await?;
+    txn.commit()
+        .await
+        .context("cannot fill the aggregate cells")?;
+    if filled {
+        tracing::info!("filled the aggregate cells from the existing evaluations");
+    }
+    Ok(())
 }
 
 /// Whether the database answers a trivial query.

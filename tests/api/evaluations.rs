@@ -142,7 +142,7 @@ async fn seed_evaluations_are_scored_and_flagged() {
 }
 
 /// 附件5 #2 (农村黑臭水体) as it should have been filled in.
-fn corrected_black_water(project_id: &str) -> Value {
+pub fn corrected_black_water(project_id: &str) -> Value {
     let row = |l1: &str, l2: &str, l3: &str, t: &str, a: &str, w: &str, c: &str| json!({"level1": l1, "level2": l2, "level3": l3, "target": t, "actual": a, "weight": w, "claimed_score": c});
     json!({
         "kind": "project", "department": "901424", "project": project_id, "year": 2024,
@@ -166,7 +166,7 @@ fn corrected_black_water(project_id: &str) -> Value {
     })
 }
 
-async fn act(app: &TestApp, id: &str, action: &str, body: Option<Value>) -> (u16, Value) {
+pub async fn act(app: &TestApp, id: &str, action: &str, body: Option<Value>) -> (u16, Value) {
     let mut req = app.post(&format!("/api/v1/evaluations/{id}/{action}"));
     if let Some(b) = body {
         req = req.json(&b);

@@ -287,3 +287,93 @@ async fn indicator_stats_match_the_indicator_results() {
     })
     .await;
 }
+
+/// The maintained cells after creates, a replace that changes the grade, the workflow and a
+/// delete: equal to what the evaluations and indicator rows give, and the aggregates read from
+/// them equal to the ones summed from the evaluations (a caller scoped to departments is
+/// answered from the evaluations themselves).
+#[tokio::test]
+async fn aggregate_cells_follow_every_write() {
+    use crate::evaluations::{act, corrected_black_water};
+    use jixiao::store::{evaluation_cells, indicator_cells};
+    on_each_db(|app| async move {
+        let loaded = load_seed(&app).await;
+        let check = |app: TestApp| async move {
+            assert_eq!(
+                evaluation_cells::stored(&app.db).await.unwrap(),
+                evaluation_cells::expected(&app.db).await.unwrap()
+            );
+            let (stored, expected) = indicator_cells::stored_and_expected(&app.db).await.unwrap();
+            assert_eq!(stored, expected);
+            assert!(!stored.is_empty());
+            // Cells (an admin of the province) against the evaluations (a reviewer scoped to
+            // the two seed departments, which hold every evaluation).
+            let departments: Vec<&str> = vec!["901000", "901424"];
+            let scoped = app.as_(Some(crate::helpers::mint(
+                &app.settings,
+                "reviewer",
+                "430000",
+                &departments,
+            )));
+            for q in [
+                "/api/v1/stats/evaluations?group_by=region,year,kind,grade,status",
+                "/api/v1/stats/evaluations?group_by=region&region_level=city&year=2024",
+                "/api/v1/stats/indicators",
+                "/api/v1/stats/indicators?kind=project&year=2024",
+            ] {
+                assert_eq!(get(&app, q).await, get(&scoped, q).await, "{q}");
+            }
+        };
+        check(app.clone()).await;
+
+        // Replace 附件5 #2 with its corrected rows: the grade goes from poor to excellent.
+        let id = loaded.evaluation_ids[2].clone();
+        let path = format!("/api/v1/evaluations/{id}");
+        let submitter = app.as_(Some(app.token("submitter", "430424")));
+        let res = submitter
+            .put(&path)
+            .header("If-Match", "\"1\"")
+            .json(&corrected_black_water(&loaded.project_ids[1].1))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        check(app.clone()).await;
+        let (s, _) = act(&submitter, &id, "submit", None).await;
+        assert_eq!(s, 200);
+        let reviewer = app.as_(Some(app.token("reviewer", "430400")));
+        let (s, e) = act(
+            &reviewer,
+            &id,
+            "return",
+            Some(serde_json::json!({"reason": "x"})),
+        )
+        .await;
+        assert_eq!(s, 200, "{e}");
+        check(app.clone()).await;
+        let (s, _) = act(&submitter, &id, "submit", None).await;
+        assert_eq!(s, 200);
+        let (s, e) = act(&reviewer, &id, "approve", None).await;
+        assert_eq!(s, 200, "{e}");
+        check(app.clone()).await;
+        // A viewer counts the approved one only.
+        let viewer = app.as_(Some(app.token("viewer", "430000")));
+        let v = get(&viewer, "/api/v1/stats/evaluations?group_by=status").await;
+        assert_eq!(v["overall"]["count"], 1, "{v}");
+        assert_eq!(v["overall"]["grades"]["excellent"], 1, "{v}");
+
+        // Delete a draft: it leaves its cells.
+        let first = loaded.evaluation_ids[1].clone();
+        let res = app
+            .delete(&format!("/api/v1/evaluations/{first}"))
+            .header("If-Match", "\"1\"")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 204);
+        check(app.clone()).await;
+        let v = get(&app, "/api/v1/stats/evaluations").await;
+        assert_eq!(v["overall"]["count"], 2, "{v}");
+    })
+    .await;
+}
