@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveValue::Set, Condition, QuerySelect};
+use sea_orm::{ActiveValue::Set, QuerySelect};
 
 use super::changes;
 use super::indicator_results::{self as results, AchievementCount, Selection};
@@ -128,22 +128,15 @@ pub async fn achievement_counts(
     db: &impl ConnectionTrait,
     selection: &Selection,
 ) -> Result<Vec<AchievementCount>, DbErr> {
-    let f = &selection.filter;
-    let mut cond = Condition::all()
-        .add(Column::RegionCode.starts_with(f.scope_prefix.clone()))
+    let mut cond = selection
+        .filter
+        .key_condition(results::KeyColumns {
+            region_code: Column::RegionCode,
+            year: Column::Year,
+            status: Column::Status,
+            level1: Column::Level1,
+        })
         .add(Column::N.gt(0));
-    if let Some(statuses) = &f.statuses {
-        cond = cond.add(Column::Status.is_in(statuses.iter().cloned()));
-    }
-    if let Some(v) = f.year {
-        cond = cond.add(Column::Year.eq(v));
-    }
-    if let Some(v) = &f.region_prefix {
-        cond = cond.add(Column::RegionCode.starts_with(v.clone()));
-    }
-    if let Some(v) = &f.level1 {
-        cond = cond.add(Column::Level1.eq(v.clone()));
-    }
     if let Some(v) = &selection.kind {
         cond = cond.add(Column::Kind.eq(v.clone()));
     }

@@ -113,24 +113,45 @@ pub async fn list(
     .await
 }
 
+/// The columns that [`Filter::key_condition`] reads, in a table that has them all (the
+/// indicator rows, and their aggregate cells).
+pub struct KeyColumns<C> {
+    pub region_code: C,
+    pub year: C,
+    pub status: C,
+    pub level1: C,
+}
+
+impl Filter {
+    /// The filter's conditions on region (scope and filter), status, year and 一级指标.
+    pub fn key_condition<C: ColumnTrait>(&self, c: KeyColumns<C>) -> Condition {
+        let mut cond = Condition::all().add(c.region_code.starts_with(self.scope_prefix.clone()));
+        if let Some(s) = &self.statuses {
+            cond = cond.add(c.status.is_in(s.iter().cloned()));
+        }
+        if let Some(v) = self.year {
+            cond = cond.add(c.year.eq(v));
+        }
+        if let Some(v) = &self.region_prefix {
+            cond = cond.add(c.region_code.starts_with(v.clone()));
+        }
+        if let Some(v) = &self.level1 {
+            cond = cond.add(c.level1.eq(v.clone()));
+        }
+        cond
+    }
+}
+
 /// [`Filter`] as a condition.
 pub fn condition(filter: &Filter) -> Condition {
-    let mut cond =
-        Condition::all().add(Column::RegionCode.starts_with(filter.scope_prefix.clone()));
+    let mut cond = filter.key_condition(KeyColumns {
+        region_code: Column::RegionCode,
+        year: Column::Year,
+        status: Column::Status,
+        level1: Column::Level1,
+    });
     if let Some(ids) = &filter.scope_department_ids {
         cond = cond.add(Column::DepartmentId.is_in(ids.iter().cloned()));
-    }
-    if let Some(s) = &filter.statuses {
-        cond = cond.add(Column::Status.is_in(s.iter().cloned()));
-    }
-    if let Some(v) = filter.year {
-        cond = cond.add(Column::Year.eq(v));
-    }
-    if let Some(v) = &filter.region_prefix {
-        cond = cond.add(Column::RegionCode.starts_with(v.clone()));
-    }
-    if let Some(v) = &filter.level1 {
-        cond = cond.add(Column::Level1.eq(v.clone()));
     }
     if let Some(v) = &filter.level2 {
         cond = cond.add(Column::Level2.eq(v.clone()));
