@@ -561,7 +561,7 @@ pub async fn save(
             achieved: computed.achieved,
         })
         .collect();
-    indicator_results::replace(db, &next.id, rows).await?;
+    let rows_delta = indicator_results::replace(db, &next.id, rows).await?;
     let op = match (current, entry.status_before == Some(status)) {
         (None, _) => feed::CREATED,
         (Some(_), true) => feed::UPDATED,
@@ -584,6 +584,7 @@ pub async fn save(
         },
     )
     .await?;
+    store::update_cells(db, current, &next, rows_delta).await?;
     feed::evaluation(db, &next, op, &principal.subject).await?;
     Ok(next)
 }
@@ -1035,7 +1036,7 @@ pub async fn delete_evaluation(
     if !store::overwrite(&txn, &current, &next).await? {
         return Err(http::stale(current.version));
     }
-    indicator_results::replace(&txn, &current.id, Vec::new()).await?;
+    let rows_delta = indicator_results::replace(&txn, &current.id, Vec::new()).await?;
     history::append(
         &txn,
         history::Model {
@@ -1053,6 +1054,7 @@ pub async fn delete_evaluation(
         },
     )
     .await?;
+    store::update_cells(&txn, Some(&current), &next, rows_delta).await?;
     feed::evaluation(&txn, &next, feed::DELETED, &principal.subject).await?;
     txn.commit().await?;
     Ok(HttpResponse::NoContent().finish())

@@ -5,8 +5,8 @@ use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::Expr;
 use sea_orm::{Condition, IntoActiveModel, QueryOrder, QuerySelect, Select};
 
-use super::evaluation_cells;
 use super::money::StoredDecimal;
+use super::{evaluation_cells, indicator_cells};
 use crate::domain::stats::Facts;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -167,17 +167,15 @@ pub async fn by_natural_key(db: &impl ConnectionTrait, key: &str) -> Result<Opti
         .await
 }
 
-/// Inserts an evaluation and recomputes the aggregate cell it enters.
+/// Inserts an evaluation. The caller then brings the aggregate cells up to date
+/// ([`update_cells`]).
 pub async fn insert(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
     // Every column is written: `reset_all` marks the values of the model as set.
-    let m = m.into_active_model().reset_all().insert(db).await?;
-    evaluation_cells::refresh(db, &[evaluation_cells::Key::of(&m)]).await?;
-    Ok(m)
+    m.into_active_model().reset_all().insert(db).await
 }
 
-/// Writes `next` over the row when its version is still `current`'s, and recomputes the
-/// aggregate cells it left and entered (its grade and status may have changed; a deleted one
-/// leaves its cell).
+/// Writes `next` over the row when its version is still `current`'s. The caller then brings
+/// the aggregate cells up to date ([`update_cells`]).
 pub async fn overwrite(
     db: &impl ConnectionTrait,
     current: &Model,
@@ -203,15 +201,23 @@ pub async fn overwrite(
         .filter(Column::Version.eq(current_version))
         .exec(db)
         .await?;
-    if result.rows_affected != 1 {
-        return Ok(false);
-    }
-    let keys = [
-        evaluation_cells::Key::of(current),
-        evaluation_cells::Key::of(next),
-    ];
+    Ok(result.rows_affected == 1)
+}
+
+/// Brings the aggregate cells up to date after an evaluation went from `before` (`None`: it is
+/// new) to `after` (its grade and status may have changed; a deleted one leaves its cell), and
+/// its indicator rows changed by `rows`. It takes the writers' lock, held until the commit:
+/// call it last, just before the change-feed entry, so the lock is held for as little as can be.
+pub async fn update_cells(
+    db: &impl ConnectionTrait,
+    before: Option<&Model>,
+    after: &Model,
+    rows: indicator_cells::Delta,
+) -> Result<(), DbErr> {
+    let mut keys = vec![evaluation_cells::Key::of(after)];
+    keys.extend(before.map(evaluation_cells::Key::of));
     evaluation_cells::refresh(db, &keys).await?;
-    Ok(true)
+    indicator_cells::apply(db, rows).await
 }
 
 /// The columns the aggregates need, one row per evaluation.

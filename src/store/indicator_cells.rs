@@ -42,6 +42,9 @@ impl ActiveModelBehavior for ActiveModel {}
 /// The key of a cell: year, region, kind, status, 一级, 二级, outcome.
 pub type Key = (i32, String, String, String, String, String, &'static str);
 
+/// How many rows each cell gains (or, negative, loses).
+pub type Delta = BTreeMap<Key, i64>;
+
 fn outcome(achieved: Option<bool>) -> &'static str {
     match achieved {
         Some(true) => "achieved",
@@ -73,7 +76,7 @@ pub fn key_of(r: &results::Model) -> Key {
 
 /// Adds `delta` to each cell, in one statement; cells that fall to zero stay (and are never
 /// read). Takes the writers' lock first on PostgreSQL.
-pub async fn apply(db: &impl ConnectionTrait, delta: BTreeMap<Key, i64>) -> Result<(), DbErr> {
+pub async fn apply(db: &impl ConnectionTrait, delta: Delta) -> Result<(), DbErr> {
     let rows: Vec<ActiveModel> = delta
         .into_iter()
         .filter(|(_, n)| *n != 0)
@@ -268,8 +271,8 @@ pub async fn fill_if_empty(db: &impl ConnectionTrait) -> Result<bool, DbErr> {
 }
 
 /// The cells' change when an evaluation's rows `before` are replaced by `after`.
-pub fn difference(before: &[AchievementKey], after: &[results::Model]) -> BTreeMap<Key, i64> {
-    let mut delta: BTreeMap<Key, i64> = BTreeMap::new();
+pub fn difference(before: &[AchievementKey], after: &[results::Model]) -> Delta {
+    let mut delta = Delta::new();
     for (key, n) in before {
         *delta.entry(key.clone()).or_default() -= n;
     }

@@ -40,12 +40,13 @@ pub fn key(evaluation_id: &str, position: usize) -> String {
     format!("{evaluation_id}:{position:04}")
 }
 
-/// Replaces the rows of one evaluation, and changes the aggregate cells by the difference.
+/// Replaces the rows of one evaluation; returns how the aggregate cells change
+/// (for [`super::evaluations::update_cells`]).
 pub async fn replace(
     db: &impl ConnectionTrait,
     evaluation_id: &str,
     rows: Vec<Model>,
-) -> Result<(), DbErr> {
+) -> Result<indicator_cells::Delta, DbErr> {
     let before = indicator_cells::of_evaluation(db, evaluation_id).await?;
     let delta = indicator_cells::difference(&before, &rows);
     Entity::delete_many()
@@ -55,7 +56,7 @@ pub async fn replace(
     if !rows.is_empty() {
         insert_rows(db, rows).await?;
     }
-    indicator_cells::apply(db, delta).await
+    Ok(delta)
 }
 
 async fn insert_rows(db: &impl ConnectionTrait, rows: Vec<Model>) -> Result<(), DbErr> {
