@@ -210,6 +210,24 @@ pub fn authorize(
 }
 
 /// Finds a live department by id or budget code within the caller's scope.
+/// A `department_id` filter resolved in the caller's scope: `Ok(Some(None))` without one,
+/// `Ok(None)` when it names no department the caller can see (lists and aggregates then answer
+/// empty, as if the department had nothing).
+pub async fn filter(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    key: Option<&str>,
+) -> Result<Option<Option<String>>, ApiError> {
+    match key {
+        None => Ok(Some(None)),
+        Some(key) => match resolve(db, principal, key, Action::Read).await {
+            Ok(d) => Ok(Some(Some(d.id))),
+            Err(e) if e.code == codes::DEPARTMENT_NOT_FOUND => Ok(None),
+            Err(e) => Err(e),
+        },
+    }
+}
+
 pub async fn resolve(
     db: &impl ConnectionTrait,
     principal: &Principal,

@@ -442,18 +442,13 @@ pub async fn list_funds(
     let query = query.into_inner();
     let limit = http::page_size(query.page_size, state.max_page_size)?;
     let after = http::decode_page_token(PAGE_KIND, query.page_token.as_deref())?;
-    let department_id = match &query.department_id {
-        Some(key) => match departments::resolve(&state.db, &principal, key, Action::Read).await {
-            Ok(d) => Some(d.id),
-            Err(e) if e.code == codes::DEPARTMENT_NOT_FOUND => {
-                return Ok(HttpResponse::Ok().json(FundPage {
-                    items: Vec::new(),
-                    next_page_token: None,
-                }));
-            }
-            Err(e) => return Err(e),
-        },
-        None => None,
+    let Some(department_id) =
+        departments::filter(&state.db, &principal, query.department_id.as_deref()).await?
+    else {
+        return Ok(HttpResponse::Ok().json(FundPage {
+            items: Vec::new(),
+            next_page_token: None,
+        }));
     };
     let filter = store::Filter {
         scope_prefix: principal.region_prefix().to_owned(),

@@ -319,13 +319,10 @@ pub async fn list_projects(
             next_page_token: None,
         })
     };
-    let department_id = match &query.department_id {
-        Some(key) => match departments::resolve(&state.db, &principal, key, Action::Read).await {
-            Ok(d) => Some(d.id),
-            Err(e) if e.code == codes::DEPARTMENT_NOT_FOUND => return Ok(empty()),
-            Err(e) => return Err(e),
-        },
-        None => None,
+    let Some(department_id) =
+        departments::filter(&state.db, &principal, query.department_id.as_deref()).await?
+    else {
+        return Ok(empty());
     };
     let region_prefix = match query.region.as_deref().map(region::subtree_filter_prefix) {
         None => None,

@@ -20,7 +20,7 @@ use crate::api::amount::{Amount, Figure};
 use crate::api::departments::{self, allowed_ids};
 use crate::api::evaluation_dto::{EvaluationKind, GradeDto};
 use crate::api::evaluations::{region_prefix, visible_statuses};
-use crate::domain::policy::{Action, Principal};
+use crate::domain::policy::Principal;
 use crate::domain::region::RegionLevel;
 use crate::domain::stats::{self, Achievement, Band, Dimension, Facts, Summary};
 use crate::domain::workflow::Status;
@@ -57,23 +57,6 @@ pub struct EvaluationFilters {
     pub updated_after: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// A department filter resolved in the caller's scope. `Ok(None)` when it names no department
-/// the caller can see: the answer is then empty, as for the list.
-pub async fn department_filter(
-    state: &AppState,
-    principal: &Principal,
-    key: Option<&str>,
-) -> Result<Option<Option<String>>, ApiError> {
-    match key {
-        None => Ok(Some(None)),
-        Some(key) => match departments::resolve(&state.db, principal, key, Action::Read).await {
-            Ok(d) => Ok(Some(Some(d.id))),
-            Err(e) if e.code == codes::DEPARTMENT_NOT_FOUND => Ok(None),
-            Err(e) => Err(e),
-        },
-    }
-}
-
 /// The store filter of evaluations for the caller, exactly as the list builds it; `None` when
 /// nothing can match (a department outside the scope).
 pub async fn evaluation_filter(
@@ -84,7 +67,7 @@ pub async fn evaluation_filter(
     let statuses = visible_statuses(principal, f.status.as_deref())?;
     let region_prefix = region_prefix(f.region.as_deref())?;
     let Some(department_id) =
-        department_filter(state, principal, f.department_id.as_deref()).await?
+        departments::filter(&state.db, principal, f.department_id.as_deref()).await?
     else {
         return Ok(None);
     };
@@ -126,7 +109,7 @@ pub async fn indicator_selection(
     let statuses = visible_statuses(principal, f.status.as_deref())?;
     let region_prefix = region_prefix(f.region.as_deref())?;
     let Some(department_id) =
-        department_filter(state, principal, f.department_id.as_deref()).await?
+        departments::filter(&state.db, principal, f.department_id.as_deref()).await?
     else {
         return Ok(None);
     };

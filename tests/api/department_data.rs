@@ -427,3 +427,33 @@ async fn scope_applies_to_department_data() {
     })
     .await;
 }
+
+/// A `department_id` filter that names no department the caller can see (another county's,
+/// or none at all) answers an empty page, never the department's rows nor an error; in scope
+/// it narrows the list.
+#[tokio::test]
+async fn lists_filtered_by_a_department_outside_the_scope_are_empty() {
+    on_each_db(|app| async move {
+        load_seed(&app).await;
+        let sibling = app.as_(Some(app.token("admin", "430426")));
+        for list in ["evaluations", "projects", "funds"] {
+            let own = format!("/api/v1/{list}?department_id=901424");
+            let (s, page) = json(app.get(&own).send().await.unwrap()).await;
+            assert_eq!(s, 200, "{page}");
+            assert!(
+                !page["items"].as_array().unwrap().is_empty(),
+                "{list}: {page}"
+            );
+            for (who, path) in [
+                (&sibling, own.clone()),
+                (&app, format!("/api/v1/{list}?department_id=nope")),
+            ] {
+                let (s, page) = json(who.get(&path).send().await.unwrap()).await;
+                assert_eq!(s, 200, "{path}: {page}");
+                assert_eq!(page["items"], serde_json::json!([]), "{path}");
+                assert_eq!(page["next_page_token"], serde_json::Value::Null, "{path}");
+            }
+        }
+    })
+    .await;
+}
