@@ -417,6 +417,8 @@ mod tests {
                     level2: i.level2.clone(),
                     level3: i.level3.clone(),
                     target: i.target.clone(),
+                    target_nature: i.target_nature.clone(),
+                    target_unit: i.target_unit.clone(),
                     actual: i.actual.clone(),
                     weight: i.weight.map(Figure),
                     claimed_score: i.claimed_score.map(Figure),

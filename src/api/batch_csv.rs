@@ -222,6 +222,8 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<BatchItem>, ApiError> {
             level2: cell("level2"),
             level3: cell("level3"),
             target: cell("target"),
+            target_nature: None,
+            target_unit: None,
             actual: cell("actual"),
             weight: figure("weight", &mut errors),
             claimed_score: figure("claimed_score", &mut errors),

@@ -101,9 +101,20 @@ pub struct IndicatorInputDto {
     /// 三级指标.
     #[serde(default)]
     pub level3: String,
-    /// 年度指标值, as written.
+    /// 年度指标值, as written; in the three-cell layout of target-setting tables, the 指标值
+    /// cell alone (with `target_nature` and `target_unit`).
     #[serde(default)]
     pub target: String,
+    /// 指标性质 of the three-cell layout: `≥`, `≤`, `＝`, `定性`, `正向`, `反向` (comparator
+    /// spellings as printed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 20)]
+    pub target_nature: Option<String>,
+    /// 度量单位 of the three-cell layout (`%`, `元`, `万元`, `个`, `%(百分比)`); a bare actual
+    /// takes this unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 20)]
+    pub target_unit: Option<String>,
     /// 实际完成值, as written.
     #[serde(default)]
     pub actual: String,
@@ -138,6 +149,8 @@ impl IndicatorInputDto {
             level2: self.level2.clone(),
             level3: self.level3.clone(),
             target: self.target.clone(),
+            target_nature: self.target_nature.clone(),
+            target_unit: self.target_unit.clone(),
             actual: self.actual.clone(),
             weight: fig(self.weight),
             claimed_score: fig(self.claimed_score),

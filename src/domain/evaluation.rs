@@ -76,9 +76,15 @@ pub struct IndicatorInput {
     /// 三级指标; empty on placeholder rows.
     #[serde(default)]
     pub level3: String,
-    /// 年度指标值 as written.
+    /// 年度指标值 as written; in the three-cell layout, the 指标值 cell alone.
     #[serde(default)]
     pub target: String,
+    /// 指标性质 of the three-cell layout (`≥`, `≤`, `＝`, `定性`, `正向`, `反向`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_nature: Option<String>,
+    /// 度量单位 of the three-cell layout (`%`, `元`, `个`); a bare actual takes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_unit: Option<String>,
     /// 实际完成值 as written.
     #[serde(default)]
     pub actual: String,
@@ -105,6 +111,18 @@ impl IndicatorInput {
             && self.weight.is_none()
             && self.claimed_score.is_none()
             && !self.has_explanation()
+    }
+
+    /// The target as one text: the 年度指标值 cell, or the three cells put together.
+    pub fn target_text(&self) -> String {
+        if self.target_nature.is_none() && self.target_unit.is_none() {
+            return self.target.clone();
+        }
+        super::target::compose_target(
+            self.target_nature.as_deref().unwrap_or(""),
+            &self.target,
+            self.target_unit.as_deref().unwrap_or(""),
+        )
     }
 
     /// Whether a deviation explanation is written.

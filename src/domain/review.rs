@@ -29,12 +29,49 @@ impl Severity {
     }
 }
 
+/// What a finding does, per rule set: `block` stops submission (severity error), `review` lets
+/// the evaluation be submitted but puts the finding before the reviewer (severity warning), and
+/// `inform` only tells (severity warning).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Policy {
+    Block,
+    Review,
+    Inform,
+}
+
+impl Policy {
+    /// The severity a finding with this policy has.
+    pub fn severity(self) -> Severity {
+        match self {
+            Policy::Block => Severity::Error,
+            Policy::Review | Policy::Inform => Severity::Warning,
+        }
+    }
+
+    /// Chinese label.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Policy::Block => "阻止提交",
+            Policy::Review => "提交复核",
+            Policy::Inform => "仅提示",
+        }
+    }
+}
+
+fn default_policy_of(code: &str) -> Policy {
+    catalogue_entry(code).map_or(Policy::Block, |e| e.policy)
+}
+
 /// One problem found by the rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     /// Stable dotted code from [`CATALOGUE`].
     pub code: String,
     pub severity: Severity,
+    /// What the finding does (the rule set's policy for its code; severity follows from it).
+    #[serde(default = "Finding::legacy_policy")]
+    pub policy: Policy,
     /// JSON Pointer into the reviewed input (snake_case field names).
     pub pointer: String,
     pub message_en: String,
@@ -51,9 +88,11 @@ impl Finding {
         message_en: impl Into<String>,
         message_zh: impl Into<String>,
     ) -> Self {
+        let policy = default_policy_of(code);
         Finding {
             code: code.to_string(),
-            severity: catalogue_entry(code).map_or(Severity::Error, |e| e.severity),
+            severity: policy.severity(),
+            policy,
             pointer: pointer.into(),
             message_en: message_en.into(),
             message_zh: message_zh.into(),
@@ -61,10 +100,16 @@ impl Finding {
         }
     }
 
-    /// Overrides the severity (for rule-set dependent codes).
-    pub fn with_severity(mut self, severity: Severity) -> Self {
-        self.severity = severity;
+    /// Overrides the policy (and with it the severity).
+    pub fn with_policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
+        self.severity = policy.severity();
         self
+    }
+
+    /// Findings stored before policies existed: errors blocked, warnings informed.
+    fn legacy_policy() -> Policy {
+        Policy::Block
     }
 
     /// Adds a number.
@@ -78,8 +123,12 @@ impl Finding {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CatalogueEntry {
     pub code: &'static str,
+    /// The severity of the default policy.
     pub severity: Severity,
-    /// true when the rule set decides the severity (the catalogue gives the default).
+    /// The default policy; a rule set may set another one for the code.
+    pub policy: Policy,
+    /// true when the finding is about something the service cannot verify (a wording, a
+    /// claimed score): its default policy is `review`.
     pub rule_set_dependent: bool,
     pub description_en: &'static str,
     pub description_zh: &'static str,
@@ -106,6 +155,10 @@ pub mod codes {
     pub const ACTUAL_INVALID_DATE: &str = "actual.invalid_date";
     pub const GRADE_UNKNOWN: &str = "actual.grade_unknown";
     pub const GRADE_INFORMAL: &str = "actual.grade_informal";
+    pub const LABEL_VARIANT: &str = "indicator.label_variant";
+    pub const WEIGHT_NOT_PRINTED: &str = "indicator.weight_not_printed";
+    pub const BUDGET_EMPTY: &str = "budget.empty";
+    pub const BUDGET_ADJUSTED_TO_SPEND: &str = "budget.adjusted_to_spend";
     pub const NOT_COMPUTABLE: &str = "score.not_computable";
     pub const CLAIM_OUT_OF_RANGE: &str = "score.claimed_out_of_range";
     pub const OUTSIDE_BAND: &str = "score.outside_band";
@@ -146,7 +199,27 @@ const fn entry(
     CatalogueEntry {
         code,
         severity,
+        policy: match severity {
+            Severity::Error => Policy::Block,
+            Severity::Warning => Policy::Inform,
+        },
         rule_set_dependent: false,
+        description_en,
+        description_zh,
+    }
+}
+
+/// An unverifiable finding: a warning that goes to the reviewer.
+const fn review_entry(
+    code: &'static str,
+    description_en: &'static str,
+    description_zh: &'static str,
+) -> CatalogueEntry {
+    CatalogueEntry {
+        code,
+        severity: Severity::Warning,
+        policy: Policy::Review,
+        rule_set_dependent: true,
         description_en,
         description_zh,
     }
@@ -240,18 +313,15 @@ pub const CATALOGUE: &[CatalogueEntry] = &[
         "Actual value missing.",
         "实际完成值缺失。",
     ),
-    CatalogueEntry {
-        code: codes::ACTUAL_NOT_MEASURED,
-        severity: E,
-        rule_set_dependent: true,
-        description_en: "Actual value of a quantitative or time target is not a measured value (已达标, 已完成, ≥, ≥90%, free text). Severity set by the rule set.",
-        description_zh: "定量或时效指标的实际完成值不是实测值（如“已达标”“已完成”“≥”“≥90%”等），严重程度由规则集决定。",
-    },
-    entry(
+    review_entry(
+        codes::ACTUAL_NOT_MEASURED,
+        "Actual value of a quantitative or time target is not a measured value (已达标, 已完成, ≥, ≥90%, free text): the row keeps the claimed score until a reviewer decides. The rule set may make it block submission.",
+        "定量或时效指标的实际完成值不是实测值（如“已达标”“已完成”“≥”“≥90%”等）：该行暂按自评得分计，待复核认定；规则集可设为阻止提交。",
+    ),
+    review_entry(
         codes::ACTUAL_UNIT_MISMATCH,
-        E,
-        "Actual value in a unit incompatible with the target's.",
-        "实际完成值的计量单位与指标值不一致。",
+        "Actual value in a unit that does not convert to the target's: the row keeps the claimed score until a reviewer decides.",
+        "实际完成值的计量单位与指标值不一致且无法换算：该行暂按自评得分计，待复核认定。",
     ),
     entry(
         codes::ACTUAL_INVALID_DATE,
@@ -259,17 +329,38 @@ pub const CATALOGUE: &[CatalogueEntry] = &[
         "Actual period or date is not a real date inside the fiscal year.",
         "实际完成值中的日期或期间不是该年度内的有效日期。",
     ),
-    entry(
+    review_entry(
         codes::GRADE_UNKNOWN,
-        E,
-        "Actual value of a qualitative target is not one of the three achievement grades.",
-        "定性指标的实际完成值不是三档评价之一（达成年度指标／部分达成年度指标并具有一定效果／未达成年度指标且效果较差）。",
+        "Actual value of a qualitative target is a wording the rule set's achievement vocabulary does not know: the row keeps the claimed score until a reviewer decides (an administrator can add the wording to the vocabulary).",
+        "定性指标的实际完成值不在规则集的达成度词表中：该行暂按自评得分计，待复核认定（管理员可将该表述加入词表）。",
     ),
     entry(
         codes::GRADE_INFORMAL,
         W,
-        "Qualitative actual written informally (已完成, 已达标); read as the grade it names.",
-        "定性指标实际完成值使用了非规范表述（如“已完成”“已达标”），按其对应档次处理。",
+        "Qualitative actual written in everyday words (完成, 已达标, 满意) or repeating the target; read as the grade the vocabulary gives it.",
+        "定性指标实际完成值使用了日常表述（如“完成”“已达标”“满意”）或重复指标值，按词表对应档次处理。",
+    ),
+    entry(
+        codes::LABEL_VARIANT,
+        W,
+        "An indicator name written in a variant form (满意度指标 as level 2, 群众满意度指标, 日效性指标); read as the standard name given.",
+        "指标名称为变体写法（如二级指标“满意度指标”“群众满意度指标”“日效性指标”），按所示规范名称处理。",
+    ),
+    entry(
+        codes::WEIGHT_NOT_PRINTED,
+        W,
+        "The table prints no weight for the row (only a score): the claimed score is kept as the row's score.",
+        "该行未列分值（仅列得分）：按自评得分计。",
+    ),
+    review_entry(
+        codes::BUDGET_EMPTY,
+        "The budget row is empty or all zero: there is nothing to measure execution against.",
+        "预算执行行为空或全为0：无法衡量预算执行情况。",
+    ),
+    review_entry(
+        codes::BUDGET_ADJUSTED_TO_SPEND,
+        "The full-year budget was adjusted down from the initial budget to exactly the executed amount: the 100% execution rate may hide unspent money.",
+        "全年预算数由年初预算数调减至恰好等于执行数：100%的执行率可能掩盖了未执行的资金。",
     ),
     entry(
         codes::NOT_COMPUTABLE,
@@ -646,7 +737,16 @@ pub fn review_names(input: &EvaluationInput, rules: &RuleSet) -> (Vec<RowPlace>,
             level2: None,
             header_weight: None,
         };
-        match tree::parse_level1(&row.level1) {
+        let level1 = tree::parse_level1(&row.level1).or_else(|unknown| {
+            let name = tree::level1_variant(&row.level1).ok_or(unknown)?;
+            findings.push(variant_finding(
+                format!("/indicators/{i}/level1"),
+                &row.level1,
+                name.level1.label_zh(),
+            ));
+            Ok(name)
+        });
+        match level1 {
             Ok(name) => {
                 place.level1 = Some(name.level1);
                 place.header_weight = name.header_weight;
@@ -664,7 +764,16 @@ pub fn review_names(input: &EvaluationInput, rules: &RuleSet) -> (Vec<RowPlace>,
                         ),
                     ));
                 }
-                match tree::parse_level2(&row.level2, name.level1) {
+                let level2 = tree::parse_level2(&row.level2, name.level1).or_else(|unknown| {
+                    let level2 = tree::level2_variant(&row.level2, name.level1).ok_or(unknown)?;
+                    findings.push(variant_finding(
+                        format!("/indicators/{i}/level2"),
+                        &row.level2,
+                        level2.label_zh(),
+                    ));
+                    Ok(level2)
+                });
+                match level2 {
                     Ok(level2) => {
                         place.level2 = Some(level2);
                         if level2 == Level2::OutputCost
@@ -699,6 +808,17 @@ pub fn review_names(input: &EvaluationInput, rules: &RuleSet) -> (Vec<RowPlace>,
         places.push(place);
     }
     (places, findings)
+}
+
+fn variant_finding(pointer: String, written: &str, standard: &str) -> Finding {
+    let written = written.trim();
+    Finding::new(
+        codes::LABEL_VARIANT,
+        pointer,
+        format!("“{written}” read as the standard name “{standard}”"),
+        format!("“{written}”按规范名称“{standard}”处理"),
+    )
+    .num("standard", standard)
 }
 
 fn unknown_finding(

@@ -4,6 +4,8 @@ use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use serde::{Deserialize, Serialize};
 
+use super::review::Policy;
+use super::target::{Wording, default_vocabulary};
 use super::tree::Level1;
 
 /// Formula for lower-is-better (reverse) indicators when the actual is above the target.
@@ -45,6 +47,37 @@ impl Strictness {
             Strictness::Warning => "警告（仅提示）",
         }
     }
+}
+
+/// Where the points of the level-1 groups and of budget execution come from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WeightSource {
+    /// The rule set's `level1_weights` and `execution_weight`; a table that prints others is
+    /// told so.
+    #[default]
+    Fixed,
+    /// What the table prints: the points after a level-1 name (`产出指标（40分）`) are that
+    /// group's weight, the budget block's 分值 is the execution weight (10 or 20), and a group
+    /// without printed points is checked only through the total of 100.
+    Table,
+}
+
+impl WeightSource {
+    /// Chinese label.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            WeightSource::Fixed => "规则集固定分值",
+            WeightSource::Table => "按表格所列分值",
+        }
+    }
+}
+
+/// The policy of one finding code in a rule set.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CodePolicy {
+    pub code: String,
+    pub policy: Policy,
 }
 
 /// Where 成本指标 may sit in the indicator tree.
@@ -148,6 +181,16 @@ pub struct RuleSet {
     /// Bands, any order; the highest `min` not above the total wins; below all → 差.
     pub grade_bands: Vec<GradeBand>,
     pub tree_shape: TreeShape,
+    /// Fixed weights, or the weights the table prints.
+    #[serde(default)]
+    pub weight_source: WeightSource,
+    /// The everyday wordings of qualitative actuals and the grade each is read as.
+    #[serde(default = "default_vocabulary")]
+    pub vocabulary: Vec<Wording>,
+    /// Per finding code: block, review or inform (codes not listed keep the catalogue's
+    /// default policy).
+    #[serde(default)]
+    pub policies: Vec<CodePolicy>,
 }
 
 impl RuleSet {
@@ -157,6 +200,29 @@ impl RuleSet {
             .iter()
             .find(|w| w.level1 == level1)
             .map(|w| w.weight)
+    }
+
+    /// The policy for a finding code: the rule set's own, else (for `actual.not_measured`) the
+    /// legacy `non_numeric_actual` setting when it is `error`, else the catalogue default.
+    pub fn policy_for(&self, code: &str) -> Option<Policy> {
+        if let Some(p) = self.policies.iter().find(|p| p.code == code) {
+            return Some(p.policy);
+        }
+        (code == super::review::codes::ACTUAL_NOT_MEASURED
+            && self.non_numeric_actual == Strictness::Error)
+            .then_some(Policy::Block)
+    }
+
+    /// The rule set as it applies to a table: with [`WeightSource::Table`], the execution
+    /// weight is the 分值 the budget block prints (when it prints one).
+    pub fn adapted_to(&self, printed_execution_weight: Option<Decimal>) -> RuleSet {
+        let mut rules = self.clone();
+        if self.weight_source == WeightSource::Table
+            && let Some(w) = printed_execution_weight.filter(|w| *w > Decimal::ZERO)
+        {
+            rules.execution_weight = w;
+        }
+        rules
     }
 
     /// The grade of a total (lower bounds inclusive).
@@ -181,7 +247,7 @@ impl RuleSet {
                 .map(|w| w.weight)
                 .chain(std::iter::once(self.execution_weight)),
         );
-        if sum != Decimal::ONE_HUNDRED {
+        if self.weight_source == WeightSource::Fixed && sum != Decimal::ONE_HUNDRED {
             problems.push(format!(
                 "level-1 weights plus execution weight add up to {sum}, not 100"
             ));
@@ -251,9 +317,28 @@ pub const HENGYANG_2024_DEPARTMENT: &str = "hengyang-2024-department";
 /// Id of the 2024 Hengyang project table (附件5).
 pub const HENGYANG_2024_PROJECT: &str = "hengyang-2024-project";
 
+/// Id of the national template (财预〔2021〕101号), adapted to the weights each table prints.
+pub const NATIONAL_2021: &str = "national-2021";
+
 /// The rule sets shipped with the service.
 pub fn builtin_rule_sets() -> Vec<RuleSet> {
     vec![
+        RuleSet {
+            id: NATIONAL_2021.to_string(),
+            version: 1,
+            name: "National self-evaluation template (Cai Yu [2021] No. 101), adapted to the weights the table prints".to_string(),
+            name_zh: "全国绩效自评模板（财预〔2021〕101号），按表格所列分值".to_string(),
+            level1_weights: Vec::new(),
+            execution_weight: dec!(10),
+            reverse_formula: ReverseFormula::Ratio,
+            over_achievement_threshold: dec!(1.30),
+            non_numeric_actual: Strictness::Warning,
+            grade_bands: hundred_bands(),
+            tree_shape: TreeShape::Either,
+            weight_source: WeightSource::Table,
+            vocabulary: default_vocabulary(),
+            policies: Vec::new(),
+        },
         RuleSet {
             id: MOF_PROJECT_DEFAULT.to_string(),
             version: 1,
@@ -267,9 +352,12 @@ pub fn builtin_rule_sets() -> Vec<RuleSet> {
             execution_weight: dec!(10),
             reverse_formula: ReverseFormula::Ratio,
             over_achievement_threshold: dec!(1.30),
-            non_numeric_actual: Strictness::Error,
+            non_numeric_actual: Strictness::Warning,
             grade_bands: hundred_bands(),
             tree_shape: TreeShape::CostUnderOutput,
+            weight_source: WeightSource::Fixed,
+            vocabulary: default_vocabulary(),
+            policies: Vec::new(),
         },
         RuleSet {
             id: HENGYANG_2024_DEPARTMENT.to_string(),
@@ -285,9 +373,12 @@ pub fn builtin_rule_sets() -> Vec<RuleSet> {
             execution_weight: dec!(10),
             reverse_formula: ReverseFormula::Ratio,
             over_achievement_threshold: dec!(1.30),
-            non_numeric_actual: Strictness::Error,
+            non_numeric_actual: Strictness::Warning,
             grade_bands: hundred_bands(),
             tree_shape: TreeShape::CostAsLevel1,
+            weight_source: WeightSource::Fixed,
+            vocabulary: default_vocabulary(),
+            policies: Vec::new(),
         },
         RuleSet {
             id: HENGYANG_2024_PROJECT.to_string(),
@@ -303,9 +394,12 @@ pub fn builtin_rule_sets() -> Vec<RuleSet> {
             execution_weight: dec!(10),
             reverse_formula: ReverseFormula::Ratio,
             over_achievement_threshold: dec!(1.30),
-            non_numeric_actual: Strictness::Error,
+            non_numeric_actual: Strictness::Warning,
             grade_bands: hundred_bands(),
             tree_shape: TreeShape::CostAsLevel1,
+            weight_source: WeightSource::Fixed,
+            vocabulary: default_vocabulary(),
+            policies: Vec::new(),
         },
     ]
 }
@@ -322,7 +416,7 @@ mod tests {
     #[test]
     fn builtins_are_valid_and_unique() {
         let sets = builtin_rule_sets();
-        assert_eq!(sets.len(), 3);
+        assert_eq!(sets.len(), 4);
         for set in &sets {
             assert_eq!(set.validate(), Vec::<String>::new(), "{}", set.id);
             assert_eq!(sets.iter().filter(|s| s.id == set.id).count(), 1);

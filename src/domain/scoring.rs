@@ -20,10 +20,10 @@ use serde::{Deserialize, Serialize};
 use super::evaluation::{BudgetBlock, EvaluationInput, IndicatorInput};
 use super::money::{self, round2, show, show2};
 use super::review::{self, Finding, RowPlace, Severity, codes};
-use super::rules::{Grade, ReverseFormula, RuleSet, Strictness};
+use super::rules::{Grade, ReverseFormula, RuleSet};
 use super::target::{
-    self, AchievementGrade, Actual, Comparator, GradeWording, Parsed, Unit, days_inclusive,
-    period_in_year, span_end_exclusive,
+    self, AchievementGrade, Actual, ActualContext, Comparator, Direction, GradeWording, Parsed,
+    Unit, days_inclusive, period_in_year, span_end_exclusive,
 };
 use super::tree::{Level1, Level2};
 
@@ -41,6 +41,45 @@ pub struct ExecutionScore {
     pub explanation_zh: String,
 }
 
+/// What a row's score rests on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// Arithmetic on measured numbers.
+    Measured,
+    /// A qualitative grade and the band it allows (the claimed score inside it).
+    Graded,
+    /// The service could not verify the row: the unit's claimed score stands until a reviewer
+    /// decides.
+    Claimed,
+    /// Nothing to score (placeholder, no weight, or a contradiction the findings name).
+    #[default]
+    None,
+}
+
+impl Basis {
+    /// Chinese label.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Basis::Measured => "实测计算",
+            Basis::Graded => "定性分档",
+            Basis::Claimed => "自评得分（待复核）",
+            Basis::None => "不计分",
+        }
+    }
+}
+
+/// How many points of a total rest on each basis.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PointsByBasis {
+    /// Execution score and measured rows.
+    pub measured: Decimal,
+    pub graded: Decimal,
+    pub claimed: Decimal,
+    /// Weight of the rows that have no score.
+    pub unscored_weight: Decimal,
+}
+
 /// The score of one indicator row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowScore {
@@ -53,6 +92,9 @@ pub struct RowScore {
     pub weight: Option<Decimal>,
     /// The server's score; `None` when the rules cannot compute one (see the findings).
     pub computed: Option<Decimal>,
+    /// What `computed` rests on.
+    #[serde(default)]
+    pub basis: Basis,
     /// The unit's claimed score.
     pub claimed: Option<Decimal>,
     /// Whether the target was achieved, when known.
@@ -88,7 +130,12 @@ pub struct Outcome {
     pub rows: Vec<RowScore>,
     /// execution + Σ computed row scores, at most 100.
     pub total: Decimal,
+    /// The claimed total as printed, or, where the table prints none, the sum of the claimed
+    /// scores.
     pub claimed_total: Option<Decimal>,
+    /// How many points of the total rest on each basis.
+    #[serde(default)]
+    pub points: PointsByBasis,
     pub grade: Grade,
     pub findings: Vec<Finding>,
 }
@@ -439,6 +486,8 @@ fn over_executed(executed: Decimal, full_year: Decimal) -> Finding {
 enum RowBasis {
     Computed(FormulaResult),
     Band(AchievementGrade),
+    /// The row cannot be verified (a wording, an unknown unit): the claimed score stands.
+    NotVerified(String, String),
     NotComputed(String, String),
 }
 
@@ -466,26 +515,21 @@ impl RowContext<'_> {
         why_en: &str,
         why_zh: &str,
     ) -> RowBasis {
-        let severity = match self.rules.non_numeric_actual {
-            Strictness::Error => Severity::Error,
-            Strictness::Warning => Severity::Warning,
-        };
-        let finding = Finding::new(
+        let mut finding = Finding::new(
             codes::ACTUAL_NOT_MEASURED,
             self.pointer("actual"),
             format!("actual “{text}” is not a measured value for {why_en}"),
             format!("实际完成值“{text}”不是实测值（{why_zh}）"),
         )
-        .with_severity(severity)
-        .num("target", self.row.target.trim());
-        self.push(finding);
-        match (self.rules.non_numeric_actual, implied) {
-            (Strictness::Warning, Some(grade)) => RowBasis::Band(grade),
-            _ => RowBasis::NotComputed(
-                "not computed: the actual is not a measured value".into(),
-                "未计算：实际完成值不是实测值".into(),
-            ),
+        .num("target", self.row.target_text().trim());
+        if let Some(grade) = implied {
+            finding = finding.num("implied_grade", grade.label_zh());
         }
+        self.push(finding);
+        RowBasis::NotVerified(
+            "the actual is not a measured value".into(),
+            "实际完成值不是实测值".into(),
+        )
     }
 
     fn invalid_actual_date(&mut self, shown: String) -> RowBasis {
@@ -585,9 +629,9 @@ fn score_basis(ctx: &mut RowContext<'_>, w: Decimal, target: &Parsed, actual: &A
                         .num("target_unit", tu.symbol())
                         .num("actual_unit", au.symbol()),
                     );
-                    return RowBasis::NotComputed(
-                        "not computed: incompatible units".into(),
-                        "未计算：计量单位不一致".into(),
+                    return RowBasis::NotVerified(
+                        "units that do not convert".into(),
+                        "计量单位不一致且无法换算".into(),
                     );
                 }
                 match score_quantitative(w, *comparator, *t, *a, rules.reverse_formula) {
@@ -595,10 +639,7 @@ fn score_basis(ctx: &mut RowContext<'_>, w: Decimal, target: &Parsed, actual: &A
                     None => ctx.not_computable("arithmetic overflow", "数值溢出"),
                 }
             }
-            Actual::Missing => RowBasis::NotComputed(
-                "not computed: no actual".into(),
-                "未计算：无实际完成值".into(),
-            ),
+            Actual::Missing => RowBasis::NotVerified("no actual".into(), "无实际完成值".into()),
             Actual::NotMeasured {
                 text,
                 implied_grade,
@@ -645,10 +686,7 @@ fn score_basis(ctx: &mut RowContext<'_>, w: Decimal, target: &Parsed, actual: &A
                     }
                 }
                 Actual::InvalidDate { text } => ctx.invalid_actual_date(format!("“{text}”")),
-                Actual::Missing => RowBasis::NotComputed(
-                    "not computed: no actual".into(),
-                    "未计算：无实际完成值".into(),
-                ),
+                Actual::Missing => RowBasis::NotVerified("no actual".into(), "无实际完成值".into()),
                 Actual::NotMeasured {
                     text,
                     implied_grade,
@@ -722,9 +760,9 @@ fn score_basis(ctx: &mut RowContext<'_>, w: Decimal, target: &Parsed, actual: &A
                             .num("target_unit", t_unit.symbol())
                             .num("actual_unit", a_unit.symbol()),
                         );
-                        RowBasis::NotComputed(
-                            "not computed: incompatible units".into(),
-                            "未计算：计量单位不一致".into(),
+                        RowBasis::NotVerified(
+                            "units that do not convert".into(),
+                            "计量单位不一致且无法换算".into(),
                         )
                     }
                 }
@@ -761,10 +799,7 @@ fn score_basis(ctx: &mut RowContext<'_>, w: Decimal, target: &Parsed, actual: &A
                 }
             }
             Actual::InvalidDate { text } => ctx.invalid_actual_date(format!("“{text}”")),
-            Actual::Missing => RowBasis::NotComputed(
-                "not computed: no actual".into(),
-                "未计算：无实际完成值".into(),
-            ),
+            Actual::Missing => RowBasis::NotVerified("no actual".into(), "无实际完成值".into()),
             Actual::NotMeasured {
                 text,
                 implied_grade,
@@ -792,7 +827,7 @@ fn score_basis(ctx: &mut RowContext<'_>, w: Decimal, target: &Parsed, actual: &A
             }
             match actual {
                 Actual::Grade { grade, wording } => {
-                    if *wording == GradeWording::Informal {
+                    if matches!(wording, GradeWording::Informal | GradeWording::RepeatsTarget) {
                         ctx.push(
                             Finding::new(
                                 codes::GRADE_INFORMAL,
@@ -814,10 +849,7 @@ fn score_basis(ctx: &mut RowContext<'_>, w: Decimal, target: &Parsed, actual: &A
                     }
                     RowBasis::Band(*grade)
                 }
-                Actual::Missing => RowBasis::NotComputed(
-                    "not computed: no actual".into(),
-                    "未计算：无实际完成值".into(),
-                ),
+                Actual::Missing => RowBasis::NotVerified("no actual".into(), "无实际完成值".into()),
                 other => {
                     let text = match other {
                         Actual::Unrecognized { text } => text.clone(),
@@ -839,14 +871,32 @@ fn score_basis(ctx: &mut RowContext<'_>, w: Decimal, target: &Parsed, actual: &A
                             AchievementGrade::NotAchieved.label_zh()
                         ),
                     ));
-                    RowBasis::NotComputed(
-                        "not computed: the actual is not an achievement grade".into(),
-                        "未计算：实际完成值不是三档评价之一".into(),
+                    RowBasis::NotVerified(
+                        "a wording the achievement vocabulary does not know".into(),
+                        "实际完成值不在达成度词表中".into(),
                     )
                 }
             }
         }
     }
+}
+
+/// Which way a row improves: as the row says, else as its 指标性质 says, else lower-is-better
+/// for cost indicators (成本指标 and its children), else not known (a bare number means `≥`).
+fn row_direction(row: &IndicatorInput, place: &RowPlace) -> Option<Direction> {
+    row.direction
+        .or_else(|| row.target_nature.as_deref().and_then(target::nature_direction))
+        .or_else(|| {
+            let cost = place.level1 == Some(Level1::Cost) || place.level2 == Some(Level2::OutputCost);
+            cost.then_some(Direction::Lower)
+        })
+}
+
+/// What a table says about its weights: whether it prints a weight on any row (a table with no
+/// 分值 column prints only scores, and each row's claimed score is its score).
+#[derive(Debug, Clone, Copy)]
+struct TableShape {
+    weights_printed: bool,
 }
 
 fn score_row(
@@ -855,9 +905,23 @@ fn score_row(
     place: &RowPlace,
     year: i32,
     rules: &RuleSet,
+    table: TableShape,
 ) -> (RowScore, Vec<Finding>) {
-    let target = target::parse_target(&row.target, row.direction);
-    let actual = target::parse_actual(&row.actual, &target);
+    let target_text = row.target_text();
+    let target = target::parse_target(&target_text, row_direction(row, place));
+    let unit = row
+        .target_unit
+        .clone()
+        .or_else(|| target::unit_text(&target_text));
+    let actual = target::parse_actual(
+        &row.actual,
+        &ActualContext {
+            target_text: &target_text,
+            target: &target,
+            unit: unit.as_deref(),
+            vocabulary: &rules.vocabulary,
+        },
+    );
     let mut score = RowScore {
         index,
         level1: place.level1,
@@ -865,9 +929,10 @@ fn score_row(
         placeholder: row.is_placeholder(),
         weight: row.weight,
         computed: None,
+        basis: Basis::None,
         claimed: row.claimed_score,
         achieved: None,
-        target_text: row.target.clone(),
+        target_text: target_text.clone(),
         target: ParsedView {
             display: target.display(),
             parsed: target.clone(),
@@ -901,7 +966,7 @@ fn score_row(
             "三级指标名称缺失",
         ));
     }
-    let has_target = !row.target.trim().is_empty();
+    let has_target = !target_text.trim().is_empty();
     if !has_target {
         ctx.push(Finding::new(
             codes::MISSING_TARGET,
@@ -911,6 +976,12 @@ fn score_row(
         ));
     }
     match row.weight {
+        None if !table.weights_printed => ctx.push(Finding::new(
+            codes::WEIGHT_NOT_PRINTED,
+            ctx.pointer("weight"),
+            format!("the table prints no weight for “{level3}”: its claimed score is kept"),
+            format!("表格未列三级指标“{level3}”的分值：按自评得分计"),
+        )),
         None => ctx.push(Finding::new(
             codes::MISSING_WEIGHT,
             ctx.pointer("weight"),
@@ -959,8 +1030,8 @@ fn score_row(
             Finding::new(
                 codes::TARGET_NO_UNIT,
                 ctx.pointer("target"),
-                format!("quantitative target “{}” has no unit", row.target.trim()),
-                format!("定量指标值“{}”未注明计量单位", row.target.trim()),
+                format!("quantitative target “{}” has no unit", target_text.trim()),
+                format!("定量指标值“{}”未注明计量单位", target_text.trim()),
             )
             .num("value", value),
         ),
@@ -982,8 +1053,19 @@ fn score_row(
         _ => {}
     }
     let Some(w) = row.weight.filter(|w| *w > Decimal::ZERO) else {
-        score.explanation_en = "not computed: no positive weight".into();
-        score.explanation_zh = "未计算：无有效分值".into();
+        match row.claimed_score.filter(|c| !table.weights_printed && *c >= Decimal::ZERO) {
+            Some(claimed) => {
+                score.computed = Some(round2(claimed));
+                score.basis = Basis::Claimed;
+                score.explanation_en =
+                    format!("no weight printed: the claimed {} is kept", show(claimed));
+                score.explanation_zh = format!("未列分值：按自评得分 {} 计", show(claimed));
+            }
+            None => {
+                score.explanation_en = "not computed: no positive weight".into();
+                score.explanation_zh = "未计算：无有效分值".into();
+            }
+        }
         return (score, ctx.findings);
     };
     let basis = if has_target {
@@ -994,6 +1076,7 @@ fn score_row(
     match basis {
         RowBasis::Computed(result) => {
             score.computed = Some(result.score);
+            score.basis = Basis::Measured;
             score.achieved = Some(result.achieved);
             score.explanation_en = result.explanation_en;
             score.explanation_zh = result.explanation_zh;
@@ -1021,6 +1104,7 @@ fn score_row(
                 Some(claimed) if in_band(w, grade, claimed) => {
                     let computed = round2(claimed);
                     score.computed = Some(computed);
+                    score.basis = Basis::Graded;
                     score.achieved = Some(grade == AchievementGrade::Achieved);
                     score.explanation_en = format!(
                         "grade {}: claimed {} within {band} → {}",
@@ -1062,12 +1146,29 @@ fn score_row(
                 }
             }
         }
+        RowBasis::NotVerified(en, zh) => match row.claimed_score {
+            Some(claimed) if claimed >= Decimal::ZERO && claimed <= w => {
+                score.computed = Some(round2(claimed));
+                score.basis = Basis::Claimed;
+                score.explanation_en = format!(
+                    "not verified ({en}): the claimed {} stands until a reviewer decides",
+                    show(claimed)
+                );
+                score.explanation_zh =
+                    format!("无法核实（{zh}）：暂按自评得分 {} 计，待复核认定", show(claimed));
+            }
+            _ => {
+                score.explanation_en = format!("not computed: {en}, and no claimed score in [0, w]");
+                score.explanation_zh = format!("未计算：{zh}，且无有效自评得分");
+            }
+        },
         RowBasis::NotComputed(en, zh) => {
             score.explanation_en = en;
             score.explanation_zh = zh;
         }
     }
     if let (Some(computed), Some(claimed)) = (score.computed, row.claimed_score)
+        && score.basis != Basis::Claimed
         && round2(claimed) != computed
     {
         ctx.push(
@@ -1081,7 +1182,13 @@ fn score_row(
             .num("computed", computed),
         );
     }
-    if let Some(effective) = score.computed.or(row.claimed_score)
+    // The lower of the computed and the claimed score: a unit that claims less than the weight
+    // owes an explanation even where the rules would give full marks.
+    let lowest = match (score.computed, row.claimed_score) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    if let Some(effective) = lowest
         && effective < w
         && !row.has_explanation()
     {
@@ -1170,24 +1277,34 @@ fn pointer_key(pointer: &str) -> (u8, usize) {
 
 /// Scores and reviews a whole evaluation.
 pub fn evaluate(input: &EvaluationInput, rules: &RuleSet) -> Outcome {
+    let rules = &rules.adapted_to(input.budget.weight);
     let (execution, mut findings) = score_execution(&input.budget, rules);
     findings.extend(review::review_budget(&input.budget, rules));
     let (places, name_findings) = review::review_names(input, rules);
     findings.extend(name_findings);
+    let table = TableShape {
+        weights_printed: input
+            .indicators
+            .iter()
+            .any(|r| !r.is_placeholder() && r.weight.is_some()),
+    };
     let mut rows = Vec::with_capacity(input.indicators.len());
     for (i, (row, place)) in input.indicators.iter().zip(&places).enumerate() {
-        let (score, row_findings) = score_row(i, row, place, input.year, rules);
+        let (score, row_findings) = score_row(i, row, place, input.year, rules, table);
         rows.push(score);
         findings.extend(row_findings);
     }
-    findings.extend(review::review_weights(input, &places, rules));
+    if table.weights_printed {
+        findings.extend(review::review_weights(input, &places, rules));
+    }
 
     let row_sum = money::sum(rows.iter().filter_map(|r| r.computed));
     let total = execution
         .score
         .saturating_add(row_sum)
         .min(Decimal::ONE_HUNDRED);
-    if let Some(claimed_total) = input.claimed_total {
+    let claimed_total = input.claimed_total.or_else(|| claimed_sum(input));
+    if let Some(claimed_total) = claimed_total {
         if round2(claimed_total) != total {
             findings.push(
                 Finding::new(
@@ -1212,20 +1329,10 @@ pub fn evaluate(input: &EvaluationInput, rules: &RuleSet) -> Outcome {
                 .num("computed", total),
             );
         }
-        let claims: Vec<Decimal> = input
-            .budget
-            .claimed_score
-            .into_iter()
-            .chain(
-                input
-                    .indicators
-                    .iter()
-                    .filter(|r| !r.is_placeholder())
-                    .filter_map(|r| r.claimed_score),
-            )
-            .collect();
-        let claimed_sum = money::sum(claims.iter().copied());
-        if !claims.is_empty() && claimed_sum != claimed_total {
+        if input.claimed_total.is_some()
+            && let Some(claimed_sum) = claimed_sum(input)
+            && claimed_sum != claimed_total
+        {
             findings.push(
                 Finding::new(
                     codes::CLAIMED_TOTAL_NOT_SUM,
@@ -1246,15 +1353,61 @@ pub fn evaluate(input: &EvaluationInput, rules: &RuleSet) -> Outcome {
             );
         }
     }
+    for finding in &mut findings {
+        if let Some(policy) = rules.policy_for(&finding.code) {
+            *finding = finding.clone().with_policy(policy);
+        }
+    }
     findings.sort_by_key(|f| pointer_key(&f.pointer));
+    let points = points_by_basis(&execution, &rows);
     Outcome {
         rule_set_id: rules.id.clone(),
         rule_set_version: rules.version,
         execution,
         rows,
         total,
-        claimed_total: input.claimed_total,
+        claimed_total,
+        points,
         grade: rules.grade_for(total),
         findings,
     }
+}
+
+/// The sum of the claimed scores (execution and rows), when the table claims any: the claimed
+/// total of a table that prints none.
+fn claimed_sum(input: &EvaluationInput) -> Option<Decimal> {
+    let claims: Vec<Decimal> = input
+        .budget
+        .claimed_score
+        .into_iter()
+        .chain(
+            input
+                .indicators
+                .iter()
+                .filter(|r| !r.is_placeholder())
+                .filter_map(|r| r.claimed_score),
+        )
+        .collect();
+    (!claims.is_empty()).then(|| money::sum(claims))
+}
+
+/// Splits the points of a total by what they rest on.
+fn points_by_basis(execution: &ExecutionScore, rows: &[RowScore]) -> PointsByBasis {
+    let mut points = PointsByBasis {
+        measured: execution.score,
+        ..PointsByBasis::default()
+    };
+    for row in rows.iter().filter(|r| !r.placeholder) {
+        let slot = match (row.basis, row.computed) {
+            (Basis::Measured, Some(c)) => (&mut points.measured, c),
+            (Basis::Graded, Some(c)) => (&mut points.graded, c),
+            (Basis::Claimed, Some(c)) => (&mut points.claimed, c),
+            _ => (
+                &mut points.unscored_weight,
+                row.weight.unwrap_or(Decimal::ZERO),
+            ),
+        };
+        *slot.0 = slot.0.saturating_add(slot.1);
+    }
+    points
 }

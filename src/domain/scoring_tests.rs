@@ -7,7 +7,11 @@ use rust_decimal_macros::dec;
 use super::evaluation::{BudgetBlock, EvaluationInput, EvaluationKind, IndicatorInput};
 use super::finance::{FundSource, SourceAmount};
 use super::review::{Severity, codes};
-use super::rules::{self, Grade, GradeBand, ReverseFormula, RuleSet, Strictness, rule_set_by_id};
+use super::review::Policy;
+use super::rules::{
+    self, CodePolicy, Grade, GradeBand, ReverseFormula, RuleSet, Strictness, rule_set_by_id,
+};
+use super::scoring::Basis;
 use super::scoring::{Outcome, evaluate, grade_band, in_band, score_quantitative};
 use super::target::{AchievementGrade, Comparator};
 
@@ -314,10 +318,8 @@ fn structure_rules() {
         (
             "unit mismatch",
             |e| e.indicators[0].actual = "10个".into(),
-            vec![
-                ("/indicators/0/actual", codes::ACTUAL_UNIT_MISMATCH),
-                ("/claimed_total", codes::TOTAL_MISMATCH),
-            ],
+            // Not verifiable: the claimed score stands for the reviewer, so the total agrees.
+            vec![("/indicators/0/actual", codes::ACTUAL_UNIT_MISMATCH)],
         ),
         (
             "target period outside the year",
@@ -355,10 +357,7 @@ fn structure_rules() {
         (
             "actual missing",
             |e| e.indicators[0].actual = String::new(),
-            vec![
-                ("/indicators/0/actual", codes::ACTUAL_MISSING),
-                ("/claimed_total", codes::TOTAL_MISMATCH),
-            ],
+            vec![("/indicators/0/actual", codes::ACTUAL_MISSING)],
         ),
         (
             "claimed above weight",
@@ -519,23 +518,48 @@ fn structure_rules() {
 }
 
 #[test]
-fn non_numeric_actual_strictness() {
+fn unverifiable_actuals_keep_the_claim_for_review_or_block_by_policy() {
     let mut input = clean();
     input.indicators[1].actual = "已达标".into();
-    let strict = evaluate(&input, &project_rules());
-    let finding = &strict.findings[0];
+    // Default policy: review. The claimed score stands, on basis `claimed`.
+    let reviewed = evaluate(&input, &project_rules());
+    let finding = &reviewed.findings[0];
     assert_eq!(finding.code, codes::ACTUAL_NOT_MEASURED);
-    assert_eq!(finding.severity, Severity::Error);
-    assert_eq!(strict.rows[1].computed, None);
-    assert_eq!(strict.total, dec!(88));
+    assert_eq!(finding.policy, Policy::Review);
+    assert_eq!(finding.severity, Severity::Warning);
+    assert!(!reviewed.has_errors());
+    assert_eq!(reviewed.rows[1].computed, Some(dec!(10)));
+    assert_eq!(reviewed.rows[1].basis, Basis::Claimed);
+    assert_eq!(reviewed.total, dec!(98));
+    assert_eq!(reviewed.points.claimed, dec!(10));
+    assert_eq!(reviewed.points.measured, dec!(88) - reviewed.points.graded);
 
-    let mut lenient = project_rules();
-    lenient.non_numeric_actual = Strictness::Warning;
-    let outcome = evaluate(&input, &lenient);
-    assert_eq!(outcome.findings.len(), 1);
-    assert_eq!(outcome.findings[0].severity, Severity::Warning);
-    assert_eq!(outcome.rows[1].computed, Some(dec!(10)));
-    assert_eq!(outcome.total, dec!(98));
+    // A province that wants a number there blocks submission through its rule set.
+    let mut strict = project_rules();
+    strict.policies.push(CodePolicy {
+        code: codes::ACTUAL_NOT_MEASURED.into(),
+        policy: Policy::Block,
+    });
+    let blocked = evaluate(&input, &strict);
+    assert_eq!(blocked.findings[0].policy, Policy::Block);
+    assert_eq!(blocked.findings[0].severity, Severity::Error);
+    assert!(blocked.has_errors());
+    assert_eq!(blocked.total, dec!(98));
+
+    // The older setting still means the same.
+    let mut legacy = project_rules();
+    legacy.non_numeric_actual = Strictness::Error;
+    assert_eq!(evaluate(&input, &legacy).findings[0].policy, Policy::Block);
+
+    // An informational code can be raised to block, and a blocking one lowered to inform.
+    let mut quiet = project_rules();
+    quiet.policies.push(CodePolicy {
+        code: codes::ACTUAL_NOT_MEASURED.into(),
+        policy: Policy::Inform,
+    });
+    let informed = evaluate(&input, &quiet);
+    assert_eq!(informed.findings[0].policy, Policy::Inform);
+    assert!(!informed.has_errors());
 }
 
 #[test]
@@ -566,7 +590,8 @@ fn time_rows() {
         ("6个月", "2024.1.1-2024.7.31", Some(dec!(8.54)), Some(false)),
         ("1年", "12个月", Some(dec!(10)), Some(true)),
         ("6个月", "1年", Some(dec!(5)), Some(false)),
-        ("30天", "1年", None, None),
+        // Units that do not convert: not verified, the claimed 10 stands for the reviewer.
+        ("30天", "1年", Some(dec!(10)), None),
         ("1年", "2024.1.1-204.12.31", None, None),
     ];
     for (target, actual, score, achieved) in cases {

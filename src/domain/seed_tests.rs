@@ -12,6 +12,7 @@ use super::finance::{
 };
 use super::review::{Severity, catalogue_entry, codes};
 use super::rules::{self, Grade, rule_set_by_id};
+use super::scoring::Basis;
 use super::scoring::{Outcome, evaluate};
 use super::seed;
 
@@ -60,8 +61,8 @@ fn department_table_findings() {
     assert_eq!(
         pairs(&outcome),
         expected(&[
-            // 成本控制: 财政预算内 restates the target; it is not one of the three grades.
-            ("/indicators/0/actual", codes::GRADE_UNKNOWN),
+            // 成本控制: 财政预算内 repeats the target: read as achieved, noted.
+            ("/indicators/0/actual", codes::GRADE_INFORMAL),
             // 生态环境指标 is not a child of 成本指标 (生态环境成本指标 is suggested).
             ("/indicators/2/level2", codes::UNKNOWN_LEVEL2),
             // 优良率100% measured as 已达标.
@@ -96,6 +97,8 @@ fn department_table_findings() {
             ("/indicators/14/target", codes::TARGET_NO_UNIT),
             ("/indicators/14/actual", codes::ACTUAL_NOT_MEASURED),
             ("/indicators/14/level1", codes::GROUP_WEIGHT),
+            // The table prints no total: the sum of its claims (100) is its claimed total.
+            ("/claimed_total", codes::TOTAL_MISMATCH),
         ])
     );
     let f = &outcome.findings[1];
@@ -131,19 +134,42 @@ fn department_table_findings() {
         outcome.execution.explanation_en,
         "10 × min(2135.42 / 2135.42, 1) = 10.00"
     );
-    // Only the qualitative 湘江 row (5) and the 非税收入 row (10) can be computed.
-    let mut rows = vec![None; 15];
-    rows[6] = Some(dec!(5));
-    rows[10] = Some(dec!(10));
+    // Measured or graded: the 湘江 row (6, graded) and 非税收入 (10, measured). Rows that cannot
+    // be verified (已达标 against numbers, `≥` as the satisfaction result) keep their claims for
+    // the reviewer; the date in the year 204 (9) and the empty rows score nothing.
+    let rows = vec![
+        Some(dec!(20)),
+        None,
+        None,
+        Some(dec!(5)),
+        Some(dec!(5)),
+        Some(dec!(5)),
+        Some(dec!(5)),
+        Some(dec!(5)),
+        Some(dec!(5)),
+        None,
+        Some(dec!(10)),
+        None,
+        None,
+        None,
+        Some(dec!(20)),
+    ];
     assert_eq!(computed(&outcome), rows);
+    let basis: Vec<Basis> = outcome.rows.iter().map(|r| r.basis).collect();
+    use Basis::{Claimed as C, Graded as G, Measured as M, None as N};
+    assert_eq!(basis, [G, N, N, C, C, C, G, C, C, N, M, N, N, N, C]);
+    assert_eq!(outcome.points.measured, dec!(20));
+    assert_eq!(outcome.points.graded, dec!(25));
+    assert_eq!(outcome.points.claimed, dec!(45));
     assert_eq!(outcome.rows[4].target.display, "≤ 49");
     assert_eq!(outcome.rows[10].target.display, "≥ 40 万元");
     assert_eq!(outcome.rows[10].actual.display, "130.9 万元");
     assert_eq!(outcome.rows[3].target.display, "优良率 ≥ 100 %");
     assert!(outcome.rows[1].placeholder && outcome.rows[2].placeholder);
-    assert_eq!(outcome.total, dec!(25));
-    assert_eq!(outcome.grade, Grade::Cha);
-    assert_eq!(outcome.claimed_total, None);
+    // 90 of which 45 rest on claims only: a dashboard can tell this from a verified 90.
+    assert_eq!(outcome.total, dec!(90));
+    assert_eq!(outcome.grade, Grade::You);
+    assert_eq!(outcome.claimed_total, Some(dec!(100)));
     assert!(outcome.has_errors());
 }
 
@@ -162,9 +188,9 @@ fn monitoring_project_findings() {
             ("/indicators/2/actual", codes::ACTUAL_INVALID_DATE),
             // 已完成 on a qualitative target: read as achieved, warned.
             ("/indicators/3/actual", codes::GRADE_INFORMAL),
-            // 有效节约, 有效改善: not grades.
+            // 有效节约 is not in the vocabulary (to review); 有效改善 reads as achieved.
             ("/indicators/4/actual", codes::GRADE_UNKNOWN),
-            ("/indicators/5/actual", codes::GRADE_UNKNOWN),
+            ("/indicators/5/actual", codes::GRADE_INFORMAL),
             ("/indicators/6/actual", codes::GRADE_INFORMAL),
             // 成本控制率 100% / 已达标.
             ("/indicators/7/actual", codes::ACTUAL_NOT_MEASURED),
@@ -174,17 +200,29 @@ fn monitoring_project_findings() {
             ("/claimed_total", codes::TOTAL_MISMATCH),
         ])
     );
-    let mut rows = vec![None; 11];
-    rows[3] = Some(dec!(10));
-    rows[6] = Some(dec!(10));
+    let rows = vec![
+        Some(dec!(10)),
+        Some(dec!(5)),
+        None,
+        Some(dec!(10)),
+        Some(dec!(10)),
+        Some(dec!(10)),
+        Some(dec!(10)),
+        Some(dec!(20)),
+        None,
+        None,
+        Some(dec!(10)),
+    ];
     assert_eq!(computed(&outcome), rows);
     assert_eq!(outcome.execution.score, dec!(10));
-    assert_eq!(outcome.total, dec!(30));
+    assert_eq!(outcome.rows[4].basis, Basis::Claimed);
+    assert_eq!(outcome.rows[5].basis, Basis::Graded);
+    assert_eq!(outcome.total, dec!(95));
     assert_eq!(outcome.claimed_total, Some(dec!(100)));
-    assert_eq!(outcome.grade, Grade::Cha);
+    assert_eq!(outcome.grade, Grade::You);
     let total = outcome.findings.last().expect("total mismatch");
     assert_eq!(total.numbers["claimed"], "100");
-    assert_eq!(total.numbers["computed"], "30");
+    assert_eq!(total.numbers["computed"], "95");
 }
 
 /// 附件5 农村黑臭水体奖补资金, rule set hengyang-2024-project.
@@ -203,27 +241,27 @@ fn black_water_project_findings() {
             ("/indicators/3/actual", codes::ACTUAL_NOT_MEASURED),
             // 效益指标（40分）: 10 + 10 + 10 = 30.
             ("/indicators/3/level1", codes::GROUP_WEIGHT),
-            // 有效提升 / 有效提升.
-            ("/indicators/4/actual", codes::GRADE_UNKNOWN),
+            // 有效提升 / 有效提升: in the vocabulary, and repeats the target.
+            ("/indicators/4/actual", codes::GRADE_INFORMAL),
             // 1年 / 已完成.
             ("/indicators/5/actual", codes::ACTUAL_NOT_MEASURED),
             ("/indicators/7/actual", codes::ACTUAL_NOT_MEASURED),
             ("/indicators/10/actual", codes::ACTUAL_NOT_MEASURED),
-            ("/claimed_total", codes::TOTAL_MISMATCH),
         ])
     );
-    // 治理时效性 1年 / 1年 is the only computable row: within the limit, full weight.
-    let mut rows = vec![None; 11];
-    rows[2] = Some(dec!(10));
-    assert_eq!(computed(&outcome), rows);
+    // 治理时效性 1年 / 1年 is the only measured row: within the limit, full weight. Every
+    // other row keeps its claim for the reviewer, so the total agrees with the claimed 100.
+    assert_eq!(outcome.rows[2].computed, Some(dec!(10)));
+    assert_eq!(outcome.rows[2].basis, Basis::Measured);
+    assert_eq!(outcome.points.measured, dec!(20));
     assert_eq!(outcome.rows[2].achieved, Some(true));
     assert_eq!(outcome.execution.score, dec!(10));
     assert_eq!(
         outcome.execution.explanation_en,
         "10 × min(19.87 / 19.87, 1) = 10.00"
     );
-    assert_eq!(outcome.total, dec!(20));
-    assert_eq!(outcome.grade, Grade::Cha);
+    assert_eq!(outcome.total, dec!(100));
+    assert_eq!(outcome.points.claimed, dec!(70));
 }
 
 /// Section 二: revenue and expenditure add up; the stated shares round correctly.
@@ -338,6 +376,7 @@ fn seed_round_trips_through_json() {
     assert_eq!(back, report);
     let outcome = evaluate(&input, &department_rules());
     let json = serde_json::to_value(&outcome).expect("serialise outcome");
-    assert_eq!(json["grade"], "cha");
-    assert_eq!(json["total"], "25");
+    assert_eq!(json["grade"], "you");
+    assert_eq!(json["total"], "90");
+    assert_eq!(json["points"]["claimed"], "45");
 }

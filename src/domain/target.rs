@@ -256,8 +256,105 @@ pub enum GradeWording {
     Short,
     /// The 预期 wording (达到预期 / 部分达到预期 / 未达到预期).
     Expected,
-    /// Everyday wording accepted with a warning (已完成, 已达标, 完成, 达标, 未完成 …).
+    /// Everyday wording from the rule set's achievement vocabulary (已完成, 达标, 通过, 满意, 有效改善,
+    /// 未完成 …), accepted with a note.
     Informal,
+    /// The actual repeats the target as written: read as achieved.
+    RepeatsTarget,
+}
+
+/// One entry of an achievement vocabulary: a wording real tables use and the grade a reviewer
+/// reads it as. The vocabulary is data: every rule set carries one, and administrators extend it
+/// by adding a rule-set version.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Wording {
+    pub text: String,
+    pub grade: AchievementGrade,
+}
+
+/// The wordings reviewers accept (formats.md, "Achievement wordings"), the vocabulary of the
+/// built-in rule sets and of any rule set that does not give its own.
+pub fn default_vocabulary() -> Vec<Wording> {
+    use AchievementGrade::*;
+    let achieved = [
+        "完成",
+        "已完成",
+        "全部完成",
+        "已全部完成",
+        "全面完成",
+        "按时完成",
+        "按期完成",
+        "如期完成",
+        "达标",
+        "已达标",
+        "通过",
+        "已通过",
+        "合格",
+        "满意",
+        "较满意",
+        "非常满意",
+        "有效",
+        "有效改善",
+        "有效提升",
+        "有效提高",
+        "明显提升",
+        "明显提高",
+        "明显改善",
+        "效果明显",
+        "效果显著",
+        "显著",
+        "合规",
+        "良好",
+        "较好",
+        "好",
+        "是",
+        "符合",
+        "符合要求",
+        "达到",
+        "达到要求",
+        "已落实",
+        "落实",
+        "持续",
+        "长期",
+        "提升",
+        "提高",
+        "改善",
+        "逐步提升",
+        "逐步提高",
+        "逐步改善",
+    ];
+    let partly = [
+        "部分完成",
+        "基本完成",
+        "基本满意",
+        "基本达标",
+        "基本达到",
+        "基本合格",
+        "部分达标",
+        "一般",
+    ];
+    let not_achieved = [
+        "未完成",
+        "未达标",
+        "不满意",
+        "不合格",
+        "未通过",
+        "未达到",
+        "否",
+        "无效",
+    ];
+    let entry = |grade: AchievementGrade| {
+        move |text: &&str| Wording {
+            text: (*text).to_string(),
+            grade,
+        }
+    };
+    achieved
+        .iter()
+        .map(entry(Achieved))
+        .chain(partly.iter().map(entry(Partly)))
+        .chain(not_achieved.iter().map(entry(NotAchieved)))
+        .collect()
 }
 
 /// A parsed actual value (实际完成值), interpreted against its target.
@@ -331,7 +428,7 @@ fn normalize(text: &str) -> String {
         let mapped = match c {
             '≧' | '⩾' => '≥',
             '≦' | '⩽' => '≤',
-            '﹦' | '＝' => '=',
+            '﹦' | '＝' | '═' | '〓' => '=',
             '＞' | '﹥' => '>',
             '＜' | '﹤' => '<',
             '％' => '%',
@@ -424,7 +521,6 @@ const MEASURE_WORDS: &[&str] = &[
     "批",
     "批次",
     "吨",
-    "万吨",
     "千克",
     "公斤",
     "kg",
@@ -437,9 +533,7 @@ const MEASURE_WORDS: &[&str] = &[
     "平方米",
     "m²",
     "㎡",
-    "万平方米",
     "亩",
-    "万亩",
     "公顷",
     "株",
     "棵",
@@ -466,9 +560,6 @@ const MEASURE_WORDS: &[&str] = &[
     "mg/L",
     "立方米",
     "m³",
-    "万立方米",
-    "万人",
-    "万人次",
     "千瓦",
     "kW",
     "兆瓦",
@@ -500,11 +591,21 @@ fn unit_from_text(unit: &str) -> Option<(Option<Unit>, Decimal)> {
             (Some(Unit::Other("μg/m³".to_string())), one)
         }
         "mg/m³" | "毫克/立方米" => (Some(Unit::Other("mg/m³".to_string())), one),
+        "百分比" | "百分率" => (Some(Unit::Percent), one),
         other => {
             let known =
                 |w: &str| MEASURE_WORDS.contains(&w) || matches!(w, "年" | "月" | "天" | "日");
-            if MEASURE_WORDS.contains(&other) {
+            if let Some(canonical) = synonym(other) {
+                (Some(Unit::Other(canonical.to_string())), one)
+            } else if MEASURE_WORDS.contains(&other) {
                 (Some(Unit::Other(other.to_string())), one)
+            } else if let Some(base) = other.strip_prefix('万')
+                && let Some((Some(unit), factor)) = unit_from_text(base)
+                && !matches!(unit, Unit::Percent | Unit::WanYuan)
+                && !unit.is_time()
+            {
+                // 万人, 万亩, 万平方米, 万吨: ten thousand of the base unit.
+                (Some(unit), factor.checked_mul(Decimal::new(10_000, 0))?)
             } else if let Some((a, b)) = other.split_once('/') {
                 if known(a) && known(b) {
                     (Some(Unit::Other(other.to_string())), one)
@@ -519,6 +620,20 @@ fn unit_from_text(unit: &str) -> Option<(Option<Unit>, Decimal)> {
     Some(result)
 }
 
+/// Spellings of one measure that convert 1:1 (`km` = `公里` = `千米`), with the spelling used.
+fn synonym(unit: &str) -> Option<&'static str> {
+    Some(match unit {
+        "公里" | "km" | "千米" => "公里",
+        "平方米" | "m²" | "㎡" | "m2" => "平方米",
+        "立方米" | "m³" | "m3" => "立方米",
+        "吨" | "t" => "吨",
+        "千克" | "公斤" | "kg" => "千克",
+        "千瓦" | "kW" | "kw" => "千瓦",
+        "米" | "m" => "米",
+        _ => return None,
+    })
+}
+
 /// The pieces of a quantity found in text.
 #[derive(Debug, Clone, PartialEq)]
 struct Quantity {
@@ -527,6 +642,8 @@ struct Quantity {
     within: bool,
     value: Decimal,
     unit: Option<Unit>,
+    /// The unit as written, before conversion.
+    unit_text: Option<String>,
 }
 
 /// Reads a number at `i` (digits, one optional `.`, thousands commas followed by 3 digits).
@@ -664,6 +781,7 @@ fn parse_quantity(s: &str) -> Option<Quantity> {
         within,
         value: value.normalize(),
         unit,
+        unit_text: Some(unit_text),
     })
 }
 
@@ -871,11 +989,16 @@ pub fn parse_target(text: &str, direction: Option<Direction>) -> Parsed {
     }
 }
 
-/// Recognises the three achievement grades (official, short, 预期 and everyday wordings).
-pub fn parse_grade(text: &str) -> Option<(AchievementGrade, GradeWording)> {
-    let s: String = normalize(text)
-        .trim_end_matches(['。', '.', '!', '！', ';', '；'])
-        .to_string();
+fn grade_key(text: &str) -> String {
+    normalize(text)
+        .trim_end_matches(['。', '.', '!', '！', ';', '；', ','])
+        .to_string()
+}
+
+/// Recognises the three achievement grades: the official wordings (年度 and 预期 forms) and
+/// their short forms, then the rule set's `vocabulary` of everyday wordings.
+pub fn parse_grade(text: &str, vocabulary: &[Wording]) -> Option<(AchievementGrade, GradeWording)> {
+    let s = grade_key(text);
     use AchievementGrade::*;
     use GradeWording::*;
     let table: &[(&str, AchievementGrade, GradeWording)] = &[
@@ -888,45 +1011,121 @@ pub fn parse_grade(text: &str) -> Option<(AchievementGrade, GradeWording)> {
         ("已达成", Achieved, Short),
         ("部分达成", Partly, Short),
         ("未达成", NotAchieved, Short),
+        ("达成预期指标", Achieved, Expected),
+        ("部分达成预期指标并具有一定效果", Partly, Expected),
+        ("部分达成预期指标", Partly, Expected),
+        ("未达成预期指标且效果较差", NotAchieved, Expected),
+        ("未达成预期指标", NotAchieved, Expected),
         ("达到预期", Achieved, Expected),
         ("已达到预期", Achieved, Expected),
         ("达成预期", Achieved, Expected),
         ("达到预期目标", Achieved, Expected),
+        ("达到预期指标", Achieved, Expected),
         ("符合预期", Achieved, Expected),
         ("部分达到预期", Partly, Expected),
         ("部分达成预期", Partly, Expected),
         ("未达到预期", NotAchieved, Expected),
         ("未达预期", NotAchieved, Expected),
-        ("已完成", Achieved, Informal),
-        ("完成", Achieved, Informal),
-        ("全部完成", Achieved, Informal),
-        ("已全部完成", Achieved, Informal),
-        ("已达标", Achieved, Informal),
-        ("达标", Achieved, Informal),
-        ("部分完成", Partly, Informal),
-        ("未完成", NotAchieved, Informal),
-        ("未达标", NotAchieved, Informal),
     ];
     table
         .iter()
         .find(|(word, _, _)| *word == s)
         .map(|(_, g, w)| (*g, *w))
+        .or_else(|| {
+            vocabulary
+                .iter()
+                .find(|w| grade_key(&w.text) == s)
+                .map(|w| (w.grade, Informal))
+        })
 }
 
-/// Parses an actual value against its parsed target.
-pub fn parse_actual(text: &str, target: &Parsed) -> Actual {
+/// What an actual is read against: its target as written and parsed, the unit of the target
+/// (a bare actual number takes it), and the rule set's achievement vocabulary.
+#[derive(Debug, Clone, Copy)]
+pub struct ActualContext<'a> {
+    pub target_text: &'a str,
+    pub target: &'a Parsed,
+    /// The target's unit as written (`元`, `万元`, `%`, `个`), from its own cell in the
+    /// three-cell form or from the target text.
+    pub unit: Option<&'a str>,
+    pub vocabulary: &'a [Wording],
+}
+
+/// Whether `actual` repeats `target` as written (width, spaces and comparator spellings aside).
+pub fn repeats_target(actual: &str, target: &str) -> bool {
+    let a = grade_key(actual);
+    !a.is_empty() && a == grade_key(target)
+}
+
+/// The unit of a quantitative target as written (`72890元` → `元`), when it has one.
+pub fn unit_text(text: &str) -> Option<String> {
+    let s = normalize(text);
+    parse_quantity(&s)
+        .and_then(|q| q.unit_text)
+        .filter(|u| !u.is_empty())
+}
+
+/// Builds the target text from the three cells of the target-setting layout
+/// (指标性质 | 指标值 | 度量单位): `≥` | `95` | `%` → `≥95%`. `定性` (or an empty 指标性质 with a
+/// non-numeric value) keeps the value as qualitative text; `正向`/`反向` give no comparator.
+pub fn compose_target(nature: &str, value: &str, unit: &str) -> String {
+    let nature = normalize(nature);
+    let value = value.trim();
+    if nature.contains("定性") {
+        return value.to_string();
+    }
+    let comparator = match nature.as_str() {
+        "正向" | "正向指标" | "反向" | "反向指标" | "定量" => "",
+        other => other,
+    };
+    format!("{comparator}{value}{}", clean_unit(unit))
+}
+
+/// A unit cell as printed (`%(百分比)`, `百分比`, `元/人`, `个`) reduced to the unit itself.
+pub fn clean_unit(unit: &str) -> String {
+    let u = normalize(unit);
+    let u = match u.find('(') {
+        Some(i) if i > 0 => u[..i].to_string(),
+        _ => u,
+    };
+    match u.as_str() {
+        "百分比" | "百分率" | "百分之" => "%".to_string(),
+        "/" | "无" | "—" | "——" | "-" => String::new(),
+        _ => u,
+    }
+}
+
+/// Which way a three-cell 指标性质 says the indicator improves, when it says.
+pub fn nature_direction(nature: &str) -> Option<Direction> {
+    match normalize(nature).as_str() {
+        "正向" | "正向指标" => Some(Direction::Higher),
+        "反向" | "反向指标" => Some(Direction::Lower),
+        _ => None,
+    }
+}
+
+/// Parses an actual value against its target (see [`ActualContext`]).
+///
+/// A bare number takes the target's unit (`50000` against `72890` 元 is 5 万元); an actual that
+/// repeats the target of a qualitative row reads as achieved.
+pub fn parse_actual(text: &str, ctx: &ActualContext<'_>) -> Actual {
     let s = normalize(text);
     if s.is_empty() {
         return Actual::Missing;
     }
     let trimmed = text.trim().to_string();
+    let vocabulary = ctx.vocabulary;
     let not_measured = |implied: Option<AchievementGrade>| Actual::NotMeasured {
         text: trimmed.clone(),
         implied_grade: implied,
     };
-    match target {
-        Parsed::Qualitative { .. } => match parse_grade(&s) {
+    match ctx.target {
+        Parsed::Qualitative { .. } => match parse_grade(&s, vocabulary) {
             Some((grade, wording)) => Actual::Grade { grade, wording },
+            None if repeats_target(text, ctx.target_text) => Actual::Grade {
+                grade: AchievementGrade::Achieved,
+                wording: GradeWording::RepeatsTarget,
+            },
             None => Actual::Unrecognized { text: trimmed },
         },
         Parsed::Quantitative { .. } => {
@@ -934,13 +1133,27 @@ pub fn parse_actual(text: &str, target: &Parsed) -> Actual {
                 return not_measured(None);
             }
             match parse_quantity(&s) {
-                Some(q) if q.comparator.is_none() => Actual::Measured {
-                    value: q.value,
-                    unit: q.unit,
-                    label: q.label,
-                },
+                Some(q) if q.comparator.is_none() => {
+                    if q.unit.is_none()
+                        && q.unit_text.as_deref().is_none_or(str::is_empty)
+                        && let Some((unit, factor)) =
+                            ctx.unit.and_then(|u| unit_from_text(&clean_unit(u)))
+                        && let Some(value) = q.value.checked_mul(factor)
+                    {
+                        return Actual::Measured {
+                            value: value.normalize(),
+                            unit,
+                            label: q.label,
+                        };
+                    }
+                    Actual::Measured {
+                        value: q.value,
+                        unit: q.unit,
+                        label: q.label,
+                    }
+                }
                 Some(_) => not_measured(None),
-                None => not_measured(parse_grade(&s).map(|(g, _)| g)),
+                None => not_measured(parse_grade(&s, vocabulary).map(|(g, _)| g)),
             }
         }
         Parsed::Period { .. } | Parsed::Duration { .. } | Parsed::InvalidDate { .. } => {
@@ -964,7 +1177,7 @@ pub fn parse_actual(text: &str, target: &Parsed) -> Actual {
                         None => not_measured(None),
                     }
                 }
-                _ => not_measured(parse_grade(&s).map(|(g, _)| g)),
+                _ => not_measured(parse_grade(&s, vocabulary).map(|(g, _)| g)),
             }
         }
     }
@@ -1311,13 +1524,117 @@ mod tests {
             ("已完成", Some((Achieved, Informal))),
             ("已达标。", Some((Achieved, Informal))),
             ("有效节约", None),
-            ("有效改善", None),
-            ("有效提升", None),
+            ("有效改善", Some((Achieved, Informal))),
+            ("满意", Some((Achieved, Informal))),
+            ("通过", Some((Achieved, Informal))),
+            ("达成预期指标", Some((Achieved, Expected))),
+            ("基本完成", Some((Partly, Informal))),
+            ("不满意", Some((NotAchieved, Informal))),
             ("财政预算内", None),
         ];
+        let vocabulary = default_vocabulary();
         for (text, expected) in cases {
-            assert_eq!(parse_grade(text), expected, "{text}");
+            assert_eq!(parse_grade(text, &vocabulary), expected, "{text}");
         }
+        // The vocabulary is data: a wording an administrator adds is read, one not added is not.
+        assert_eq!(parse_grade("有效节约", &vocabulary), None);
+        let mut extended = vocabulary.clone();
+        extended.push(Wording {
+            text: "有效节约".into(),
+            grade: Achieved,
+        });
+        assert_eq!(
+            parse_grade("有效节约", &extended),
+            Some((Achieved, Informal))
+        );
+        assert_eq!(parse_grade("完成", &[]), None);
+    }
+
+    fn act(text: &str, target: &Parsed) -> Actual {
+        act_in(text, target, "", None)
+    }
+
+    fn act_in(text: &str, target: &Parsed, target_text: &str, unit: Option<&str>) -> Actual {
+        parse_actual(
+            text,
+            &ActualContext {
+                target_text,
+                target,
+                unit,
+                vocabulary: &default_vocabulary(),
+            },
+        )
+    }
+
+    #[test]
+    fn bare_actuals_take_the_target_unit() {
+        // 72890 元 in its own cell; the bare actual 50000 is 元 too, not 万元.
+        let text = compose_target("﹦", "72890", "元");
+        let target = parse_target(&text, None);
+        assert_eq!(
+            act_in("50000", &target, &text, Some("元")),
+            Actual::Measured {
+                value: dec!(5),
+                unit: Some(Unit::WanYuan),
+                label: None
+            }
+        );
+        let pct = parse_target("≥95%", None);
+        assert_eq!(
+            act_in("96", &pct, "≥95%", unit_text("≥95%").as_deref()),
+            Actual::Measured {
+                value: dec!(96),
+                unit: Some(Unit::Percent),
+                label: None
+            }
+        );
+        assert_eq!(unit_text("72890元").as_deref(), Some("元"));
+        assert_eq!(unit_text("≥95%").as_deref(), Some("%"));
+        assert_eq!(unit_text("49"), None);
+    }
+
+    #[test]
+    fn three_cell_targets_and_units() {
+        assert_eq!(compose_target("≥", "95", "%(百分比)"), "≥95%");
+        assert_eq!(compose_target("定性", "有效改善", ""), "有效改善");
+        assert_eq!(compose_target("正向", "100", "个"), "100个");
+        assert_eq!(nature_direction("反向指标"), Some(Direction::Lower));
+        assert_eq!(
+            parse_target(&compose_target("═", "100", "%"), None),
+            q(Comparator::Eq, false, dec!(100), Some(Unit::Percent), None)
+        );
+        // Counting units convert: 万 of a measure word, and spellings of one measure.
+        assert_eq!(
+            parse_target("2万人", None),
+            q(Comparator::Ge, true, dec!(20000), other("人"), None)
+        );
+        assert_eq!(
+            parse_target("≥1.5万平方米", None),
+            q(Comparator::Ge, false, dec!(15000), other("平方米"), None)
+        );
+        assert_eq!(
+            parse_target("30km", None),
+            q(Comparator::Ge, true, dec!(30), other("公里"), None)
+        );
+    }
+
+    #[test]
+    fn an_actual_that_repeats_the_target_is_achieved() {
+        let text = "群众生活环境得到有效改善，满意度提高";
+        let target = parse_target(text, None);
+        assert_eq!(
+            act_in("群众生活环境得到有效改善,满意度提高", &target, text, None),
+            Actual::Grade {
+                grade: AchievementGrade::Achieved,
+                wording: GradeWording::RepeatsTarget
+            }
+        );
+        assert_eq!(
+            act_in("情况不明", &target, text, None),
+            Actual::Unrecognized {
+                text: "情况不明".into()
+            }
+        );
     }
 
     #[test]
@@ -1386,11 +1703,11 @@ mod tests {
             ("", &pct, Actual::Missing),
         ];
         for (text, target, expected) in cases {
-            assert_eq!(parse_actual(text, target), expected, "{text}");
+            assert_eq!(act(text, target), expected, "{text}");
         }
         let money = parse_target("40万", None);
         assert_eq!(
-            parse_actual("130.9万", &money),
+            act("130.9万", &money),
             Actual::Measured {
                 value: dec!(130.9),
                 unit: Some(Unit::WanYuan),
@@ -1398,7 +1715,7 @@ mod tests {
             }
         );
         assert_eq!(
-            parse_actual("1309000元", &money),
+            act("1309000元", &money),
             Actual::Measured {
                 value: dec!(130.9),
                 unit: Some(Unit::WanYuan),
@@ -1407,21 +1724,21 @@ mod tests {
         );
         let year = parse_target("1年", None);
         assert_eq!(
-            parse_actual("1年", &year),
+            act("1年", &year),
             Actual::Duration {
                 value: dec!(1),
                 unit: Unit::Year
             }
         );
         assert_eq!(
-            parse_actual("2024.1.1-204.12.31", &year),
+            act("2024.1.1-204.12.31", &year),
             Actual::Period {
                 start: date(2024, 1, 1),
                 end: date(204, 12, 31)
             }
         );
         assert_eq!(
-            parse_actual("已完成", &year),
+            act("已完成", &year),
             Actual::NotMeasured {
                 text: "已完成".into(),
                 implied_grade: Some(AchievementGrade::Achieved)
@@ -1429,14 +1746,14 @@ mod tests {
         );
         let qual = parse_target("化解环境风险，消除环境隐患", None);
         assert_eq!(
-            parse_actual("已完成", &qual),
+            act("已完成", &qual),
             Actual::Grade {
                 grade: AchievementGrade::Achieved,
                 wording: GradeWording::Informal
             }
         );
         assert_eq!(
-            parse_actual("有效节约", &qual),
+            act("有效节约", &qual),
             Actual::Unrecognized {
                 text: "有效节约".into()
             }

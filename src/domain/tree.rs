@@ -260,6 +260,58 @@ pub fn parse_level2(text: &str, level1: Level1) -> Result<Level2, UnknownName> {
     })
 }
 
+/// A level-1 name in a variant form real tables use (`效果指标` for 效益指标), read as the
+/// standard node.
+pub fn level1_variant(text: &str) -> Option<Level1Name> {
+    let (name, header_weight) = split_header_weight(&squash(text));
+    let level1 = match name.as_str() {
+        "效果指标" | "效果" | "效益" => Level1::Benefit,
+        "产出" | "产出数量指标" => Level1::Output,
+        "满意度" | "满意指标" | "服务对象满意度指标" => Level1::Satisfaction,
+        _ => return None,
+    };
+    Some(Level1Name {
+        level1,
+        header_weight,
+    })
+}
+
+/// A level-2 name in a variant form real tables use, read as the standard node under `level1`:
+/// any 满意度 label under 满意度指标 (`满意度指标`, `群众满意度指标`, `社会公众满意度指标`), typos and
+/// near-forms such as `日效性指标` / `时效性指标` for 时效指标.
+pub fn level2_variant(text: &str, level1: Level1) -> Option<Level2> {
+    let (name, _) = split_header_weight(&squash(text));
+    let core = name.trim_end_matches('等');
+    match level1 {
+        Level1::Satisfaction if core.contains("满意") => Some(Level2::ServiceSatisfaction),
+        Level1::Output => match core {
+            "时效性指标" | "日效性指标" | "时效性" | "日效指标" | "时限指标" | "进度指标" => {
+                Some(Level2::Timeliness)
+            }
+            "数量性指标" | "产出数量指标" => Some(Level2::Quantity),
+            "质量性指标" | "产出质量指标" => Some(Level2::Quality),
+            "产出成本指标" => Some(Level2::OutputCost),
+            _ => None,
+        },
+        Level1::Benefit => match core {
+            "生态环境效益指标" | "环境效益指标" | "生态效益" | "生态环境效益" => {
+                Some(Level2::EcologicalBenefit)
+            }
+            "可持续发展指标" | "可持续影响" | "可持续性影响指标" | "可持续指标" => {
+                Some(Level2::Sustainability)
+            }
+            "社会效应指标" => Some(Level2::SocialBenefit),
+            "经济效应指标" => Some(Level2::EconomicBenefit),
+            _ => None,
+        },
+        Level1::Cost => match core {
+            "生态成本指标" | "环境成本指标" => Some(Level2::EcologicalCost),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,6 +335,28 @@ mod tests {
             let got = parse_level1(text).ok().map(|n| (n.level1, n.header_weight));
             assert_eq!(got, expected, "{text}");
         }
+    }
+
+    #[test]
+    fn label_variants_map_to_their_node() {
+        for (text, level1, expected) in [
+            ("满意度指标", Level1::Satisfaction, Level2::ServiceSatisfaction),
+            ("群众满意度指标", Level1::Satisfaction, Level2::ServiceSatisfaction),
+            ("服务对象满意度指标等", Level1::Satisfaction, Level2::ServiceSatisfaction),
+            ("日效性指标", Level1::Output, Level2::Timeliness),
+            ("时效性 指标", Level1::Output, Level2::Timeliness),
+            ("生态环境效益指标", Level1::Benefit, Level2::EcologicalBenefit),
+        ] {
+            assert!(parse_level2(text, level1).is_err(), "{text} is not standard");
+            assert_eq!(level2_variant(text, level1), Some(expected), "{text}");
+        }
+        assert_eq!(level2_variant("数量指标", Level1::Benefit), None);
+        assert_eq!(level2_variant("满意度指标", Level1::Output), None);
+        assert_eq!(
+            level1_variant("效果指标（30分）").map(|n| (n.level1, n.header_weight)),
+            Some((Level1::Benefit, Some(dec!(30))))
+        );
+        assert!(level1_variant("绩效指标").is_none());
     }
 
     #[test]
