@@ -206,7 +206,10 @@ pub struct EvaluationInput {
     /// 实际完成情况.
     #[serde(default)]
     pub achievement: Option<String>,
+    /// The indicator rows: at most 500 (`MAX_INDICATORS`; more are refused with 422 at
+    /// `/indicators`).
     #[serde(default)]
+    #[schema(max_items = 500)]
     pub indicators: Vec<IndicatorInputDto>,
     /// 总分 as claimed.
     #[serde(default)]

@@ -100,6 +100,22 @@ pub async fn prepare(
             }
         })?;
     let mut errors: Vec<FieldError> = year_error(input.year, "/year").into_iter().collect();
+    if ev::too_many_indicators(input.indicators.len()) {
+        errors.push(field(
+            "/indicators",
+            "evaluation.too_many_indicators",
+            format!(
+                "An evaluation holds at most {} indicator rows; this one has {}",
+                ev::MAX_INDICATORS,
+                input.indicators.len()
+            ),
+            format!(
+                "一份绩效自评最多包含 {} 行指标，本自评有 {} 行",
+                ev::MAX_INDICATORS,
+                input.indicators.len()
+            ),
+        ));
+    }
     let project = match (input.kind, &input.project) {
         (EvaluationKind::Project, None) => {
             errors.push(field(

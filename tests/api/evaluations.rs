@@ -813,3 +813,55 @@ async fn the_report_page_renders() {
     })
     .await;
 }
+
+/// A department evaluation of 901424 for 2025 with `n` indicator rows.
+fn with_rows(n: usize) -> Value {
+    let rows: Vec<Value> = (0..n)
+        .map(|i| json!({"level1": "产出指标", "level2": "数量指标", "level3": format!("监测站点{i}"), "target": "≥12个", "actual": "12个", "weight": "0.1", "claimed_score": "0.1"}))
+        .collect();
+    json!({
+        "kind": "department", "department": "901424", "year": 2025,
+        "budget": {"initial": "1500", "full_year": "1600", "executed": "1580"},
+        "indicators": rows
+    })
+}
+
+#[tokio::test]
+async fn indicator_rows_are_capped_and_the_cap_fits_both_databases() {
+    on_each_db(|app| async move {
+        load_seed(&app).await;
+        let max = jixiao::domain::evaluation::MAX_INDICATORS;
+        // One row too many: 422 at /indicators, on create and in the dry run alike.
+        for path in ["/api/v1/evaluations", "/api/v1/evaluations/validate"] {
+            let res = app
+                .post(path)
+                .json(&with_rows(max + 1))
+                .send()
+                .await
+                .unwrap();
+            let p = problem(res, 422, "request.validation_failed").await;
+            assert_eq!(p["errors"][0]["pointer"], "/indicators", "{path}: {p}");
+            assert_eq!(p["errors"][0]["code"], "evaluation.too_many_indicators");
+        }
+        // The maximum goes in: every flat row is written (no bind-variable limit is hit).
+        let (s, e) = json(
+            app.post("/api/v1/evaluations")
+                .json(&with_rows(max))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 201, "{e}");
+        assert_eq!(e["indicators"].as_array().unwrap().len(), max);
+        let rows = get(&app, "/api/v1/indicator-results?year=2025&page_size=500").await;
+        assert_eq!(rows["items"].as_array().unwrap().len(), max);
+        // The contract says so.
+        let (_, doc) = json(app.get("/openapi.json").send().await.unwrap()).await;
+        assert_eq!(
+            doc["components"]["schemas"]["EvaluationInput"]["properties"]["indicators"]["maxItems"],
+            max
+        );
+    })
+    .await;
+}
