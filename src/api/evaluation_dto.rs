@@ -193,9 +193,11 @@ pub struct EvaluationInput {
     #[serde(default)]
     pub project: Option<String>,
     pub year: i32,
-    /// Rule set id, optionally `@version` (default: the latest). Defaults by kind:
-    /// `hengyang-2024-department` and `hengyang-2024-project`.
-    #[serde(default)]
+    /// Rule set id, optionally `@version` (default: the latest), or `{"id", "version"}` as
+    /// `GET` answers it. Defaults by kind: `hengyang-2024-department` and
+    /// `hengyang-2024-project`.
+    #[serde(default, deserialize_with = "rule_set_spec")]
+    #[schema(value_type = Option<RuleSetSpec>)]
     pub rule_set: Option<String>,
     /// The budget block. For a project with funds it may be left out: the funds give it.
     #[serde(default)]
@@ -216,6 +218,39 @@ pub struct EvaluationInput {
     pub claimed_total: Option<Figure>,
     #[serde(default)]
     pub narrative: Narrative,
+}
+
+/// A rule set as a request names it: `"id"` or `"id@version"`, or the `{id, version}` object
+/// that `GET` answers with (so an evaluation read can be sent back as it is).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum RuleSetSpec {
+    /// `hengyang-2024-project` or `hengyang-2024-project@2`.
+    Name(String),
+    /// As `GET` answers it.
+    Ref(RuleSetRefInput),
+}
+
+/// `{"id": "hengyang-2024-project", "version": 1}`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSetRefInput {
+    pub id: String,
+    pub version: u32,
+}
+
+impl RuleSetSpec {
+    /// The `id[@version]` form the rest of the service works with.
+    pub fn into_name(self) -> String {
+        match self {
+            RuleSetSpec::Name(name) => name,
+            RuleSetSpec::Ref(r) => format!("{}@{}", r.id, r.version),
+        }
+    }
+}
+
+fn rule_set_spec<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(Option::<RuleSetSpec>::deserialize(d)?.map(RuleSetSpec::into_name))
 }
 
 impl crate::api::extract::RequestBody for EvaluationInput {

@@ -865,3 +865,104 @@ async fn indicator_rows_are_capped_and_the_cap_fits_both_databases() {
     })
     .await;
 }
+
+/// What `GET` answers, less the fields the server owns, with the department and project
+/// named as a write names them: a read-modify-write body.
+fn writable(e: &Value) -> Value {
+    let mut body = e.clone();
+    let o = body.as_object_mut().unwrap();
+    o.insert("department".into(), e["department_id"].clone());
+    if !e["project_id"].is_null() {
+        o.insert("project".into(), e["project_id"].clone());
+    }
+    for f in [
+        "id",
+        "status",
+        "version",
+        "computed",
+        "allowed_actions",
+        "blocked_actions",
+        "created_by",
+        "submitted_by",
+        "created_at",
+        "updated_at",
+        "department_id",
+        "project_id",
+        "region",
+        "budget_source",
+        "kind_label_zh",
+        "status_label_zh",
+    ] {
+        o.remove(f);
+    }
+    body
+}
+
+#[tokio::test]
+async fn what_get_answers_goes_back_through_put_and_post() {
+    on_each_db(|app| async move {
+        let loaded = load_seed(&app).await;
+        let id = &loaded.evaluation_ids[1];
+        let e = get(&app, &format!("/api/v1/evaluations/{id}")).await;
+        assert!(e["rule_set"].is_object(), "{}", e["rule_set"]);
+        let body = writable(&e);
+        assert!(body["rule_set"].is_object());
+        let (s, put) = json(
+            app.put(&format!("/api/v1/evaluations/{id}"))
+                .header("If-Match", "\"1\"")
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 200, "{put}");
+        assert_eq!(put["rule_set"], e["rule_set"]);
+        assert_eq!(put["computed"], e["computed"]);
+        // The string forms still work, and a bad object points at the field.
+        let mut named = body.clone();
+        named["rule_set"] = json!("hengyang-2024-project@1");
+        let (s, v) = json(
+            app.post("/api/v1/evaluations/validate")
+                .json(&named)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 200, "{v}");
+        let mut bad = body.clone();
+        bad["rule_set"] = json!({"id": "hengyang-2024-project", "version": "one"});
+        let p = problem(
+            app.post("/api/v1/evaluations/validate")
+                .json(&bad)
+                .send()
+                .await
+                .unwrap(),
+            422,
+            "request.validation_failed",
+        )
+        .await;
+        assert_eq!(p["errors"][0]["pointer"], "/rule_set", "{p}");
+        // A new evaluation from a read one: the object form on create.
+        let mut fresh = body;
+        fresh["year"] = json!(2025);
+        fresh.as_object_mut().unwrap().remove("project");
+        fresh["kind"] = json!("department");
+        fresh["rule_set"] = json!({"id": "hengyang-2024-department", "version": 1});
+        let (s, c) = json(
+            app.post("/api/v1/evaluations")
+                .json(&fresh)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 201, "{c}");
+        assert_eq!(
+            c["rule_set"],
+            json!({"id": "hengyang-2024-department", "version": 1})
+        );
+    })
+    .await;
+}
