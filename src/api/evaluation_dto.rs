@@ -262,6 +262,7 @@ impl crate::api::extract::RequestBody for EvaluationInput {
         "total",
         "grade",
         "allowed_actions",
+        "blocked_actions",
         "created_by",
         "submitted_by",
         "owner",
@@ -508,12 +509,34 @@ pub struct Evaluation {
     pub narrative: Raw,
     #[schema(value_type = ComputedDto)]
     pub computed: Raw,
-    /// What the caller may do next: update, delete, submit, withdraw, return, approve.
+    /// What the caller may do now, and would succeed: update, delete, submit, withdraw,
+    /// return, approve.
     pub allowed_actions: Vec<String>,
+    /// Actions the caller's role and the state would offer but that are refused now, and why
+    /// (`submit` while error findings remain, `withdraw` of someone else's submission, …).
+    pub blocked_actions: Vec<BlockedAction>,
     pub created_by: String,
     pub submitted_by: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// An action refused now, with the problem code the action would be answered with.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "action": "submit", "code": "evaluation.not_submittable",
+    "reason": "3 error finding(s) remain; correct them and submit again",
+    "reason_zh": "仍有 3 项错误，请更正后再提交"
+}))]
+pub struct BlockedAction {
+    /// update, delete, submit, withdraw, return or approve.
+    pub action: String,
+    /// The error code the action would be answered with now.
+    pub code: String,
+    /// Why, in English.
+    pub reason: String,
+    /// Why, in Chinese.
+    pub reason_zh: String,
 }
 
 /// A page of evaluations.

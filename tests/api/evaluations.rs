@@ -82,11 +82,12 @@ async fn seed_evaluations_are_scored_and_flagged() {
             // The API reports exactly what the engine finds in the transcribed table.
             assert_eq!(pairs(&c["findings"]), engine_pairs(input, rules), "{id}");
             assert!(c["error_count"].as_u64().unwrap() > 0);
-            assert!(
-                e["allowed_actions"]
-                    .as_array()
-                    .unwrap()
-                    .contains(&json!("submit"))
+            // Errors remain: submitting would fail, so it is not offered, and it says why.
+            assert_eq!(e["allowed_actions"], json!(["update", "delete"]));
+            assert_eq!(e["blocked_actions"][0]["action"], "submit");
+            assert_eq!(
+                e["blocked_actions"][0]["code"],
+                "evaluation.not_submittable"
             );
         }
         // The report's own mistakes, spot-checked: the date in the year 204 and the 20-point
@@ -963,6 +964,149 @@ async fn what_get_answers_goes_back_through_put_and_post() {
             c["rule_set"],
             json!({"id": "hengyang-2024-department", "version": 1})
         );
+    })
+    .await;
+}
+
+/// A token of `app` with its own subject.
+fn token_for(app: &TestApp, subject: &str, role: &str, region: &str) -> String {
+    use jixiao::auth::token::{TokenRequest, mint};
+    use jixiao::domain::policy::Role;
+    use jixiao::domain::region::RegionCode;
+    let request = TokenRequest {
+        subject: subject.into(),
+        role: Role::parse(role).unwrap(),
+        region: RegionCode::parse(region).unwrap(),
+        departments: Vec::new(),
+        ttl: std::time::Duration::from_secs(3600),
+    };
+    mint(
+        &app.settings.auth,
+        app.settings.auth.jwt_secret.as_deref().unwrap(),
+        &request,
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn actions_offered_are_those_that_would_succeed_and_blocked_ones_say_why() {
+    on_each_db(|app| async move {
+        let loaded = load_seed(&app).await;
+        let id = &loaded.evaluation_ids[2];
+        let path = format!("/api/v1/evaluations/{id}");
+        let submitter = app.as_(Some(app.token("submitter", "430424")));
+        let e = get(&submitter, &path).await;
+        assert_eq!(e["allowed_actions"], json!(["update", "delete"]));
+        let blocked = &e["blocked_actions"];
+        assert_eq!(blocked.as_array().unwrap().len(), 1, "{blocked}");
+        assert_eq!(blocked[0]["action"], "submit");
+        assert_eq!(blocked[0]["code"], "evaluation.not_submittable");
+        let count = e["computed"]["error_count"].as_u64().unwrap();
+        assert_eq!(
+            blocked[0]["reason"],
+            format!("{count} error finding(s) remain; correct them and submit again")
+        );
+        assert_eq!(
+            blocked[0]["reason_zh"],
+            format!("仍有 {count} 项错误，请更正后再提交")
+        );
+        // What it says is what the action answers.
+        let (s, p) = act(&submitter, id, "submit", None).await;
+        assert_eq!(
+            (s, p["code"].as_str()),
+            (409, Some("evaluation.not_submittable"))
+        );
+        // Corrected: submit is offered, nothing is blocked.
+        let fixed = corrected_black_water(&loaded.project_ids[1].1);
+        let (s, e) = json(
+            submitter
+                .put(&path)
+                .header("If-Match", "\"1\"")
+                .json(&fixed)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 200, "{e}");
+        assert_eq!(e["allowed_actions"], json!(["update", "delete", "submit"]));
+        assert_eq!(e["blocked_actions"], json!([]));
+        // Submitted by the admin: the admin may not approve its own submission, and says so.
+        let (s, e) = act(&app, id, "submit", None).await;
+        assert_eq!(s, 200, "{e}");
+        assert_eq!(e["allowed_actions"], json!(["withdraw"]));
+        let blocked: Vec<(&str, &str)> = e["blocked_actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| (b["action"].as_str().unwrap(), b["code"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            blocked,
+            [("return", "auth.forbidden"), ("approve", "auth.forbidden")]
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn only_the_submitter_who_submitted_or_an_admin_withdraws() {
+    on_each_db(|app| async move {
+        let loaded = load_seed(&app).await;
+        let id = &loaded.evaluation_ids[2];
+        let path = format!("/api/v1/evaluations/{id}");
+        let first = app.as_(Some(token_for(&app, "clerk-1", "submitter", "430424")));
+        let second = app.as_(Some(token_for(&app, "clerk-2", "submitter", "430424")));
+        let fixed = corrected_black_water(&loaded.project_ids[1].1);
+        let res = first
+            .put(&path)
+            .header("If-Match", "\"1\"")
+            .json(&fixed)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let (s, e) = act(&first, id, "submit", None).await;
+        assert_eq!(
+            (s, e["submitted_by"].as_str()),
+            (200, Some("clerk-1")),
+            "{e}"
+        );
+        // Another submitter of the same county: not offered, blocked with the reason, refused.
+        let e = get(&second, &path).await;
+        assert_eq!(e["allowed_actions"], json!([]));
+        assert_eq!(e["blocked_actions"][0]["action"], "withdraw");
+        assert_eq!(e["blocked_actions"][0]["code"], "evaluation.not_submitter");
+        let res = second
+            .post(&format!("{path}/withdraw"))
+            .send()
+            .await
+            .unwrap();
+        let p = problem(res, 403, "evaluation.not_submitter").await;
+        assert!(
+            p["detail"]
+                .as_str()
+                .unwrap()
+                .contains("submitter who submitted"),
+            "{p}"
+        );
+        assert_eq!(
+            get(&app, &path).await["status"],
+            "submitted",
+            "nothing changed"
+        );
+        // The one who submitted may.
+        assert_eq!(
+            get(&first, &path).await["allowed_actions"],
+            json!(["withdraw"])
+        );
+        let (s, e) = act(&first, id, "withdraw", None).await;
+        assert_eq!((s, e["status"].as_str()), (200, Some("draft")), "{e}");
+        // And an admin may withdraw anyone's submission.
+        let (s, _) = act(&first, id, "submit", None).await;
+        assert_eq!(s, 200);
+        let (s, e) = act(&app, id, "withdraw", None).await;
+        assert_eq!((s, e["status"].as_str()), (200, Some("draft")), "{e}");
     })
     .await;
 }
