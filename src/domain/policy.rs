@@ -195,7 +195,14 @@ impl Principal {
         if department_owned && !self.covers_department(scope.department) {
             return false;
         }
-        !(kind == Kind::Evaluation && self.role == Role::Viewer && scope.unpublished)
+        !(kind == Kind::Evaluation && !self.sees_evaluation_in_state(!scope.unpublished))
+    }
+
+    /// Whether the role sees an evaluation in a state that is (or is not) published: viewers
+    /// see submitted and approved ones only. An evaluation that leaves this view (withdrawn,
+    /// returned) reaches the caller's change feed as a tombstone.
+    pub fn sees_evaluation_in_state(&self, published: bool) -> bool {
+        published || self.role != Role::Viewer
     }
 }
 

@@ -8,6 +8,7 @@ mod department_data;
 mod errors;
 mod evaluations;
 mod exports;
+mod feed_replica;
 mod generate;
 mod helpers;
 mod integration;
