@@ -195,7 +195,7 @@ impl Principal {
         if department_owned && !self.covers_department(scope.department) {
             return false;
         }
-        !(kind == Kind::Evaluation && !self.sees_evaluation_in_state(!scope.unpublished))
+        kind != Kind::Evaluation || self.sees_evaluation_in_state(!scope.unpublished)
     }
 
     /// Whether the role sees an evaluation in a state that is (or is not) published: viewers

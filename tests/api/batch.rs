@@ -297,11 +297,7 @@ async fn query_flags_hold_for_json_bodies_and_must_agree_with_the_body() {
             created["id"].is_null() && created["status"].is_null() && created["version"].is_null(),
             "{created}"
         );
-        assert_eq!(
-            created["total"].is_string(),
-            true,
-            "the dry run still scores"
-        );
+        assert!(created["total"].is_string(), "the dry run still scores");
         let replaced = &r["items"][0];
         assert_eq!(replaced["outcome"], "replaced");
         assert_eq!(replaced["id"], loaded.evaluation_ids[2].as_str());
