@@ -73,7 +73,7 @@ pub async fn list(
         cond = cond.add(Column::ParentId.eq(parent.clone()));
     }
     if let Some(q) = &filter.name_contains {
-        cond = cond.add(Column::Name.contains(q.clone()));
+        cond = cond.add(super::contains_literally(Column::Name, q));
     }
     if let Some(after) = after {
         cond = cond.add(Column::Id.gt(after.to_owned()));

@@ -16,6 +16,7 @@ mod openapi;
 mod ops;
 mod readme;
 mod regions;
+mod search;
 mod seed;
 mod shutdown;
 mod stats;
