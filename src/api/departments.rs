@@ -86,7 +86,9 @@ pub struct Department {
     /// 下设机构.
     pub subordinate_units: Vec<String>,
     pub version: i64,
+    #[serde(serialize_with = "crate::clock::micros")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::clock::micros")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -442,7 +444,7 @@ pub async fn create(
     if !principal.covers_department(&ids) {
         return Err(access::forbidden(Action::Create));
     }
-    let now = Utc::now();
+    let now = crate::clock::now();
     let mut model = Model {
         id: uuid::Uuid::now_v7().to_string(),
         budget_code,
@@ -535,7 +537,7 @@ pub async fn replace(
         internal_bodies: to_json(&input.internal_bodies),
         subordinate_units: to_json(&input.subordinate_units),
         version: current.version + 1,
-        updated_at: Utc::now(),
+        updated_at: crate::clock::now(),
         ..current.clone()
     };
     if next.budget_code != current.budget_code
@@ -743,7 +745,7 @@ pub async fn delete_department(
             ),
         ));
     }
-    let now = Utc::now();
+    let now = crate::clock::now();
     let next = Model {
         version: current.version + 1,
         updated_at: now,

@@ -474,7 +474,9 @@ pub struct Evaluation {
     pub allowed_actions: Vec<String>,
     pub created_by: String,
     pub submitted_by: Option<String>,
+    #[serde(serialize_with = "crate::clock::micros")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::clock::micros")]
     pub updated_at: DateTime<Utc>,
 }
 

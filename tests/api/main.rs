@@ -20,3 +20,4 @@ mod search;
 mod seed;
 mod shutdown;
 mod stats;
+mod timestamps;
