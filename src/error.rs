@@ -80,6 +80,7 @@ codes! {
     RATE_LIMITED = ("request.rate_limited", TOO_MANY_REQUESTS, "Too many requests", "请求过于频繁");
     DEPARTMENT_NOT_FOUND = ("department.not_found", NOT_FOUND, "Department not found", "部门不存在");
     DEPARTMENT_EXISTS = ("department.exists", CONFLICT, "Department already exists", "部门已存在");
+    DEPARTMENT_BUDGET_CODE_TAKEN = ("department.budget_code_taken", CONFLICT, "Budget code used by another department", "预算单位编码已被其他部门使用");
     DEPARTMENT_AMBIGUOUS = ("department.ambiguous", CONFLICT, "Budget code is ambiguous", "预算单位编码不唯一");
     DEPARTMENT_HAS_CHILDREN = ("department.has_children", CONFLICT, "Department still has subordinate departments", "该部门仍有下属部门");
     FUND_NOT_FOUND = ("fund.not_found", NOT_FOUND, "Fund not found", "资金不存在");

@@ -125,6 +125,22 @@ pub async fn by_budget_code_under(
         .await
 }
 
+/// A live department holding this budget code, in any region except the one with id
+/// `except` (budget codes are unique among live departments service-wide).
+pub async fn live_with_budget_code(
+    db: &impl ConnectionTrait,
+    code: &str,
+    except: Option<&str>,
+) -> Result<Option<Model>, DbErr> {
+    let mut query = Entity::find()
+        .filter(Column::DeletedAt.is_null())
+        .filter(Column::BudgetCode.eq(code));
+    if let Some(id) = except {
+        query = query.filter(Column::Id.ne(id));
+    }
+    query.one(db).await
+}
+
 /// Any row, live or deleted, with this region and budget code.
 pub async fn by_natural_key(
     db: &impl ConnectionTrait,
