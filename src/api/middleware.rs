@@ -43,6 +43,7 @@ pub async fn observe(
     );
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let method = req.method().to_string();
+    let method_label = crate::telemetry::method_label(req.method());
     let path = req.path().to_owned();
     // Routed requests come back as responses, errors included; an `Err` here can only come
     // from the framework itself and is answered by its own `ResponseError` rendering.
@@ -67,7 +68,7 @@ pub async fn observe(
     if let Some(state) = &state {
         state
             .metrics
-            .observe(&method, &route, status, elapsed.as_secs_f64());
+            .observe(method_label, &route, status, elapsed.as_secs_f64());
     }
     let duration_ms = elapsed.as_secs_f64() * 1000.0;
     match error {
