@@ -288,10 +288,7 @@ fn budget_code_taken(code: &str) -> ApiError {
     e.errors.push(FieldError::body(
         "/budget_code",
         "department.budget_code_taken",
-        Text::new(
-            format!("{code} is taken"),
-            format!("{code} 已被使用"),
-        ),
+        Text::new(format!("{code} is taken"), format!("{code} 已被使用")),
     ));
     e
 }
@@ -582,8 +579,7 @@ pub async fn replace(
         ..current.clone()
     };
     if next.budget_code != current.budget_code {
-        check_budget_code_free(db, &next.budget_code, &next.region_code, Some(&current.id))
-            .await?;
+        check_budget_code_free(db, &next.budget_code, &next.region_code, Some(&current.id)).await?;
     }
     if next.budget_code != current.budget_code
         && store::by_natural_key(db, &next.region_code, &next.budget_code)

@@ -35,7 +35,10 @@ async fn budget_codes_are_unique_across_regions_on_create_and_rename() {
             .unwrap();
         let p = problem(res, 409, "department.budget_code_taken").await;
         assert_eq!(p["errors"][0]["pointer"], "/budget_code", "{p}");
-        assert!(p.get("existing").is_none(), "the other department is not named: {p}");
+        assert!(
+            p.get("existing").is_none(),
+            "the other department is not named: {p}"
+        );
 
         // Rename: neither can it rename its own department to it.
         let res = county_b
@@ -83,7 +86,11 @@ async fn budget_codes_are_unique_across_regions_on_create_and_rename() {
             .await
             .unwrap();
         let (s, renamed) = json(res).await;
-        assert_eq!((s, &renamed["budget_code"]), (200, &json!("B-001")), "{renamed}");
+        assert_eq!(
+            (s, &renamed["budget_code"]),
+            (200, &json!("B-001")),
+            "{renamed}"
+        );
         // ...and then held by the new owner: the old one cannot come back with it.
         let res = county_a
             .post("/api/v1/departments")
