@@ -12,7 +12,10 @@ pub fn now() -> DateTime<Utc> {
 /// Serializes a timestamp as RFC 3339 UTC with at most six fraction digits (`serialize_with`
 /// on response fields), so that values written before the truncation also read back clean.
 pub fn micros<S: serde::Serializer>(at: &DateTime<Utc>, ser: S) -> Result<S::Ok, S::Error> {
-    ser.serialize_str(&at.trunc_subsecs(6).to_rfc3339_opts(SecondsFormat::AutoSi, true))
+    ser.serialize_str(
+        &at.trunc_subsecs(6)
+            .to_rfc3339_opts(SecondsFormat::AutoSi, true),
+    )
 }
 
 #[cfg(test)]

@@ -24,7 +24,10 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbE
 /// `column LIKE '%text%'` with `text` matched literally: `%`, `_` and the escape character
 /// itself are escaped (`ESCAPE '\'`), so `q=%` finds names holding a `%`, not every name.
 /// The one helper for every name search (`q=`).
-pub fn contains_literally(column: impl sea_orm::ColumnTrait, text: &str) -> sea_orm::sea_query::Expr {
+pub fn contains_literally(
+    column: impl sea_orm::ColumnTrait,
+    text: &str,
+) -> sea_orm::sea_query::Expr {
     let mut pattern = String::with_capacity(text.len() + 2);
     pattern.push('%');
     for c in text.chars() {

@@ -542,7 +542,8 @@ fn token_of(app: &crate::helpers::TestApp, subject: &str, role: &str, region: &s
 #[tokio::test]
 async fn idempotency_keys_are_bound_to_the_whole_scope() {
     on_each_db(|app| async move {
-        let body = json!({"budget_code": "IK-1", "name": "幂等局", "region": "430424", "kind": "other"});
+        let body =
+            json!({"budget_code": "IK-1", "name": "幂等局", "region": "430424", "kind": "other"});
         let post = |token: String| {
             let app = app.as_(Some(token));
             let body = body.clone();

@@ -6,7 +6,9 @@ use serde_json::{Value, json};
 use crate::helpers::{json, on_each_db};
 
 fn fraction_digits(at: &Value) -> usize {
-    let text = at.as_str().unwrap_or_else(|| panic!("not a timestamp: {at}"));
+    let text = at
+        .as_str()
+        .unwrap_or_else(|| panic!("not a timestamp: {at}"));
     assert!(text.ends_with('Z'), "{text}");
     chrono::DateTime::parse_from_rfc3339(text).unwrap_or_else(|e| panic!("{text}: {e}"));
     text.split_once('.')
