@@ -42,6 +42,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub metrics: Arc<Metrics>,
     pub max_body_bytes: usize,
+    /// How long a request body may take to arrive (`body_timeout_secs`).
+    pub body_timeout: std::time::Duration,
     pub max_page_size: u64,
     /// Permits for building and sending an evaluation list page (`max_concurrent_pages`).
     pub pages: Arc<tokio::sync::Semaphore>,

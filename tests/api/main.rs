@@ -11,6 +11,7 @@ mod evaluations;
 mod exports;
 mod generate;
 mod helpers;
+mod http_layer;
 mod integration;
 mod migrations;
 mod openapi;
