@@ -369,6 +369,46 @@ pub struct Problem {
     /// Field problems, for input errors.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<ProblemField>>,
+    /// The state the evaluation is in, when a workflow action or a write is refused because
+    /// of it (`evaluation.invalid_transition`, `evaluation.read_only`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_state: Option<String>,
+    /// The error findings that block a submission (`evaluation.not_submittable`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = schema_array_of_findings)]
+    pub blocking_findings: Option<Vec<serde_json::Value>>,
+    /// The path of the object that is already there (`*.exists`, `evaluation.read_only`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub existing: Option<String>,
+    /// The natural key that is taken (`evaluation.exists`): budget code, year, kind and project.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub natural_key: Option<String>,
+    /// The counts of a failed batch (`batch.failed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = schema_ref_batch_summary)]
+    pub summary: Option<serde_json::Value>,
+    /// Each item's outcome in a failed batch (`batch.failed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = schema_array_of_items)]
+    pub items: Option<Vec<serde_json::Value>>,
+}
+
+fn schema_ref_batch_summary() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    utoipa::openapi::Ref::from_schema_name("BatchSummary").into()
+}
+
+fn schema_array_of(name: &str) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    utoipa::openapi::schema::ArrayBuilder::new()
+        .items(utoipa::openapi::Ref::from_schema_name(name))
+        .into()
+}
+
+fn schema_array_of_findings() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    schema_array_of("FindingDto")
+}
+
+fn schema_array_of_items() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    schema_array_of("ItemResult")
 }
 
 /// One field problem inside a problem document.
