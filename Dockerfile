@@ -6,6 +6,8 @@ FROM rust:1.95-bookworm AS build
 WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY migrations ./migrations
+COPY vendor ./vendor
+COPY benches ./benches
 COPY src ./src
 RUN cargo build --release --locked --bin jixiao \
     && strip target/release/jixiao

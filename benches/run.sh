@@ -145,16 +145,26 @@ if ! command -v datasette >/dev/null; then
 fi
 DS_PORT=$(free_port)
 cp "$SMALL" "$WORK/ds.db"   # the same file, copied so the two servers share no lock
-datasette serve "$WORK/ds.db" --port "$DS_PORT" --host 127.0.0.1 >"$WORK/datasette.log" 2>&1 &
+# Datasette as a publisher runs it for an API: no facet suggestions (by default it computes
+# them on every table page, hundreds of milliseconds each), rows as a plain array, no count.
+datasette serve "$WORK/ds.db" --port "$DS_PORT" --host 127.0.0.1 \
+    --setting suggest_facets off >"$WORK/datasette.log" 2>&1 &
 DS_PID=$!
 PIDS+=("$DS_PID")
-DS_URL="http://127.0.0.1:$DS_PORT/ds/evaluations.json?_size=100"
+DS_URL="http://127.0.0.1:$DS_PORT/ds/evaluations.json?_size=100&_shape=array&_nocount=1"
+DS_IND_URL="http://127.0.0.1:$DS_PORT/ds/indicator_results.json?_size=100&_shape=array&_nocount=1"
+IND_PAGE="http://127.0.0.1:$PORT/api/v1/indicator-results?page_size=100"
 wait_for "$DS_URL"
-echo "the same 100 rows from Datasette: $(curl -sf "$DS_URL" | wc -c) bytes"
+echo "the same 100 evaluation rows from Datasette: $(curl -sf "$DS_URL" | wc -c) bytes"
+echo "a page of 100 indicator results from jixiao: $(curl -sf -H "Authorization: Bearer $TOKEN" "$IND_PAGE" | wc -c) bytes"
+echo "the same 100 indicator rows from Datasette: $(curl -sf "$DS_IND_URL" | wc -c) bytes"
 
 say "reads: a page of 100 evaluations, 64 connections, ${DURATION}s each"
 load read_jixiao --url "$PAGE" --token "$TOKEN" --connections 64 --duration "$DURATION"
 load read_datasette --url "$DS_URL" --connections 64 --duration "$DURATION"
+say "reads: a page of 100 indicator results, 64 connections, ${DURATION}s each"
+load read_jixiao_indicators --url "$IND_PAGE" --token "$TOKEN" --connections 64 --duration "$DURATION"
+load read_datasette_indicators --url "$DS_IND_URL" --connections 64 --duration "$DURATION"
 stop "$DS_PID"
 load read_static --url "http://127.0.0.1:$PORT/bench/static/$SIZE" --connections 64 --duration "$DURATION"
 HWM_READ=$(hwm_kib "$SQLITE_PID")
@@ -240,6 +250,11 @@ for n in ("read_jixiao", "read_datasette", "read_static"):
     x = r[n]
     figure(f"{n}: requests/s (p50 {x['p50_ms']:.1f} ms, p99 {x['p99_ms']:.1f} ms, errors {x['errors']:.0f})", x["rps"], "req/s")
 ratio("jixiao / Datasette requests/s", r["read_jixiao"]["rps"] / max(r["read_datasette"]["rps"], 1e-9), ">=", 30)
+print("reads (64 connections, page of 100 indicator results)")
+for n in ("read_jixiao_indicators", "read_datasette_indicators"):
+    x = r[n]
+    figure(f"{n}: requests/s (p50 {x['p50_ms']:.1f} ms, p99 {x['p99_ms']:.1f} ms, errors {x['errors']:.0f})", x["rps"], "req/s")
+ratio("jixiao / Datasette requests/s (indicator results)", r["read_jixiao_indicators"]["rps"] / max(r["read_datasette_indicators"]["rps"], 1e-9), ">=", 30)
 figure("jixiao / static body of the same size (share of the ceiling)", 100 * r["read_jixiao"]["rps"] / max(r["read_static"]["rps"], 1e-9), "%")
 print("writes on PostgreSQL (8 clients, an evaluation with 20 indicators)")
 w = r["write_jixiao"]

@@ -56,6 +56,7 @@ codes! {
     NOT_FOUND = ("request.not_found", NOT_FOUND, "Not found", "未找到");
     METHOD_NOT_ALLOWED = ("request.method_not_allowed", METHOD_NOT_ALLOWED, "Method not allowed", "不允许的请求方法");
     NOT_ACCEPTABLE = ("request.not_acceptable", NOT_ACCEPTABLE, "Not acceptable", "无法提供所要求的格式");
+    REQUEST_TIMEOUT = ("request.timeout", REQUEST_TIMEOUT, "The request body did not arrive in time", "请求体未能按时送达");
     BODY_TOO_LARGE = ("request.body_too_large", PAYLOAD_TOO_LARGE, "Request body too large", "请求体过大");
     UNSUPPORTED_MEDIA_TYPE = ("request.unsupported_media_type", UNSUPPORTED_MEDIA_TYPE, "Unsupported media type", "不支持的媒体类型");
     VALIDATION_FAILED = ("request.validation_failed", UNPROCESSABLE_ENTITY, "The request has invalid fields", "请求包含无效字段");
@@ -80,6 +81,7 @@ codes! {
     RATE_LIMITED = ("request.rate_limited", TOO_MANY_REQUESTS, "Too many requests", "请求过于频繁");
     DEPARTMENT_NOT_FOUND = ("department.not_found", NOT_FOUND, "Department not found", "部门不存在");
     DEPARTMENT_EXISTS = ("department.exists", CONFLICT, "Department already exists", "部门已存在");
+    DEPARTMENT_BUDGET_CODE_TAKEN = ("department.budget_code_taken", CONFLICT, "Budget code used by another department", "预算单位编码已被其他部门使用");
     DEPARTMENT_AMBIGUOUS = ("department.ambiguous", CONFLICT, "Budget code is ambiguous", "预算单位编码不唯一");
     DEPARTMENT_HAS_CHILDREN = ("department.has_children", CONFLICT, "Department still has subordinate departments", "该部门仍有下属部门");
     FUND_NOT_FOUND = ("fund.not_found", NOT_FOUND, "Fund not found", "资金不存在");
@@ -113,6 +115,7 @@ impl ErrorCode {
             429 => codes::RATE_LIMITED,
             405 => codes::METHOD_NOT_ALLOWED,
             406 => codes::NOT_ACCEPTABLE,
+            408 => codes::REQUEST_TIMEOUT,
             413 => codes::BODY_TOO_LARGE,
             415 => codes::UNSUPPORTED_MEDIA_TYPE,
             412 => codes::PRECONDITION_FAILED,
@@ -368,6 +371,46 @@ pub struct Problem {
     /// Field problems, for input errors.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<ProblemField>>,
+    /// The state the evaluation is in, when a workflow action or a write is refused because
+    /// of it (`evaluation.invalid_transition`, `evaluation.read_only`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_state: Option<String>,
+    /// The error findings that block a submission (`evaluation.not_submittable`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = schema_array_of_findings)]
+    pub blocking_findings: Option<Vec<serde_json::Value>>,
+    /// The path of the object that is already there (`*.exists`, `evaluation.read_only`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub existing: Option<String>,
+    /// The natural key that is taken (`evaluation.exists`): budget code, year, kind and project.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub natural_key: Option<String>,
+    /// The counts of a failed batch (`batch.failed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = schema_ref_batch_summary)]
+    pub summary: Option<serde_json::Value>,
+    /// Each item's outcome in a failed batch (`batch.failed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = schema_array_of_items)]
+    pub items: Option<Vec<serde_json::Value>>,
+}
+
+fn schema_ref_batch_summary() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    utoipa::openapi::Ref::from_schema_name("BatchSummary").into()
+}
+
+fn schema_array_of(name: &str) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    utoipa::openapi::schema::ArrayBuilder::new()
+        .items(utoipa::openapi::Ref::from_schema_name(name))
+        .into()
+}
+
+fn schema_array_of_findings() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    schema_array_of("FindingDto")
+}
+
+fn schema_array_of_items() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    schema_array_of("ItemResult")
 }
 
 /// One field problem inside a problem document.

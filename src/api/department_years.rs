@@ -158,7 +158,9 @@ pub struct Profile {
     pub data: ProfileInput,
     pub computed: ProfileComputed,
     pub version: i64,
+    #[serde(serialize_with = "crate::clock::micros")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::clock::micros")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -534,7 +536,9 @@ pub struct Finance {
     pub data: FinanceInput,
     pub computed: FinanceComputed,
     pub version: i64,
+    #[serde(serialize_with = "crate::clock::micros")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::clock::micros")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -676,7 +680,7 @@ pub async fn put_document<T: Serialize>(
     check_year(year)?;
     let department = departments::resolve(db, principal, key, Action::Update).await?;
     let text = serde_json::to_string(document).map_err(ApiError::internal)?;
-    let now = Utc::now();
+    let now = crate::clock::now();
     match store::get(db, &department.id, kind, year).await? {
         None => {
             let row = store::insert(

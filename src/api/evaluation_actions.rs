@@ -197,6 +197,7 @@ pub struct HistoryItem {
     pub action: String,
     /// The token subject who did it.
     pub actor: String,
+    #[serde(serialize_with = "crate::clock::micros")]
     pub at: DateTime<Utc>,
     pub status_before: Option<String>,
     pub status_after: String,
@@ -309,7 +310,7 @@ pub async fn get_report(
     };
     let status = status_of(&m);
     let status_label = format!("{} {}", status.label_zh(), status.as_str());
-    let generated = Utc::now().to_rfc3339();
+    let generated = crate::clock::now().to_rfc3339();
     let meta = crate::report::ReportMeta {
         title_department: department.as_ref().map_or("", |d| d.name.as_str()),
         project_name: project.as_ref().map(|p| p.name.as_str()),

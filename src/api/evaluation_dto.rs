@@ -517,7 +517,9 @@ pub struct Evaluation {
     pub blocked_actions: Vec<BlockedAction>,
     pub created_by: String,
     pub submitted_by: Option<String>,
+    #[serde(serialize_with = "crate::clock::micros")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::clock::micros")]
     pub updated_at: DateTime<Utc>,
 }
 

@@ -499,7 +499,7 @@ pub async fn save(
     status: Status,
     entry: HistoryEntry<'_>,
 ) -> Result<Model, ApiError> {
-    let now = Utc::now();
+    let now = crate::clock::now();
     let stored = Stored {
         input: prepared.input.clone(),
         budget_source: prepared.budget_source.to_owned(),
@@ -1063,7 +1063,7 @@ pub async fn delete_evaluation(
     if !status.editable() {
         return Err(read_only(&current));
     }
-    let now = Utc::now();
+    let now = crate::clock::now();
     let next = Model {
         natural_key: format!("{}|deleted|{}", current.natural_key, current.id),
         version: current.version + 1,

@@ -203,6 +203,7 @@ pub struct ChangeItem {
     pub op: String,
     /// The object's version after the change.
     pub version: i64,
+    #[serde(serialize_with = "crate::clock::micros")]
     pub at: DateTime<Utc>,
     pub actor: String,
     /// The object as of the change.

@@ -155,7 +155,9 @@ pub struct Fund {
     /// What the engine finds in this allocation alone (e.g. executed above budget).
     pub findings: Vec<FindingDto>,
     pub version: i64,
+    #[serde(serialize_with = "crate::clock::micros")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::clock::micros")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -383,7 +385,7 @@ async fn build(
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
-    let now = Utc::now();
+    let now = crate::clock::now();
     Ok(Model {
         id: String::new(),
         department_id: department.id,
@@ -588,7 +590,7 @@ pub async fn delete_fund(
     {
         return Err(http::stale(current.version));
     }
-    let now = Utc::now();
+    let now = crate::clock::now();
     let next = Model {
         version: current.version + 1,
         updated_at: now,

@@ -42,6 +42,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub metrics: Arc<Metrics>,
     pub max_body_bytes: usize,
+    /// How long a request body may take to arrive (`body_timeout_secs`).
+    pub body_timeout: std::time::Duration,
     pub max_page_size: u64,
     /// Permits for building and sending an evaluation list page (`max_concurrent_pages`).
     pub pages: Arc<tokio::sync::Semaphore>,
@@ -127,6 +129,7 @@ Limits (server settings; defaults shown): request bodies up to `max_body_bytes` 
 client (1200 per minute with bursts of `rate_limit_burst` = 100; 429 with `Retry-After` above).",
         license(name = "MIT", identifier = "MIT"),
     ),
+    servers((url = "/", description = "This service: every path is relative to the address it answers on")),
     components(schemas(Problem, ProblemField, ErrorCode)),
     tags(
         (name = "regions", description = "GB/T 2260 administrative divisions (行政区划)"),
@@ -178,6 +181,11 @@ pub fn add_common_errors(doc: &mut utoipa::openapi::OpenApi) {
                     .entry(status.to_owned())
                     .or_insert_with(|| problem_response(description));
             };
+            if !path.starts_with("/api/") {
+                // Open operations: an empty requirement list says no token is needed.
+                op.security = Some(Vec::new());
+            }
+            declare_headers(op);
             if path.starts_with("/api/") {
                 add(
                     op,
@@ -222,6 +230,95 @@ pub fn add_common_errors(doc: &mut utoipa::openapi::OpenApi) {
                 "500",
                 "Unexpected failure; details are logged under the request id, never sent",
             );
+            declare_retry_after(op);
+        }
+    }
+}
+
+/// A string header parameter.
+fn header_param(name: &str, description: &str, required: bool) -> utoipa::openapi::path::Parameter {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Header)
+        .required(if required {
+            utoipa::openapi::Required::True
+        } else {
+            utoipa::openapi::Required::False
+        })
+        .description(Some(description))
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+        .build()
+}
+
+/// Declares what the handlers read and send but do not annotate one by one: `If-None-Match`
+/// where a 304 can come back, `Retry-After` on 429 and 503, and the bounds of `page_size`.
+fn declare_headers(op: &mut Operation) {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    let has_param = |op: &Operation, name: &str| {
+        op.parameters.as_ref().is_some_and(|ps| {
+            ps.iter()
+                .any(|p| matches!(p, RefOr::T(p) if p.name == name))
+        })
+    };
+    if op.responses.responses.contains_key("304") && !has_param(op, "If-None-Match") {
+        op.parameters.get_or_insert_with(Vec::new).push(
+            header_param(
+                "If-None-Match",
+                "The ETag of the version you hold: the answer is 304 with no body when it is \
+                 still current",
+                false,
+            )
+            .into(),
+        );
+    }
+    if let Some(params) = op.parameters.as_mut() {
+        for p in params.iter_mut().filter_map(|p| match p {
+            RefOr::T(p) if p.name == "page_size" => Some(p),
+            _ => None,
+        }) {
+            p.schema = Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .format(Some(utoipa::openapi::schema::SchemaFormat::KnownFormat(
+                        utoipa::openapi::KnownFormat::Int64,
+                    )))
+                    .minimum(Some(1))
+                    .maximum(Some(500))
+                    .default(Some(serde_json::json!(50)))
+                    .into(),
+            );
+            p.description = Some(
+                "Items per page, 1 to 500 (the server's `max_page_size`, 500 by default); 50 \
+                 when not given"
+                    .to_owned(),
+            );
+        }
+    }
+}
+
+/// Adds `Retry-After` to the 429 and 503 answers, once all of them are in place.
+fn declare_retry_after(op: &mut Operation) {
+    use utoipa::openapi::HeaderBuilder;
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    for status in ["429", "503"] {
+        if let Some(RefOr::T(response)) = op.responses.responses.get_mut(status) {
+            response
+                .headers
+                .entry("Retry-After".to_owned())
+                .or_insert_with(|| {
+                    RefOr::T(
+                        HeaderBuilder::new()
+                            .schema(Some(
+                                ObjectBuilder::new()
+                                    .schema_type(Type::Integer)
+                                    .minimum(Some(0)),
+                            ))
+                            .description(Some("Seconds to wait before retrying"))
+                            .build(),
+                    )
+                });
         }
     }
 }

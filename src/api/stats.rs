@@ -258,7 +258,15 @@ pub struct EvaluationGroup {
             {"band": "90-100", "from": 90, "to": 100, "upper_included": true, "count": 0}],
         "grades": {"excellent": 0, "good": 0, "fair": 0, "poor": 3},
         "budget": {"evaluations_with_budget": 3, "full_year": "2193.49", "executed": "2193.49", "execution_rate": "100.00%"}},
-    "groups": [{"key": {"kind": "department", "kind_label_zh": "部门整体支出"}, "count": 1}]
+    "groups": [{"key": {"kind": "department", "kind_label_zh": "部门整体支出"}, "count": 1,
+        "average_total": "25.00", "min_total": "25.00", "max_total": "25.00",
+        "distribution": [
+            {"band": "0-60", "from": 0, "to": 60, "upper_included": false, "count": 1},
+            {"band": "60-80", "from": 60, "to": 80, "upper_included": false, "count": 0},
+            {"band": "80-90", "from": 80, "to": 90, "upper_included": false, "count": 0},
+            {"band": "90-100", "from": 90, "to": 100, "upper_included": true, "count": 0}],
+        "grades": {"excellent": 0, "good": 0, "fair": 0, "poor": 1},
+        "budget": {"evaluations_with_budget": 1, "full_year": "1062.32", "executed": "1062.32", "execution_rate": "100.00%"}}]
 }))]
 pub struct EvaluationStats {
     /// The dimensions, in the order given.

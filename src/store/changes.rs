@@ -75,7 +75,7 @@ pub async fn record(db: &impl ConnectionTrait, change: Change<'_>) -> Result<(),
         department_id: Set(change.department_id.map(str::to_owned)),
         status: Set(change.status.map(str::to_owned)),
         actor: Set(change.actor.to_owned()),
-        at: Set(chrono::Utc::now()),
+        at: Set(crate::clock::now()),
         data: Set(change.data.map(|d| d.to_string())),
         ..Default::default()
     }

@@ -171,7 +171,7 @@ pub fn condition(filter: &Filter) -> Condition {
         cond = cond.add(Column::Level2.eq(v.clone()));
     }
     if let Some(v) = &filter.name_contains {
-        cond = cond.add(Column::Level3.contains(v.clone()));
+        cond = cond.add(super::contains_literally(Column::Level3, v));
     }
     if let Some(v) = filter.achieved {
         cond = cond.add(Column::Achieved.eq(v));

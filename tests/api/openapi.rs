@@ -52,6 +52,12 @@ async fn every_operation_is_complete() {
                     serde_json::json!([{"bearer": []}]),
                     "{id} is not bearer-protected"
                 );
+                for status in ["429", "503"] {
+                    assert!(
+                        responses[status]["headers"]["Retry-After"].is_object(),
+                        "{id} {status} does not declare Retry-After"
+                    );
+                }
                 if method == "post" {
                     let params = op["parameters"].as_array().expect("parameters");
                     assert!(
@@ -59,6 +65,24 @@ async fn every_operation_is_complete() {
                         "{id} lacks Idempotency-Key"
                     );
                 }
+            }
+            if !path.starts_with("/api/") {
+                assert_eq!(
+                    op["security"],
+                    serde_json::json!([]),
+                    "{id} is open and must say so with `security: []`"
+                );
+            }
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            if responses.contains_key("304") {
+                assert!(
+                    params.iter().any(|p| p["name"] == "If-None-Match"),
+                    "{id} answers 304 but does not declare If-None-Match"
+                );
+            }
+            for p in params.iter().filter(|p| p["name"] == "page_size") {
+                assert_eq!(p["schema"]["minimum"], 1, "{id} page_size minimum");
+                assert_eq!(p["schema"]["maximum"], 500, "{id} page_size maximum");
             }
             if op.get("requestBody").is_some() {
                 for s in ["413", "415", "422"] {
@@ -74,6 +98,23 @@ async fn every_operation_is_complete() {
                 }
             }
         }
+    }
+    assert!(
+        doc["servers"].as_array().is_some_and(|s| !s.is_empty()),
+        "the document names no server"
+    );
+    for member in [
+        "blocking_findings",
+        "current_state",
+        "items",
+        "summary",
+        "natural_key",
+        "existing",
+    ] {
+        assert!(
+            doc["components"]["schemas"]["Problem"]["properties"][member].is_object(),
+            "the Problem schema lacks `{member}`"
+        );
     }
     let n = ids.len();
     ids.sort();
