@@ -4,6 +4,7 @@
 mod architecture;
 mod auth;
 mod batch;
+mod bounds;
 mod department_data;
 mod errors;
 mod evaluations;
