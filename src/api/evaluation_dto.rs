@@ -453,7 +453,10 @@ impl ComputedDto {
                     explanation_zh: r.explanation_zh,
                 })
                 .collect(),
-            total_difference: outcome.claimed_total.map(|c| f(c - outcome.total)),
+            total_difference: outcome
+                .claimed_total
+                .and_then(|c| c.checked_sub(outcome.total))
+                .map(f),
             total: f(outcome.total),
             claimed_total: outcome.claimed_total.map(Figure),
             grade_label_zh: grade.label_zh().to_owned(),

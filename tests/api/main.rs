@@ -4,6 +4,7 @@
 mod architecture;
 mod auth;
 mod batch;
+mod bounds;
 mod budget_codes;
 mod department_data;
 mod errors;
