@@ -60,6 +60,13 @@ pub const SETTINGS: &[SettingSpec] = &[
         help: "largest accepted request body in bytes (413 above it)",
     },
     SettingSpec {
+        key: "body_timeout_secs",
+        env: "JIXIAO_BODY_TIMEOUT_SECS",
+        flag: None,
+        default: "30",
+        help: "how long a request body may take to arrive, counted from the request head; later, the request gets 408 and the connection is closed",
+    },
+    SettingSpec {
         key: "shutdown_timeout_secs",
         env: "JIXIAO_SHUTDOWN_TIMEOUT_SECS",
         flag: None,
@@ -210,6 +217,7 @@ pub struct Settings {
     pub db_max_connections: u32,
     pub workers: usize,
     pub max_body_bytes: usize,
+    pub body_timeout_secs: u64,
     pub shutdown_timeout_secs: u64,
     pub log_level: String,
     pub log_format: LogFormat,
@@ -461,6 +469,11 @@ impl Settings {
                 lookup("max_body_bytes"),
                 "a number of bytes",
             )?,
+            body_timeout_secs: parse(
+                "body_timeout_secs",
+                lookup("body_timeout_secs"),
+                "a number of seconds",
+            )?,
             shutdown_timeout_secs: parse(
                 "shutdown_timeout_secs",
                 lookup("shutdown_timeout_secs"),
@@ -512,6 +525,13 @@ impl Settings {
                 message: "must be at least 1".into(),
             });
         }
+        if settings.body_timeout_secs == 0 {
+            return Err(ConfigError {
+                key: "body_timeout_secs".into(),
+                source_name: lookup("body_timeout_secs").1,
+                message: "must be at least 1".into(),
+            });
+        }
         if settings.max_body_bytes < 1024 {
             return Err(ConfigError {
                 key: "max_body_bytes".into(),
@@ -536,6 +556,7 @@ impl Settings {
             db_max_connections: 0,
             workers: 2,
             max_body_bytes: 1_048_576,
+            body_timeout_secs: 30,
             shutdown_timeout_secs: 30,
             log_level: "info".into(),
             log_format: LogFormat::Text,

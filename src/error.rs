@@ -56,6 +56,7 @@ codes! {
     NOT_FOUND = ("request.not_found", NOT_FOUND, "Not found", "未找到");
     METHOD_NOT_ALLOWED = ("request.method_not_allowed", METHOD_NOT_ALLOWED, "Method not allowed", "不允许的请求方法");
     NOT_ACCEPTABLE = ("request.not_acceptable", NOT_ACCEPTABLE, "Not acceptable", "无法提供所要求的格式");
+    REQUEST_TIMEOUT = ("request.timeout", REQUEST_TIMEOUT, "The request body did not arrive in time", "请求体未能按时送达");
     BODY_TOO_LARGE = ("request.body_too_large", PAYLOAD_TOO_LARGE, "Request body too large", "请求体过大");
     UNSUPPORTED_MEDIA_TYPE = ("request.unsupported_media_type", UNSUPPORTED_MEDIA_TYPE, "Unsupported media type", "不支持的媒体类型");
     VALIDATION_FAILED = ("request.validation_failed", UNPROCESSABLE_ENTITY, "The request has invalid fields", "请求包含无效字段");
@@ -80,6 +81,7 @@ codes! {
     RATE_LIMITED = ("request.rate_limited", TOO_MANY_REQUESTS, "Too many requests", "请求过于频繁");
     DEPARTMENT_NOT_FOUND = ("department.not_found", NOT_FOUND, "Department not found", "部门不存在");
     DEPARTMENT_EXISTS = ("department.exists", CONFLICT, "Department already exists", "部门已存在");
+    DEPARTMENT_BUDGET_CODE_TAKEN = ("department.budget_code_taken", CONFLICT, "Budget code used by another department", "预算单位编码已被其他部门使用");
     DEPARTMENT_AMBIGUOUS = ("department.ambiguous", CONFLICT, "Budget code is ambiguous", "预算单位编码不唯一");
     DEPARTMENT_HAS_CHILDREN = ("department.has_children", CONFLICT, "Department still has subordinate departments", "该部门仍有下属部门");
     FUND_NOT_FOUND = ("fund.not_found", NOT_FOUND, "Fund not found", "资金不存在");
@@ -90,12 +92,14 @@ codes! {
     EVALUATION_EXISTS = ("evaluation.exists", CONFLICT, "Evaluation already exists", "绩效自评已存在");
     EVALUATION_READ_ONLY = ("evaluation.read_only", CONFLICT, "Evaluation is read-only in its state", "绩效自评在当前状态下不可修改");
     EVALUATION_ILLEGAL_TRANSITION = ("evaluation.illegal_transition", CONFLICT, "Not allowed in the current state", "当前状态下不允许此操作");
+    EVALUATION_NOT_SUBMITTER = ("evaluation.not_submitter", FORBIDDEN, "Only the submitter who submitted it, or an admin, may withdraw it", "只有提交人本人或管理员可以撤回");
     EVALUATION_NOT_SUBMITTABLE = ("evaluation.not_submittable", CONFLICT, "Errors remain: the evaluation cannot be submitted", "仍有错误，绩效自评不能提交");
     INDICATOR_NOT_FOUND = ("indicator.not_found", NOT_FOUND, "Indicator row not found", "指标行不存在");
     RULE_SET_NOT_FOUND = ("rule_set.not_found", NOT_FOUND, "Rule set not found", "规则集不存在");
     RULE_SET_EXISTS = ("rule_set.version_exists", CONFLICT, "Rule set version exists", "规则集版本已存在");
     IDEMPOTENCY_KEY_REUSED = ("idempotency.key_reused", UNPROCESSABLE_ENTITY, "Idempotency-Key used for another request", "Idempotency-Key 已用于其他请求");
     IDEMPOTENCY_IN_PROGRESS = ("idempotency.in_progress", CONFLICT, "A request with this Idempotency-Key is still running", "使用该 Idempotency-Key 的请求仍在处理中");
+    BATCH_CONFLICTING_FLAGS = ("batch.conflicting_flags", BAD_REQUEST, "The body and the query string disagree", "请求体与查询参数相互矛盾");
     BATCH_FAILED = ("batch.failed", UNPROCESSABLE_ENTITY, "The batch failed", "批量请求失败");
     SERVICE_UNAVAILABLE = ("service.unavailable", SERVICE_UNAVAILABLE, "Service unavailable", "服务暂不可用");
     INTERNAL = ("internal", INTERNAL_SERVER_ERROR, "Internal server error", "服务器内部错误");
@@ -111,6 +115,7 @@ impl ErrorCode {
             429 => codes::RATE_LIMITED,
             405 => codes::METHOD_NOT_ALLOWED,
             406 => codes::NOT_ACCEPTABLE,
+            408 => codes::REQUEST_TIMEOUT,
             413 => codes::BODY_TOO_LARGE,
             415 => codes::UNSUPPORTED_MEDIA_TYPE,
             412 => codes::PRECONDITION_FAILED,

@@ -61,6 +61,7 @@ impl Application {
             db: db.clone(),
             metrics: Arc::new(Metrics::new().context("cannot register metrics")?),
             max_body_bytes: settings.max_body_bytes,
+            body_timeout: std::time::Duration::from_secs(settings.body_timeout_secs),
             max_page_size: settings.max_page_size,
             pages: Arc::new(tokio::sync::Semaphore::new(settings.max_concurrent_pages)),
             max_batch_items: settings.max_batch_items,
@@ -216,6 +217,7 @@ pub fn app(
         .app_data(table)
         .app_data(web::QueryConfig::default().error_handler(api::extract::query_error))
         .app_data(web::PathConfig::default().error_handler(api::extract::path_error))
+        .wrap(middleware::from_fn(api::catch_panic::catch_panic))
         .wrap(middleware::from_fn(api::idempotency::idempotency))
         .wrap(middleware::from_fn(crate::auth::guard::guard))
         .wrap(middleware::from_fn(api::middleware::observe))

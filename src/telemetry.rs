@@ -25,7 +25,23 @@ pub fn init_logging(level: &str, format: LogFormat) {
     };
 }
 
-/// The request metrics, labelled by method, route pattern and status.
+/// The `method` label of a request: the methods the service knows, and `other` for every
+/// other token, so that made-up methods cannot grow the metrics without bound.
+pub fn method_label(method: &actix_web::http::Method) -> &'static str {
+    match method.as_str() {
+        "GET" => "GET",
+        "HEAD" => "HEAD",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "PATCH" => "PATCH",
+        "DELETE" => "DELETE",
+        "OPTIONS" => "OPTIONS",
+        _ => "other",
+    }
+}
+
+/// The request metrics, labelled by method (see [`method_label`]), route pattern (the
+/// router's template, or `unmatched`: never the raw path) and status.
 pub struct Metrics {
     registry: Registry,
     requests: IntCounterVec,

@@ -12,6 +12,7 @@ mod m20261129_000004_create_changes;
 mod m20261129_000005_create_idempotency_keys;
 mod m20261129_000006_index_stats_and_filters;
 mod m20261130_000007_create_rollups;
+mod m20261201_000008_unique_live_budget_code;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000005_create_idempotency_keys::Migration),
             Box::new(m20261129_000006_index_stats_and_filters::Migration),
             Box::new(m20261130_000007_create_rollups::Migration),
+            Box::new(m20261201_000008_unique_live_budget_code::Migration),
         ]
     }
 }

@@ -70,7 +70,8 @@ impl DepartmentKind {
 }))]
 pub struct Department {
     pub id: String,
-    /// 预算单位编码, unique within the region.
+    /// 预算单位编码. Unique among live departments across the whole service, so that it
+    /// names one department for every caller, at every level.
     pub budget_code: String,
     pub name: String,
     /// GB/T 2260 code of the region the department belongs to.
@@ -86,7 +87,9 @@ pub struct Department {
     /// 下设机构.
     pub subordinate_units: Vec<String>,
     pub version: i64,
+    #[serde(serialize_with = "crate::clock::micros")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::clock::micros")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -125,6 +128,9 @@ impl From<Model> for Department {
     "subordinate_units": ["衡东生态环境监测站"]
 }))]
 pub struct DepartmentInput {
+    /// 预算单位编码: letters, digits, `-`, `_` and `.`, at most 64. Unique among live
+    /// departments across the whole service (409 `department.budget_code_taken` otherwise);
+    /// a deleted department's code may be used again.
     pub budget_code: String,
     pub name: String,
     pub region: String,
@@ -265,6 +271,40 @@ pub async fn resolve(
     };
     authorize(principal, &model, action, key)?;
     Ok(model)
+}
+
+/// The 409 for a budget code another live department holds. The other department may be
+/// outside the caller's scope, so it is not named.
+fn budget_code_taken(code: &str) -> ApiError {
+    let mut e = ApiError::new(
+        codes::DEPARTMENT_BUDGET_CODE_TAKEN,
+        Text::new(
+            format!(
+                "Another department already has the budget code {code}; budget codes are unique across the service"
+            ),
+            format!("预算单位编码 {code} 已被其他部门使用；预算单位编码在全系统内唯一"),
+        ),
+    );
+    e.errors.push(FieldError::body(
+        "/budget_code",
+        "department.budget_code_taken",
+        Text::new(format!("{code} is taken"), format!("{code} 已被使用")),
+    ));
+    e
+}
+
+/// Refuses a budget code that a live department other than `own_id` holds in another region
+/// (the same region answers `department.exists`, naming the department).
+async fn check_budget_code_free(
+    db: &impl ConnectionTrait,
+    code: &str,
+    region: &str,
+    own_id: Option<&str>,
+) -> Result<(), ApiError> {
+    match store::live_with_budget_code(db, code, own_id).await? {
+        Some(other) if other.region_code != region => Err(budget_code_taken(code)),
+        _ => Ok(()),
+    }
 }
 
 fn text_error(pointer: &str, max: usize, value: &str, errors: &mut Vec<FieldError>) {
@@ -442,7 +482,7 @@ pub async fn create(
     if !principal.covers_department(&ids) {
         return Err(access::forbidden(Action::Create));
     }
-    let now = Utc::now();
+    let now = crate::clock::now();
     let mut model = Model {
         id: uuid::Uuid::now_v7().to_string(),
         budget_code,
@@ -458,6 +498,8 @@ pub async fn create(
         updated_at: now,
         deleted_at: None,
     };
+    check_budget_code_free(db, &model.budget_code, &model.region_code, None).await?;
+    let code = model.budget_code.clone();
     match store::by_natural_key(db, &model.region_code, &model.budget_code).await? {
         Some(existing) if existing.deleted_at.is_none() => Err(ApiError::new(
             codes::DEPARTMENT_EXISTS,
@@ -480,7 +522,7 @@ pub async fn create(
             model.id = deleted.id.clone();
             model.created_at = deleted.created_at;
             model.version = deleted.version + 1;
-            if !store::overwrite(db, deleted.version, &model).await? {
+            if !overwrite(db, deleted.version, &model).await? {
                 return Err(http::stale(deleted.version + 1));
             }
             feed::department(db, &model, feed::CREATED, &principal.subject).await?;
@@ -491,10 +533,8 @@ pub async fn create(
                 feed::department(db, &m, feed::CREATED, &principal.subject).await?;
                 Ok(m)
             }
-            Err(e) if crate::store::is_unique_violation(&e) => Err(ApiError::new(
-                codes::DEPARTMENT_EXISTS,
-                Text::new("The department exists already", "该部门已存在"),
-            )),
+            // A concurrent writer took the code first (in this region or another one).
+            Err(e) if crate::store::is_unique_violation(&e) => Err(budget_code_taken(&code)),
             Err(e) => Err(e.into()),
         },
     }
@@ -535,9 +575,12 @@ pub async fn replace(
         internal_bodies: to_json(&input.internal_bodies),
         subordinate_units: to_json(&input.subordinate_units),
         version: current.version + 1,
-        updated_at: Utc::now(),
+        updated_at: crate::clock::now(),
         ..current.clone()
     };
+    if next.budget_code != current.budget_code {
+        check_budget_code_free(db, &next.budget_code, &next.region_code, Some(&current.id)).await?;
+    }
     if next.budget_code != current.budget_code
         && store::by_natural_key(db, &next.region_code, &next.budget_code)
             .await?
@@ -557,11 +600,26 @@ pub async fn replace(
             ),
         ));
     }
-    if !store::overwrite(db, current.version, &next).await? {
+    if !overwrite(db, current.version, &next).await? {
         return Err(http::stale(current.version));
     }
     feed::department(db, &next, feed::UPDATED, &principal.subject).await?;
     Ok(next)
+}
+
+/// [`store::overwrite`], with a unique violation (a concurrent writer took the budget code)
+/// answered as `department.budget_code_taken`.
+async fn overwrite(
+    db: &impl ConnectionTrait,
+    current_version: i64,
+    next: &Model,
+) -> Result<bool, ApiError> {
+    match store::overwrite(db, current_version, next).await {
+        Err(e) if crate::store::is_unique_violation(&e) => {
+            Err(budget_code_taken(&next.budget_code))
+        }
+        other => Ok(other?),
+    }
 }
 
 fn respond(status: actix_web::http::StatusCode, m: Model) -> HttpResponse {
@@ -655,7 +713,7 @@ pub async fn get_department(
     request_body = DepartmentInput,
     responses(
         (status = 201, description = "Created", body = Department, headers(("Location" = String), ("ETag" = String))),
-        (status = 409, description = "The region already has a department with this budget code", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The region already has a department with this budget code (`department.exists`), or another region has a live department with it (`department.budget_code_taken`: budget codes are unique across the service)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/departments")]
@@ -682,7 +740,7 @@ pub async fn create_department(
     responses(
         (status = 200, description = "Replaced", body = Department, headers(("ETag" = String))),
         (status = 404, description = "No such department in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The new budget code is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The new budget code is taken, in this region (`department.exists`) or in another one (`department.budget_code_taken`: budget codes are unique across the service)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     )
@@ -743,7 +801,7 @@ pub async fn delete_department(
             ),
         ));
     }
-    let now = Utc::now();
+    let now = crate::clock::now();
     let next = Model {
         version: current.version + 1,
         updated_at: now,

@@ -155,7 +155,9 @@ pub struct Fund {
     /// What the engine finds in this allocation alone (e.g. executed above budget).
     pub findings: Vec<FindingDto>,
     pub version: i64,
+    #[serde(serialize_with = "crate::clock::micros")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::clock::micros")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -177,14 +179,11 @@ pub fn to_domain(m: &Model, project_name: Option<String>) -> finance::Fund {
     }
 }
 
-/// `num / den` as a percentage with two decimals.
+/// `num / den` as a percentage with two decimals; `None` when either is missing, the
+/// denominator is zero or the ratio leaves the decimal range.
 pub fn rate(num: Option<Decimal>, den: Option<Decimal>) -> Option<String> {
-    match (num, den) {
-        (Some(n), Some(d)) if !d.is_zero() => {
-            Some(format!("{:.2}%", money::round2(n * Decimal::from(100) / d)))
-        }
-        _ => None,
-    }
+    let percent = money::percent_of(num?, den?)?;
+    Some(format!("{:.2}%", money::round2(percent)))
 }
 
 impl From<Model> for Fund {
@@ -383,7 +382,7 @@ async fn build(
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
-    let now = Utc::now();
+    let now = crate::clock::now();
     Ok(Model {
         id: String::new(),
         department_id: department.id,
@@ -588,7 +587,7 @@ pub async fn delete_fund(
     {
         return Err(http::stale(current.version));
     }
-    let now = Utc::now();
+    let now = crate::clock::now();
     let next = Model {
         version: current.version + 1,
         updated_at: now,

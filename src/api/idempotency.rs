@@ -1,7 +1,7 @@
 //! `Idempotency-Key` on every POST under `/api`: a retry with the same key and body replays the
 //! first answer (status, headers, body); the same key with another body is 422; a retry while
-//! the first is still running is 409. Keys live in the database for 24 hours, per caller, so
-//! they hold across instances.
+//! the first is still running is 409. Keys live in the database for 24 hours, per caller (subject
+//! and scope: see [`storage_key`]), so they hold across instances.
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -32,6 +32,32 @@ fn bad_key() -> ApiError {
             "Idempotency-Key 必须是 1 到 255 个可见 ASCII 字符",
         ),
     )
+}
+
+/// The stored key: the caller's subject, a fingerprint of its whole scope (role, region and
+/// department list) and the client's key. The same subject acting with another role or
+/// region is another caller: it never gets the first caller's answer.
+pub fn storage_key(principal: &Principal, key: &str) -> String {
+    let mut departments = principal.departments.clone().unwrap_or_default();
+    departments.sort();
+    departments.dedup();
+    let mut scope = Sha256::new();
+    scope.update(principal.role.as_str());
+    scope.update(b"\n");
+    scope.update(principal.region.as_str());
+    scope.update(b"\n");
+    match &principal.departments {
+        None => scope.update(b"*"),
+        Some(_) => {
+            for d in &departments {
+                scope.update(d.len().to_string());
+                scope.update(b":");
+                scope.update(d);
+            }
+        }
+    }
+    let fingerprint = format!("{:x}", scope.finalize());
+    format!("{}\n{}\n{key}", principal.subject, &fingerprint[..32])
 }
 
 fn reply(req: ServiceRequest, e: ApiError) -> ServiceResponse<BoxBody> {
@@ -114,7 +140,7 @@ pub async fn idempotency(
     hasher.update(b"\n");
     hasher.update(&body);
     let hash = format!("{:x}", hasher.finalize());
-    let storage_key = format!("{}\n{key}", principal.subject);
+    let storage_key = storage_key(&principal, &key);
     let claim = match store::claim(&state.db, &storage_key, &hash).await {
         Ok(c) => c,
         Err(e) => return Ok(reply(req, ApiError::from_db(e))),

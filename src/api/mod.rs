@@ -5,6 +5,7 @@ pub mod amount;
 pub mod batch;
 pub mod batch_csv;
 pub mod bounded_body;
+pub mod catch_panic;
 pub mod department_years;
 pub mod departments;
 pub mod evaluation_actions;
@@ -42,6 +43,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub metrics: Arc<Metrics>,
     pub max_body_bytes: usize,
+    /// How long a request body may take to arrive (`body_timeout_secs`).
+    pub body_timeout: std::time::Duration,
     pub max_page_size: u64,
     /// Permits for building and sending an evaluation list page (`max_concurrent_pages`).
     pub pages: Arc<tokio::sync::Semaphore>,

@@ -63,7 +63,9 @@ pub struct Project {
     /// Derived from the project's funds; never sent by clients.
     pub budget: ProjectBudget,
     pub version: i64,
+    #[serde(serialize_with = "crate::clock::micros")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::clock::micros")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -249,7 +251,7 @@ async fn build(
             .map(|v| v.trim().to_owned())
             .filter(|v| !v.is_empty())
     };
-    let now = Utc::now();
+    let now = crate::clock::now();
     Ok(Model {
         id: String::new(),
         department_id: department.id,
@@ -496,7 +498,7 @@ pub async fn delete_project(
             ),
         ));
     }
-    let now = Utc::now();
+    let now = crate::clock::now();
     let next = Model {
         version: current.version + 1,
         updated_at: now,

@@ -64,7 +64,9 @@ pub struct Region {
     pub parent: Option<String>,
     /// Increases with every change; the ETag is this number in quotes.
     pub version: i64,
+    #[serde(serialize_with = "crate::clock::micros")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::clock::micros")]
     pub updated_at: DateTime<Utc>,
 }
 

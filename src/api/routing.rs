@@ -2,7 +2,9 @@
 //! 404 otherwise. The known paths come from the OpenAPI document, i.e. from the router itself.
 
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpRequest, web};
+use actix_web::{HttpMessage, HttpRequest, web};
+
+use crate::api::middleware::HeadRequest;
 
 use crate::error::{ApiError, codes};
 use crate::locale::Text;
@@ -19,6 +21,8 @@ impl RouteTable {
             let mut methods = Vec::new();
             for (name, present) in [
                 ("GET", item.get.is_some()),
+                // HEAD is served wherever GET is (see `middleware::observe`).
+                ("HEAD", item.get.is_some()),
                 ("PUT", item.put.is_some()),
                 ("POST", item.post.is_some()),
                 ("DELETE", item.delete.is_some()),
@@ -36,7 +40,7 @@ impl RouteTable {
             routes.push((segments, methods));
         }
         // Swagger UI and the document are served outside the documented routes.
-        routes.push((vec!["openapi.json".into()], vec!["GET"]));
+        routes.push((vec!["openapi.json".into()], vec!["GET", "HEAD"]));
         Self { routes }
     }
 
@@ -64,17 +68,20 @@ pub async fn unmatched(
     table: web::Data<RouteTable>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
     let path = req.path();
+    // A HEAD request reaches the router as GET: name the method the client sent.
+    let method = if req.extensions().get::<HeadRequest>().is_some() {
+        "HEAD"
+    } else {
+        req.method().as_str()
+    };
     Err(match table.allowed(path) {
-        Some(methods) if !methods.contains(&req.method().as_str()) => {
+        Some(methods) if !methods.contains(&method) => {
             let allow = methods.join(", ");
             ApiError::new(
                 codes::METHOD_NOT_ALLOWED,
                 Text::new(
-                    format!(
-                        "{} is not allowed on {path}; allowed: {allow}",
-                        req.method()
-                    ),
-                    format!("{path} 不支持 {} 方法；允许：{allow}", req.method()),
+                    format!("{method} is not allowed on {path}; allowed: {allow}"),
+                    format!("{path} 不支持 {method} 方法；允许：{allow}"),
                 ),
             )
             .with_header(
@@ -99,10 +106,13 @@ mod tests {
     #[test]
     fn allowed_methods() {
         let table = RouteTable::from_doc(&crate::api::openapi());
-        assert_eq!(table.allowed("/api/v1/regions"), Some(vec!["GET", "POST"]));
+        assert_eq!(
+            table.allowed("/api/v1/regions"),
+            Some(vec!["GET", "HEAD", "POST"])
+        );
         let mut one = table.allowed("/api/v1/regions/430424").unwrap();
         one.sort();
-        assert_eq!(one, vec!["DELETE", "GET", "PUT"]);
+        assert_eq!(one, vec!["DELETE", "GET", "HEAD", "PUT"]);
         assert_eq!(table.allowed("/nope"), None);
         assert_eq!(table.allowed("/api/v1/regions/430424/x"), None);
     }

@@ -3,7 +3,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
-use chrono::Utc;
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -254,7 +253,7 @@ pub async fn create_rule_set(
         version: i32::try_from(r.version).map_err(ApiError::internal)?,
         document: serde_json::to_string(&r).map_err(ApiError::internal)?,
         created_by: principal.subject.clone(),
-        created_at: Utc::now(),
+        created_at: crate::clock::now(),
     };
     match store::insert(&state.db, row).await {
         Ok(()) => Ok(HttpResponse::build(StatusCode::CREATED)

@@ -73,7 +73,7 @@ pub async fn list(
         cond = cond.add(Column::ParentId.eq(parent.clone()));
     }
     if let Some(q) = &filter.name_contains {
-        cond = cond.add(Column::Name.contains(q.clone()));
+        cond = cond.add(super::contains_literally(Column::Name, q));
     }
     if let Some(after) = after {
         cond = cond.add(Column::Id.gt(after.to_owned()));
@@ -123,6 +123,22 @@ pub async fn by_budget_code_under(
         .limit(10)
         .all(db)
         .await
+}
+
+/// A live department holding this budget code, in any region except the one with id
+/// `except` (budget codes are unique among live departments service-wide).
+pub async fn live_with_budget_code(
+    db: &impl ConnectionTrait,
+    code: &str,
+    except: Option<&str>,
+) -> Result<Option<Model>, DbErr> {
+    let mut query = Entity::find()
+        .filter(Column::DeletedAt.is_null())
+        .filter(Column::BudgetCode.eq(code));
+    if let Some(id) = except {
+        query = query.filter(Column::Id.ne(id));
+    }
+    query.one(db).await
 }
 
 /// Any row, live or deleted, with this region and budget code.

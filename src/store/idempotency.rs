@@ -1,6 +1,6 @@
 //! `idempotency_keys`: the first answer to a POST under a key, for 24 hours.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use sea_orm::ActiveValue::Set;
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::Expr;
@@ -8,7 +8,8 @@ use sea_orm::sea_query::Expr;
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "idempotency_keys")]
 pub struct Model {
-    /// `{subject}\n{key}`: keys are per caller.
+    /// `{subject}\n{scope fingerprint}\n{key}`: keys are per caller and scope
+    /// (`crate::api::idempotency::storage_key`).
     #[sea_orm(primary_key, auto_increment = false)]
     pub key: String,
     pub request_hash: String,
@@ -46,7 +47,7 @@ pub enum Claim {
 /// Claims a key for a request (atomic across instances: the insert either wins or finds the
 /// row another request made).
 pub async fn claim(db: &impl ConnectionTrait, key: &str, hash: &str) -> Result<Claim, DbErr> {
-    let cutoff = Utc::now() - Duration::hours(KEEP_HOURS);
+    let cutoff = crate::clock::now() - Duration::hours(KEEP_HOURS);
     Entity::delete_many()
         .filter(Column::Key.eq(key))
         .filter(Column::CreatedAt.lt(cutoff))
@@ -59,7 +60,7 @@ pub async fn claim(db: &impl ConnectionTrait, key: &str, hash: &str) -> Result<C
         status: Set(None),
         headers: Set(None),
         body: Set(None),
-        created_at: Set(Utc::now()),
+        created_at: Set(crate::clock::now()),
     };
     match row.insert(db).await {
         Ok(_) => Ok(Claim::New),
@@ -110,7 +111,7 @@ pub async fn release(db: &impl ConnectionTrait, key: &str) -> Result<(), DbErr> 
 
 /// Removes expired keys.
 pub async fn purge(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
-    let cutoff = Utc::now() - Duration::hours(KEEP_HOURS);
+    let cutoff = crate::clock::now() - Duration::hours(KEEP_HOURS);
     Ok(Entity::delete_many()
         .filter(Column::CreatedAt.lt(cutoff))
         .exec(db)

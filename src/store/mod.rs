@@ -21,6 +21,25 @@ use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, SqlErr};
 
+/// `column LIKE '%text%'` with `text` matched literally: `%`, `_` and the escape character
+/// itself are escaped (`ESCAPE '\'`), so `q=%` finds names holding a `%`, not every name.
+/// The one helper for every name search (`q=`).
+pub fn contains_literally(
+    column: impl sea_orm::ColumnTrait,
+    text: &str,
+) -> sea_orm::sea_query::Expr {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    column.like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\'))
+}
+
 /// The page cache of each SQLite connection, in KiB (as `PRAGMA cache_size` takes it: negative).
 const SQLITE_CACHE_KIB: &str = "-512";
 

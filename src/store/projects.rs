@@ -60,7 +60,7 @@ pub async fn list(
         cond = cond.add(Column::RegionCode.starts_with(v.clone()));
     }
     if let Some(v) = &filter.name_contains {
-        cond = cond.add(Column::Name.contains(v.clone()));
+        cond = cond.add(super::contains_literally(Column::Name, v));
     }
     if let Some(after) = after {
         cond = cond.add(Column::Id.gt(after.to_owned()));

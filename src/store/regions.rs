@@ -1,6 +1,5 @@
 //! The `regions` table.
 
-use chrono::Utc;
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, Condition, QueryOrder};
@@ -106,7 +105,7 @@ pub async fn create(db: &DatabaseConnection, new: NewRegion) -> Result<WriteOutc
     {
         return Ok(WriteOutcome::ParentMissing);
     }
-    let now = Utc::now();
+    let now = crate::clock::now();
     let existing = Entity::find_by_id(new.code.clone()).one(&txn).await?;
     let model = match existing {
         Some(row) if row.deleted_at.is_none() => return Ok(WriteOutcome::Exists),
@@ -159,7 +158,7 @@ pub async fn update(
     let result = Entity::update_many()
         .col_expr(Column::Name, Expr::value(name))
         .col_expr(Column::Version, Expr::value(current.version + 1))
-        .col_expr(Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(Column::UpdatedAt, Expr::value(crate::clock::now()))
         .filter(Column::Code.eq(code))
         .filter(Column::Version.eq(current.version))
         .filter(Column::DeletedAt.is_null())
@@ -198,7 +197,7 @@ pub async fn soft_delete(
     if children > 0 {
         return Ok(WriteOutcome::HasChildren(children));
     }
-    let now = Utc::now();
+    let now = crate::clock::now();
     let result = Entity::update_many()
         .col_expr(Column::DeletedAt, Expr::value(Some(now)))
         .col_expr(Column::UpdatedAt, Expr::value(now))

@@ -4,7 +4,9 @@
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TEST_SECRET, backends, json, problem, spawn_app, spawn_with};
+use crate::helpers::{
+    Backend, TEST_SECRET, backends, json, on_each_db, problem, spawn_app, spawn_with,
+};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 
@@ -520,4 +522,57 @@ async fn rate_limit_answers_429_with_retry_after() {
         429
     );
     app.finish().await;
+}
+
+/// A token for `subject` with the given role and region.
+fn token_of(app: &crate::helpers::TestApp, subject: &str, role: &str, region: &str) -> String {
+    use jixiao::auth::token::{TokenRequest, mint};
+    use jixiao::domain::policy::Role;
+    use jixiao::domain::region::RegionCode;
+    let request = TokenRequest {
+        subject: subject.to_owned(),
+        role: Role::parse(role).unwrap(),
+        region: RegionCode::parse(region).unwrap(),
+        departments: Vec::new(),
+        ttl: std::time::Duration::from_secs(3600),
+    };
+    mint(&app.settings.auth, TEST_SECRET, &request).unwrap()
+}
+
+#[tokio::test]
+async fn idempotency_keys_are_bound_to_the_whole_scope() {
+    on_each_db(|app| async move {
+        let body =
+            json!({"budget_code": "IK-1", "name": "幂等局", "region": "430424", "kind": "other"});
+        let post = |token: String| {
+            let app = app.as_(Some(token));
+            let body = body.clone();
+            async move {
+                app.post("/api/v1/departments")
+                    .header("Idempotency-Key", "same-key")
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        let county = token_of(&app, "same-subject", "admin", "430424");
+        let first = post(county.clone()).await;
+        assert_eq!(first.status(), 201);
+        // The same subject with another region, then another role: not the first caller, so
+        // no replay of its answer; the request runs (and finds the department exists).
+        for other in [
+            token_of(&app, "same-subject", "admin", "430400"),
+            token_of(&app, "same-subject", "reviewer", "430424"),
+        ] {
+            let res = post(other).await;
+            assert!(res.headers().get("idempotent-replayed").is_none());
+            assert_ne!(res.status(), 201);
+        }
+        // The first caller itself still gets its answer replayed.
+        let again = post(county).await;
+        assert_eq!(again.status(), 201);
+        assert_eq!(again.headers()["idempotent-replayed"], "true");
+    })
+    .await;
 }

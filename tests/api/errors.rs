@@ -10,7 +10,7 @@ async fn framework_errors_are_problems() {
         assert_eq!(p["instance"], "/nope");
 
         let res = app.post("/api/v1/regions/430424").send().await.unwrap();
-        assert_eq!(res.headers()["allow"], "GET, PUT, DELETE");
+        assert_eq!(res.headers()["allow"], "GET, HEAD, PUT, DELETE");
         problem(res, 405, "request.method_not_allowed").await;
         let res = app.delete("/api/v1/regions").send().await.unwrap();
         problem(res, 405, "request.method_not_allowed").await;

@@ -83,6 +83,18 @@ async fn retries_with_the_same_key_replay_the_first_answer() {
     .await;
 }
 
+/// The stored form of a key of the test app's admin (subject and scope, then the key).
+fn stored_key(key: &str) -> String {
+    use jixiao::domain::policy::{Principal, Role};
+    let admin = Principal {
+        subject: "admin@430000".into(),
+        role: Role::Admin,
+        region: jixiao::domain::region::RegionCode::parse("430000").unwrap(),
+        departments: None,
+    };
+    jixiao::api::idempotency::storage_key(&admin, key)
+}
+
 #[tokio::test]
 async fn a_retry_while_the_first_runs_is_409() {
     on_each_db(|app| async move {
@@ -105,7 +117,7 @@ async fn a_retry_while_the_first_runs_is_409() {
             .execute_raw(Statement::from_sql_and_values(
                 app.db.get_database_backend(),
                 sql,
-                ["admin@430000\nk-run".into(), hash.into(), chrono::Utc::now().into()],
+                [stored_key("k-run").into(), hash.into(), chrono::Utc::now().into()],
             ))
             .await
             .unwrap();

@@ -124,3 +124,55 @@ async fn docs_are_served_without_external_assets() {
     );
     app.finish().await;
 }
+
+#[tokio::test]
+async fn made_up_methods_do_not_grow_the_metrics() {
+    let app = spawn_app(Backend::Sqlite).await;
+    for i in 0..20 {
+        let method = reqwest::Method::from_bytes(format!("MADEUP{i}").as_bytes()).unwrap();
+        app.request(method.clone(), "/api/v1/regions")
+            .send()
+            .await
+            .unwrap();
+        app.request(method, &format!("/random/path/{i}"))
+            .send()
+            .await
+            .unwrap();
+    }
+    app.get(&format!("/made/up/{}", uuid::Uuid::new_v4()))
+        .send()
+        .await
+        .unwrap();
+    let text = app
+        .get("/metrics")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!text.contains("MADEUP"), "{text}");
+    assert!(
+        !text.contains("/random/path") && !text.contains("/made/up"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "http_requests_total{method=\"other\",route=\"unmatched\",status=\"404\"} 20"
+        ),
+        "{text}"
+    );
+    let methods: std::collections::BTreeSet<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("http_requests_total{"))
+        .filter_map(|l| l.split("method=\"").nth(1)?.split('"').next())
+        .collect();
+    assert!(
+        methods.iter().all(|m| [
+            "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other"
+        ]
+        .contains(m)),
+        "{methods:?}"
+    );
+    app.finish().await;
+}
