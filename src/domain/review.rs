@@ -670,6 +670,37 @@ pub(crate) fn percent_finding(
 /// budget, and the stated weight against the rule set.
 pub fn review_budget(budget: &BudgetBlock, rules: &RuleSet) -> Vec<Finding> {
     let mut findings = Vec::new();
+    let executed = budget.executed.unwrap_or(Decimal::ZERO);
+    if budget.full_year.is_zero() && executed.is_zero() && budget.initial.is_zero() {
+        findings.push(Finding::new(
+            codes::BUDGET_EMPTY,
+            "/budget/full_year",
+            "the budget row is empty or all zero: execution cannot be measured",
+            "预算执行行为空或全为0：无法衡量预算执行情况",
+        ));
+    } else if budget.initial > budget.full_year
+        && !budget.full_year.is_zero()
+        && budget.executed == Some(budget.full_year)
+    {
+        findings.push(
+            Finding::new(
+                codes::BUDGET_ADJUSTED_TO_SPEND,
+                "/budget/full_year",
+                format!(
+                    "the full-year budget was cut from {} to {}, exactly the amount spent",
+                    money::show(budget.initial),
+                    money::show(budget.full_year)
+                ),
+                format!(
+                    "全年预算数由年初 {} 调减至 {}，恰好等于执行数",
+                    money::show(budget.initial),
+                    money::show(budget.full_year)
+                ),
+            )
+            .num("initial", budget.initial)
+            .num("full_year", budget.full_year),
+        );
+    }
     if let Some(weight) = budget.weight
         && weight != rules.execution_weight
     {

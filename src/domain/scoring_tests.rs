@@ -494,6 +494,28 @@ fn structure_rules() {
             vec![("/budget/project", codes::BUDGET_SPLIT)],
         ),
         (
+            "budget adjusted down to exactly the spend",
+            |e| {
+                e.budget.initial = dec!(120);
+            },
+            vec![("/budget/full_year", codes::BUDGET_ADJUSTED_TO_SPEND)],
+        ),
+        (
+            "budget row all zero",
+            |e| {
+                e.budget.initial = dec!(0);
+                e.budget.full_year = dec!(0);
+                e.budget.executed = Some(dec!(0));
+                e.budget.by_source.clear();
+            },
+            // Execution scores 0: the claimed 10 and the claimed total no longer hold.
+            vec![
+                ("/budget/claimed_score", codes::CLAIM_MISMATCH),
+                ("/budget/full_year", codes::BUDGET_EMPTY),
+                ("/claimed_total", codes::TOTAL_MISMATCH),
+            ],
+        ),
+        (
             "budget claimed score",
             |e| {
                 e.budget.claimed_score = Some(dec!(9));
