@@ -181,7 +181,7 @@ async fn evaluations_export_as_csv_and_xlsx() {
             assert!(r[2].contains("衡东"), "{r:?}");
             assert_eq!(r[3], "901424");
             assert_eq!(r[6], "草稿");
-            assert_eq!(r[14], "差");
+            assert_eq!(r[14], "优");
         }
         let full_year = column(&records, "全年预算数（万元）");
         let mut sorted = full_year.clone();
@@ -198,13 +198,13 @@ async fn evaluations_export_as_csv_and_xlsx() {
         );
         let mut totals = column(&records, "复核总分");
         totals.sort();
-        assert_eq!(totals, ["20.00", "25.00", "30.00"]);
+        assert_eq!(totals, ["100.00", "90.00", "95.00"]);
         let department = records[1..]
             .iter()
             .find(|r| r[4] == "部门整体支出")
             .unwrap();
         assert_eq!(department[9], "2135.42");
-        assert_eq!(department[13], "25.00");
+        assert_eq!(department[13], "90.00");
         assert_eq!(department[5], "", "no project");
         let projects: Vec<&Vec<String>> =
             records[1..].iter().filter(|r| r[4] == "项目支出").collect();
