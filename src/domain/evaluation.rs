@@ -76,6 +76,30 @@ pub fn too_many_indicators(count: usize) -> bool {
     count > MAX_INDICATORS
 }
 
+/// Whether a cell says "nothing here": blank, or one of the marks tables print for "not
+/// applicable" (`/`, `—`, `——`, `-`, `无`).
+pub fn not_applicable(cell: &str) -> bool {
+    matches!(
+        cell.trim(),
+        "" | "/" | "／" | "—" | "——" | "-" | "--" | "－" | "无" | "…" | "……" | "..." | "......"
+    )
+}
+
+/// Whether a level-3 cell holds no indicator name: blank, a not-applicable mark, or the
+/// template's own placeholder left in the table (`指标2`, `指标2:`, `指标1:/`, `……`).
+pub fn is_template_name(level3: &str) -> bool {
+    let name: String = level3.chars().filter(|c| !c.is_whitespace()).collect();
+    if not_applicable(&name) {
+        return true;
+    }
+    let Some(rest) = name.strip_prefix("指标") else {
+        return false;
+    };
+    let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit() || ('０'..='９').contains(&c));
+    rest.len() < name.len() - "指标".len()
+        && not_applicable(rest.trim_start_matches([':', '：', '.', '、']))
+}
+
 /// One line of the indicator table.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct IndicatorInput {
@@ -115,9 +139,9 @@ pub struct IndicatorInput {
 impl IndicatorInput {
     /// Whether the row is an empty placeholder (see the module documentation).
     pub fn is_placeholder(&self) -> bool {
-        self.level3.trim().is_empty()
-            && self.target.trim().is_empty()
-            && self.actual.trim().is_empty()
+        is_template_name(&self.level3)
+            && not_applicable(&self.target)
+            && not_applicable(&self.actual)
             && self.weight.is_none()
             && self.claimed_score.is_none()
             && !self.has_explanation()
@@ -154,4 +178,50 @@ pub struct EvaluationInput {
     /// 总分 as claimed by the unit.
     #[serde(default)]
     pub claimed_total: Option<Decimal>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_placeholders_are_not_indicators() {
+        for name in [
+            "",
+            " ",
+            "/",
+            "……",
+            "...",
+            "指标2",
+            "指标2:",
+            "指标1:/",
+            "指标 3：",
+            "无",
+        ] {
+            assert!(is_template_name(name), "{name:?}");
+        }
+        for name in [
+            "指标1:工程质量合格",
+            "指标16:高血压规范管理数",
+            "指标",
+            "成本控制",
+            "指标性质",
+        ] {
+            assert!(!is_template_name(name), "{name:?}");
+        }
+        let row = IndicatorInput {
+            level1: "效益指标".into(),
+            level2: "生态效益指标".into(),
+            level3: "指标1:/".into(),
+            target: "/".into(),
+            actual: "/".into(),
+            ..IndicatorInput::default()
+        };
+        assert!(row.is_placeholder());
+        let scored = IndicatorInput {
+            weight: Some(rust_decimal::Decimal::TEN),
+            ..row
+        };
+        assert!(!scored.is_placeholder());
+    }
 }

@@ -18,16 +18,22 @@
 //!
 //! * `1年`, `6个月`, `30天` written bare are time limits ([`target::Parsed::Duration`]), scored like
 //!   `≤`; with a comparator (`≥3年`) or an indicator direction they are quantities with a time unit.
-//! * `已完成` / `已达标` (and `完成`, `达标`, `未完成`…) on a qualitative target are read as the grade
-//!   they name with the warning `actual.grade_informal`; other wordings (`有效节约`, a restated
-//!   target such as `财政预算内`) are `actual.grade_unknown`. On a quantitative or time target they
-//!   are `actual.not_measured`.
-//! * Entirely empty placeholder rows are kept, name-checked, never scored and raise nothing else.
+//! * Qualitative actuals are read through the rule set's achievement vocabulary (data, extended by
+//!   administrators): `完成`, `已达标`, `满意`, `有效改善`… are the grade they name with the note
+//!   `actual.grade_informal`, and so is an actual that repeats the target; a wording the
+//!   vocabulary does not know is `actual.grade_unknown` and goes to review. On a quantitative or
+//!   time target such words are `actual.not_measured`, also for review by default.
+//! * A row the service cannot verify keeps the unit's claimed score on basis `claimed` until a
+//!   reviewer decides; it is never silently scored 0 ([`scoring::Basis`]).
+//! * Empty placeholder rows, and rows that hold only the template's own names (`指标2`, `……`), are
+//!   kept, name-checked, never scored and raise nothing else.
 //! * A sum equal to its total raises nothing; a difference of at most the figures' precision
 //!   (one unit of the last digit, never finer than 0.01 万元) is the warning
 //!   `money.rounding_difference`; more is an error. Counts of people must add up exactly.
-//! * Rows that cannot be computed add 0 to the computed total and raise no `score.claimed_mismatch`
-//!   (the finding that explains why is enough); the claimed total is still compared.
+//! * Rows that cannot be computed at all (a date in the year 204, a claim outside its band) add 0
+//!   to the computed total and raise no `score.claimed_mismatch` (the finding that explains why is
+//!   enough); the claimed total is still compared. Where a table prints no total, the sum of its
+//!   claimed scores is its claimed total.
 //! * Over-achievement applies to higher-is-better rows only (`a > t × threshold`).
 
 pub mod diff;
@@ -42,6 +48,7 @@ pub mod scoring;
 pub mod seed;
 pub mod stats;
 pub mod target;
+pub mod text;
 pub mod tree;
 pub mod workflow;
 

@@ -766,12 +766,33 @@ pub fn review_names(input: &EvaluationInput, rules: &RuleSet) -> (Vec<RowPlace>,
             header_weight: None,
         };
         let level1 = tree::parse_level1(&row.level1).or_else(|unknown| {
-            let name = tree::level1_variant(&row.level1).ok_or(unknown)?;
-            findings.push(variant_finding(
-                format!("/indicators/{i}/level1"),
-                &row.level1,
-                name.level1.label_zh(),
-            ));
+            if let Some(name) = tree::level1_variant(&row.level1) {
+                findings.push(variant_finding(
+                    format!("/indicators/{i}/level1"),
+                    &row.level1,
+                    name.level1.label_zh(),
+                ));
+                return Ok(name);
+            }
+            let name = tree::level1_from_level2(&row.level1, &row.level2).ok_or(unknown)?;
+            let standard = name.level1.label_zh();
+            findings.push(
+                Finding::new(
+                    codes::LABEL_VARIANT,
+                    format!("/indicators/{i}/level1"),
+                    format!(
+                        "no level-1 name printed (“{}”): read as “{standard}” from the level-2 name “{}”",
+                        row.level1.trim(),
+                        row.level2.trim()
+                    ),
+                    format!(
+                        "一级指标未列名称（“{}”）：按二级指标“{}”视为“{standard}”",
+                        row.level1.trim(),
+                        row.level2.trim()
+                    ),
+                )
+                .num("standard", standard),
+            );
             Ok(name)
         });
         match level1 {

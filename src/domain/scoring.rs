@@ -17,7 +17,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::evaluation::{BudgetBlock, EvaluationInput, IndicatorInput};
+use super::evaluation::{BudgetBlock, EvaluationInput, IndicatorInput, not_applicable};
 use super::money::{self, round2, show, show2};
 use super::review::{self, Finding, RowPlace, Severity, codes};
 use super::rules::{Grade, ReverseFormula, RuleSet};
@@ -916,14 +916,22 @@ fn score_row(
     rules: &RuleSet,
     table: TableShape,
 ) -> (RowScore, Vec<Finding>) {
-    let target_text = row.target_text();
+    let target_text = match row.target_text() {
+        t if not_applicable(&t) => String::new(),
+        t => target::with_year(&t, year),
+    };
+    let actual_text = if not_applicable(&row.actual) {
+        String::new()
+    } else {
+        target::with_year(&row.actual, year)
+    };
     let target = target::parse_target(&target_text, row_direction(row, place));
     let unit = row
         .target_unit
         .clone()
         .or_else(|| target::unit_text(&target_text));
     let actual = target::parse_actual(
-        &row.actual,
+        &actual_text,
         &ActualContext {
             target_text: &target_text,
             target: &target,
@@ -941,7 +949,7 @@ fn score_row(
         basis: Basis::None,
         claimed: row.claimed_score,
         achieved: None,
-        target_text: target_text.clone(),
+        target_text: row.target_text(),
         target: ParsedView {
             display: target.display(),
             parsed: target.clone(),
@@ -967,7 +975,7 @@ fn score_row(
         findings: Vec::new(),
     };
     let level3 = row.level3.trim();
-    if level3.is_empty() {
+    if super::evaluation::is_template_name(level3) {
         ctx.push(Finding::new(
             codes::MISSING_LEVEL3,
             ctx.pointer("level3"),
@@ -1083,7 +1091,7 @@ fn score_row(
     let basis = if has_target {
         score_basis(&mut ctx, w, &target, &actual)
     } else {
-        RowBasis::NotComputed("not computed: no target".into(), "未计算：无指标值".into())
+        RowBasis::NotVerified("no target".into(), "无指标值".into())
     };
     match basis {
         RowBasis::Computed(result) => {

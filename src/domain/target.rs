@@ -422,7 +422,7 @@ impl Actual {
 
 /// Normalises width, comparator variants and removes whitespace.
 fn normalize(text: &str) -> String {
-    let s = money::normalize_width(text);
+    let s = money::normalize_width(&super::text::to_simplified(text));
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         let mapped = match c {
@@ -945,6 +945,19 @@ fn parse_dates(s: &str) -> Option<DateShape> {
             _ => DateShape::Invalid,
         },
     )
+}
+
+/// Dates written without a year (`9月前`, `11月底前`, `7月`, `12月31日前`) are in the fiscal
+/// year: the year is put in front, so they parse as dates of that year.
+pub fn with_year(text: &str, year: i32) -> String {
+    let s = normalize(text);
+    let digits = s.chars().take_while(char::is_ascii_digit).count();
+    let month_first = (1..=2).contains(&digits) && s[digits..].starts_with('月');
+    if month_first && !s.contains('年') {
+        format!("{year}年{s}")
+    } else {
+        text.to_string()
+    }
 }
 
 /// Parses a target as written. `direction` gives a bare number its comparator (`≥` by default).
@@ -1564,6 +1577,22 @@ mod tests {
                 vocabulary: &default_vocabulary(),
             },
         )
+    }
+
+    #[test]
+    fn dates_without_a_year_are_in_the_fiscal_year() {
+        assert_eq!(with_year("9月前", 2023), "2023年9月前");
+        assert_eq!(with_year("7月", 2023), "2023年7月");
+        assert_eq!(with_year("2024年全年", 2023), "2024年全年");
+        assert_eq!(with_year("95%", 2023), "95%");
+        assert_eq!(with_year("12个月", 2023), "12个月");
+        assert_eq!(
+            parse_target(&with_year("9月前", 2023), None),
+            Parsed::Period {
+                start: date(2023, 1, 1),
+                end: date(2023, 9, 30)
+            }
+        );
     }
 
     #[test]

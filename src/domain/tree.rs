@@ -165,7 +165,7 @@ pub struct UnknownName {
 }
 
 fn squash(text: &str) -> String {
-    money::normalize_width(text)
+    money::normalize_width(&super::text::to_simplified(text))
         .chars()
         .filter(|c| !c.is_whitespace())
         .map(|c| match c {
@@ -276,6 +276,23 @@ pub fn level1_variant(text: &str) -> Option<Level1Name> {
     })
 }
 
+/// A level-1 cell that prints only the group's points (`(50分)`) or nothing: the name is read
+/// from the level-2 name, when exactly one level-1 group has that child.
+pub fn level1_from_level2(level1_text: &str, level2_text: &str) -> Option<Level1Name> {
+    let (name, header_weight) = split_header_weight(&squash(level1_text));
+    if !name.is_empty() {
+        return None;
+    }
+    let mut found = Level1::ALL.iter().filter(|l1| {
+        parse_level2(level2_text, **l1).is_ok() || level2_variant(level2_text, **l1).is_some()
+    });
+    let level1 = *found.next()?;
+    found.next().is_none().then_some(Level1Name {
+        level1,
+        header_weight,
+    })
+}
+
 /// A level-2 name in a variant form real tables use, read as the standard node under `level1`:
 /// any 满意度 label under 满意度指标 (`满意度指标`, `群众满意度指标`, `社会公众满意度指标`), typos and
 /// near-forms such as `日效性指标` / `时效性指标` for 时效指标.
@@ -290,7 +307,9 @@ pub fn level2_variant(text: &str, level1: Level1) -> Option<Level2> {
             }
             "数量性指标" | "产出数量指标" => Some(Level2::Quantity),
             "质量性指标" | "产出质量指标" => Some(Level2::Quality),
-            "产出成本指标" => Some(Level2::OutputCost),
+            "产出成本指标" | "经济成本指标" | "社会成本指标" | "生态环境成本指标" | "成本" => {
+                Some(Level2::OutputCost)
+            }
             _ => None,
         },
         Level1::Benefit => match core {
@@ -376,6 +395,21 @@ mod tests {
             Some((Level1::Benefit, Some(dec!(30))))
         );
         assert!(level1_variant("绩效指标").is_none());
+    }
+
+    #[test]
+    fn level1_is_read_from_level2_when_only_points_are_printed() {
+        let name = level1_from_level2("(50分)", "数量指标").map(|n| (n.level1, n.header_weight));
+        assert_eq!(name, Some((Level1::Output, Some(dec!(50)))));
+        let name = level1_from_level2("（30分）", "可持续影响指标").map(|n| n.level1);
+        assert_eq!(name, Some(Level1::Benefit));
+        assert_eq!(
+            level1_from_level2("", "服务对象满意度指标").map(|n| n.level1),
+            Some(Level1::Satisfaction)
+        );
+        // A printed name is not guessed over, and an unknown level 2 gives nothing.
+        assert!(level1_from_level2("产出指标", "数量指标").is_none());
+        assert!(level1_from_level2("(50分)", "其他").is_none());
     }
 
     #[test]
