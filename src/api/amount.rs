@@ -190,7 +190,7 @@ impl<'de> Deserialize<'de> for Amount {
 
 /// A decimal figure that may be negative (scores as claimed, differences), at most four
 /// decimals, as a string.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Figure(pub Decimal);
 
 impl Figure {

@@ -522,6 +522,70 @@ impl GradeDto {
     }
 }
 
+/// What a row's computed score rests on (one vocabulary with the domain's `Basis`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BasisDto {
+    /// 实测计算: arithmetic on measured numbers.
+    Measured,
+    /// 定性分档: a qualitative grade and the band it allows.
+    Graded,
+    /// 自评得分（待复核）: the service could not verify the row; the unit's claimed score
+    /// stands until a reviewer decides.
+    Claimed,
+    /// 不计分: nothing to score (placeholder, no weight, or a contradiction the findings name).
+    /// Also what rows stored before the basis existed read as.
+    #[default]
+    None,
+}
+
+impl From<crate::domain::scoring::Basis> for BasisDto {
+    fn from(b: crate::domain::scoring::Basis) -> Self {
+        use crate::domain::scoring::Basis;
+        match b {
+            Basis::Measured => BasisDto::Measured,
+            Basis::Graded => BasisDto::Graded,
+            Basis::Claimed => BasisDto::Claimed,
+            Basis::None => BasisDto::None,
+        }
+    }
+}
+
+impl BasisDto {
+    fn domain(self) -> crate::domain::scoring::Basis {
+        use crate::domain::scoring::Basis;
+        match self {
+            BasisDto::Measured => Basis::Measured,
+            BasisDto::Graded => Basis::Graded,
+            BasisDto::Claimed => Basis::Claimed,
+            BasisDto::None => Basis::None,
+        }
+    }
+
+    /// 实测计算 / 定性分档 / 自评得分（待复核） / 不计分.
+    pub fn label_zh(self) -> &'static str {
+        self.domain().label_zh()
+    }
+}
+
+fn basis_label_default() -> String {
+    BasisDto::None.label_zh().to_owned()
+}
+
+/// How many points of the total rest on each basis. Evaluations stored before it existed
+/// answer zeros until they are written again.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct PointsByBasisDto {
+    /// The execution score and the measured rows.
+    pub measured: Figure,
+    /// Rows scored by a qualitative grade.
+    pub graded: Figure,
+    /// Rows where the unit's claimed score stands, not verified.
+    pub claimed: Figure,
+    /// The weight of the rows that have no score.
+    pub unscored_weight: Figure,
+}
+
 /// The execution score (预算执行率).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ExecutionDto {
@@ -547,6 +611,12 @@ pub struct RowDto {
     pub weight: Option<Figure>,
     /// The score by the rules; absent when the row cannot be scored (see the findings).
     pub computed: Option<Figure>,
+    /// What `computed` rests on: `measured`, `graded`, `claimed` (not verified) or `none`.
+    #[serde(default)]
+    pub basis: BasisDto,
+    /// 实测计算 / 定性分档 / 自评得分（待复核） / 不计分.
+    #[serde(default = "basis_label_default")]
+    pub basis_label_zh: String,
     /// The unit's score.
     pub claimed: Option<Figure>,
     /// claimed − computed.
@@ -570,6 +640,9 @@ pub struct ComputedDto {
     pub rows: Vec<RowDto>,
     /// Execution score + Σ rows, at most 100.
     pub total: Figure,
+    /// How many points of `total` rest on each basis, and the weight left unscored.
+    #[serde(default)]
+    pub points: PointsByBasisDto,
     pub claimed_total: Option<Figure>,
     /// claimed − computed total.
     pub total_difference: Option<Figure>,
@@ -621,6 +694,8 @@ impl ComputedDto {
                         _ => None,
                     },
                     computed: r.computed.map(f),
+                    basis: r.basis.into(),
+                    basis_label_zh: r.basis.label_zh().to_owned(),
                     claimed: r.claimed.map(Figure),
                     achieved: r.achieved,
                     target_parsed: r.target.display,
@@ -633,6 +708,12 @@ impl ComputedDto {
                 .claimed_total
                 .and_then(|c| c.checked_sub(outcome.total))
                 .map(f),
+            points: PointsByBasisDto {
+                measured: f(outcome.points.measured),
+                graded: f(outcome.points.graded),
+                claimed: f(outcome.points.claimed),
+                unscored_weight: Figure(outcome.points.unscored_weight),
+            },
             total: f(outcome.total),
             claimed_total: outcome.claimed_total.map(Figure),
             grade_label_zh: grade.label_zh().to_owned(),
