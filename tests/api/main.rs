@@ -17,6 +17,7 @@ mod http_layer;
 mod integration;
 mod migrations;
 mod openapi;
+mod printed;
 mod ops;
 mod readme;
 mod regions;
