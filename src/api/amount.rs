@@ -69,7 +69,10 @@ fn not_given(text: &str) -> String {
     if text.trim().is_empty() {
         "a number is required here; the cell is blank".to_owned()
     } else {
-        format!("a number is required here; `{}` means not given", text.trim())
+        format!(
+            "a number is required here; `{}` means not given",
+            text.trim()
+        )
     }
 }
 
@@ -177,8 +180,7 @@ pub fn printed_amount<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Amount>,
 
 /// `deserialize_with` for an optional weight or score given as printed (`99.55分` too).
 pub fn printed_figure<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Figure>, D::Error> {
-    Ok(d
-        .deserialize_any(DecimalVisitor { signed: true })?
+    Ok(d.deserialize_any(DecimalVisitor { signed: true })?
         .map(|a| Figure(a.0)))
 }
 
@@ -388,10 +390,23 @@ mod tests {
     fn cells_as_printed() {
         let cells = |json: &str| {
             serde_json::from_str::<Cells>(json)
-                .map(|c| (c.amount.map(|a| a.to_string()), c.score.map(|f| f.0.to_string())))
+                .map(|c| {
+                    (
+                        c.amount.map(|a| a.to_string()),
+                        c.score.map(|f| f.0.to_string()),
+                    )
+                })
                 .map_err(|e| e.to_string())
         };
-        for blank in ["\"\"", "\"——\"", "\"—\"", "\"-\"", "\"/\"", "\"无\"", "null"] {
+        for blank in [
+            "\"\"",
+            "\"——\"",
+            "\"—\"",
+            "\"-\"",
+            "\"/\"",
+            "\"无\"",
+            "null",
+        ] {
             let json = format!(r#"{{"amount": {blank}, "score": {blank}}}"#);
             assert_eq!(cells(&json).unwrap(), (None, None), "{blank}");
         }

@@ -208,7 +208,11 @@ fn canonical(header: &str) -> Option<&'static str> {
 
 /// The header as printed (without a BOM or surrounding spaces): what pointers name.
 fn printed(header: &str) -> String {
-    header.trim().trim_start_matches('\u{feff}').trim().to_owned()
+    header
+        .trim()
+        .trim_start_matches('\u{feff}')
+        .trim()
+        .to_owned()
 }
 
 fn problem(line: usize, column: &str, code: &'static str, en: String, zh: String) -> FieldError {
@@ -316,7 +320,8 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<BatchItem>, ApiError> {
                 .unwrap_or_default()
         };
         let opt = |name: &str| Some(cell(name)).filter(|v| !v.is_empty());
-        let bad = |name: &str, e: String| problem(line, &header(name), range_code(&e), e.clone(), e);
+        let bad =
+            |name: &str, e: String| problem(line, &header(name), range_code(&e), e.clone(), e);
         let amount = |name: &str, errors: &mut Vec<FieldError>| -> Option<Amount> {
             Amount::parse_printed(&cell(name))
                 .map_err(|e| errors.push(bad(name, e)))
@@ -388,9 +393,8 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<BatchItem>, ApiError> {
                     full_year,
                     executed: amount("executed", &mut errors),
                     weight: figure("execution_weight", &mut errors),
-                    claimed_rate: opt("claimed_rate").filter(|r| {
-                        !crate::domain::money::is_not_given(r)
-                    }),
+                    claimed_rate: opt("claimed_rate")
+                        .filter(|r| !crate::domain::money::is_not_given(r)),
                     claimed_score: figure("claimed_execution_score", &mut errors),
                     by_source: Vec::new(),
                     basic: None,
@@ -441,6 +445,27 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<BatchItem>, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_column_is_documented() {
+        let doc = crate::api::openapi();
+        let description = doc
+            .paths
+            .paths
+            .get("/api/v1/evaluations/batch")
+            .and_then(|p| p.post.as_ref())
+            .and_then(|op| op.description.clone())
+            .unwrap_or_default();
+        let columns = columns_doc();
+        assert!(
+            description.contains(&columns),
+            "the operation description lists every column:\n{columns}"
+        );
+        assert!(
+            include_str!("../../README.md").contains(&columns),
+            "the README lists every column:\n{columns}"
+        );
+    }
 
     #[test]
     fn groups_rows_into_evaluations() {

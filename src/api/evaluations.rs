@@ -226,12 +226,7 @@ pub async fn prepare(
     };
     if let Some(b) = &input.budget {
         for (pointer, en, zh) in b.scale_problems() {
-            errors.push(field(
-                &format!("/budget{pointer}"),
-                "field.invalid",
-                en,
-                zh,
-            ));
+            errors.push(field(&format!("/budget{pointer}"), "field.invalid", en, zh));
         }
     }
     if budget.is_none() {

@@ -47,7 +47,11 @@ fn assert_printed_scores(e: &Value) {
     for (row, (score, basis)) in rows.iter().zip(expect) {
         assert_eq!(row["computed"].as_str(), score, "{row}");
         assert_eq!(row["basis"], basis, "{row}");
-        assert!(row["basis_label_zh"].as_str().is_some_and(|l| !l.is_empty()));
+        assert!(
+            row["basis_label_zh"]
+                .as_str()
+                .is_some_and(|l| !l.is_empty())
+        );
     }
     assert_eq!(rows[0]["basis_label_zh"], "实测计算");
     assert_eq!(rows[3]["basis_label_zh"], "定性分档");
@@ -57,14 +61,23 @@ fn assert_printed_scores(e: &Value) {
     assert_eq!(c["points"]["graded"], "19.50");
     assert_eq!(c["points"]["claimed"], "0.00");
     for f in c["findings"].as_array().unwrap() {
-        assert!(f["policy"].is_string() && f["policy_label_zh"].is_string(), "{f}");
+        assert!(
+            f["policy"].is_string() && f["policy_label_zh"].is_string(),
+            "{f}"
+        );
         assert_ne!(f["severity"], "error", "no error on cells as printed: {f}");
     }
     assert_eq!(c["error_count"], 0, "{c}");
 }
 
 async fn get(app: &TestApp, id: &str) -> Value {
-    let (s, e) = json(app.get(&format!("/api/v1/evaluations/{id}")).send().await.unwrap()).await;
+    let (s, e) = json(
+        app.get(&format!("/api/v1/evaluations/{id}"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(s, 200, "{e}");
     e
 }
@@ -73,7 +86,12 @@ async fn get(app: &TestApp, id: &str) -> Value {
 async fn json_cells_as_printed_go_in_and_score() {
     on_each_db(|app| async move {
         load_seed(&app).await;
-        let res = app.post("/api/v1/evaluations").json(&printed(2025)).send().await.unwrap();
+        let res = app
+            .post("/api/v1/evaluations")
+            .json(&printed(2025))
+            .send()
+            .await
+            .unwrap();
         let (s, e) = json(res).await;
         assert_eq!(s, 201, "{e}");
         assert_printed_scores(&e);
@@ -84,20 +102,41 @@ async fn json_cells_as_printed_go_in_and_score() {
         assert_eq!(e["budget"]["initial"], Value::Null);
         assert_eq!(e["budget"]["full_year"], "1088.19");
         assert_eq!(e["budget"]["claimed_score"], "10");
-        assert!(e["budget"].get("amount_unit").is_none(), "万元 is the default");
+        assert!(
+            e["budget"].get("amount_unit").is_none(),
+            "万元 is the default"
+        );
         assert_eq!(e["indicators"][1]["weight"], "20");
         assert_eq!(e["indicators"][1]["target_nature"], "≧");
         assert_eq!(e["indicators"][1]["target_unit"], "%");
         assert_eq!(e["indicators"][4]["weight"], Value::Null);
         assert_eq!(e["claimed_total"], "99.50");
-        let etag = app.get(&format!("/api/v1/evaluations/{}", e["id"].as_str().unwrap())).send().await.unwrap();
+        let etag = app
+            .get(&format!(
+                "/api/v1/evaluations/{}",
+                e["id"].as_str().unwrap()
+            ))
+            .send()
+            .await
+            .unwrap();
         let etag = etag.headers()["etag"].to_str().unwrap().to_owned();
         let mut back = serde_json::Map::new();
-        for k in ["kind", "department_id", "year", "budget", "indicators", "claimed_total", "narrative"] {
+        for k in [
+            "kind",
+            "department_id",
+            "year",
+            "budget",
+            "indicators",
+            "claimed_total",
+            "narrative",
+        ] {
             back.insert(k.replace("department_id", "department"), e[k].clone());
         }
         let res = app
-            .put(&format!("/api/v1/evaluations/{}", e["id"].as_str().unwrap()))
+            .put(&format!(
+                "/api/v1/evaluations/{}",
+                e["id"].as_str().unwrap()
+            ))
             .header("if-match", etag)
             .json(&back)
             .send()
@@ -145,20 +184,34 @@ async fn bad_printed_cells_are_refused_with_pointers() {
         load_seed(&app).await;
         for (pointer, at, value) in [
             ("/indicators/0/weight", "/indicators/0/weight", "abc"),
-            ("/indicators/2/claimed_score", "/indicators/2/claimed_score", "12.3.4"),
+            (
+                "/indicators/2/claimed_score",
+                "/indicators/2/claimed_score",
+                "12.3.4",
+            ),
             ("/budget/executed", "/budget/executed", "12.3.4"),
             ("/claimed_total", "/claimed_total", "95%"),
         ] {
             let mut e = printed(2025);
             *e.pointer_mut(at).unwrap() = json!(value);
-            let res = app.post("/api/v1/evaluations").json(&e).send().await.unwrap();
+            let res = app
+                .post("/api/v1/evaluations")
+                .json(&e)
+                .send()
+                .await
+                .unwrap();
             let p = problem(res, 422, "request.validation_failed").await;
             assert_eq!(p["errors"][0]["pointer"], pointer, "{p}");
         }
         // A required amount left blank.
         let mut e = printed(2025);
         e["budget"]["full_year"] = json!("——");
-        let res = app.post("/api/v1/evaluations").json(&e).send().await.unwrap();
+        let res = app
+            .post("/api/v1/evaluations")
+            .json(&e)
+            .send()
+            .await
+            .unwrap();
         let p = problem(res, 422, "request.validation_failed").await;
         assert_eq!(p["errors"][0]["pointer"], "/budget/full_year", "{p}");
     })
