@@ -390,7 +390,8 @@ mod tests {
                 "hengyang-2024-department".into()
             }),
             budget: Some(BudgetInput {
-                initial: Amount(b.initial),
+                amount_unit: AmountUnit::WanYuan,
+                initial: amt(b.initial),
                 full_year: Amount(b.full_year),
                 executed: amt(b.executed),
                 weight: b.weight.map(Figure),

@@ -406,7 +406,7 @@ fn write_budget(out: &mut String, input: &EvaluationInput, outcome: &Outcome, ru
         "<tr{row_class}><td class=\"l3\">年度资金总额</td>\
          <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{weight_cell}</td>\
          <td class=\"num\">{claimed_rate}<div class=\"sub\">复核 {computed_rate}</div></td>{}<td>{explain}</td></tr>",
-        show(budget.initial),
+        opt_show(budget.initial),
         show(budget.full_year),
         opt_show(budget.executed),
         score_cells(budget.claimed_score, Some(execution.score), ""),

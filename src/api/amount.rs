@@ -11,7 +11,7 @@ use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 
-use crate::domain::money::{self, RangeError};
+use crate::domain::money::{self, PrintedKind, RangeError};
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::{PartialSchema, ToSchema};
 
@@ -31,11 +31,21 @@ fn above_maximum(text: &str, max: Decimal, what: &str) -> String {
 pub struct Amount(pub Decimal);
 
 impl Amount {
-    /// Parses text exactly, keeping its scale (`12.3400` stays `12.3400`).
+    /// Parses text exactly, keeping its scale (`12.3400` stays `12.3400`). Cells as printed
+    /// are read ([`money::parse_printed`]: full-width digits, `1,088.19`); a cell that is not
+    /// given (blank, `——`, `/`, `无`) is an error here: see [`Amount::parse_printed`].
     pub fn parse(text: &str) -> Result<Amount, String> {
+        Amount::parse_printed(text)?.ok_or_else(|| not_given(text))
+    }
+
+    /// Parses an amount cell as printed: `None` when it is not given.
+    pub fn parse_printed(text: &str) -> Result<Option<Amount>, String> {
         let text = text.trim();
-        let value = Decimal::from_str_exact(text)
-            .map_err(|_| format!("`{text}` is not a decimal number such as \"2135.42\""))?;
+        let Some(value) = money::parse_printed(text, PrintedKind::Amount)
+            .map_err(|_| format!("`{text}` is not a decimal number such as \"2135.42\""))?
+        else {
+            return Ok(None);
+        };
         if value.scale() > MAX_SCALE {
             return Err(format!(
                 "`{text}` has {} decimal places; at most {MAX_SCALE} are kept",
@@ -43,7 +53,7 @@ impl Amount {
             ));
         }
         match money::check_amount(value) {
-            Ok(value) => Ok(Amount(value)),
+            Ok(value) => Ok(Some(Amount(value))),
             Err(RangeError::Negative) => {
                 Err(format!("`{text}` is negative; amounts are never below 0"))
             }
@@ -51,6 +61,18 @@ impl Amount {
                 Err(above_maximum(text, max, "any amount may be (10^12 万元)"))
             }
         }
+    }
+}
+
+/// The message of a required figure left blank (or printed `——`, `/`, `无`).
+fn not_given(text: &str) -> String {
+    if text.trim().is_empty() {
+        "a number is required here; the cell is blank".to_owned()
+    } else {
+        format!(
+            "a number is required here; `{}` means not given",
+            text.trim()
+        )
     }
 }
 
@@ -66,55 +88,70 @@ impl Serialize for Amount {
     }
 }
 
-/// Reads a decimal from a JSON string or number; `signed` allows values below zero.
+/// Reads a decimal from a JSON string or number; `signed` allows values below zero (and a
+/// `分` suffix: weights and scores). Strings are read as printed ([`money::parse_printed`]);
+/// a cell that is not given (`""`, `——`, `/`, `无`) and `null` read as `None`.
 struct DecimalVisitor {
     signed: bool,
 }
 
 impl DecimalVisitor {
-    fn parse(&self, text: &str) -> Result<Amount, String> {
+    fn parse(&self, text: &str) -> Result<Option<Amount>, String> {
         if self.signed {
-            Figure::parse(text).map(|f| Amount(f.0))
+            Figure::parse_printed(text).map(|f| f.map(|f| Amount(f.0)))
         } else {
-            Amount::parse(text)
+            Amount::parse_printed(text)
         }
+    }
+
+    /// A JSON number: never "not given".
+    fn number(&self, text: &str) -> Result<Option<Amount>, String> {
+        self.parse(text)?.map(Some).ok_or_else(|| not_given(text))
     }
 }
 
 impl<'de> Visitor<'de> for DecimalVisitor {
-    type Value = Amount;
+    type Value = Option<Amount>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a decimal amount as a string such as \"2135.42\"")
     }
 
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Amount, E> {
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<Amount>, E> {
         self.parse(v).map_err(E::custom)
     }
 
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Amount, E> {
-        self.parse(&v.to_string()).map_err(E::custom)
+    fn visit_unit<E: de::Error>(self) -> Result<Option<Amount>, E> {
+        Ok(None)
     }
 
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Amount, E> {
-        self.parse(&v.to_string()).map_err(E::custom)
+    fn visit_none<E: de::Error>(self) -> Result<Option<Amount>, E> {
+        Ok(None)
     }
 
-    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Amount, E> {
-        self.parse(&v.to_string()).map_err(E::custom)
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Option<Amount>, E> {
+        self.number(&v.to_string()).map_err(E::custom)
     }
 
-    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Amount, E> {
-        self.parse(&v.to_string()).map_err(E::custom)
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Option<Amount>, E> {
+        self.number(&v.to_string()).map_err(E::custom)
     }
 
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Amount, E> {
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Option<Amount>, E> {
+        self.number(&v.to_string()).map_err(E::custom)
+    }
+
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Option<Amount>, E> {
+        self.number(&v.to_string()).map_err(E::custom)
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Option<Amount>, E> {
         // serde_json (arbitrary_precision) calls this only when the double's shortest text is
         // exactly what the client wrote; other numbers arrive as their text in `visit_map`.
-        self.parse(&format!("{v}")).map_err(E::custom)
+        self.number(&format!("{v}")).map_err(E::custom)
     }
 
-    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Amount, A::Error> {
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Option<Amount>, A::Error> {
         // A JSON number kept as written (serde_json's arbitrary-precision representation).
         let Some(key) = map.next_key::<String>()? else {
             return Err(de::Error::custom("expected a decimal amount"));
@@ -125,39 +162,69 @@ impl<'de> Visitor<'de> for DecimalVisitor {
             ));
         }
         let text: String = map.next_value()?;
-        self.parse(&text).map_err(de::Error::custom)
+        self.number(&text).map_err(de::Error::custom)
     }
+}
+
+/// A required amount or figure: "not given" is an error.
+fn required<'de, D: Deserializer<'de>>(d: D, signed: bool) -> Result<Amount, D::Error> {
+    d.deserialize_any(DecimalVisitor { signed })?
+        .ok_or_else(|| de::Error::custom("a number is required here, not a blank or `——` cell"))
+}
+
+/// `deserialize_with` for an optional amount given as printed: `""`, `——`, `—`, `-`, `/`,
+/// `无` and `null` are `None` (use with `#[serde(default)]`).
+pub fn printed_amount<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Amount>, D::Error> {
+    d.deserialize_any(DecimalVisitor { signed: false })
+}
+
+/// `deserialize_with` for an optional weight or score given as printed (`99.55分` too).
+pub fn printed_figure<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Figure>, D::Error> {
+    Ok(d.deserialize_any(DecimalVisitor { signed: true })?
+        .map(|a| Figure(a.0)))
 }
 
 impl<'de> Deserialize<'de> for Amount {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Amount, D::Error> {
-        d.deserialize_any(DecimalVisitor { signed: false })
+        required(d, false)
     }
 }
 
 /// A decimal figure that may be negative (scores as claimed, differences), at most four
 /// decimals, as a string.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Figure(pub Decimal);
 
 impl Figure {
+    /// Parses a weight or score, as printed too (`20.00`, `99.55分`, `９５`); a cell that is
+    /// not given is an error here: see [`Figure::parse_printed`].
     pub fn parse(text: &str) -> Result<Figure, String> {
+        Figure::parse_printed(text)?.ok_or_else(|| not_given(text))
+    }
+
+    /// Parses a weight or score cell as printed: `None` when it is not given.
+    pub fn parse_printed(text: &str) -> Result<Option<Figure>, String> {
         let text = text.trim();
-        let value = Decimal::from_str_exact(text)
-            .map_err(|_| format!("`{text}` is not a decimal number such as \"9.74\""))?;
+        let Some(value) = money::parse_printed(text, PrintedKind::Score)
+            .map_err(|_| format!("`{text}` is not a decimal number such as \"9.74\""))?
+        else {
+            return Ok(None);
+        };
         if value.scale() > MAX_SCALE {
             return Err(format!(
                 "`{text}` has {} decimal places; at most {MAX_SCALE} are kept",
                 value.scale()
             ));
         }
-        money::check_figure(value).map(Figure).map_err(|_| {
-            above_maximum(
-                text,
-                money::MAX_FIGURE,
-                "any weight or score may be in magnitude",
-            )
-        })
+        money::check_figure(value)
+            .map(|v| Some(Figure(v)))
+            .map_err(|_| {
+                above_maximum(
+                    text,
+                    money::MAX_FIGURE,
+                    "any weight or score may be in magnitude",
+                )
+            })
     }
 }
 
@@ -169,8 +236,7 @@ impl Serialize for Figure {
 
 impl<'de> Deserialize<'de> for Figure {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Figure, D::Error> {
-        d.deserialize_any(DecimalVisitor { signed: true })
-            .map(|a| Figure(a.0))
+        required(d, true).map(|a| Figure(a.0))
     }
 }
 
@@ -192,6 +258,64 @@ impl PartialSchema for Figure {
 impl ToSchema for Figure {
     fn name() -> Cow<'static, str> {
         Cow::Borrowed("Figure")
+    }
+}
+
+/// The contract of an amount an evaluation's input accepts as printed (schema only: the field
+/// is an [`Amount`] read by [`printed_amount`]).
+pub struct PrintedAmount;
+
+impl PartialSchema for PrintedAmount {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(40))
+            .description(Some(
+                "An amount as the table prints it (万元, or 元 where the budget block says \
+                 `amount_unit: yuan`). Read exactly: `2135.42`, `20.00` (the scale is kept), \
+                 full-width digits (`２１３５．４２`), thousands separators (`1,088.19`). A blank \
+                 cell or `——`, `—`, `-`, `/`, `无` means not given (`null`); where the amount is \
+                 required that is refused. Anything else (`abc`, `12.3.4`) is refused with 422 at \
+                 the field's pointer. At most 4 decimal places (2 in 元), never negative, at most \
+                 10^12. JSON numbers are accepted too, digit for digit; `GET` answers the \
+                 normalised decimal string (`\"1088.19\"`).",
+            ))
+            .examples(["2135.42", "1,088.19", "——"])
+            .into()
+    }
+}
+
+impl ToSchema for PrintedAmount {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("PrintedAmount")
+    }
+}
+
+/// The contract of a weight or score an evaluation's input accepts as printed (schema only:
+/// the field is a [`Figure`] read by [`printed_figure`]).
+pub struct PrintedFigure;
+
+impl PartialSchema for PrintedFigure {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(40))
+            .description(Some(
+                "A weight or score as the table prints it, read exactly: `20`, `20.00` (the scale \
+                 is kept), `99.55分`, full-width digits (`９５`), thousands separators. A blank cell \
+                 or `——`, `—`, `-`, `/`, `无` means not given (`null`). Anything else (`abc`, \
+                 `12.3.4`, `95%`) is refused with 422 at the field's pointer. At most 4 decimal \
+                 places, at most 10^6 in magnitude. JSON numbers are accepted too, digit for \
+                 digit; `GET` answers the normalised decimal string (`\"99.55\"`).",
+            ))
+            .examples(["20", "99.55分", "——"])
+            .into()
+    }
+}
+
+impl ToSchema for PrintedFigure {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("PrintedFigure")
     }
 }
 
@@ -252,6 +376,61 @@ mod tests {
 
     fn de(json: &str) -> Result<Amount, String> {
         serde_json::from_str::<Amount>(json).map_err(|e| e.to_string())
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Cells {
+        #[serde(default, deserialize_with = "printed_amount")]
+        amount: Option<Amount>,
+        #[serde(default, deserialize_with = "printed_figure")]
+        score: Option<Figure>,
+    }
+
+    #[test]
+    fn cells_as_printed() {
+        let cells = |json: &str| {
+            serde_json::from_str::<Cells>(json)
+                .map(|c| {
+                    (
+                        c.amount.map(|a| a.to_string()),
+                        c.score.map(|f| f.0.to_string()),
+                    )
+                })
+                .map_err(|e| e.to_string())
+        };
+        for blank in [
+            "\"\"",
+            "\"——\"",
+            "\"—\"",
+            "\"-\"",
+            "\"/\"",
+            "\"无\"",
+            "null",
+        ] {
+            let json = format!(r#"{{"amount": {blank}, "score": {blank}}}"#);
+            assert_eq!(cells(&json).unwrap(), (None, None), "{blank}");
+        }
+        assert_eq!(cells("{}").unwrap(), (None, None));
+        assert_eq!(
+            cells(r#"{"amount": "1,088.19", "score": "99.55分"}"#).unwrap(),
+            (Some("1088.19".into()), Some("99.55".into()))
+        );
+        assert_eq!(
+            cells(r#"{"amount": "２０.００", "score": "９５"}"#).unwrap(),
+            (Some("20.00".into()), Some("95".into()))
+        );
+        assert_eq!(
+            cells(r#"{"amount": 12.5, "score": 20}"#).unwrap(),
+            (Some("12.5".into()), Some("20".into()))
+        );
+        assert!(cells(r#"{"amount": "abc"}"#).is_err());
+        assert!(cells(r#"{"score": "12.3.4"}"#).is_err());
+        assert!(cells(r#"{"amount": "99分"}"#).is_err());
+        // A required amount refuses a cell that is not given.
+        assert!(de("\"——\"").unwrap_err().contains("required"));
+        assert!(de("\"\"").unwrap_err().contains("required"));
+        assert!(de("null").is_err());
+        assert_eq!(de("\"１，０８８．１９\"").unwrap().to_string(), "1088.19");
     }
 
     #[test]

@@ -230,12 +230,52 @@ async fn run_item(
 }
 
 /// Submit many evaluations.
+///
+/// The body is JSON (`BatchRequest`) or CSV (`text/csv`, UTF-8, a BOM allowed) with one row per
+/// indicator in the layout of the official tables. Rows with the same `ref` (or else the same
+/// 预算单位编码, 年度, 类型 and 项目名称) are one evaluation; its own cells (budget, unit, rule set,
+/// totals, goal) are read from its first row. Headers are matched without spaces and without a
+/// parenthesised note (`得分（自评）`); unknown headers and two headers for one column are refused.
+/// Cells are read as printed: blank, `——`, `—`, `-`, `/`, `无` mean not given; `20.00`, `99.55分`,
+/// full-width digits (`９５`) and `1,088.19` are numbers; anything else is refused with 422 at
+/// `/rows/{line}/{header as printed}` (line 1 is the header row).
+///
+/// The columns it reads (Chinese headers, aliases, English header):
+///
+/// - `ref`: the client's reference of the evaluation; rows with the same ref are one evaluation
+/// - `类型` / `kind`: required: 部门整体 (部门整体支出, department) or 项目支出 (项目, project)
+/// - `预算单位编码` / `department`: required: the department's budget code or id
+/// - `年度` / `year`: required: the fiscal year
+/// - `项目名称` / `project`: the project (kind 项目支出): its name among the department's projects of the year, or its id
+/// - `规则集` / `rule_set`: the rule set id, optionally @version (blank: the default for the kind)
+/// - `金额单位` / `amount_unit`: the unit of the amounts: 万元 (wan_yuan, the default when blank) or 元 (yuan, a `单位：元` table; at most 2 decimals, converted exactly to 万元)
+/// - `年初预算数` / `initial`: 年初预算数; may be blank
+/// - `全年预算数` / `调整后预算数` / `预算数` / `full_year`: 全年预算数 (调整后); the budget block is read when it is given
+/// - `全年执行数` / `执行数` / `executed`: 全年执行数; may be blank
+/// - `执行分值` / `预算执行分值` / `执行率分值` / `execution_weight`: 分值 of the budget execution row (10 or 20 as printed)
+/// - `执行率` / `预算执行率` / `claimed_rate`: 执行率 as printed (`100%`)
+/// - `执行得分` / `预算执行得分` / `执行率得分` / `claimed_execution_score`: 得分 of the budget execution row as claimed
+/// - `自评总分` / `总分` / `claimed_total`: 总分 as claimed
+/// - `预期目标` / `年度总体目标` / `annual_goal`: 年度总体目标: 预期目标
+/// - `实际完成情况` / `achievement`: 年度总体目标: 实际完成情况
+/// - `一级指标` / `level1`: required: 一级指标 (a group weight such as `（40分）` may follow)
+/// - `二级指标` / `level2`: required: 二级指标
+/// - `三级指标` / `level3`: 三级指标
+/// - `指标性质` / `target_nature`: three-cell targets: 指标性质 (`≥`, `≧`, `≤`, `＝`, `定性`, `正向`, `反向`)
+/// - `年度指标值` / `指标值` / `年度目标值` / `target`: 年度指标值 as printed (`≥95%`); with 指标性质 / 度量单位, the 指标值 cell alone
+/// - `度量单位` / `计量单位` / `target_unit`: three-cell targets: 度量单位 (`%`, `元`, `个`); a bare actual takes it
+/// - `实际完成值` / `完成值` / `全年实际值` / `全年实际完成值` / `actual`: 实际完成值 as printed
+/// - `分值` / `权重` / `weight`: 分值 of the indicator row
+/// - `得分` / `自评得分` / `claimed_score`: 得分 of the indicator row as claimed
+/// - `偏差原因分析及改进措施` / `偏差原因分析` / `未完成原因分析` / `deviation_explanation`: 偏差原因分析及改进措施
+///
+/// The flags `dry_run` and `atomic` are query parameters for every body type.
 #[utoipa::path(
     tag = "evaluations",
     operation_id = "batch_evaluations",
     params(BatchQuery),
     request_body(
-        description = "JSON (`BatchRequest`), or CSV with one row per indicator in the layout of the official tables: 类型, 预算单位编码, 年度, 项目名称, 年初预算数, 全年预算数, 全年执行数, 一级指标, 二级指标, 三级指标, 年度指标值, 实际完成值, 分值, 得分, 偏差原因分析及改进措施. The flags `dry_run` and `atomic` are query parameters for every body type; a JSON body may also carry them, and must agree with the query string",
+        description = "JSON (`BatchRequest`), or CSV with one row per indicator in the layout of the official tables (every column it reads is listed in the operation description; cells as printed). The flags `dry_run` and `atomic` are query parameters for every body type; a JSON body may also carry them, and must agree with the query string",
         content(
             (BatchRequest = "application/json"),
             (String = "text/csv"),

@@ -2,19 +2,28 @@
 //! evaluation's own columns repeated (or left blank) on its rows. County clerks keep these
 //! in Excel.
 //!
-//! Columns (Chinese or English headers; unknown headers are refused):
-//! `ref`, 类型/kind (部门整体, 项目支出, department, project), 预算单位编码/department,
-//! 年度/year, 项目名称/project, 规则集/rule_set, 年初预算数/initial, 全年预算数/full_year,
-//! 全年执行数/executed, 执行率/claimed_rate, 执行得分/claimed_execution_score,
-//! 自评总分/claimed_total, 预期目标/annual_goal, 实际完成情况/achievement, 一级指标/level1,
-//! 二级指标/level2, 三级指标/level3, 年度指标值/target, 实际完成值/actual, 分值/weight,
-//! 得分/claimed_score, 偏差原因分析及改进措施/deviation_explanation.
+//! The columns, their headers and aliases are [`COLUMNS`] (documented in the operation
+//! description of `POST /api/v1/evaluations/batch` and in the README, both made from
+//! [`columns_doc`]). A header is matched after a BOM, spaces and a parenthesised note
+//! (`得分（自评）`, `全年预算数(调整后)`) are removed; unknown headers, and two headers for one
+//! column, are refused. Cells are read as printed ([`crate::domain::money::parse_printed`]):
+//! blank, `——`, `—`, `-`, `/` and `无` are "not given"; `20.00`, `99.55分`, full-width digits
+//! and `1,088.19` are numbers.
+//!
 //! Rows belong to the same evaluation when they share `ref`, or else department, year, kind
-//! and project. Errors point at `/rows/{line}/{column}` (line 1 is the header).
+//! and project; the evaluation's own cells (budget, unit, rule set, totals) are read from its
+//! first row. Errors point at `/rows/{line}/{header as printed}` (line 1 is the header).
 
 use std::collections::HashMap;
 
 use crate::api::amount::{ABOVE_MAXIMUM, Amount, Figure};
+use crate::api::batch::BatchItem;
+use crate::api::evaluation_dto::{
+    AmountUnit, BudgetInput, EvaluationInput, EvaluationKind, IndicatorInputDto, Narrative,
+};
+use crate::api::extract::escape_pointer;
+use crate::error::{ApiError, FieldError};
+use crate::locale::Text;
 
 /// The code of an amount or figure the CSV gives: out of range, or otherwise invalid.
 fn range_code(message: &str) -> &'static str {
@@ -24,49 +33,194 @@ fn range_code(message: &str) -> &'static str {
         "field.invalid"
     }
 }
-use crate::api::batch::BatchItem;
-use crate::api::evaluation_dto::{
-    BudgetInput, EvaluationInput, EvaluationKind, IndicatorInputDto, Narrative,
-};
-use crate::error::{ApiError, FieldError};
-use crate::locale::Text;
 
-const COLUMNS: &[(&str, &str)] = &[
-    ("ref", "ref"),
-    ("类型", "kind"),
-    ("预算单位编码", "department"),
-    ("年度", "year"),
-    ("项目名称", "project"),
-    ("规则集", "rule_set"),
-    ("年初预算数", "initial"),
-    ("全年预算数", "full_year"),
-    ("全年执行数", "executed"),
-    ("执行率", "claimed_rate"),
-    ("执行得分", "claimed_execution_score"),
-    ("自评总分", "claimed_total"),
-    ("预期目标", "annual_goal"),
-    ("实际完成情况", "achievement"),
-    ("一级指标", "level1"),
-    ("二级指标", "level2"),
-    ("三级指标", "level3"),
-    ("年度指标值", "target"),
-    ("实际完成值", "actual"),
-    ("分值", "weight"),
-    ("得分", "claimed_score"),
-    ("偏差原因分析及改进措施", "deviation_explanation"),
+/// One column the CSV reads.
+pub struct Column {
+    /// The English header (also the field it fills).
+    pub name: &'static str,
+    /// The Chinese headers real tables print, the standard one first.
+    pub zh: &'static [&'static str],
+    /// What the cell holds.
+    pub doc: &'static str,
+}
+
+/// Every column the CSV reads.
+pub const COLUMNS: &[Column] = &[
+    Column {
+        name: "ref",
+        zh: &[],
+        doc: "the client's reference of the evaluation; rows with the same ref are one evaluation",
+    },
+    Column {
+        name: "kind",
+        zh: &["类型"],
+        doc: "required: 部门整体 (部门整体支出, department) or 项目支出 (项目, project)",
+    },
+    Column {
+        name: "department",
+        zh: &["预算单位编码"],
+        doc: "required: the department's budget code or id",
+    },
+    Column {
+        name: "year",
+        zh: &["年度"],
+        doc: "required: the fiscal year",
+    },
+    Column {
+        name: "project",
+        zh: &["项目名称"],
+        doc: "the project (kind 项目支出): its name among the department's projects of the year, or its id",
+    },
+    Column {
+        name: "rule_set",
+        zh: &["规则集"],
+        doc: "the rule set id, optionally @version (blank: the default for the kind)",
+    },
+    Column {
+        name: "amount_unit",
+        zh: &["金额单位"],
+        doc: "the unit of the amounts: 万元 (wan_yuan, the default when blank) or 元 (yuan, a `单位：元` table; at most 2 decimals, converted exactly to 万元)",
+    },
+    Column {
+        name: "initial",
+        zh: &["年初预算数"],
+        doc: "年初预算数; may be blank",
+    },
+    Column {
+        name: "full_year",
+        zh: &["全年预算数", "调整后预算数", "预算数"],
+        doc: "全年预算数 (调整后); the budget block is read when it is given",
+    },
+    Column {
+        name: "executed",
+        zh: &["全年执行数", "执行数"],
+        doc: "全年执行数; may be blank",
+    },
+    Column {
+        name: "execution_weight",
+        zh: &["执行分值", "预算执行分值", "执行率分值"],
+        doc: "分值 of the budget execution row (10 or 20 as printed)",
+    },
+    Column {
+        name: "claimed_rate",
+        zh: &["执行率", "预算执行率"],
+        doc: "执行率 as printed (`100%`)",
+    },
+    Column {
+        name: "claimed_execution_score",
+        zh: &["执行得分", "预算执行得分", "执行率得分"],
+        doc: "得分 of the budget execution row as claimed",
+    },
+    Column {
+        name: "claimed_total",
+        zh: &["自评总分", "总分"],
+        doc: "总分 as claimed",
+    },
+    Column {
+        name: "annual_goal",
+        zh: &["预期目标", "年度总体目标"],
+        doc: "年度总体目标: 预期目标",
+    },
+    Column {
+        name: "achievement",
+        zh: &["实际完成情况"],
+        doc: "年度总体目标: 实际完成情况",
+    },
+    Column {
+        name: "level1",
+        zh: &["一级指标"],
+        doc: "required: 一级指标 (a group weight such as `（40分）` may follow)",
+    },
+    Column {
+        name: "level2",
+        zh: &["二级指标"],
+        doc: "required: 二级指标",
+    },
+    Column {
+        name: "level3",
+        zh: &["三级指标"],
+        doc: "三级指标",
+    },
+    Column {
+        name: "target_nature",
+        zh: &["指标性质"],
+        doc: "three-cell targets: 指标性质 (`≥`, `≧`, `≤`, `＝`, `定性`, `正向`, `反向`)",
+    },
+    Column {
+        name: "target",
+        zh: &["年度指标值", "指标值", "年度目标值"],
+        doc: "年度指标值 as printed (`≥95%`); with 指标性质 / 度量单位, the 指标值 cell alone",
+    },
+    Column {
+        name: "target_unit",
+        zh: &["度量单位", "计量单位"],
+        doc: "three-cell targets: 度量单位 (`%`, `元`, `个`); a bare actual takes it",
+    },
+    Column {
+        name: "actual",
+        zh: &["实际完成值", "完成值", "全年实际值", "全年实际完成值"],
+        doc: "实际完成值 as printed",
+    },
+    Column {
+        name: "weight",
+        zh: &["分值", "权重"],
+        doc: "分值 of the indicator row",
+    },
+    Column {
+        name: "claimed_score",
+        zh: &["得分", "自评得分"],
+        doc: "得分 of the indicator row as claimed",
+    },
+    Column {
+        name: "deviation_explanation",
+        zh: &["偏差原因分析及改进措施", "偏差原因分析", "未完成原因分析"],
+        doc: "偏差原因分析及改进措施",
+    },
 ];
 
-fn canonical(header: &str) -> Option<&'static str> {
-    let h = header.trim().trim_start_matches('\u{feff}');
-    let h = h.split(['（', '(']).next().unwrap_or(h).trim();
+/// The columns as the operation description and the README list them, one per line.
+pub fn columns_doc() -> String {
     COLUMNS
         .iter()
-        .find(|(zh, en)| *zh == h || *en == h)
-        .map(|(_, en)| *en)
+        .map(|c| {
+            let mut headers: Vec<String> = c.zh.iter().map(|h| format!("`{h}`")).collect();
+            headers.push(format!("`{}`", c.name));
+            format!("- {}: {}", headers.join(" / "), c.doc)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The header as it is matched: no BOM, no spaces, no parenthesised note.
+fn header_key(header: &str) -> String {
+    let h = header.trim().trim_start_matches('\u{feff}');
+    let h = h.split(['（', '(']).next().unwrap_or(h);
+    h.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn canonical(header: &str) -> Option<&'static str> {
+    let h = header_key(header);
+    COLUMNS
+        .iter()
+        .find(|c| c.name == h || c.zh.contains(&h.as_str()))
+        .map(|c| c.name)
+}
+
+/// The header as printed (without a BOM or surrounding spaces): what pointers name.
+fn printed(header: &str) -> String {
+    header
+        .trim()
+        .trim_start_matches('\u{feff}')
+        .trim()
+        .to_owned()
 }
 
 fn problem(line: usize, column: &str, code: &'static str, en: String, zh: String) -> FieldError {
-    FieldError::body(format!("/rows/{line}/{column}"), code, Text::new(en, zh))
+    FieldError::body(
+        format!("/rows/{line}/{}", escape_pointer(column)),
+        code,
+        Text::new(en, zh),
+    )
 }
 
 /// Parses the CSV into batch items; every problem is reported at once.
@@ -85,17 +239,36 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<BatchItem>, ApiError> {
         })?
         .clone();
     let mut errors = Vec::new();
-    let mut columns = Vec::new();
+    let mut columns: Vec<&'static str> = Vec::new();
+    // The header each column was printed with, for pointers.
+    let mut header_of: HashMap<&'static str, String> = HashMap::new();
     for h in headers.iter() {
+        let as_printed = printed(h);
         match canonical(h) {
-            Some(c) => columns.push(c),
+            Some(c) if header_of.contains_key(c) => {
+                errors.push(problem(
+                    1,
+                    &as_printed,
+                    "csv.duplicate_column",
+                    format!(
+                        "`{as_printed}` and `{}` are the same column ({c})",
+                        header_of[c]
+                    ),
+                    format!("`{as_printed}` 与 `{}` 是同一列（{c}）", header_of[c]),
+                ));
+                columns.push("");
+            }
+            Some(c) => {
+                header_of.insert(c, as_printed);
+                columns.push(c);
+            }
             None => {
                 errors.push(problem(
                     1,
-                    h,
+                    &as_printed,
                     "csv.unknown_column",
-                    format!("Unknown column `{h}`"),
-                    format!("未知列 `{h}`"),
+                    format!("Unknown column `{as_printed}`"),
+                    format!("未知列 `{as_printed}`"),
                 ));
                 columns.push("");
             }
@@ -115,6 +288,12 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<BatchItem>, ApiError> {
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
+    let header = |name: &str| -> String {
+        header_of
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| name.to_owned())
+    };
     let mut items: Vec<BatchItem> = Vec::new();
     let mut groups: HashMap<String, usize> = HashMap::new();
     for (n, record) in reader.records().enumerate() {
@@ -141,17 +320,19 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<BatchItem>, ApiError> {
                 .unwrap_or_default()
         };
         let opt = |name: &str| Some(cell(name)).filter(|v| !v.is_empty());
+        let bad =
+            |name: &str, e: String| problem(line, &header(name), range_code(&e), e.clone(), e);
         let amount = |name: &str, errors: &mut Vec<FieldError>| -> Option<Amount> {
-            let v = opt(name)?;
-            Amount::parse(&v)
-                .map_err(|e| errors.push(problem(line, name, range_code(&e), e.clone(), e)))
+            Amount::parse_printed(&cell(name))
+                .map_err(|e| errors.push(bad(name, e)))
                 .ok()
+                .flatten()
         };
         let figure = |name: &str, errors: &mut Vec<FieldError>| -> Option<Figure> {
-            let v = opt(name)?;
-            Figure::parse(&v)
-                .map_err(|e| errors.push(problem(line, name, range_code(&e), e.clone(), e)))
+            Figure::parse_printed(&cell(name))
+                .map_err(|e| errors.push(bad(name, e)))
                 .ok()
+                .flatten()
         };
         let kind = match cell("kind").as_str() {
             "部门整体" | "部门整体支出" | "department" => EvaluationKind::Department,
@@ -159,7 +340,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<BatchItem>, ApiError> {
             other => {
                 errors.push(problem(
                     line,
-                    "kind",
+                    &header("kind"),
                     "field.invalid",
                     format!("`{other}` is not 部门整体 or 项目支出"),
                     format!("`{other}` 不是“部门整体”或“项目支出”"),
@@ -167,10 +348,13 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<BatchItem>, ApiError> {
                 continue;
             }
         };
-        let Ok(year) = cell("year").parse::<i32>() else {
+        let Ok(year) = crate::domain::money::normalize_width(&cell("year"))
+            .trim()
+            .parse::<i32>()
+        else {
             errors.push(problem(
                 line,
-                "year",
+                &header("year"),
                 "field.invalid",
                 "The year must be a number".into(),
                 "年度必须是数字".into(),
@@ -189,23 +373,33 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<BatchItem>, ApiError> {
         let index = match groups.get(&group) {
             Some(i) => *i,
             None => {
-                let budget = match (
-                    amount("initial", &mut errors),
-                    amount("full_year", &mut errors),
-                ) {
-                    (Some(initial), Some(full_year)) => Some(BudgetInput {
-                        initial,
-                        full_year,
-                        executed: amount("executed", &mut errors),
-                        weight: None,
-                        claimed_rate: opt("claimed_rate"),
-                        claimed_score: figure("claimed_execution_score", &mut errors),
-                        by_source: Vec::new(),
-                        basic: None,
-                        project: None,
+                let amount_unit = match opt("amount_unit") {
+                    None => AmountUnit::default(),
+                    Some(text) => AmountUnit::parse(&text).unwrap_or_else(|| {
+                        errors.push(problem(
+                            line,
+                            &header("amount_unit"),
+                            "field.invalid",
+                            format!("`{text}` is not 元 or 万元"),
+                            format!("`{text}` 不是“元”或“万元”"),
+                        ));
+                        AmountUnit::default()
                     }),
-                    _ => None,
                 };
+                let initial = amount("initial", &mut errors);
+                let budget = amount("full_year", &mut errors).map(|full_year| BudgetInput {
+                    amount_unit,
+                    initial,
+                    full_year,
+                    executed: amount("executed", &mut errors),
+                    weight: figure("execution_weight", &mut errors),
+                    claimed_rate: opt("claimed_rate")
+                        .filter(|r| !crate::domain::money::is_not_given(r)),
+                    claimed_score: figure("claimed_execution_score", &mut errors),
+                    by_source: Vec::new(),
+                    basic: None,
+                    project: None,
+                });
                 items.push(BatchItem {
                     reference: opt("ref"),
                     evaluation: EvaluationInput {
@@ -231,8 +425,8 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<BatchItem>, ApiError> {
             level2: cell("level2"),
             level3: cell("level3"),
             target: cell("target"),
-            target_nature: None,
-            target_unit: None,
+            target_nature: opt("target_nature"),
+            target_unit: opt("target_unit"),
             actual: cell("actual"),
             weight: figure("weight", &mut errors),
             claimed_score: figure("claimed_score", &mut errors),
@@ -251,6 +445,27 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<BatchItem>, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_column_is_documented() {
+        let doc = crate::api::openapi();
+        let description = doc
+            .paths
+            .paths
+            .get("/api/v1/evaluations/batch")
+            .and_then(|p| p.post.as_ref())
+            .and_then(|op| op.description.clone())
+            .unwrap_or_default();
+        let columns = columns_doc();
+        assert!(
+            description.contains(&columns),
+            "the operation description lists every column:\n{columns}"
+        );
+        assert!(
+            include_str!("../../README.md").contains(&columns),
+            "the README lists every column:\n{columns}"
+        );
+    }
 
     #[test]
     fn groups_rows_into_evaluations() {
@@ -284,6 +499,56 @@ mod tests {
         let csv = "类型,预算单位编码,年度,一级指标,二级指标,分值\n项目,901424,2024,产出指标,数量指标,x\n某种,901424,2024,产出指标,数量指标,1\n";
         let e = parse(csv.as_bytes()).unwrap_err();
         let pointers: Vec<&str> = e.errors.iter().map(|f| f.pointer.as_str()).collect();
-        assert_eq!(pointers, ["/rows/2/weight", "/rows/3/kind"]);
+        assert_eq!(pointers, ["/rows/2/分值", "/rows/3/类型"]);
+    }
+
+    #[test]
+    fn reads_cells_as_printed_and_header_aliases() {
+        let csv = "类型,预算单位编码,年度,规则集,金额单位,年初预算数,全年预算数,全年执行数,执行分值,执行率,执行得分,自评总分,一级指标,二级指标,三级指标,指标性质,指标值,度量单位,完成值,权重,自评得分,未完成原因分析\n\
+                   项目支出,901424,２０２４,hengyang-2024-project,元,——,387664.62,\"387,664.62\",10,100%,10.00分,99.55分,产出指标,质量指标,合格率,≧,95,%,９６,２０,20.00,无\n\
+                   项目支出,901424,2024,,,,,,,,,,产出指标,数量指标,数量,,,,,/,—,\n";
+        let items = parse(csv.as_bytes()).unwrap();
+        assert_eq!(items.len(), 1);
+        let e = &items[0].evaluation;
+        assert_eq!(e.year, 2024);
+        assert_eq!(e.rule_set.as_deref(), Some("hengyang-2024-project"));
+        assert_eq!(e.claimed_total.unwrap().0.to_string(), "99.55");
+        let b = e.budget.as_ref().unwrap();
+        assert_eq!(b.amount_unit, AmountUnit::Yuan);
+        assert!(b.initial.is_none());
+        assert_eq!(b.executed.unwrap().0.to_string(), "387664.62");
+        assert_eq!(b.weight.unwrap().0.to_string(), "10");
+        assert_eq!(b.claimed_score.unwrap().0.to_string(), "10.00");
+        assert_eq!(b.domain().full_year.to_string(), "38.766462");
+        let r = &e.indicators[0];
+        assert_eq!(r.target_nature.as_deref(), Some("≧"));
+        assert_eq!(r.target, "95");
+        assert_eq!(r.target_unit.as_deref(), Some("%"));
+        assert_eq!(r.actual, "９６");
+        assert_eq!(r.weight.unwrap().0.to_string(), "20");
+        assert_eq!(r.claimed_score.unwrap().0.to_string(), "20.00");
+        let blank = &e.indicators[1];
+        assert!(blank.weight.is_none() && blank.claimed_score.is_none());
+    }
+
+    #[test]
+    fn bad_cells_point_at_the_header_as_printed() {
+        let csv = "类型,预算单位编码,年度,一级指标,二级指标,权重,得分（自评）,全年预算数,金额单位\n\
+                   项目,901424,2024,产出指标,数量指标,abc,12.3.4,1.2.3,美元\n";
+        let e = parse(csv.as_bytes()).unwrap_err();
+        let pointers: Vec<&str> = e.errors.iter().map(|f| f.pointer.as_str()).collect();
+        assert_eq!(
+            pointers,
+            [
+                "/rows/2/金额单位",
+                "/rows/2/全年预算数",
+                "/rows/2/权重",
+                "/rows/2/得分（自评）"
+            ]
+        );
+        let csv = "类型,预算单位编码,年度,一级指标,二级指标,分值,权重\n";
+        let e = parse(csv.as_bytes()).unwrap_err();
+        assert_eq!(e.errors[0].code, "csv.duplicate_column");
+        assert_eq!(e.errors[0].pointer, "/rows/1/权重");
     }
 }

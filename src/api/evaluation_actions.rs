@@ -295,13 +295,7 @@ pub async fn get_report(
             m.id
         )));
     };
-    let domain = crate::domain::evaluation::EvaluationInput {
-        kind: input.kind.domain(),
-        year: input.year,
-        budget: budget.domain(),
-        indicators: input.indicators.iter().map(|i| i.domain()).collect(),
-        claimed_total: input.claimed_total.map(|f| f.0),
-    };
+    let domain = input.domain(budget);
     let outcome = crate::domain::scoring::evaluate(&domain, &rule_set);
     let department = crate::store::departments::get(&state.db, &m.department_id).await?;
     let project = match &m.project_id {

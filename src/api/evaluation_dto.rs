@@ -1,10 +1,13 @@
 //! The evaluation as clients send it and as the server returns it.
 
 use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::amount::{Amount, Figure, dec, fig};
+use crate::api::amount::{
+    Amount, Figure, PrintedAmount, PrintedFigure, fig, printed_amount, printed_figure,
+};
 use crate::api::findings::FindingDto;
 use crate::api::funds::Source;
 use crate::domain::evaluation as ev;
@@ -52,37 +55,104 @@ pub enum Direction {
 #[serde(deny_unknown_fields)]
 pub struct SourceAmountDto {
     pub source: Source,
+    /// In the budget block's `amount_unit`.
+    #[schema(value_type = PrintedAmount)]
     pub amount: Amount,
 }
 
+/// The unit the amounts of a budget block are printed in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AmountUnit {
+    /// 元: a table headed `单位：元`. At most 2 decimal places (the 分); converted exactly to
+    /// 万元 (÷ 10000, up to 6 decimal places) for scoring, checks, lists, stats and exports.
+    Yuan,
+    /// 万元, the unit of the official tables and of everything the service computes.
+    #[default]
+    WanYuan,
+}
+
+impl AmountUnit {
+    /// 元 / 万元.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            AmountUnit::Yuan => "元",
+            AmountUnit::WanYuan => "万元",
+        }
+    }
+
+    /// The unit a cell or label names (`元`, `万元`, `yuan`, `wan_yuan`, `单位：元`).
+    pub fn parse(text: &str) -> Option<AmountUnit> {
+        let t = text.trim();
+        let t = t
+            .strip_prefix("单位：")
+            .or_else(|| t.strip_prefix("单位:"))
+            .unwrap_or(t)
+            .trim();
+        match t {
+            "元" | "yuan" => Some(AmountUnit::Yuan),
+            "万元" | "wan_yuan" => Some(AmountUnit::WanYuan),
+            _ => None,
+        }
+    }
+
+    /// The most decimal places an amount in this unit may have: 2 in 元 (so that 万元 keep at
+    /// most 6), 4 in 万元.
+    pub fn max_scale(self) -> u32 {
+        match self {
+            AmountUnit::Yuan => 2,
+            AmountUnit::WanYuan => crate::api::amount::MAX_SCALE,
+        }
+    }
+
+    fn is_default(&self) -> bool {
+        *self == AmountUnit::WanYuan
+    }
+}
+
 /// The budget block (项目资金 / 年度预算申请) with the unit's claimed execution score.
+///
+/// Amounts are kept as printed: in `amount_unit` (万元 by default, 元 for a `单位：元` table),
+/// and `GET` answers them in that unit. Scores, checks, lists, stats, exports and the report
+/// use them converted exactly to 万元.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BudgetInput {
-    /// 年初预算数.
-    pub initial: Amount,
+    /// The unit of every amount of this block: `wan_yuan` (万元, the default) or `yuan` (元).
+    #[serde(default, skip_serializing_if = "AmountUnit::is_default")]
+    pub amount_unit: AmountUnit,
+    /// 年初预算数; tables leave it blank when the money arrived during the year.
+    #[serde(default, deserialize_with = "printed_amount")]
+    #[schema(value_type = Option<PrintedAmount>)]
+    pub initial: Option<Amount>,
     /// 全年预算数 (调整后).
+    #[schema(value_type = PrintedAmount)]
     pub full_year: Amount,
     /// 全年执行数.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "printed_amount")]
+    #[schema(value_type = Option<PrintedAmount>)]
     pub executed: Option<Amount>,
     /// 分值 as printed (the rule set's execution weight applies).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "printed_figure")]
+    #[schema(value_type = Option<PrintedFigure>)]
     pub weight: Option<Figure>,
     /// 执行率 as written (`100%`).
     #[serde(default)]
     pub claimed_rate: Option<String>,
     /// 得分 as claimed.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "printed_figure")]
+    #[schema(value_type = Option<PrintedFigure>)]
     pub claimed_score: Option<Figure>,
     /// By fund source (按收入性质分).
     #[serde(default)]
     pub by_source: Vec<SourceAmountDto>,
     /// 基本支出 (按支出性质分).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "printed_amount")]
+    #[schema(value_type = Option<PrintedAmount>)]
     pub basic: Option<Amount>,
     /// 项目支出 (按支出性质分).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "printed_amount")]
+    #[schema(value_type = Option<PrintedAmount>)]
     pub project: Option<Amount>,
 }
 
@@ -119,10 +189,12 @@ pub struct IndicatorInputDto {
     #[serde(default)]
     pub actual: String,
     /// 分值.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "printed_figure")]
+    #[schema(value_type = Option<PrintedFigure>)]
     pub weight: Option<Figure>,
     /// 得分 as claimed by the unit.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "printed_figure")]
+    #[schema(value_type = Option<PrintedFigure>)]
     pub claimed_score: Option<Figure>,
     /// 偏差原因分析及改进措施.
     #[serde(default)]
@@ -227,7 +299,8 @@ pub struct EvaluationInput {
     #[schema(max_items = 500)]
     pub indicators: Vec<IndicatorInputDto>,
     /// 总分 as claimed.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "printed_figure")]
+    #[schema(value_type = Option<PrintedFigure>)]
     pub claimed_total: Option<Figure>,
     #[serde(default)]
     pub narrative: Narrative,
@@ -292,11 +365,15 @@ impl crate::api::extract::RequestBody for EvaluationInput {
 }
 
 impl BudgetInput {
+    /// The block in 万元, as the domain scores and checks it: amounts printed in 元 are divided
+    /// by 10000 exactly (387664.62 元 → 38.766462 万元).
     pub fn domain(&self) -> ev::BudgetBlock {
+        let unit = self.amount_unit;
+        let wan = |a: Amount| to_wan_yuan(a.0, unit);
         ev::BudgetBlock {
-            initial: self.initial.0,
-            full_year: self.full_year.0,
-            executed: dec(self.executed),
+            initial: self.initial.map(wan),
+            full_year: wan(self.full_year),
+            executed: self.executed.map(wan),
             weight: fig(self.weight),
             claimed_rate: self.claimed_rate.clone(),
             claimed_score: fig(self.claimed_score),
@@ -305,11 +382,97 @@ impl BudgetInput {
                 .iter()
                 .map(|s| SourceAmount {
                     source: s.source.into(),
-                    amount: s.amount.0,
+                    amount: wan(s.amount),
                 })
                 .collect(),
-            basic: dec(self.basic),
-            project: dec(self.project),
+            basic: self.basic.map(wan),
+            project: self.project.map(wan),
+        }
+    }
+
+    /// Every amount with its JSON Pointer (relative to the block), for checks by unit.
+    pub fn amounts(&self) -> Vec<(String, Amount)> {
+        let mut out: Vec<(String, Amount)> = Vec::new();
+        let named = [
+            ("initial", self.initial),
+            ("full_year", Some(self.full_year)),
+            ("executed", self.executed),
+            ("basic", self.basic),
+            ("project", self.project),
+        ];
+        out.extend(
+            named
+                .into_iter()
+                .filter_map(|(name, a)| a.map(|a| (format!("/{name}"), a))),
+        );
+        out.extend(
+            self.by_source
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (format!("/by_source/{i}/amount"), s.amount)),
+        );
+        out
+    }
+}
+
+impl BudgetInput {
+    /// The amounts printed with more decimal places than their unit allows (`amount_unit:
+    /// yuan` keeps 2, the 分): pointer (relative to the block) and message.
+    pub fn scale_problems(&self) -> Vec<(String, String, String)> {
+        let unit = self.amount_unit;
+        let max = unit.max_scale();
+        self.amounts()
+            .into_iter()
+            .filter(|(_, a)| a.0.scale() > max)
+            .map(|(pointer, a)| {
+                (
+                    pointer,
+                    format!(
+                        "`{a}` has {} decimal places; amounts in {} have at most {max}",
+                        a.0.scale(),
+                        unit.label_zh()
+                    ),
+                    format!(
+                        "`{a}` 有 {} 位小数；以{}为单位的金额最多 {max} 位",
+                        a.0.scale(),
+                        unit.label_zh()
+                    ),
+                )
+            })
+            .collect()
+    }
+}
+
+impl EvaluationInput {
+    /// The evaluation as the domain scores it, with `budget` (given, or made from the funds)
+    /// in 万元.
+    pub fn domain(&self, budget: &BudgetInput) -> ev::EvaluationInput {
+        ev::EvaluationInput {
+            kind: self.kind.domain(),
+            year: self.year,
+            budget: budget.domain(),
+            indicators: self
+                .indicators
+                .iter()
+                .map(IndicatorInputDto::domain)
+                .collect(),
+            claimed_total: fig(self.claimed_total),
+        }
+    }
+}
+
+/// An amount in `unit` converted exactly to 万元 (÷ 10000 for 元; the scale grows by 4, so a
+/// 元 amount with 2 decimals has 6 in 万元). Amounts are at most 10^12, so nothing overflows.
+pub fn to_wan_yuan(value: Decimal, unit: AmountUnit) -> Decimal {
+    match unit {
+        AmountUnit::WanYuan => value,
+        AmountUnit::Yuan => {
+            let mut v = value;
+            // Exact: only the scale changes (10^12 × 10^4 fits easily in 96 bits).
+            if v.set_scale(v.scale() + 4).is_err() {
+                v = value / Decimal::from(10_000);
+            }
+            v
         }
     }
 }
@@ -359,6 +522,70 @@ impl GradeDto {
     }
 }
 
+/// What a row's computed score rests on (one vocabulary with the domain's `Basis`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BasisDto {
+    /// 实测计算: arithmetic on measured numbers.
+    Measured,
+    /// 定性分档: a qualitative grade and the band it allows.
+    Graded,
+    /// 自评得分（待复核）: the service could not verify the row; the unit's claimed score
+    /// stands until a reviewer decides.
+    Claimed,
+    /// 不计分: nothing to score (placeholder, no weight, or a contradiction the findings name).
+    /// Also what rows stored before the basis existed read as.
+    #[default]
+    None,
+}
+
+impl From<crate::domain::scoring::Basis> for BasisDto {
+    fn from(b: crate::domain::scoring::Basis) -> Self {
+        use crate::domain::scoring::Basis;
+        match b {
+            Basis::Measured => BasisDto::Measured,
+            Basis::Graded => BasisDto::Graded,
+            Basis::Claimed => BasisDto::Claimed,
+            Basis::None => BasisDto::None,
+        }
+    }
+}
+
+impl BasisDto {
+    fn domain(self) -> crate::domain::scoring::Basis {
+        use crate::domain::scoring::Basis;
+        match self {
+            BasisDto::Measured => Basis::Measured,
+            BasisDto::Graded => Basis::Graded,
+            BasisDto::Claimed => Basis::Claimed,
+            BasisDto::None => Basis::None,
+        }
+    }
+
+    /// 实测计算 / 定性分档 / 自评得分（待复核） / 不计分.
+    pub fn label_zh(self) -> &'static str {
+        self.domain().label_zh()
+    }
+}
+
+fn basis_label_default() -> String {
+    BasisDto::None.label_zh().to_owned()
+}
+
+/// How many points of the total rest on each basis. Evaluations stored before it existed
+/// answer zeros until they are written again.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct PointsByBasisDto {
+    /// The execution score and the measured rows.
+    pub measured: Figure,
+    /// Rows scored by a qualitative grade.
+    pub graded: Figure,
+    /// Rows where the unit's claimed score stands, not verified.
+    pub claimed: Figure,
+    /// The weight of the rows that have no score.
+    pub unscored_weight: Figure,
+}
+
 /// The execution score (预算执行率).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ExecutionDto {
@@ -384,6 +611,12 @@ pub struct RowDto {
     pub weight: Option<Figure>,
     /// The score by the rules; absent when the row cannot be scored (see the findings).
     pub computed: Option<Figure>,
+    /// What `computed` rests on: `measured`, `graded`, `claimed` (not verified) or `none`.
+    #[serde(default)]
+    pub basis: BasisDto,
+    /// 实测计算 / 定性分档 / 自评得分（待复核） / 不计分.
+    #[serde(default = "basis_label_default")]
+    pub basis_label_zh: String,
     /// The unit's score.
     pub claimed: Option<Figure>,
     /// claimed − computed.
@@ -407,6 +640,9 @@ pub struct ComputedDto {
     pub rows: Vec<RowDto>,
     /// Execution score + Σ rows, at most 100.
     pub total: Figure,
+    /// How many points of `total` rest on each basis, and the weight left unscored.
+    #[serde(default)]
+    pub points: PointsByBasisDto,
     pub claimed_total: Option<Figure>,
     /// claimed − computed total.
     pub total_difference: Option<Figure>,
@@ -458,6 +694,8 @@ impl ComputedDto {
                         _ => None,
                     },
                     computed: r.computed.map(f),
+                    basis: r.basis.into(),
+                    basis_label_zh: r.basis.label_zh().to_owned(),
                     claimed: r.claimed.map(Figure),
                     achieved: r.achieved,
                     target_parsed: r.target.display,
@@ -470,6 +708,12 @@ impl ComputedDto {
                 .claimed_total
                 .and_then(|c| c.checked_sub(outcome.total))
                 .map(f),
+            points: PointsByBasisDto {
+                measured: f(outcome.points.measured),
+                graded: f(outcome.points.graded),
+                claimed: f(outcome.points.claimed),
+                unscored_weight: Figure(outcome.points.unscored_weight),
+            },
             total: f(outcome.total),
             claimed_total: outcome.claimed_total.map(Figure),
             grade_label_zh: grade.label_zh().to_owned(),

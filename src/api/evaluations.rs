@@ -203,9 +203,10 @@ pub async fn prepare(
             let initial = sum_known(funds.iter().map(|f| f.initial.map(|d| d.0)));
             let full_year = sum_known(funds.iter().map(|f| f.full_year.map(|d| d.0)));
             let executed = sum_known(funds.iter().map(|f| f.executed.map(|d| d.0)));
-            match (initial, full_year) {
-                (Some(initial), Some(full_year)) => (
+            match full_year {
+                Some(full_year) => (
                     Some(BudgetInput {
+                        amount_unit: AmountUnit::WanYuan,
                         initial,
                         full_year,
                         executed,
@@ -223,6 +224,11 @@ pub async fn prepare(
         }
         _ => (None, "given"),
     };
+    if let Some(b) = &input.budget {
+        for (pointer, en, zh) in b.scale_problems() {
+            errors.push(field(&format!("/budget{pointer}"), "field.invalid", en, zh));
+        }
+    }
     if budget.is_none() {
         errors.push(field(
             "/budget",
@@ -239,17 +245,7 @@ pub async fn prepare(
             "validated evaluation lacks rule set or budget"
         )));
     };
-    let domain = ev::EvaluationInput {
-        kind: input.kind.domain(),
-        year: input.year,
-        budget: budget.domain(),
-        indicators: input
-            .indicators
-            .iter()
-            .map(IndicatorInputDto::domain)
-            .collect(),
-        claimed_total: input.claimed_total.map(|f| f.0),
-    };
+    let domain = input.domain(&budget);
     let outcome = scoring::evaluate(&domain, &rule_set);
     // The budget block against the funds, when they are there and it was given.
     let mut extra = Vec::new();
@@ -259,7 +255,7 @@ pub async fn prepare(
             EvaluationKind::Project => Some(FundDeclaration {
                 scope: FundScope::All,
                 label: Some("budget block".into()),
-                initial: Some(b.initial),
+                initial: b.initial,
                 full_year: Some(b.full_year),
                 executed: b.executed,
             }),
@@ -509,7 +505,9 @@ pub async fn save(
     let document = serde_json::to_string(&stored).map_err(ApiError::internal)?;
     let kind = prepared.input.kind.as_str();
     let project_id = prepared.project.as_ref().map(|p| p.id.clone());
-    let budget = prepared.input.budget.as_ref();
+    // In 万元, whatever unit the block was printed in.
+    let budget = prepared.input.budget.as_ref().map(BudgetInput::domain);
+    let budget = budget.as_ref();
     let next = Model {
         id: current.map_or_else(|| uuid::Uuid::now_v7().to_string(), |c| c.id.clone()),
         natural_key: store::natural_key(
@@ -530,8 +528,8 @@ pub async fn save(
         total: StoredDecimal(prepared.computed.total.0),
         grade: prepared.computed.grade.as_str().to_owned(),
         error_count: i32::try_from(prepared.computed.error_count).unwrap_or(i32::MAX),
-        budget_full_year: budget.map(|b| StoredDecimal(b.full_year.0)),
-        budget_executed: budget.and_then(|b| b.executed).map(|e| StoredDecimal(e.0)),
+        budget_full_year: budget.map(|b| StoredDecimal(b.full_year)),
+        budget_executed: budget.and_then(|b| b.executed).map(StoredDecimal),
         created_by: current.map_or_else(|| principal.subject.clone(), |c| c.created_by.clone()),
         submitted_by: if status == Status::Submitted {
             Some(principal.subject.clone())

@@ -250,9 +250,11 @@ fn evaluation_row(
     let stored = stored_of(m)?;
     let computed = ComputedDto::deserialize(&stored.computed).map_err(ApiError::internal)?;
     let kind: EvaluationKind = stored.input.kind;
-    let budget = stored.input.budget.as_ref();
-    let full_year = budget.map(|b| b.full_year.0);
-    let executed = budget.and_then(|b| b.executed).map(|e| e.0);
+    // In 万元, whatever unit the block was printed in.
+    let budget = stored.input.budget.as_ref().map(|b| b.domain());
+    let budget = budget.as_ref();
+    let full_year = budget.map(|b| b.full_year);
+    let executed = budget.and_then(|b| b.executed);
     let rate = match (executed, full_year) {
         (Some(e), Some(f)) => percent(e, f),
         _ => None,
@@ -277,7 +279,7 @@ fn evaluation_row(
         ),
         text(status_of(m).label_zh()),
         Cell::Text(format!("{}@{}", m.rule_set_id, m.rule_set_version)),
-        Cell::Number(budget.map(|b| b.initial.0)),
+        Cell::Number(budget.and_then(|b| b.initial)),
         Cell::Number(full_year),
         Cell::Number(executed),
         Cell::Percent(rate),

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::domain::review::{self, Severity};
+use crate::domain::review::{self, Policy, Severity};
 
 /// `error` blocks submission; `warning` informs.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
@@ -15,10 +15,50 @@ pub enum FindingSeverity {
     Warning,
 }
 
+/// What a finding does, by the rule set's policy for its code: `block` (an error: submission
+/// is refused), `review` (a warning the reviewer must decide on: the row's score is not
+/// verified), `inform` (a warning that only tells).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingPolicy {
+    /// 阻止提交
+    Block,
+    /// 提交复核
+    Review,
+    /// 仅提示
+    Inform,
+}
+
+impl From<Policy> for FindingPolicy {
+    fn from(p: Policy) -> Self {
+        match p {
+            Policy::Block => FindingPolicy::Block,
+            Policy::Review => FindingPolicy::Review,
+            Policy::Inform => FindingPolicy::Inform,
+        }
+    }
+}
+
+impl FindingPolicy {
+    fn domain(self) -> Policy {
+        match self {
+            FindingPolicy::Block => Policy::Block,
+            FindingPolicy::Review => Policy::Review,
+            FindingPolicy::Inform => Policy::Inform,
+        }
+    }
+
+    /// 阻止提交 / 提交复核 / 仅提示.
+    pub fn label_zh(self) -> &'static str {
+        self.domain().label_zh()
+    }
+}
+
 /// One problem the engine found in the figures.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({
     "code": "actual.invalid_date", "severity": "error", "severity_label_zh": "错误",
+    "policy": "block", "policy_label_zh": "阻止提交",
     "pointer": "/indicators/9/actual",
     "message_en": "2024.1.1-204.12.31 is not a real date in the fiscal year 2024",
     "message_zh": "2024.1.1-204.12.31 不是 2024 年度内的真实日期",
@@ -29,6 +69,13 @@ pub struct FindingDto {
     pub code: String,
     pub severity: FindingSeverity,
     pub severity_label_zh: String,
+    /// What the finding does under the rule set: `block`, `review` or `inform`. Findings
+    /// stored before policies existed read as `block` for errors and `inform` for warnings.
+    #[serde(default)]
+    pub policy: Option<FindingPolicy>,
+    /// 阻止提交 / 提交复核 / 仅提示.
+    #[serde(default)]
+    pub policy_label_zh: Option<String>,
     /// JSON Pointer to the field concerned.
     pub pointer: String,
     pub message_en: String,
@@ -51,6 +98,8 @@ impl FindingDto {
                 Severity::Warning => FindingSeverity::Warning,
             },
             severity_label_zh: f.severity.label_zh().to_owned(),
+            policy: Some(f.policy.into()),
+            policy_label_zh: Some(f.policy.label_zh().to_owned()),
             pointer,
             message_en: f.message_en,
             message_zh: f.message_zh,

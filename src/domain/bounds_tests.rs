@@ -80,7 +80,7 @@ proptest! {
         ),
     ) {
         let mut input = seed::monitoring_project_evaluation();
-        input.budget.initial = initial;
+        input.budget.initial = Some(initial);
         input.budget.full_year = full_year;
         input.budget.executed = executed;
         input.budget.weight = weight;

@@ -39,8 +39,9 @@ impl EvaluationKind {
 /// The budget block of a self-evaluation table (万元).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BudgetBlock {
-    /// 年初预算数
-    pub initial: Decimal,
+    /// 年初预算数; `None` when the table leaves it blank (the money arrived during the year).
+    #[serde(default)]
+    pub initial: Option<Decimal>,
     /// 全年预算数 / 调整后预算数
     pub full_year: Decimal,
     /// 全年执行数
@@ -159,11 +160,11 @@ impl IndicatorInput {
         )
     }
 
-    /// Whether a deviation explanation is written.
+    /// Whether a deviation explanation is written: a blank cell, `无`, `——` or `/` is none.
     pub fn has_explanation(&self) -> bool {
         self.deviation_explanation
             .as_deref()
-            .is_some_and(|e| !e.trim().is_empty())
+            .is_some_and(|e| !super::money::is_not_given(e))
     }
 }
 

@@ -83,6 +83,52 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, DecimalError> {
         .map_err(|_| DecimalError::NotANumber)
 }
 
+/// What printed tables put in a cell that has no figure: `——`, `—`, `-`, `--`, `/`, `无`
+/// (after full-width forms are mapped, so `－` and `／` count too). A blank cell is not
+/// given either. These mean "not given" (`null`), never zero.
+pub const NOT_GIVEN_MARKS: &[&str] = &["——", "—", "–", "-", "--", "---", "/", "无", "\\"];
+
+/// Whether a printed cell means "not given": blank, or one of [`NOT_GIVEN_MARKS`].
+pub fn is_not_given(text: &str) -> bool {
+    let normalized = normalize_width(text).replace('／', "/");
+    let trimmed = normalized.trim();
+    trimmed.is_empty() || NOT_GIVEN_MARKS.contains(&trimmed)
+}
+
+/// The suffix a printed score may carry (`99.55分`).
+pub const SCORE_SUFFIX: &str = "分";
+
+/// What a figure cell is: a weight or score (which may be printed with a `分` suffix), or an
+/// amount (a bare number: a `元` or `万元` suffix would be ambiguous beside the table's unit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrintedKind {
+    /// 分值, 得分, 总分: `99.55分` reads as 99.55.
+    Score,
+    /// 年初预算数, 全年预算数, 全年执行数 and the other amounts.
+    Amount,
+}
+
+/// Reads a figure cell the way tables print it, exactly (no floating point):
+///
+/// - blank, `——`, `—`, `-`, `/`, `无` → `Ok(None)` (not given);
+/// - `20`, `20.00` (the scale is kept), `+3`, `-0.5`;
+/// - full-width digits and signs (`９５`, `１，０８８．１９`), thousands separators (`1,088.19`);
+/// - for scores, a `分` suffix (`99.55分`).
+///
+/// Anything else (`abc`, `12.3.4`, `1e5`, `95%`) is an error. Range and scale checks are the
+/// caller's (an amount and a score have different bounds).
+pub fn parse_printed(text: &str, kind: PrintedKind) -> Result<Option<Decimal>, DecimalError> {
+    if is_not_given(text) {
+        return Ok(None);
+    }
+    let normalized = normalize_width(text);
+    let mut body = normalized.trim();
+    if kind == PrintedKind::Score {
+        body = body.strip_suffix(SCORE_SUFFIX).unwrap_or(body).trim_end();
+    }
+    parse_decimal(body).map(Some)
+}
+
 /// Parses a decimal exactly and rejects more than `max_scale` decimal places.
 pub fn parse_decimal_max_scale(text: &str, max_scale: u32) -> Result<Decimal, DecimalError> {
     let value = parse_decimal(text)?;
@@ -327,6 +373,42 @@ mod tests {
             assert_eq!(parse_decimal(text).ok(), *expected, "{text}");
         }
         assert_eq!(parse_decimal("207.60").map(|d| d.scale()), Ok(2));
+    }
+
+    #[test]
+    fn reads_cells_as_printed() {
+        use PrintedKind::{Amount, Score};
+        let cases: &[(&str, PrintedKind, Option<Option<Decimal>>)] = &[
+            ("", Score, Some(None)),
+            ("  ", Amount, Some(None)),
+            ("——", Amount, Some(None)),
+            ("—", Score, Some(None)),
+            ("-", Score, Some(None)),
+            ("－", Score, Some(None)),
+            ("/", Amount, Some(None)),
+            ("／", Amount, Some(None)),
+            ("无", Score, Some(None)),
+            ("20.00", Score, Some(Some(dec!(20.00)))),
+            ("99.55分", Score, Some(Some(dec!(99.55)))),
+            ("99.55 分", Score, Some(Some(dec!(99.55)))),
+            ("９５", Score, Some(Some(dec!(95)))),
+            ("1,088.19", Amount, Some(Some(dec!(1088.19)))),
+            ("１，０８８．１９", Amount, Some(Some(dec!(1088.19)))),
+            ("387664.62", Amount, Some(Some(dec!(387664.62)))),
+            ("99.55分", Amount, None),
+            ("abc", Score, None),
+            ("12.3.4", Amount, None),
+            ("1e5", Amount, None),
+            ("95%", Score, None),
+            ("分", Score, None),
+        ];
+        for (text, kind, expected) in cases {
+            assert_eq!(parse_printed(text, *kind).ok(), *expected, "{text}");
+        }
+        assert_eq!(
+            parse_printed("20.00", Score).unwrap().map(|d| d.scale()),
+            Some(2)
+        );
     }
 
     #[test]

@@ -56,7 +56,7 @@ fn clean() -> EvaluationInput {
         kind: EvaluationKind::Project,
         year: 2024,
         budget: BudgetBlock {
-            initial: dec!(100),
+            initial: Some(dec!(100)),
             full_year: dec!(100),
             executed: Some(dec!(100)),
             weight: Some(dec!(10)),

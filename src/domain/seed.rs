@@ -29,7 +29,7 @@ pub fn department_evaluation() -> EvaluationInput {
         kind: EvaluationKind::Department,
         year: YEAR,
         budget: BudgetBlock {
-            initial: dec!(1409.2),
+            initial: Some(dec!(1409.2)),
             full_year: dec!(2135.42),
             executed: Some(dec!(2135.42)),
             weight: Some(dec!(10)),
@@ -190,7 +190,7 @@ fn department_indicators() -> Vec<IndicatorInput> {
 
 fn project_budget(initial: rust_decimal::Decimal, amount: rust_decimal::Decimal) -> BudgetBlock {
     BudgetBlock {
-        initial,
+        initial: Some(initial),
         full_year: amount,
         executed: Some(amount),
         weight: Some(dec!(10)),

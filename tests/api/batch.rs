@@ -198,7 +198,7 @@ async fn csv_batches_in_the_official_layout() {
         let bad = "类型,预算单位编码,年度,一级指标,二级指标,分值\n项目支出,901424,2024,产出指标,数量指标,十\n";
         let res = app.post("/api/v1/evaluations/batch?atomic=false").header("content-type", "text/csv").body(bad).send().await.unwrap();
         let p = problem(res, 422, "request.validation_failed").await;
-        assert_eq!(p["errors"][0]["pointer"], "/rows/2/weight");
+        assert_eq!(p["errors"][0]["pointer"], "/rows/2/分值");
         let res = app.post("/api/v1/evaluations/batch").header("content-type", "text/plain").body("x").send().await.unwrap();
         problem(res, 415, "request.unsupported_media_type").await;
     })

@@ -18,6 +18,7 @@ mod integration;
 mod migrations;
 mod openapi;
 mod ops;
+mod printed;
 mod readme;
 mod regions;
 mod search;
