@@ -47,7 +47,11 @@ impl MigrationTrait for Migration {
                             .not_null(),
                     )
                     // NULL: the latest version when it is used.
-                    .col(ColumnDef::new(RuleSetDefaults::RuleSetVersion).integer().null())
+                    .col(
+                        ColumnDef::new(RuleSetDefaults::RuleSetVersion)
+                            .integer()
+                            .null(),
+                    )
                     .col(
                         ColumnDef::new(RuleSetDefaults::Version)
                             .big_integer()

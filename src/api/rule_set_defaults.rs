@@ -134,10 +134,7 @@ fn not_found(region: &str, kind: EvaluationKind, year: Option<i32>) -> ApiError 
                 "No default rule set for {region}, {}, {year}",
                 kind.as_str()
             ),
-            format!(
-                "未设置 {region}、{}、{year} 的默认规则集",
-                kind.as_str()
-            ),
+            format!("未设置 {region}、{}、{year} 的默认规则集", kind.as_str()),
         ),
     )
 }
@@ -386,10 +383,13 @@ pub async fn put_rule_set_default(
         return Err(ApiError::validation(errors));
     }
     let Some(rule_set) = rule_set else {
-        return Err(ApiError::internal(anyhow::anyhow!("validated without rule set")));
+        return Err(ApiError::internal(anyhow::anyhow!(
+            "validated without rule set"
+        )));
     };
     // `id` names the latest version when it is used; `id@n` (or {id, version}) that version.
-    let pinned = wanted.contains('@') || matches!(&body.rule_set, DefaultRuleSetSpec::Ref(r) if r.version.is_some());
+    let pinned = wanted.contains('@')
+        || matches!(&body.rule_set, DefaultRuleSetSpec::Ref(r) if r.version.is_some());
     let if_match = http::optional_if_match(&req)?;
     let existing = store::get(&state.db, &region, kind.as_str(), year).await?;
     let live = existing.as_ref().filter(|m| m.deleted_at.is_none());

@@ -450,7 +450,10 @@ pub async fn create_rule_set(
                     "Every version of `{}` belongs to region {}",
                     r.id, other.0.region
                 ),
-                format!("规则集 `{}` 的各版本均属于行政区划 {}", r.id, other.0.region),
+                format!(
+                    "规则集 `{}` 的各版本均属于行政区划 {}",
+                    r.id, other.0.region
+                ),
             ),
         ));
     }

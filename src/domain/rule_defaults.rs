@@ -188,13 +188,6 @@ mod tests {
             version: Some(2),
         };
         assert_eq!(r.key(), "hubei-2024@2");
-        assert_eq!(
-            RuleSetRef {
-                version: None,
-                ..r
-            }
-            .key(),
-            "hubei-2024"
-        );
+        assert_eq!(RuleSetRef { version: None, ..r }.key(), "hubei-2024");
     }
 }

@@ -828,7 +828,10 @@ fn score_basis(ctx: &mut RowContext<'_>, w: Decimal, target: &Parsed, actual: &A
             }
             match actual {
                 Actual::Grade { grade, wording } => {
-                    if matches!(wording, GradeWording::Informal | GradeWording::RepeatsTarget) {
+                    if matches!(
+                        wording,
+                        GradeWording::Informal | GradeWording::RepeatsTarget
+                    ) {
                         ctx.push(
                             Finding::new(
                                 codes::GRADE_INFORMAL,
@@ -886,9 +889,14 @@ fn score_basis(ctx: &mut RowContext<'_>, w: Decimal, target: &Parsed, actual: &A
 /// for cost indicators (成本指标 and its children), else not known (a bare number means `≥`).
 fn row_direction(row: &IndicatorInput, place: &RowPlace) -> Option<Direction> {
     row.direction
-        .or_else(|| row.target_nature.as_deref().and_then(target::nature_direction))
         .or_else(|| {
-            let cost = place.level1 == Some(Level1::Cost) || place.level2 == Some(Level2::OutputCost);
+            row.target_nature
+                .as_deref()
+                .and_then(target::nature_direction)
+        })
+        .or_else(|| {
+            let cost =
+                place.level1 == Some(Level1::Cost) || place.level2 == Some(Level2::OutputCost);
             cost.then_some(Direction::Lower)
         })
 }
@@ -1054,7 +1062,10 @@ fn score_row(
         _ => {}
     }
     let Some(w) = row.weight.filter(|w| *w > Decimal::ZERO) else {
-        match row.claimed_score.filter(|c| !table.weights_printed && *c >= Decimal::ZERO) {
+        match row
+            .claimed_score
+            .filter(|c| !table.weights_printed && *c >= Decimal::ZERO)
+        {
             Some(claimed) => {
                 score.computed = Some(round2(claimed));
                 score.basis = Basis::Claimed;
@@ -1155,11 +1166,14 @@ fn score_row(
                     "not verified ({en}): the claimed {} stands until a reviewer decides",
                     show(claimed)
                 );
-                score.explanation_zh =
-                    format!("无法核实（{zh}）：暂按自评得分 {} 计，待复核认定", show(claimed));
+                score.explanation_zh = format!(
+                    "无法核实（{zh}）：暂按自评得分 {} 计，待复核认定",
+                    show(claimed)
+                );
             }
             _ => {
-                score.explanation_en = format!("not computed: {en}, and no claimed score in [0, w]");
+                score.explanation_en =
+                    format!("not computed: {en}, and no claimed score in [0, w]");
                 score.explanation_zh = format!("未计算：{zh}，且无有效自评得分");
             }
         },

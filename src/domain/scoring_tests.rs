@@ -6,8 +6,8 @@ use rust_decimal_macros::dec;
 
 use super::evaluation::{BudgetBlock, EvaluationInput, EvaluationKind, IndicatorInput};
 use super::finance::{FundSource, SourceAmount};
-use super::review::{Severity, codes};
 use super::review::Policy;
+use super::review::{Severity, codes};
 use super::rules::{
     self, CodePolicy, Grade, GradeBand, ReverseFormula, RuleSet, Strictness, rule_set_by_id,
 };

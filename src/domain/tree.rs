@@ -340,14 +340,33 @@ mod tests {
     #[test]
     fn label_variants_map_to_their_node() {
         for (text, level1, expected) in [
-            ("满意度指标", Level1::Satisfaction, Level2::ServiceSatisfaction),
-            ("群众满意度指标", Level1::Satisfaction, Level2::ServiceSatisfaction),
-            ("服务对象满意度指标等", Level1::Satisfaction, Level2::ServiceSatisfaction),
+            (
+                "满意度指标",
+                Level1::Satisfaction,
+                Level2::ServiceSatisfaction,
+            ),
+            (
+                "群众满意度指标",
+                Level1::Satisfaction,
+                Level2::ServiceSatisfaction,
+            ),
+            (
+                "服务对象满意度指标等",
+                Level1::Satisfaction,
+                Level2::ServiceSatisfaction,
+            ),
             ("日效性指标", Level1::Output, Level2::Timeliness),
             ("时效性 指标", Level1::Output, Level2::Timeliness),
-            ("生态环境效益指标", Level1::Benefit, Level2::EcologicalBenefit),
+            (
+                "生态环境效益指标",
+                Level1::Benefit,
+                Level2::EcologicalBenefit,
+            ),
         ] {
-            assert!(parse_level2(text, level1).is_err(), "{text} is not standard");
+            assert!(
+                parse_level2(text, level1).is_err(),
+                "{text} is not standard"
+            );
             assert_eq!(level2_variant(text, level1), Some(expected), "{text}");
         }
         assert_eq!(level2_variant("数量指标", Level1::Benefit), None);

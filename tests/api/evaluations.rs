@@ -651,7 +651,8 @@ async fn rule_sets_are_versioned_and_never_change() {
             [
                 "hengyang-2024-department",
                 "hengyang-2024-project",
-                "mof-project-default"
+                "mof-project-default",
+                "national-2021"
             ]
         );
         let (s, one) = json(

@@ -20,6 +20,7 @@ mod openapi;
 mod ops;
 mod readme;
 mod regions;
+mod rule_sets;
 mod search;
 mod seed;
 mod shutdown;
