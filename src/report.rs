@@ -979,10 +979,11 @@ mod tests {
 
     #[test]
     fn project_reports_show_claimed_and_computed_totals() {
-        for (input, name) in [(
-            seed::monitoring_project_evaluation(),
-            seed::PROJECT_MONITORING,
-        )] {
+        {
+            let (input, name) = (
+                seed::monitoring_project_evaluation(),
+                seed::PROJECT_MONITORING,
+            );
             // (The black-water table's claims cannot be verified, so its total keeps the
             // claimed 100 for the reviewer and shows no difference.)
             let (_, outcome, html) = project(input, name);
