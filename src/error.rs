@@ -97,6 +97,7 @@ codes! {
     INDICATOR_NOT_FOUND = ("indicator.not_found", NOT_FOUND, "Indicator row not found", "指标行不存在");
     RULE_SET_NOT_FOUND = ("rule_set.not_found", NOT_FOUND, "Rule set not found", "规则集不存在");
     RULE_SET_EXISTS = ("rule_set.version_exists", CONFLICT, "Rule set version exists", "规则集版本已存在");
+    RULE_SET_DEFAULT_NOT_FOUND = ("rule_set_default.not_found", NOT_FOUND, "No default rule set here", "未设置默认规则集");
     IDEMPOTENCY_KEY_REUSED = ("idempotency.key_reused", UNPROCESSABLE_ENTITY, "Idempotency-Key used for another request", "Idempotency-Key 已用于其他请求");
     IDEMPOTENCY_IN_PROGRESS = ("idempotency.in_progress", CONFLICT, "A request with this Idempotency-Key is still running", "使用该 Idempotency-Key 的请求仍在处理中");
     BATCH_CONFLICTING_FLAGS = ("batch.conflicting_flags", BAD_REQUEST, "The body and the query string disagree", "请求体与查询参数相互矛盾");

@@ -475,6 +475,8 @@ pub async fn run(
                 "kind": "department",
                 "department": code,
                 "year": year,
+                // The demo is 衡阳市's: its tables follow the 衡阳 rule sets.
+                "rule_set": crate::domain::rules::HENGYANG_2024_DEPARTMENT,
                 "budget": {
                     "initial": money(full_year - rng.below(full_year / 5 + 1)),
                     "full_year": money(full_year),
@@ -504,6 +506,7 @@ pub async fn run(
                     "department": code,
                     "project": id,
                     "year": year,
+                    "rule_set": crate::domain::rules::HENGYANG_2024_PROJECT,
                     "budget": {
                         "initial": money(initial),
                         "full_year": money(full_year),

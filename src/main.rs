@@ -59,7 +59,8 @@ enum Command {
         /// admin, reviewer, submitter or viewer.
         #[arg(long)]
         role: String,
-        /// GB/T 2260 code of the caller's scope (its subtree).
+        /// GB/T 2260 code of the caller's scope (its subtree); `000000` for the national scope
+        /// (ministry-level admins and viewers: everything).
         #[arg(long)]
         region: String,
         /// Limit the token to these departments (budget codes or ids); repeatable.
@@ -245,7 +246,7 @@ fn mint_token(
     let role = Role::parse(role).ok_or_else(|| {
         anyhow::anyhow!("--role `{role}`: use admin, reviewer, submitter or viewer")
     })?;
-    let region = RegionCode::parse(region)
+    let region = RegionCode::parse_scope(region)
         .map_err(|e| anyhow::anyhow!("--region `{region}`: {}", e.message_en()))?;
     let request = token::TokenRequest {
         subject: subject.unwrap_or_else(|| format!("{}@{}", role.as_str(), region)),
@@ -286,7 +287,7 @@ fn import_principal(
             }
         }
     };
-    let region = RegionCode::parse(&code)
+    let region = RegionCode::parse_scope(&code)
         .map_err(|e| anyhow::anyhow!("--region `{code}`: {}", e.message_en()))?;
     Ok(Principal {
         subject: "cli-import".into(),

@@ -172,20 +172,60 @@ pub async fn prepare(
         }
         (EvaluationKind::Department, None) => None,
     };
-    let wanted = input.rule_set.clone().unwrap_or_else(|| match input.kind {
-        EvaluationKind::Department => crate::domain::rules::HENGYANG_2024_DEPARTMENT.to_owned(),
-        EvaluationKind::Project => crate::domain::rules::HENGYANG_2024_PROJECT.to_owned(),
-    });
+    // The rule set named, or the default of the nearest region above the department's for
+    // the year and kind (national-2021 where none is configured). Either way it must apply
+    // to the department's region.
+    let department_region = region::RegionCode::parse(&department.region_code)
+        .map_err(|e| ApiError::internal(anyhow::anyhow!(e.message_en())))?;
+    let (wanted, by_default) = match &input.rule_set {
+        Some(name) => (name.clone(), false),
+        None => (
+            crate::api::rule_set_defaults::default_for(
+                db,
+                &department_region,
+                input.year,
+                input.kind.domain(),
+            )
+            .await?
+            .key(),
+            true,
+        ),
+    };
     let rule_set = match rule_sets::find(db, &wanted).await? {
-        Some(r) => Some(r),
-        None => {
-            let known = rule_sets::known_ids(db).await?;
-            errors.push(field(
-                "/rule_set",
-                "evaluation.unknown_rule_set",
-                format!("No rule set `{wanted}`; known: {}", known.join(", ")),
-                format!("不存在规则集 `{wanted}`；可用：{}", known.join("，")),
-            ));
+        Some(r) if r.applies_to(&department_region) => Some(r),
+        found => {
+            let known = rule_sets::ids_applying_to(db, &department_region).await?;
+            let (en, zh) = match (found, by_default) {
+                (Some(r), _) => (
+                    format!(
+                        "Rule set `{wanted}` belongs to region {} and does not apply to {}; use one of: {}",
+                        r.region,
+                        department_region,
+                        known.join(", ")
+                    ),
+                    format!(
+                        "规则集 `{wanted}` 属于行政区划 {}，不适用于 {}；可用：{}",
+                        r.region,
+                        department_region,
+                        known.join("，")
+                    ),
+                ),
+                (None, true) => (
+                    format!(
+                        "The default rule set `{wanted}` of region {department_region} is missing; name one of: {}",
+                        known.join(", ")
+                    ),
+                    format!(
+                        "行政区划 {department_region} 的默认规则集 `{wanted}` 不存在；请指定：{}",
+                        known.join("，")
+                    ),
+                ),
+                (None, false) => (
+                    format!("No rule set `{wanted}`; known: {}", known.join(", ")),
+                    format!("不存在规则集 `{wanted}`；可用：{}", known.join("，")),
+                ),
+            };
+            errors.push(field("/rule_set", "evaluation.unknown_rule_set", en, zh));
             None
         }
     };

@@ -24,6 +24,7 @@ pub mod ops;
 pub mod projects;
 pub mod regions;
 pub mod routing;
+pub mod rule_set_defaults;
 pub mod rule_sets;
 pub mod stats;
 
@@ -106,6 +107,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(rule_sets::list_rule_sets)
                 .service(rule_sets::get_rule_set)
                 .service(rule_sets::create_rule_set)
+                .service(rule_set_defaults::list_rule_set_defaults)
+                .service(rule_set_defaults::get_rule_set_default)
+                .service(rule_set_defaults::put_rule_set_default)
+                .service(rule_set_defaults::delete_rule_set_default)
                 .service(feed::list_changes)
                 .service(stats::evaluation_stats)
                 .service(stats::indicator_stats)

@@ -39,7 +39,8 @@ impl From<Level> for RegionLevel {
 impl From<RegionLevel> for Level {
     fn from(l: RegionLevel) -> Self {
         match l {
-            RegionLevel::Province => Level::Province,
+            // No stored region is national (RegionCode::parse refuses 000000).
+            RegionLevel::National | RegionLevel::Province => Level::Province,
             RegionLevel::City => Level::City,
             RegionLevel::County => Level::County,
         }

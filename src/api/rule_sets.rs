@@ -11,7 +11,9 @@ use crate::api::amount::Figure;
 use crate::api::extract::{JsonBody, RequestBody};
 use crate::api::{AppState, access};
 use crate::domain::policy::{Action, Kind, Principal};
-use crate::domain::rules::{self, RuleSet};
+use crate::domain::region::RegionCode;
+use crate::domain::review;
+use crate::domain::rules::{self, RuleSet, WeightSource};
 use crate::error::{ApiError, FieldError, Problem, codes};
 use crate::locale::Text;
 use crate::store::rule_sets as store;
@@ -35,37 +37,130 @@ pub struct GradeBandDto {
     pub min: Figure,
 }
 
+/// Where the points of the level-1 groups and of budget execution come from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WeightSourceDto {
+    /// The rule set's `level1_weights` and `execution_weight` (they add up to 100).
+    #[default]
+    Fixed,
+    /// The weights the table prints: level-1 points such as `产出指标（40分）`, the budget
+    /// block's 分值 (10 or 20) as execution weight; `level1_weights` may be empty.
+    Table,
+}
+
+/// The three achievement grades of a qualitative indicator (the same vocabulary everywhere).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AchievementGradeDto {
+    /// 达成年度指标
+    Achieved,
+    /// 部分达成年度指标并具有一定效果
+    Partly,
+    /// 未达成年度指标且效果较差
+    NotAchieved,
+}
+
+/// A wording of qualitative actuals and the grade it is read as.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"text": "圆满完成", "grade": "achieved"}))]
+pub struct WordingDto {
+    /// The wording as tables print it (1 to 100 characters).
+    pub text: String,
+    pub grade: AchievementGradeDto,
+}
+
+/// What a finding does under this rule set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingPolicyDto {
+    /// Severity error: the evaluation cannot be submitted.
+    Block,
+    /// Severity warning, put before the reviewer.
+    Review,
+    /// Severity warning, for information.
+    Inform,
+}
+
+/// The policy of one finding code.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"code": "actual.not_measured", "policy": "block"}))]
+pub struct CodePolicyDto {
+    /// A code of the finding catalogue (`actual.not_measured`, `score.claimed_mismatch`, …).
+    pub code: String,
+    pub policy: FindingPolicyDto,
+}
+
+/// At most this many wordings in a vocabulary.
+pub const MAX_WORDINGS: usize = 1000;
+/// At most this many characters in a wording.
+pub const MAX_WORDING_CHARS: usize = 100;
+/// At most this many finding policies.
+pub const MAX_POLICIES: usize = 200;
+
 /// A rule set: every scoring parameter, versioned.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "id": "hengyang-2024-project", "version": 1, "name": "Hengyang 2024 project expenditure self-evaluation",
+    "id": "hengyang-2024-project", "version": 1, "region": "430400",
+    "name": "Hengyang 2024 project expenditure self-evaluation",
     "name_zh": "衡阳市2024年项目支出绩效自评表",
     "level1_weights": [{"level1": "output", "weight": "20"}, {"level1": "benefit", "weight": "40"},
                        {"level1": "cost", "weight": "20"}, {"level1": "satisfaction", "weight": "10"}],
     "execution_weight": "10", "reverse_formula": "ratio", "over_achievement_threshold": "1.30",
-    "non_numeric_actual": "error",
-    "grade_bands": [{"grade": "you", "min": "90"}, {"grade": "liang", "min": "80"}, {"grade": "zhong", "min": "60"}, {"grade": "cha", "min": "0"}],
-    "tree_shape": "cost_as_level1"
+    "non_numeric_actual": "warning",
+    "grade_bands": [{"grade": "you", "min": "90"}, {"grade": "liang", "min": "80"}, {"grade": "zhong", "min": "60"}],
+    "tree_shape": "cost_as_level1",
+    "weight_source": "fixed",
+    "vocabulary": [{"text": "已完成", "grade": "achieved"}, {"text": "基本完成", "grade": "partly"}, {"text": "未完成", "grade": "not_achieved"}],
+    "policies": [{"code": "actual.not_measured", "policy": "block"}]
 }))]
 pub struct RuleSetDto {
     /// Stable id (lowercase letters, digits and `-`).
     pub id: String,
+    /// 1, 2, …: a version never changes; a change is a new version.
+    #[schema(minimum = 1, maximum = 2147483647)]
     pub version: u32,
+    /// The region the rule set belongs to and applies to (its subtree): a GB/T 2260 code,
+    /// `000000` for national. On `POST`, defaults to the caller's region, must lie in the
+    /// caller's scope, and every version of an id keeps the id's region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "430400", pattern = "^[0-9]{6}$")]
+    pub region: Option<String>,
     pub name: String,
     pub name_zh: String,
+    /// The weight of each level-1 group. Required (adding up to 100 with the execution
+    /// weight) when `weight_source` is `fixed`; optional when it is `table`.
+    #[serde(default)]
     pub level1_weights: Vec<Level1WeightDto>,
-    /// Weight of 预算执行率.
+    /// Weight of 预算执行率 (with `weight_source` `table`: used when the table prints no 分值).
     pub execution_weight: Figure,
     /// `ratio` (w × t / a) or `linear` (w × (1 − (a − t) / t)) for lower-is-better rows.
     pub reverse_formula: String,
     /// Above target × this, a higher-is-better row needs an explanation (1.30 = 130%).
     pub over_achievement_threshold: Figure,
-    /// `error` or `warning`: a non-numeric actual of a quantitative target.
+    /// `error` or `warning`: a non-numeric actual of a quantitative target (a policy for
+    /// `actual.not_measured` in `policies` overrides it).
     pub non_numeric_actual: String,
     pub grade_bands: Vec<GradeBandDto>,
     /// `cost_as_level1`, `cost_under_output` or `either`.
     pub tree_shape: String,
+    /// `fixed` (default) or `table`.
+    #[serde(default)]
+    pub weight_source: WeightSourceDto,
+    /// Everyday wordings of qualitative actuals and the grade each is read as. Absent: the
+    /// default vocabulary (formats.md). To extend it, read the rule set and post the list
+    /// with more wordings as a new version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_items = 1000)]
+    pub vocabulary: Option<Vec<WordingDto>>,
+    /// Per finding code: `block`, `review` or `inform`; codes not listed keep the catalogue's
+    /// default policy.
+    #[serde(default)]
+    #[schema(max_items = 200)]
+    pub policies: Vec<CodePolicyDto>,
 }
 
 impl RequestBody for RuleSetDto {
@@ -88,7 +183,11 @@ fn to_dto(r: &RuleSet) -> Result<RuleSetDto, ApiError> {
 
 fn from_dto(d: &RuleSetDto) -> Result<RuleSet, ApiError> {
     let v = serde_json::to_value(d).map_err(ApiError::internal)?;
-    crate::api::extract::parse_value::<RuleSet>(v)
+    let mut r = crate::api::extract::parse_value::<RuleSet>(v)?;
+    if d.vocabulary.is_none() {
+        r.vocabulary = crate::domain::target::default_vocabulary();
+    }
+    Ok(r)
 }
 
 /// Every rule set: built-in ones, then those added, in id and version order.
@@ -105,14 +204,19 @@ pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<(RuleSet, bool)>, ApiE
     Ok(out)
 }
 
-/// A rule set by `id` (latest version) or `id@version`.
+/// Splits `id` or `id@version`; `None` when the version is not a number.
+fn split_key(wanted: &str) -> Option<(&str, Option<u32>)> {
+    match wanted.split_once('@') {
+        Some((id, v)) => v.parse::<u32>().ok().map(|v| (id, Some(v))),
+        None => Some((wanted, None)),
+    }
+}
+
+/// A rule set by `id` (latest version) or `id@version`, wherever it belongs (for reading back
+/// what an evaluation was scored with).
 pub async fn find(db: &impl ConnectionTrait, wanted: &str) -> Result<Option<RuleSet>, ApiError> {
-    let (id, version) = match wanted.split_once('@') {
-        Some((id, v)) => match v.parse::<u32>() {
-            Ok(v) => (id, Some(v)),
-            Err(_) => return Ok(None),
-        },
-        None => (wanted, None),
+    let Some((id, version)) = split_key(wanted) else {
+        return Ok(None);
     };
     Ok(all(db)
         .await?
@@ -122,27 +226,150 @@ pub async fn find(db: &impl ConnectionTrait, wanted: &str) -> Result<Option<Rule
         .max_by_key(|r| r.version))
 }
 
-/// The ids of every rule set.
-pub async fn known_ids(db: &impl ConnectionTrait) -> Result<Vec<String>, ApiError> {
-    let mut ids: Vec<String> = all(db).await?.into_iter().map(|(r, _)| r.id).collect();
+/// A rule set by `id` or `id@version` that the caller sees (404 otherwise).
+async fn find_visible(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    wanted: &str,
+) -> Result<RuleSet, ApiError> {
+    find(db, wanted)
+        .await?
+        .filter(|r| principal.sees_regional(&r.region))
+        .ok_or_else(|| not_found(wanted))
+}
+
+fn not_found(id: &str) -> ApiError {
+    ApiError::new(
+        codes::RULE_SET_NOT_FOUND,
+        Text::new(
+            format!("No rule set `{id}`"),
+            format!("不存在规则集 `{id}`"),
+        ),
+    )
+}
+
+/// The ids of the rule sets that apply to a region.
+pub async fn ids_applying_to(
+    db: &impl ConnectionTrait,
+    region: &RegionCode,
+) -> Result<Vec<String>, ApiError> {
+    let mut ids: Vec<String> = all(db)
+        .await?
+        .into_iter()
+        .filter(|(r, _)| r.applies_to(region))
+        .map(|(r, _)| r.id)
+        .collect();
     ids.dedup();
     Ok(ids)
+}
+
+/// Problems of a rule set's region, vocabulary and policies, with pointers.
+fn check_parameters(d: &RuleSetDto, r: &RuleSet) -> Vec<FieldError> {
+    let mut problems = Vec::new();
+    if RegionCode::parse_scope(&r.region).is_err() {
+        problems.push(FieldError::body(
+            "/region",
+            "rule_set.invalid_region",
+            Text::new(
+                "A GB/T 2260 region code of six digits, or 000000 for national",
+                "须为 6 位 GB/T 2260 行政区划代码，全国为 000000",
+            ),
+        ));
+    }
+    if r.weight_source == WeightSource::Fixed && r.level1_weights.is_empty() {
+        problems.push(FieldError::body(
+            "/level1_weights",
+            "field.missing",
+            Text::new(
+                "With weight_source `fixed`, give the weight of every level-1 group",
+                "分值来源为 `fixed` 时须给出各一级指标的分值",
+            ),
+        ));
+    }
+    if let Some(vocabulary) = &d.vocabulary {
+        if vocabulary.len() > MAX_WORDINGS {
+            problems.push(FieldError::body(
+                "/vocabulary",
+                "field.too_many_items",
+                Text::new(
+                    format!("At most {MAX_WORDINGS} wordings"),
+                    format!("最多 {MAX_WORDINGS} 条表述"),
+                ),
+            ));
+        }
+        for (i, w) in vocabulary.iter().enumerate() {
+            let text = w.text.trim();
+            let chars = text.chars().count();
+            if chars == 0 || chars > MAX_WORDING_CHARS {
+                problems.push(FieldError::body(
+                    format!("/vocabulary/{i}/text"),
+                    "field.out_of_range",
+                    Text::new(
+                        format!("A wording has 1 to {MAX_WORDING_CHARS} characters"),
+                        format!("表述须为 1 到 {MAX_WORDING_CHARS} 个字符"),
+                    ),
+                ));
+            } else if vocabulary[..i].iter().any(|o| o.text.trim() == text) {
+                problems.push(FieldError::body(
+                    format!("/vocabulary/{i}/text"),
+                    "rule_set.duplicate_wording",
+                    Text::new(
+                        format!("`{text}` is listed twice"),
+                        format!("表述 `{text}` 重复"),
+                    ),
+                ));
+            }
+        }
+    }
+    if d.policies.len() > MAX_POLICIES {
+        problems.push(FieldError::body(
+            "/policies",
+            "field.too_many_items",
+            Text::new(
+                format!("At most {MAX_POLICIES} policies"),
+                format!("最多 {MAX_POLICIES} 条处理规则"),
+            ),
+        ));
+    }
+    for (i, p) in d.policies.iter().enumerate() {
+        if review::catalogue_entry(&p.code).is_none() {
+            problems.push(FieldError::body(
+                format!("/policies/{i}/code"),
+                "rule_set.unknown_finding_code",
+                Text::new(
+                    format!("`{}` is not a code of the finding catalogue", p.code),
+                    format!("`{}` 不是审核发现目录中的代码", p.code),
+                ),
+            ));
+        } else if d.policies[..i].iter().any(|o| o.code == p.code) {
+            problems.push(FieldError::body(
+                format!("/policies/{i}/code"),
+                "rule_set.duplicate_policy",
+                Text::new(
+                    format!("`{}` has a policy already", p.code),
+                    format!("`{}` 已设置处理规则", p.code),
+                ),
+            ));
+        }
+    }
+    problems
 }
 
 /// List rule sets.
 #[utoipa::path(
     tag = "rule-sets",
     operation_id = "list_rule_sets",
-    responses((status = 200, description = "Every rule set version", body = [RuleSetEntry]))
+    responses((status = 200, description = "Every version of the rule sets the caller sees: those of its region and of the regions above it (national, province, city), and those inside its scope", body = [RuleSetEntry]))
 )]
 #[get("/rule-sets")]
 pub async fn list_rule_sets(
     state: web::Data<AppState>,
-    _principal: Principal,
+    principal: Principal,
 ) -> Result<HttpResponse, ApiError> {
     let entries = all(&state.db)
         .await?
         .iter()
+        .filter(|(r, _)| principal.sees_regional(&r.region))
         .map(|(r, builtin)| {
             Ok(RuleSetEntry {
                 rule_set: to_dto(r)?,
@@ -160,24 +387,16 @@ pub async fn list_rule_sets(
     params(("id" = String, Path, description = "Rule set id, optionally @version", example = "hengyang-2024-project@1")),
     responses(
         (status = 200, description = "The rule set", body = RuleSetDto),
-        (status = 404, description = "No such rule set", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such rule set, or one of a region that is neither above nor inside the caller's", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/rule-sets/{id}")]
 pub async fn get_rule_set(
     state: web::Data<AppState>,
-    _principal: Principal,
+    principal: Principal,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let r = find(&state.db, &id).await?.ok_or_else(|| {
-        ApiError::new(
-            codes::RULE_SET_NOT_FOUND,
-            Text::new(
-                format!("No rule set `{id}`"),
-                format!("不存在规则集 `{id}`"),
-            ),
-        )
-    })?;
+    let r = find_visible(&state.db, &principal, &id).await?;
     Ok(HttpResponse::Ok().json(to_dto(&r)?))
 }
 
@@ -188,6 +407,8 @@ pub async fn get_rule_set(
     request_body = RuleSetDto,
     responses(
         (status = 201, description = "Added", body = RuleSetDto),
+        (status = 403, description = "Not an admin, or the region is outside the caller's scope", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid parameters (each with its pointer): weights, region, an unknown finding code, a wording twice, a version of an id in another region", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "This id and version exist already: versions never change", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -198,12 +419,44 @@ pub async fn create_rule_set(
     body: JsonBody<RuleSetDto>,
 ) -> Result<HttpResponse, ApiError> {
     access::require_role(&principal, Kind::RuleSet, Action::Create)?;
-    let r = from_dto(&body.0)?;
-    let mut problems: Vec<FieldError> = r
-        .validate()
+    let mut dto = body.0;
+    let region = dto
+        .region
+        .get_or_insert_with(|| principal.region.as_str().to_owned())
+        .trim()
+        .to_owned();
+    dto.region = Some(region.clone());
+    let r = from_dto(&dto)?;
+    let mut problems = check_parameters(&dto, &r);
+    if problems.is_empty() {
+        access::require_region_in_scope(&principal, &r.region, "/region")?;
+    }
+    problems.extend(
+        r.validate()
+            .into_iter()
+            .filter(|p| !p.starts_with("region "))
+            .map(|p| FieldError::body("", "rule_set.invalid", Text::new(p.clone(), p))),
+    );
+    if let Some(other) = all(&state.db)
+        .await?
         .into_iter()
-        .map(|p| FieldError::body("", "rule_set.invalid", Text::new(p.clone(), p)))
-        .collect();
+        .find(|(o, _)| o.id == r.id && o.region != r.region)
+    {
+        problems.push(FieldError::body(
+            "/region",
+            "rule_set.region_changed",
+            Text::new(
+                format!(
+                    "Every version of `{}` belongs to region {}",
+                    r.id, other.0.region
+                ),
+                format!(
+                    "规则集 `{}` 的各版本均属于行政区划 {}",
+                    r.id, other.0.region
+                ),
+            ),
+        ));
+    }
     if !r
         .id
         .chars()

@@ -195,7 +195,7 @@ impl KeySet {
             ))
         })?;
         let region_text = text(&s.claim_region)?;
-        let region = RegionCode::parse(&region_text).map_err(|e| {
+        let region = RegionCode::parse_scope(&region_text).map_err(|e| {
             AuthFailure::InvalidClaims(format!(
                 "`{}` = `{region_text}`: {}",
                 s.claim_region,

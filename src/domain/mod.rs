@@ -6,7 +6,8 @@
 //! * [`money`]: exact decimals, half-up rounding, "adds up" tolerances;
 //! * [`target`]: target / actual text → quantitative, period, duration or qualitative;
 //! * [`tree`]: the indicator tree and name recognition;
-//! * [`rules`]: versioned rule sets (`builtin_rule_sets`, `rule_set_by_id`);
+//! * [`rules`]: versioned rule sets (`builtin_rule_sets`, `rule_set_by_id`), each of a region;
+//! * [`rule_defaults`]: the default rule set of an evaluation that names none;
 //! * [`evaluation`]: the input types; [`scoring`]: `evaluate` → `Outcome`;
 //! * [`review`]: `Finding`, the `CATALOGUE` of codes, structural review;
 //! * [`finance`]: department finances, funds, basic data table, profile and their reconciliations;
@@ -43,6 +44,7 @@ pub mod money;
 pub mod policy;
 pub mod region;
 pub mod review;
+pub mod rule_defaults;
 pub mod rules;
 pub mod scoring;
 pub mod seed;

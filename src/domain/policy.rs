@@ -172,6 +172,20 @@ impl Principal {
         code.starts_with(self.region_prefix())
     }
 
+    /// Whether the caller has the national scope (`000000`): it sees everything.
+    pub fn is_national(&self) -> bool {
+        self.region.is_national()
+    }
+
+    /// Whether an object that applies to a region's subtree (a rule set, a rule-set default)
+    /// is visible: it sits at or above the caller's region (it applies there: a county sees
+    /// the national, its province's and its city's), or inside the caller's scope. Those of
+    /// other provinces, cities or counties are not.
+    pub fn sees_regional(&self, region: &str) -> bool {
+        self.covers_region(region)
+            || RegionCode::parse_scope(region).is_ok_and(|r| r.covers(&self.region))
+    }
+
     /// Whether a department (given by any of its identifiers) is within the department list.
     pub fn covers_department(&self, identifiers: &[&str]) -> bool {
         match &self.departments {
@@ -183,7 +197,7 @@ impl Principal {
     /// Whether the object is visible to the caller at all.
     pub fn sees(&self, kind: Kind, scope: &Scope<'_>) -> bool {
         if kind == Kind::RuleSet {
-            return true;
+            return self.sees_regional(scope.region);
         }
         if !self.covers_region(scope.region) {
             return false;
@@ -239,7 +253,7 @@ mod tests {
         Principal {
             subject: format!("{}-{region}", role.as_str()),
             role,
-            region: RegionCode::parse(region).unwrap(),
+            region: RegionCode::parse_scope(region).unwrap(),
             departments: None,
         }
     }
@@ -277,6 +291,41 @@ mod tests {
         );
         assert_eq!(
             check(&city, Kind::Region, Action::Update, &at("430426")),
+            Decision::Forbidden(Refusal::Role)
+        );
+    }
+
+    #[test]
+    fn rule_sets_are_seen_from_below_and_inside() {
+        let county = who(Role::Admin, "430424");
+        for (region, seen) in [
+            ("000000", true),
+            ("430000", true),
+            ("430400", true),
+            ("430424", true),
+            ("430426", false),
+            ("420000", false),
+            ("420100", false),
+        ] {
+            assert_eq!(
+                check(&county, Kind::RuleSet, Action::Read, &at(region)) == Decision::Allowed,
+                seen,
+                "{region}"
+            );
+        }
+        let province = who(Role::Viewer, "430000");
+        assert!(province.sees_regional("430424"));
+        assert!(province.sees_regional("000000"));
+        assert!(!province.sees_regional("420000"));
+        let national = who(Role::Viewer, "000000");
+        assert!(national.is_national());
+        assert!(national.sees_regional("420000") && national.sees_regional("430424"));
+        assert_eq!(
+            check(&national, Kind::Evaluation, Action::Read, &at("420102")),
+            Decision::Allowed
+        );
+        assert_eq!(
+            check(&national, Kind::Evaluation, Action::Create, &at("420102")),
             Decision::Forbidden(Refusal::Role)
         );
     }

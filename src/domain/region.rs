@@ -2,23 +2,29 @@
 //!
 //! A code has six digits `PPCCNN`: `PP0000` is a province, `PPCC00` a city (prefecture level),
 //! `PPCCNN` a county (county level). A province covers every code that starts with `PP`, a city
-//! every code that starts with `PPCC`.
+//! every code that starts with `PPCC`. `000000` is the national scope (全国): it is no region
+//! of its own (no stored region has it), but callers (ministry-level admins and viewers), rule
+//! sets and rule-set defaults may sit there, above every province.
 
 use std::fmt;
 
 /// The three levels of the GB/T 2260 hierarchy the service deals with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum RegionLevel {
+    /// `000000`: the whole country, above every province (a scope, never a stored region).
+    National,
     Province,
     City,
     County,
 }
 
 impl RegionLevel {
+    /// The levels a stored region can have (the national scope is none of them).
     pub const ALL: [RegionLevel; 3] = [Self::Province, Self::City, Self::County];
 
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::National => "national",
             Self::Province => "province",
             Self::City => "city",
             Self::County => "county",
@@ -27,6 +33,7 @@ impl RegionLevel {
 
     pub fn label_zh(self) -> &'static str {
         match self {
+            Self::National => "全国",
             Self::Province => "省级",
             Self::City => "地级",
             Self::County => "县级",
@@ -40,6 +47,7 @@ impl RegionLevel {
     /// Number of leading digits that identify a region of this level (its subtree prefix).
     pub fn prefix_len(self) -> usize {
         match self {
+            Self::National => 0,
             Self::Province => 2,
             Self::City => 4,
             Self::County => 6,
@@ -85,6 +93,30 @@ impl CodeError {
 pub struct RegionCode(String);
 
 impl RegionCode {
+    /// The code of the national scope.
+    pub const NATIONAL: &'static str = "000000";
+
+    /// The national scope (`000000`).
+    pub fn national() -> Self {
+        Self(Self::NATIONAL.to_owned())
+    }
+
+    /// A scope: a region code as [`RegionCode::parse`] accepts it, or `000000` (national).
+    /// Tokens, rule sets, rule-set defaults and region filters take scopes; stored regions and
+    /// departments take real codes only.
+    pub fn parse_scope(text: &str) -> Result<Self, CodeError> {
+        if text == Self::NATIONAL {
+            return Ok(Self::national());
+        }
+        Self::parse(text)
+    }
+
+    /// Whether this is the national scope.
+    pub fn is_national(&self) -> bool {
+        self.0 == Self::NATIONAL
+    }
+
+    /// A real region code (`parse`), not the national scope.
     pub fn parse(text: &str) -> Result<Self, CodeError> {
         let bytes = text.as_bytes();
         if bytes.len() != 6 || !bytes.iter().all(u8::is_ascii_digit) {
@@ -104,7 +136,9 @@ impl RegionCode {
     }
 
     pub fn level(&self) -> RegionLevel {
-        if &self.0[2..6] == "0000" {
+        if self.is_national() {
+            RegionLevel::National
+        } else if &self.0[2..6] == "0000" {
             RegionLevel::Province
         } else if &self.0[4..6] == "00" {
             RegionLevel::City
@@ -113,13 +147,29 @@ impl RegionCode {
         }
     }
 
-    /// The code of the region directly above this one, if any.
+    /// The code of the region directly above this one, if any (a province has none: the
+    /// national scope is no stored region; see [`RegionCode::up_to_national`]).
     pub fn parent(&self) -> Option<RegionCode> {
         match self.level() {
-            RegionLevel::Province => None,
+            RegionLevel::National | RegionLevel::Province => None,
             RegionLevel::City => Some(Self(format!("{}0000", &self.0[0..2]))),
             RegionLevel::County => Some(Self(format!("{}00", &self.0[0..4]))),
         }
+    }
+
+    /// This code and every scope above it, nearest first, ending with the national scope:
+    /// `430424` → `430424`, `430400`, `430000`, `000000`.
+    pub fn up_to_national(&self) -> Vec<RegionCode> {
+        let mut chain = vec![self.clone()];
+        let mut up = self.parent();
+        while let Some(code) = up {
+            up = code.parent();
+            chain.push(code);
+        }
+        if !self.is_national() {
+            chain.push(Self::national());
+        }
+        chain
     }
 
     /// The leading digits every code in this region's subtree starts with.
@@ -141,9 +191,13 @@ impl fmt::Display for RegionCode {
 
 /// Turns a subtree filter as callers write it into the code prefix to match.
 ///
-/// Accepts a full code (`430400` → `4304`) or a bare prefix of 2 or 4 digits (`4304`, `43`).
+/// Accepts a full code (`430400` → `4304`), a bare prefix of 2 or 4 digits (`4304`, `43`), or
+/// the national scope `000000` (everything: the empty prefix).
 pub fn subtree_filter_prefix(filter: &str) -> Result<String, CodeError> {
     let filter = filter.trim();
+    if filter == RegionCode::NATIONAL {
+        return Ok(String::new());
+    }
     match filter.len() {
         2 | 4 if filter.bytes().all(|b| b.is_ascii_digit()) => {
             // A bare prefix is padded to a full code so that the same rules apply.
@@ -255,6 +309,31 @@ mod tests {
         assert_eq!(subtree_filter_prefix("430424").unwrap(), "430424");
         assert!(subtree_filter_prefix("430").is_err());
         assert!(subtree_filter_prefix("0004").is_err());
+        assert_eq!(subtree_filter_prefix("000000").unwrap(), "");
+        assert!(subtree_filter_prefix("00").is_err());
+    }
+
+    #[test]
+    fn the_national_scope() {
+        let national = RegionCode::parse_scope("000000").unwrap();
+        assert!(national.is_national());
+        assert_eq!(national.level(), RegionLevel::National);
+        assert_eq!(national.subtree_prefix(), "");
+        assert_eq!(national.parent(), None);
+        assert!(national.covers(&RegionCode::parse("420102").unwrap()));
+        assert!(national.covers(&national));
+        assert!(!RegionCode::parse("430000").unwrap().covers(&national));
+        // Stored regions never take it.
+        assert_eq!(RegionCode::parse("000000"), Err(CodeError::NoProvince));
+        assert!(RegionCode::parse_scope("000424").is_err());
+        let chain: Vec<String> = RegionCode::parse("430424")
+            .unwrap()
+            .up_to_national()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        assert_eq!(chain, ["430424", "430400", "430000", "000000"]);
+        assert_eq!(national.up_to_national(), vec![national.clone()]);
     }
 
     #[test]

@@ -671,14 +671,15 @@ pub(crate) fn percent_finding(
 pub fn review_budget(budget: &BudgetBlock, rules: &RuleSet) -> Vec<Finding> {
     let mut findings = Vec::new();
     let executed = budget.executed.unwrap_or(Decimal::ZERO);
-    if budget.full_year.is_zero() && executed.is_zero() && budget.initial.is_zero() {
+    let initial = budget.initial.unwrap_or(Decimal::ZERO);
+    if budget.full_year.is_zero() && executed.is_zero() && initial.is_zero() {
         findings.push(Finding::new(
             codes::BUDGET_EMPTY,
             "/budget/full_year",
             "the budget row is empty or all zero: execution cannot be measured",
             "预算执行行为空或全为0：无法衡量预算执行情况",
         ));
-    } else if budget.initial > budget.full_year
+    } else if initial > budget.full_year
         && !budget.full_year.is_zero()
         && budget.executed == Some(budget.full_year)
     {
@@ -688,16 +689,16 @@ pub fn review_budget(budget: &BudgetBlock, rules: &RuleSet) -> Vec<Finding> {
                 "/budget/full_year",
                 format!(
                     "the full-year budget was cut from {} to {}, exactly the amount spent",
-                    money::show(budget.initial),
+                    money::show(initial),
                     money::show(budget.full_year)
                 ),
                 format!(
                     "全年预算数由年初 {} 调减至 {}，恰好等于执行数",
-                    money::show(budget.initial),
+                    money::show(initial),
                     money::show(budget.full_year)
                 ),
             )
-            .num("initial", budget.initial)
+            .num("initial", initial)
             .num("full_year", budget.full_year),
         );
     }

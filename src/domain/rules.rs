@@ -163,12 +163,21 @@ pub struct Level1Weight {
     pub weight: Decimal,
 }
 
+/// The region of rule sets that do not say theirs (those stored before rule sets had regions).
+pub fn national_region() -> String {
+    super::region::RegionCode::NATIONAL.to_owned()
+}
+
 /// A versioned, named set of scoring parameters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleSet {
     /// Stable id, e.g. `hengyang-2024-project`.
     pub id: String,
     pub version: u32,
+    /// The region (GB/T 2260 code, `000000` = national) the rule set belongs to: it applies to
+    /// that region's subtree. Every version of an id keeps the id's region.
+    #[serde(default = "national_region")]
+    pub region: String,
     pub name: String,
     pub name_zh: String,
     pub level1_weights: Vec<Level1Weight>,
@@ -194,6 +203,11 @@ pub struct RuleSet {
 }
 
 impl RuleSet {
+    /// Whether the rule set applies to a region (its own region's subtree covers it).
+    pub fn applies_to(&self, region: &super::region::RegionCode) -> bool {
+        super::region::RegionCode::parse_scope(&self.region).is_ok_and(|own| own.covers(region))
+    }
+
     /// The weight of a level-1 group, if the rule set has that group.
     pub fn weight_of(&self, level1: Level1) -> Option<Decimal> {
         self.level1_weights
@@ -278,6 +292,12 @@ impl RuleSet {
         if self.weight_of(Level1::Cost).is_some() && !self.tree_shape.allows_cost_level1() {
             problems.push("a weight for 成本指标 but the tree shape puts cost under output".into());
         }
+        if super::region::RegionCode::parse_scope(&self.region).is_err() {
+            problems.push(format!(
+                "region `{}` is not a GB/T 2260 code (000000 for national)",
+                self.region
+            ));
+        }
         if self.over_achievement_threshold < Decimal::ONE {
             problems.push("over-achievement threshold below 1".to_string());
         }
@@ -318,6 +338,9 @@ pub const HENGYANG_2024_DEPARTMENT: &str = "hengyang-2024-department";
 /// Id of the 2024 Hengyang project table (附件5).
 pub const HENGYANG_2024_PROJECT: &str = "hengyang-2024-project";
 
+/// 衡阳市, the region of the Hengyang rule sets.
+pub const HENGYANG: &str = "430400";
+
 /// Id of the national template (财预〔2021〕101号), adapted to the weights each table prints.
 pub const NATIONAL_2021: &str = "national-2021";
 
@@ -327,6 +350,7 @@ pub fn builtin_rule_sets() -> Vec<RuleSet> {
         RuleSet {
             id: NATIONAL_2021.to_string(),
             version: 1,
+            region: national_region(),
             name: "National self-evaluation template (Cai Yu [2021] No. 101), adapted to the weights the table prints".to_string(),
             name_zh: "全国绩效自评模板（财预〔2021〕101号），按表格所列分值".to_string(),
             level1_weights: Vec::new(),
@@ -343,6 +367,7 @@ pub fn builtin_rule_sets() -> Vec<RuleSet> {
         RuleSet {
             id: MOF_PROJECT_DEFAULT.to_string(),
             version: 1,
+            region: national_region(),
             name: "Ministry of Finance project self-evaluation default".to_string(),
             name_zh: "财政部项目支出绩效自评默认规则".to_string(),
             level1_weights: weights(&[
@@ -363,6 +388,7 @@ pub fn builtin_rule_sets() -> Vec<RuleSet> {
         RuleSet {
             id: HENGYANG_2024_DEPARTMENT.to_string(),
             version: 1,
+            region: HENGYANG.to_string(),
             name: "Hengyang 2024 department overall expenditure self-evaluation".to_string(),
             name_zh: "衡阳市2024年部门整体支出绩效自评表".to_string(),
             level1_weights: weights(&[
@@ -384,6 +410,7 @@ pub fn builtin_rule_sets() -> Vec<RuleSet> {
         RuleSet {
             id: HENGYANG_2024_PROJECT.to_string(),
             version: 1,
+            region: HENGYANG.to_string(),
             name: "Hengyang 2024 project expenditure self-evaluation".to_string(),
             name_zh: "衡阳市2024年项目支出绩效自评表".to_string(),
             level1_weights: weights(&[
@@ -431,6 +458,13 @@ mod tests {
         assert_eq!(mof.weight_of(Level1::Output), Some(dec!(50)));
         assert_eq!(mof.weight_of(Level1::Cost), None);
         assert!(rule_set_by_id("nope").is_none());
+        let national = rule_set_by_id(NATIONAL_2021).expect("builtin");
+        assert_eq!(national.region, "000000");
+        assert_eq!(department.region, "430400");
+        let county = crate::domain::region::RegionCode::parse("430424").unwrap();
+        let hubei = crate::domain::region::RegionCode::parse("420102").unwrap();
+        assert!(department.applies_to(&county) && !department.applies_to(&hubei));
+        assert!(national.applies_to(&county) && national.applies_to(&hubei));
     }
 
     #[test]
@@ -461,6 +495,17 @@ mod tests {
         });
         let problems = rules.validate();
         assert_eq!(problems.len(), 2, "{problems:?}");
+    }
+
+    #[test]
+    fn stored_rule_sets_without_a_region_are_national() {
+        let mut json = serde_json::to_value(rule_set_by_id(HENGYANG_2024_PROJECT)).expect("json");
+        json.as_object_mut().expect("object").remove("region");
+        let back: RuleSet = serde_json::from_value(json).expect("deserialise");
+        assert_eq!(back.region, "000000");
+        let mut bad = back.clone();
+        bad.region = "4304".into();
+        assert_eq!(bad.validate().len(), 1);
     }
 
     #[test]

@@ -496,14 +496,14 @@ fn structure_rules() {
         (
             "budget adjusted down to exactly the spend",
             |e| {
-                e.budget.initial = dec!(120);
+                e.budget.initial = Some(dec!(120));
             },
             vec![("/budget/full_year", codes::BUDGET_ADJUSTED_TO_SPEND)],
         ),
         (
             "budget row all zero",
             |e| {
-                e.budget.initial = dec!(0);
+                e.budget.initial = Some(dec!(0));
                 e.budget.full_year = dec!(0);
                 e.budget.executed = Some(dec!(0));
                 e.budget.by_source.clear();

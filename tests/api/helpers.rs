@@ -249,7 +249,7 @@ pub fn mint(settings: &Settings, role: &str, region: &str, departments: &[&str])
     let request = TokenRequest {
         subject: format!("{role}@{region}"),
         role: Role::parse(role).expect("role"),
-        region: RegionCode::parse(region).expect("region"),
+        region: RegionCode::parse_scope(region).expect("region"),
         departments: departments.iter().map(|d| d.to_string()).collect(),
         ttl: std::time::Duration::from_secs(3600),
     };

@@ -21,6 +21,7 @@ mod ops;
 mod printed;
 mod readme;
 mod regions;
+mod rule_sets;
 mod search;
 mod seed;
 mod shutdown;
