@@ -36,7 +36,7 @@ async fn act(
 ) -> Result<HttpResponse, ApiError> {
     let txn = crate::store::begin_write(&state.db).await?;
     let (current, stored) = evaluations::resolve(&txn, principal, id, Action::Read).await?;
-    let from = status_of(&current);
+    let from = status_of(&current)?;
     let to = workflow::next(from, transition).map_err(|illegal| {
         ApiError::new(
             codes::EVALUATION_ILLEGAL_TRANSITION,
@@ -308,7 +308,7 @@ pub async fn get_report(
         Some(pid) => crate::store::projects::get(&state.db, pid).await?,
         None => None,
     };
-    let status = status_of(&m);
+    let status = status_of(&m)?;
     let status_label = format!("{} {}", status.label_zh(), status.as_str());
     let generated = crate::clock::now().to_rfc3339();
     let meta = crate::report::ReportMeta {

@@ -275,7 +275,7 @@ fn evaluation_row(
                 .and_then(|p| projects.get(p))
                 .map_or("", String::as_str),
         ),
-        text(status_of(m).label_zh()),
+        text(status_of(m)?.label_zh()),
         Cell::Text(format!("{}@{}", m.rule_set_id, m.rule_set_version)),
         Cell::Number(budget.map(|b| b.initial.0)),
         Cell::Number(full_year),

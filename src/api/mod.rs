@@ -26,6 +26,7 @@ pub mod regions;
 pub mod routing;
 pub mod rule_sets;
 pub mod stats;
+pub mod vocab;
 
 use std::sync::Arc;
 
