@@ -29,7 +29,9 @@ use crate::domain::region;
 use crate::domain::rules::RuleSet;
 use crate::domain::scoring;
 use crate::domain::workflow::{self, Status};
-use crate::api::vocab::{BudgetSource, EvaluationStatus, Vocabulary, WorkflowAction};
+use crate::api::vocab::{
+    BudgetSource, EvaluationStatus, ItemOutcome, Vocabulary, WorkflowAction,
+};
 use crate::error::{ApiError, FieldError, Problem, codes};
 use crate::locale::Text;
 use crate::store::departments as department_store;
@@ -1118,7 +1120,7 @@ pub async fn upsert(
     db: &impl ConnectionTrait,
     principal: &Principal,
     input: &EvaluationInput,
-) -> Result<(Model, &'static str), ApiError> {
+) -> Result<(Model, ItemOutcome), ApiError> {
     let prepared = prepare(db, principal, input, Action::Create).await?;
     let key = store::natural_key(
         &prepared.department.id,
@@ -1140,7 +1142,7 @@ pub async fn upsert(
             },
         )
         .await?;
-        return Ok((m, "created"));
+        return Ok((m, ItemOutcome::Created));
     };
     check(
         principal,
@@ -1168,5 +1170,5 @@ pub async fn upsert(
         },
     )
     .await?;
-    Ok((m, "replaced"))
+    Ok((m, ItemOutcome::Replaced))
 }
