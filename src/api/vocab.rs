@@ -228,6 +228,15 @@ mod tests {
     }
 
     #[test]
+    fn the_feed_writes_the_words_of_change_op() {
+        use crate::api::feed;
+        assert_eq!(feed::CREATED, ChangeOp::Created.as_str());
+        assert_eq!(feed::UPDATED, ChangeOp::Updated.as_str());
+        assert_eq!(feed::STATE_CHANGED, ChangeOp::StateChanged.as_str());
+        assert_eq!(feed::DELETED, ChangeOp::Deleted.as_str());
+    }
+
+    #[test]
     fn statuses_match_the_domain() {
         for s in Status::ALL {
             assert_eq!(EvaluationStatus::from(s).as_str(), s.as_str());
