@@ -374,6 +374,7 @@ pub struct Problem {
     /// The state the evaluation is in, when a workflow action or a write is refused because
     /// of it (`evaluation.invalid_transition`, `evaluation.read_only`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::api::vocab::EvaluationStatus>)]
     pub current_state: Option<String>,
     /// The error findings that block a submission (`evaluation.not_submittable`).
     #[serde(skip_serializing_if = "Option::is_none")]

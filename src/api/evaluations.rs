@@ -796,6 +796,7 @@ pub struct EvaluationQuery {
     pub project_id: Option<String>,
     pub kind: Option<EvaluationKind>,
     /// draft, submitted, returned or approved.
+    #[param(value_type = Option<crate::api::vocab::EvaluationStatus>)]
     pub status: Option<String>,
     /// excellent, good, fair or poor.
     pub grade: Option<GradeDto>,

@@ -519,6 +519,7 @@ pub struct EvaluationExportQuery {
     pub project_id: Option<String>,
     pub kind: Option<EvaluationKind>,
     /// draft, submitted, returned or approved (viewers: submitted and approved only).
+    #[param(value_type = Option<crate::api::vocab::EvaluationStatus>)]
     pub status: Option<String>,
     /// excellent, good, fair or poor.
     pub grade: Option<GradeDto>,
@@ -611,6 +612,7 @@ pub struct IndicatorExportQuery {
     /// Rows of department or project evaluations only.
     pub kind: Option<EvaluationKind>,
     /// Rows of evaluations in this status (viewers: submitted and approved only).
+    #[param(value_type = Option<crate::api::vocab::EvaluationStatus>)]
     pub status: Option<String>,
     /// 一级指标, by its standard name.
     pub level1: Option<String>,
