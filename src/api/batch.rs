@@ -367,7 +367,10 @@ pub async fn batch(
             }
         });
     }
-    let failed = results.iter().filter(|r| r.outcome == ItemOutcome::Failed).count();
+    let failed = results
+        .iter()
+        .filter(|r| r.outcome == ItemOutcome::Failed)
+        .count();
     let applied = !dry_run
         && (if atomic {
             failed == 0
@@ -382,7 +385,10 @@ pub async fn batch(
         }
     }
     if atomic && failed > 0 {
-        for r in results.iter_mut().filter(|r| r.outcome != ItemOutcome::Failed) {
+        for r in results
+            .iter_mut()
+            .filter(|r| r.outcome != ItemOutcome::Failed)
+        {
             r.outcome = ItemOutcome::NotApplied;
             r.id = None;
             r.version = None;
@@ -402,8 +408,14 @@ pub async fn batch(
     }
     let summary = BatchSummary {
         total: results.len(),
-        created: results.iter().filter(|r| r.outcome == ItemOutcome::Created).count(),
-        replaced: results.iter().filter(|r| r.outcome == ItemOutcome::Replaced).count(),
+        created: results
+            .iter()
+            .filter(|r| r.outcome == ItemOutcome::Created)
+            .count(),
+        replaced: results
+            .iter()
+            .filter(|r| r.outcome == ItemOutcome::Replaced)
+            .count(),
         failed,
         dry_run,
         atomic,

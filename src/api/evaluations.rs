@@ -20,6 +20,7 @@ use crate::api::findings::{FindingDto, FindingSeverity, convert};
 use crate::api::http::{self, etag};
 use crate::api::projects;
 use crate::api::rule_sets;
+use crate::api::vocab::{BudgetSource, EvaluationStatus, ItemOutcome, Vocabulary, WorkflowAction};
 use crate::api::{AppState, access, feed};
 use crate::domain::diff;
 use crate::domain::evaluation as ev;
@@ -29,9 +30,6 @@ use crate::domain::region;
 use crate::domain::rules::RuleSet;
 use crate::domain::scoring;
 use crate::domain::workflow::{self, Status};
-use crate::api::vocab::{
-    BudgetSource, EvaluationStatus, ItemOutcome, Vocabulary, WorkflowAction,
-};
 use crate::error::{ApiError, FieldError, Problem, codes};
 use crate::locale::Text;
 use crate::store::departments as department_store;

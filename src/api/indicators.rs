@@ -308,23 +308,23 @@ pub async fn list_indicator_results(
         .map(|r| {
             let context = format!("indicator {} of evaluation {}", r.position, r.evaluation_id);
             Ok(IndicatorResult {
-            kind: EvaluationKind::from_stored(&r.kind, &context)?,
-            status: EvaluationStatus::from_stored(&r.status, &context)?,
-            evaluation_id: r.evaluation_id,
-            index: r.position,
-            year: r.year,
-            region: r.region_code,
-            department_id: r.department_id,
-            level1: r.level1,
-            level2: r.level2,
-            level3: r.level3,
-            target: r.target,
-            actual: r.actual,
-            weight: r.weight.map(|d| Figure(d.0)),
-            claimed: r.claimed.map(|d| Figure(d.0)),
-            computed: r.computed.map(|d| Figure(d.0)),
-            achieved: r.achieved,
-        })
+                kind: EvaluationKind::from_stored(&r.kind, &context)?,
+                status: EvaluationStatus::from_stored(&r.status, &context)?,
+                evaluation_id: r.evaluation_id,
+                index: r.position,
+                year: r.year,
+                region: r.region_code,
+                department_id: r.department_id,
+                level1: r.level1,
+                level2: r.level2,
+                level3: r.level3,
+                target: r.target,
+                actual: r.actual,
+                weight: r.weight.map(|d| Figure(d.0)),
+                claimed: r.claimed.map(|d| Figure(d.0)),
+                computed: r.computed.map(|d| Figure(d.0)),
+                achieved: r.achieved,
+            })
         })
         .collect::<Result<_, ApiError>>()?;
     Ok(HttpResponse::Ok().json(IndicatorResultPage {
