@@ -12,6 +12,8 @@ use actix_codec::{Framed, FramedParts};
 use actix_service::Service;
 use bitflags::bitflags;
 use bytes::{Buf, BytesMut};
+// jixiao patch: the body of a problem document.
+use bytes::Bytes;
 use futures_core::ready;
 use pin_project_lite::pin_project;
 use tokio::{
@@ -35,6 +37,67 @@ use crate::{
     service::HttpFlow,
     ConnectionType, Error, Extensions, HttpMessage, OnConnectData, Request, Response, StatusCode,
 };
+
+// jixiao patch: the dispatcher answers some requests itself, before the application sees them:
+// a request it cannot parse (400), a request head too large (431) and a head that did not arrive
+// in time (408). Upstream sends these with an empty body; jixiao answers every error with an
+// RFC 9457 problem document, and actix-web 4 has no hook for these answers. This sets the
+// headers of such a response and returns its body (`None` for any other status). The codes,
+// status and English titles are those of jixiao's code table (src/error.rs). See
+// vendor/README.md.
+fn jixiao_problem(res: &mut Response<()>) -> Option<Bytes> {
+    use std::{
+        sync::atomic::{AtomicU32, Ordering},
+        time::{SystemTime, UNIX_EPOCH},
+    };
+
+    use crate::header::{self, HeaderName, HeaderValue};
+
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+    let (code, title, detail) = match res.status() {
+        StatusCode::BAD_REQUEST => (
+            "request.bad_request",
+            "Bad request",
+            "The request line or headers could not be parsed",
+        ),
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => (
+            "request.headers_too_large",
+            "Request headers too large",
+            "The request line and headers are larger than the server accepts",
+        ),
+        StatusCode::REQUEST_TIMEOUT => (
+            "request.timeout",
+            "The request did not arrive in time",
+            "The request line and headers did not arrive in time",
+        ),
+        _ => return None,
+    };
+    // No request id was accepted or generated for a request the application never saw: a
+    // unique one from the clock and a counter.
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let request_id = format!("{:024x}{:08x}", nanos & ((1 << 96) - 1), count);
+    let body = format!(
+        r#"{{"type":"/problems/{code}","title":"{title}","status":{},"detail":"{detail}","instance":"","code":"{code}","request_id":"{request_id}"}}"#,
+        res.status().as_u16(),
+    );
+    let headers = res.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        headers.insert(HeaderName::from_static("x-request-id"), value);
+    }
+    Some(Bytes::from(body))
+}
 
 const LW_BUFFER_SIZE: usize = 1024;
 const HW_BUFFER_SIZE: usize = 1024 * 8;
@@ -630,11 +693,15 @@ where
                     }
 
                     // handle error message
-                    Some(DispatcherMessage::Error(res)) => {
+                    // jixiao patch: `mut res`, and the body of the 400 and 431 is a problem
+                    // document (`jixiao_problem`).
+                    Some(DispatcherMessage::Error(mut res)) => {
                         // send_response would update InnerDispatcher state to SendPayload or None
                         // (If response body is empty)
                         // continue loop to poll it
-                        self.as_mut().send_error_response(res, BoxBody::new(()))?;
+                        let body = jixiao_problem(&mut res)
+                            .map_or_else(|| BoxBody::new(()), BoxBody::new);
+                        self.as_mut().send_error_response(res, body)?;
                     }
 
                     // return with upgrade request and poll it exclusively
@@ -1073,10 +1140,17 @@ where
 
                 trace!("timed out on slow request; replying with 408 and closing connection");
 
-                let _ = self.as_mut().send_error_response(
-                    Response::with_body(StatusCode::REQUEST_TIMEOUT, ()),
-                    BoxBody::new(()),
-                );
+                // jixiao patch: the 408 carries a problem document (`jixiao_problem`). Its body
+                // goes to the write buffer at once, as the shutdown below only flushes that
+                // buffer and never polls a response body.
+                let mut res = Response::with_body(StatusCode::REQUEST_TIMEOUT, ());
+                let body = jixiao_problem(&mut res).unwrap_or_default();
+                if self.as_mut().send_response_inner(res, &body).is_ok() {
+                    let this = self.as_mut().project();
+                    let _ = this.codec.encode(Message::Chunk(Some(body)), this.write_buf);
+                    let _ = this.codec.encode(Message::Chunk(None), this.write_buf);
+                    this.flags.insert(Flags::FINISHED);
+                }
 
                 self.project().flags.insert(Flags::SHUTDOWN);
             }
