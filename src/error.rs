@@ -93,12 +93,14 @@ codes! {
     EVALUATION_EXISTS = ("evaluation.exists", CONFLICT, "Evaluation already exists", "绩效自评已存在");
     EVALUATION_READ_ONLY = ("evaluation.read_only", CONFLICT, "Evaluation is read-only in its state", "绩效自评在当前状态下不可修改");
     EVALUATION_ILLEGAL_TRANSITION = ("evaluation.illegal_transition", CONFLICT, "Not allowed in the current state", "当前状态下不允许此操作");
+    EVALUATION_NOT_SUBMITTER = ("evaluation.not_submitter", FORBIDDEN, "Only the submitter who submitted it, or an admin, may withdraw it", "只有提交人本人或管理员可以撤回");
     EVALUATION_NOT_SUBMITTABLE = ("evaluation.not_submittable", CONFLICT, "Errors remain: the evaluation cannot be submitted", "仍有错误，绩效自评不能提交");
     INDICATOR_NOT_FOUND = ("indicator.not_found", NOT_FOUND, "Indicator row not found", "指标行不存在");
     RULE_SET_NOT_FOUND = ("rule_set.not_found", NOT_FOUND, "Rule set not found", "规则集不存在");
     RULE_SET_EXISTS = ("rule_set.version_exists", CONFLICT, "Rule set version exists", "规则集版本已存在");
     IDEMPOTENCY_KEY_REUSED = ("idempotency.key_reused", UNPROCESSABLE_ENTITY, "Idempotency-Key used for another request", "Idempotency-Key 已用于其他请求");
     IDEMPOTENCY_IN_PROGRESS = ("idempotency.in_progress", CONFLICT, "A request with this Idempotency-Key is still running", "使用该 Idempotency-Key 的请求仍在处理中");
+    BATCH_CONFLICTING_FLAGS = ("batch.conflicting_flags", BAD_REQUEST, "The body and the query string disagree", "请求体与查询参数相互矛盾");
     BATCH_FAILED = ("batch.failed", UNPROCESSABLE_ENTITY, "The batch failed", "批量请求失败");
     SERVICE_UNAVAILABLE = ("service.unavailable", SERVICE_UNAVAILABLE, "Service unavailable", "服务暂不可用");
     INTERNAL = ("internal", INTERNAL_SERVER_ERROR, "Internal server error", "服务器内部错误");

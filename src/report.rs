@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 use rust_decimal::Decimal;
 
 use crate::domain::evaluation::{EvaluationInput, EvaluationKind, IndicatorInput};
-use crate::domain::money::{round2, show, show2, sum};
+use crate::domain::money::{self, round2, show, show_checked, show2, sum_checked as sum};
 use crate::domain::review::{Finding, Severity};
 use crate::domain::rules::RuleSet;
 use crate::domain::scoring::{Outcome, RowScore};
@@ -456,15 +456,15 @@ fn level1_cell(
     let computed = sum(range
         .filter_map(|i| row_score(outcome, i))
         .filter_map(|r| r.computed));
-    let diff = if round2(claimed) != computed {
+    let diff = if claimed.map(round2) != computed {
         " class=\"diff\""
     } else {
         ""
     };
     format!(
         "<td class=\"l1\" rowspan=\"{len}\">{name}<div class=\"sub\"><span{diff}>自评 {} / 复核 {}</span></div></td>",
-        show(claimed),
-        show2(computed)
+        show_checked(claimed),
+        computed.map_or_else(|| money::OUT_OF_RANGE.to_owned(), show2)
     )
 }
 
@@ -679,7 +679,7 @@ fn write_indicators(out: &mut String, input: &EvaluationInput, outcome: &Outcome
     let claimed_note = match (input.claimed_total, claims.is_empty()) {
         (None, false) => format!(
             "<div class=\"sub\">未填写总分；各项自评合计 {}</div>",
-            show(sum(claims.iter().copied()))
+            show_checked(sum(claims.iter().copied()))
         ),
         _ => String::new(),
     };
@@ -696,7 +696,7 @@ fn write_indicators(out: &mut String, input: &EvaluationInput, outcome: &Outcome
          <td class=\"num\">{}</td>{}<td class=\"grade\" colspan=\"2\">等级：{}（{}）\
          <div class=\"sub\">规则集 rule set：<code>{}</code> v{} {}</div>\
          <div class=\"en\">computed total = execution {} + indicators {}</div></td></tr>",
-        show(weights),
+        show_checked(weights),
         score_cells(input.claimed_total, Some(outcome.total), ""),
         outcome.grade.label_zh(),
         outcome.grade.label_en(),
@@ -704,7 +704,10 @@ fn write_indicators(out: &mut String, input: &EvaluationInput, outcome: &Outcome
         outcome.rule_set_version,
         escape_html(&rules.name_zh),
         show2(outcome.execution.score),
-        show2(outcome.total.saturating_sub(outcome.execution.score)),
+        outcome
+            .total
+            .checked_sub(outcome.execution.score)
+            .map_or_else(|| money::OUT_OF_RANGE.to_owned(), show2),
     );
     out.push_str("</tbody>\n</table>\n");
 }

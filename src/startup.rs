@@ -217,6 +217,7 @@ pub fn app(
         .app_data(table)
         .app_data(web::QueryConfig::default().error_handler(api::extract::query_error))
         .app_data(web::PathConfig::default().error_handler(api::extract::path_error))
+        .wrap(middleware::from_fn(api::catch_panic::catch_panic))
         .wrap(middleware::from_fn(api::idempotency::idempotency))
         .wrap(middleware::from_fn(crate::auth::guard::guard))
         .wrap(middleware::from_fn(api::middleware::observe))

@@ -1,7 +1,7 @@
 //! Applies the policy of [`crate::domain::policy`] to a request: hidden objects answer the
 //! resource's own 404, forbidden actions 403.
 
-use crate::domain::policy::{self, Action, Decision, Kind, Principal, Scope};
+use crate::domain::policy::{self, Action, Decision, Kind, Principal, Refusal, Scope};
 use crate::error::{ApiError, FieldError, codes};
 use crate::locale::Text;
 
@@ -35,7 +35,17 @@ pub fn authorize(
     match policy::check(principal, kind, action, scope) {
         Decision::Allowed => Ok(()),
         Decision::Hidden => Err(not_found()),
-        Decision::Forbidden => Err(forbidden(action)),
+        Decision::Forbidden(refusal) => Err(refused(action, refusal)),
+    }
+}
+
+/// The 403 for a refusal, with the code a client can act on.
+pub fn refused(action: Action, refusal: Refusal) -> ApiError {
+    let (en, zh) = refusal.reason();
+    match refusal {
+        Refusal::Role => forbidden(action),
+        Refusal::OwnSubmission => ApiError::new(codes::AUTH_FORBIDDEN, Text::new(en, zh)),
+        Refusal::NotSubmitter => ApiError::new(codes::EVALUATION_NOT_SUBMITTER, Text::new(en, zh)),
     }
 }
 

@@ -10,11 +10,21 @@ use rust_decimal::Decimal;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
+
+use crate::domain::money::{self, RangeError};
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::{PartialSchema, ToSchema};
 
 /// The most decimal places an amount may have.
 pub const MAX_SCALE: u32 = 4;
+
+/// Starts the message of a value above its maximum, so that the body parser can give it the
+/// code `field.out_of_range` (the message then names the value and the maximum).
+pub const ABOVE_MAXIMUM: &str = "above the maximum";
+
+fn above_maximum(text: &str, max: Decimal, what: &str) -> String {
+    format!("{ABOVE_MAXIMUM} {max}: `{text}` is larger than {what}")
+}
 
 /// A non-negative amount in 万元 (unless a field says otherwise), with at most four decimals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,16 +36,21 @@ impl Amount {
         let text = text.trim();
         let value = Decimal::from_str_exact(text)
             .map_err(|_| format!("`{text}` is not a decimal number such as \"2135.42\""))?;
-        if value.is_sign_negative() && !value.is_zero() {
-            return Err(format!("`{text}` is negative; amounts are never below 0"));
-        }
         if value.scale() > MAX_SCALE {
             return Err(format!(
                 "`{text}` has {} decimal places; at most {MAX_SCALE} are kept",
                 value.scale()
             ));
         }
-        Ok(Amount(value))
+        match money::check_amount(value) {
+            Ok(value) => Ok(Amount(value)),
+            Err(RangeError::Negative) => {
+                Err(format!("`{text}` is negative; amounts are never below 0"))
+            }
+            Err(RangeError::AboveMaximum { max }) => {
+                Err(above_maximum(text, max, "any amount may be (10^12 万元)"))
+            }
+        }
     }
 }
 
@@ -78,7 +93,7 @@ impl<'de> Visitor<'de> for DecimalVisitor {
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Amount, E> {
-        Ok(Amount(Decimal::from(v)))
+        self.parse(&v.to_string()).map_err(E::custom)
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Amount, E> {
@@ -136,7 +151,13 @@ impl Figure {
                 value.scale()
             ));
         }
-        Ok(Figure(value))
+        money::check_figure(value).map(Figure).map_err(|_| {
+            above_maximum(
+                text,
+                money::MAX_FIGURE,
+                "any weight or score may be in magnitude",
+            )
+        })
     }
 }
 
@@ -159,8 +180,9 @@ impl PartialSchema for Figure {
             .schema_type(Type::String)
             .pattern(Some(r"^-?[0-9]+(\.[0-9]{1,4})?$"))
             .description(Some(
-                "Exact decimal as a string (a weight, score or difference), at most 4 decimal places. \
-                 JSON numbers are accepted too and read digit for digit.",
+                "Exact decimal as a string (a weight, score or difference), at most 4 decimal places, \
+                 at most 1000000 (10^6) in magnitude. JSON numbers are accepted too and read digit \
+                 for digit.",
             ))
             .examples(["9.74"])
             .into()
@@ -193,7 +215,9 @@ impl PartialSchema for Amount {
             .pattern(Some(r"^[0-9]+(\.[0-9]{1,4})?$"))
             .description(Some(
                 "Exact decimal amount as a string (万元 unless the field says otherwise), at most 4 \
-                 decimal places, never negative. JSON numbers are accepted too and read digit for digit.",
+                 decimal places, never negative, at most 1000000000000 (10^12 万元; larger values \
+                 are refused with 422 `field.out_of_range`). JSON numbers are accepted too and read \
+                 digit for digit.",
             ))
             .examples(["2135.42"])
             .into()
@@ -207,12 +231,14 @@ impl ToSchema for Amount {
 }
 
 /// The sum of amounts that must all be known: `None` when there are none or any is missing
-/// (a total of partly unknown figures would look exact and be wrong).
+/// (a total of partly unknown figures would look exact and be wrong), and when the sum leaves
+/// the decimal range (only possible for data stored before amounts were bounded).
 pub fn sum_known(values: impl IntoIterator<Item = Option<Decimal>>) -> Option<Amount> {
     let values: Option<Vec<Decimal>> = values.into_iter().collect();
     values
         .filter(|v| !v.is_empty())
-        .map(|v| Amount(crate::domain::money::sum(v)))
+        .and_then(money::sum_checked)
+        .map(Amount)
 }
 
 /// Optional amounts map to optional decimals.
@@ -243,16 +269,16 @@ mod tests {
     fn strings_and_exact_numbers() {
         assert_eq!(de("\"12.3400\"").unwrap().to_string(), "12.3400");
         assert_eq!(
-            de("\"99999999999999.9999\"").unwrap().to_string(),
-            "99999999999999.9999"
+            de("\"999999999999.9999\"").unwrap().to_string(),
+            "999999999999.9999"
         );
         assert_eq!(de("\"0.0001\"").unwrap().to_string(), "0.0001");
         assert_eq!(de("2135.42").unwrap().to_string(), "2135.42");
         assert_eq!(de("0.1").unwrap().to_string(), "0.1");
         assert_eq!(de("40").unwrap().to_string(), "40");
         assert_eq!(
-            de("99999999999999.9999").unwrap().to_string(),
-            "99999999999999.9999"
+            de("999999999999.9999").unwrap().to_string(),
+            "999999999999.9999"
         );
         assert_eq!(de("12.3400").unwrap().to_string(), "12.3400");
         assert!(de("{\"a\": 1}").is_err());
@@ -260,6 +286,29 @@ mod tests {
         assert!(de("-1").unwrap_err().contains("negative"));
         assert!(de("\"1.23456\"").unwrap_err().contains("decimal places"));
         assert!(de("\"abc\"").is_err());
+        assert_eq!(
+            de("\"1000000000000\"").unwrap().to_string(),
+            "1000000000000"
+        );
+        assert_eq!(
+            de("1000000000000.0000").unwrap().to_string(),
+            "1000000000000.0000"
+        );
+        for above in [
+            "\"1000000000000.0001\"",
+            "1000000000000.0001",
+            "1000000000001",
+            "\"800000000000000000000000000\"",
+            "800000000000000000000000000",
+            "18446744073709551615",
+        ] {
+            assert!(de(above).unwrap_err().contains(ABOVE_MAXIMUM), "{above}");
+        }
+        assert!(de("8e26").is_err());
+        let fig = |json: &str| serde_json::from_str::<Figure>(json).map_err(|e| e.to_string());
+        assert_eq!(fig("\"-1000000\"").unwrap().0.to_string(), "-1000000");
+        assert!(fig("\"1000000.0001\"").unwrap_err().contains(ABOVE_MAXIMUM));
+        assert!(fig("-1000001").unwrap_err().contains(ABOVE_MAXIMUM));
         assert!(de("true").is_err());
         assert_eq!(
             serde_json::to_string(&Amount::parse("0").unwrap()).unwrap(),

@@ -29,32 +29,87 @@ pub struct BatchItem {
     pub evaluation: EvaluationInput,
 }
 
-fn yes() -> bool {
-    true
-}
-
 /// A batch.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BatchRequest {
-    /// Check and score everything, write nothing.
+    /// Check and score everything, write nothing (default false). May also be given as the
+    /// query parameter; when both are given they must agree.
     #[serde(default)]
-    pub dry_run: bool,
-    /// All or nothing (default), or each item on its own.
-    #[serde(default = "yes")]
-    pub atomic: bool,
+    #[schema(value_type = bool, default = false)]
+    pub dry_run: Option<bool>,
+    /// All or nothing (default true), or each item on its own. May also be given as the query
+    /// parameter; when both are given they must agree.
+    #[serde(default)]
+    #[schema(value_type = bool, default = true)]
+    pub atomic: Option<bool>,
     pub items: Vec<BatchItem>,
 }
 
 impl RequestBody for BatchRequest {}
 
-/// Flags for a CSV batch (a JSON batch carries them in the body).
+/// Flags of a batch, for every body type (a JSON body may carry them too; when body and
+/// query both give a flag and disagree, the answer is 400 `batch.conflicting_flags`).
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct BatchQuery {
+    /// Check and score everything, write nothing (default false).
     pub dry_run: Option<bool>,
+    /// All or nothing (default true), or each item on its own.
     pub atomic: Option<bool>,
+}
+
+/// The value of a flag given in the body, the query string, both, or neither.
+fn flag(
+    name: &'static str,
+    body: Option<bool>,
+    query: Option<bool>,
+    default: bool,
+    conflicts: &mut Vec<FieldError>,
+) -> bool {
+    match (body, query) {
+        (Some(b), Some(q)) if b != q => {
+            let text = || {
+                Text::new(
+                    format!("`{name}` is {b} in the body but {q} in the query string"),
+                    format!("`{name}` 在请求体中为 {b}，在查询参数中为 {q}"),
+                )
+            };
+            conflicts.push(FieldError::body(
+                format!("/{name}"),
+                codes::BATCH_CONFLICTING_FLAGS.code,
+                text(),
+            ));
+            conflicts.push(FieldError::query(
+                name,
+                codes::BATCH_CONFLICTING_FLAGS.code,
+                text(),
+            ));
+            b
+        }
+        (Some(v), _) | (None, Some(v)) => v,
+        (None, None) => default,
+    }
+}
+
+/// The batch's flags from the body (JSON) and the query string (every body type).
+fn flags(body: (Option<bool>, Option<bool>), query: &BatchQuery) -> Result<(bool, bool), ApiError> {
+    let mut conflicts = Vec::new();
+    let dry_run = flag("dry_run", body.0, query.dry_run, false, &mut conflicts);
+    let atomic = flag("atomic", body.1, query.atomic, true, &mut conflicts);
+    if conflicts.is_empty() {
+        return Ok((dry_run, atomic));
+    }
+    let mut e = ApiError::new(
+        codes::BATCH_CONFLICTING_FLAGS,
+        Text::new(
+            "The body and the query string give different values for the same flag; give it once, or the same in both",
+            "请求体与查询参数对同一选项给出了不同的值；请只给一次，或两处保持一致",
+        ),
+    );
+    e.errors = conflicts;
+    Err(e)
 }
 
 /// What happened to one item.
@@ -65,8 +120,12 @@ pub struct ItemResult {
     pub reference: Option<String>,
     /// created, replaced, failed, or not_applied (valid, but the atomic batch failed).
     pub outcome: String,
+    /// The evaluation written (or, in a dry run, the existing one a replace would change);
+    /// null when nothing exists under it.
     pub id: Option<String>,
+    /// Its status; null when `id` is.
     pub status: Option<String>,
+    /// The version written; null in a dry run and when nothing was written.
     pub version: Option<i64>,
     pub total: Option<Figure>,
     pub grade: Option<String>,
@@ -176,7 +235,7 @@ async fn run_item(
     operation_id = "batch_evaluations",
     params(BatchQuery),
     request_body(
-        description = "JSON (`BatchRequest`), or CSV with one row per indicator in the layout of the official tables: 类型, 预算单位编码, 年度, 项目名称, 年初预算数, 全年预算数, 全年执行数, 一级指标, 二级指标, 三级指标, 年度指标值, 实际完成值, 分值, 得分, 偏差原因分析及改进措施 (flags as query parameters)",
+        description = "JSON (`BatchRequest`), or CSV with one row per indicator in the layout of the official tables: 类型, 预算单位编码, 年度, 项目名称, 年初预算数, 全年预算数, 全年执行数, 一级指标, 二级指标, 三级指标, 年度指标值, 实际完成值, 分值, 得分, 偏差原因分析及改进措施. The flags `dry_run` and `atomic` are query parameters for every body type; a JSON body may also carry them, and must agree with the query string",
         content(
             (BatchRequest = "application/json"),
             (String = "text/csv"),
@@ -185,6 +244,7 @@ async fn run_item(
     responses(
         (status = 200, description = "Every item succeeded (or would, in a dry run)", body = BatchResponse),
         (status = 207, description = "Per-item mode: some items succeeded, some failed", body = BatchResponse),
+        (status = 400, description = "A flag is given in both the body and the query string, with different values (`batch.conflicting_flags`; `errors` names the body field and the query parameter)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The atomic batch failed (nothing written), or every item failed: a problem with `summary` and `items`", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -205,16 +265,12 @@ pub async fn batch(
         .map(|v| v.trim().to_ascii_lowercase())
         .unwrap_or_default();
     let body = read_body(&req, payload, state.max_batch_bytes).await?;
-    let (items, dry_run, atomic) = match content_type.as_str() {
+    let (items, body_flags) = match content_type.as_str() {
         "application/json" => {
             let request = parse_body::<BatchRequest>(&body)?;
-            (request.items, request.dry_run, request.atomic)
+            (request.items, (request.dry_run, request.atomic))
         }
-        "text/csv" => (
-            crate::api::batch_csv::parse(&body)?,
-            query.dry_run.unwrap_or(false),
-            query.atomic.unwrap_or(true),
-        ),
+        "text/csv" => (crate::api::batch_csv::parse(&body)?, (None, None)),
         other => {
             return Err(ApiError::new(
                 codes::UNSUPPORTED_MEDIA_TYPE,
@@ -225,6 +281,7 @@ pub async fn batch(
             ));
         }
     };
+    let (dry_run, atomic) = flags(body_flags, &query)?;
     if items.is_empty() || items.len() > state.max_batch_items {
         return Err(ApiError::validation(vec![FieldError::body(
             "/items",
@@ -324,6 +381,17 @@ pub async fn batch(
             r.id = None;
             r.version = None;
             r.status = None;
+        }
+    }
+    if dry_run {
+        // Nothing was written: no id for a row that does not exist, no version that was
+        // never stored. A replace names the existing row and its (unchanged) status.
+        for r in results.iter_mut() {
+            if r.outcome != "replaced" {
+                r.id = None;
+                r.status = None;
+            }
+            r.version = None;
         }
     }
     let summary = BatchSummary {

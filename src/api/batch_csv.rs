@@ -14,7 +14,16 @@
 
 use std::collections::HashMap;
 
-use crate::api::amount::{Amount, Figure};
+use crate::api::amount::{ABOVE_MAXIMUM, Amount, Figure};
+
+/// The code of an amount or figure the CSV gives: out of range, or otherwise invalid.
+fn range_code(message: &str) -> &'static str {
+    if message.contains(ABOVE_MAXIMUM) {
+        "field.out_of_range"
+    } else {
+        "field.invalid"
+    }
+}
 use crate::api::batch::BatchItem;
 use crate::api::evaluation_dto::{
     BudgetInput, EvaluationInput, EvaluationKind, IndicatorInputDto, Narrative,
@@ -135,13 +144,13 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<BatchItem>, ApiError> {
         let amount = |name: &str, errors: &mut Vec<FieldError>| -> Option<Amount> {
             let v = opt(name)?;
             Amount::parse(&v)
-                .map_err(|e| errors.push(problem(line, name, "field.invalid", e.clone(), e)))
+                .map_err(|e| errors.push(problem(line, name, range_code(&e), e.clone(), e)))
                 .ok()
         };
         let figure = |name: &str, errors: &mut Vec<FieldError>| -> Option<Figure> {
             let v = opt(name)?;
             Figure::parse(&v)
-                .map_err(|e| errors.push(problem(line, name, "field.invalid", e.clone(), e)))
+                .map_err(|e| errors.push(problem(line, name, range_code(&e), e.clone(), e)))
                 .ok()
         };
         let kind = match cell("kind").as_str() {

@@ -172,7 +172,7 @@ fn profile_computed(input: &ProfileInput, year: i32) -> ProfileComputed {
             input.establishment.total.map(Decimal::from),
         ),
         assets_sum: match (input.assets.current, input.assets.non_current) {
-            (Some(c), Some(n)) => Some(Amount(c.0 + n.0)),
+            (Some(c), Some(n)) => c.0.checked_add(n.0).map(Amount),
             _ => None,
         },
         findings: convert(fin::reconcile_profile(&domain), &[]),
@@ -509,8 +509,9 @@ pub struct FundsSummary {
 /// What the server computes from a department's finances.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FinanceComputed {
-    /// Sum of revenue by source.
-    pub revenue_by_source_sum: Amount,
+    /// Sum of revenue by source; null only if it left the decimal range (data stored before
+    /// amounts were bounded to 10^12 万元).
+    pub revenue_by_source_sum: Option<Amount>,
     /// 基本支出 + 项目支出.
     pub expenditure_sum: Option<Amount>,
     /// 人员经费 + 公用经费.
@@ -593,25 +594,26 @@ async fn finance_computed(
     let (adds_up, difference) = match (executed, declared) {
         (Some(x), Some(d)) => {
             let tolerance = money::money_tolerance(&[x.0, d.0]);
-            (
-                Some((x.0 - d.0).abs() <= tolerance),
-                Some((x.0 - d.0).to_string()),
-            )
+            match x.0.checked_sub(d.0) {
+                Some(diff) => (Some(diff.abs() <= tolerance), Some(diff.to_string())),
+                None => (Some(false), None),
+            }
         }
         _ => (None, None),
     };
     let e = &input.expenditure;
     let basic_data = input.basic_data.as_ref();
     Ok(FinanceComputed {
-        revenue_by_source_sum: Amount(money::sum(
+        revenue_by_source_sum: money::sum_checked(
             input.revenue.by_source.iter().map(|s| s.amount.0),
-        )),
+        )
+        .map(Amount),
         expenditure_sum: match (e.basic, e.project) {
-            (Some(b), Some(p)) => Some(Amount(b.0 + p.0)),
+            (Some(b), Some(p)) => b.0.checked_add(p.0).map(Amount),
             _ => None,
         },
         basic_sum: match (e.personnel, e.operating) {
-            (Some(a), Some(b)) => Some(Amount(a.0 + b.0)),
+            (Some(a), Some(b)) => a.0.checked_add(b.0).map(Amount),
             _ => None,
         },
         basic_share: rate(dec(e.basic), Some(e.total.0)),

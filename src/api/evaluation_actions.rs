@@ -67,21 +67,9 @@ async fn act(
     let prepared = prepare(&txn, principal, &input, Action::Read).await?;
     if transition == Transition::Submit && prepared.has_errors() {
         let blocking = serde_json::to_value(prepared.blocking()).map_err(ApiError::internal)?;
-        return Err(ApiError::new(
-            codes::EVALUATION_NOT_SUBMITTABLE,
-            Text::new(
-                format!(
-                    "{} error finding(s) remain; correct them and submit again",
-                    prepared.computed.error_count
-                ),
-                format!(
-                    "仍有 {} 项错误，请更正后再提交",
-                    prepared.computed.error_count
-                ),
-            ),
-        )
-        .with_extra("current_state", from.as_str().into())
-        .with_extra("blocking_findings", blocking));
+        return Err(evaluations::not_submittable(prepared.computed.error_count)
+            .with_extra("current_state", from.as_str().into())
+            .with_extra("blocking_findings", blocking));
     }
     let m = evaluations::save(
         &txn,
@@ -125,13 +113,17 @@ pub async fn submit(
     act(&state, &principal, &id, Transition::Submit, None).await
 }
 
-/// Withdraw a submitted evaluation back to draft (the submitter, before review).
+/// Withdraw a submitted evaluation back to draft, before review.
+///
+/// Only the submitter who submitted it (the same token `sub`) or an admin may withdraw it;
+/// anyone else gets 403 `evaluation.not_submitter`.
 #[utoipa::path(
     tag = "evaluations",
     operation_id = "withdraw_evaluation",
     params(("id" = String, Path, description = "Evaluation id")),
     responses(
         (status = 200, description = "Back to draft", body = Evaluation),
+        (status = 403, description = "Not the submitter who submitted it, nor an admin (`evaluation.not_submitter`), or a role that never withdraws (`auth.forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such evaluation in your scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not submitted (`current_state`)", body = Problem, content_type = "application/problem+json"),
     )

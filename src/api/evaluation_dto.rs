@@ -193,9 +193,11 @@ pub struct EvaluationInput {
     #[serde(default)]
     pub project: Option<String>,
     pub year: i32,
-    /// Rule set id, optionally `@version` (default: the latest). Defaults by kind:
-    /// `hengyang-2024-department` and `hengyang-2024-project`.
-    #[serde(default)]
+    /// Rule set id, optionally `@version` (default: the latest), or `{"id", "version"}` as
+    /// `GET` answers it. Defaults by kind: `hengyang-2024-department` and
+    /// `hengyang-2024-project`.
+    #[serde(default, deserialize_with = "rule_set_spec")]
+    #[schema(value_type = Option<RuleSetSpec>)]
     pub rule_set: Option<String>,
     /// The budget block. For a project with funds it may be left out: the funds give it.
     #[serde(default)]
@@ -206,13 +208,49 @@ pub struct EvaluationInput {
     /// 实际完成情况.
     #[serde(default)]
     pub achievement: Option<String>,
+    /// The indicator rows: at most 500 (`MAX_INDICATORS`; more are refused with 422 at
+    /// `/indicators`).
     #[serde(default)]
+    #[schema(max_items = 500)]
     pub indicators: Vec<IndicatorInputDto>,
     /// 总分 as claimed.
     #[serde(default)]
     pub claimed_total: Option<Figure>,
     #[serde(default)]
     pub narrative: Narrative,
+}
+
+/// A rule set as a request names it: `"id"` or `"id@version"`, or the `{id, version}` object
+/// that `GET` answers with (so an evaluation read can be sent back as it is).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum RuleSetSpec {
+    /// `hengyang-2024-project` or `hengyang-2024-project@2`.
+    Name(String),
+    /// As `GET` answers it.
+    Ref(RuleSetRefInput),
+}
+
+/// `{"id": "hengyang-2024-project", "version": 1}`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSetRefInput {
+    pub id: String,
+    pub version: u32,
+}
+
+impl RuleSetSpec {
+    /// The `id[@version]` form the rest of the service works with.
+    pub fn into_name(self) -> String {
+        match self {
+            RuleSetSpec::Name(name) => name,
+            RuleSetSpec::Ref(r) => format!("{}@{}", r.id, r.version),
+        }
+    }
+}
+
+fn rule_set_spec<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(Option::<RuleSetSpec>::deserialize(d)?.map(RuleSetSpec::into_name))
 }
 
 impl crate::api::extract::RequestBody for EvaluationInput {
@@ -224,6 +262,7 @@ impl crate::api::extract::RequestBody for EvaluationInput {
         "total",
         "grade",
         "allowed_actions",
+        "blocked_actions",
         "created_by",
         "submitted_by",
         "owner",
@@ -414,7 +453,10 @@ impl ComputedDto {
                     explanation_zh: r.explanation_zh,
                 })
                 .collect(),
-            total_difference: outcome.claimed_total.map(|c| f(c - outcome.total)),
+            total_difference: outcome
+                .claimed_total
+                .and_then(|c| c.checked_sub(outcome.total))
+                .map(f),
             total: f(outcome.total),
             claimed_total: outcome.claimed_total.map(Figure),
             grade_label_zh: grade.label_zh().to_owned(),
@@ -470,14 +512,36 @@ pub struct Evaluation {
     pub narrative: Raw,
     #[schema(value_type = ComputedDto)]
     pub computed: Raw,
-    /// What the caller may do next: update, delete, submit, withdraw, return, approve.
+    /// What the caller may do now, and would succeed: update, delete, submit, withdraw,
+    /// return, approve.
     pub allowed_actions: Vec<String>,
+    /// Actions the caller's role and the state would offer but that are refused now, and why
+    /// (`submit` while error findings remain, `withdraw` of someone else's submission, …).
+    pub blocked_actions: Vec<BlockedAction>,
     pub created_by: String,
     pub submitted_by: Option<String>,
     #[serde(serialize_with = "crate::clock::micros")]
     pub created_at: DateTime<Utc>,
     #[serde(serialize_with = "crate::clock::micros")]
     pub updated_at: DateTime<Utc>,
+}
+
+/// An action refused now, with the problem code the action would be answered with.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "action": "submit", "code": "evaluation.not_submittable",
+    "reason": "3 error finding(s) remain; correct them and submit again",
+    "reason_zh": "仍有 3 项错误，请更正后再提交"
+}))]
+pub struct BlockedAction {
+    /// update, delete, submit, withdraw, return or approve.
+    pub action: String,
+    /// The error code the action would be answered with now.
+    pub code: String,
+    /// Why, in English.
+    pub reason: String,
+    /// Why, in Chinese.
+    pub reason_zh: String,
 }
 
 /// A page of evaluations.

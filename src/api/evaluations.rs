@@ -100,6 +100,22 @@ pub async fn prepare(
             }
         })?;
     let mut errors: Vec<FieldError> = year_error(input.year, "/year").into_iter().collect();
+    if ev::too_many_indicators(input.indicators.len()) {
+        errors.push(field(
+            "/indicators",
+            "evaluation.too_many_indicators",
+            format!(
+                "An evaluation holds at most {} indicator rows; this one has {}",
+                ev::MAX_INDICATORS,
+                input.indicators.len()
+            ),
+            format!(
+                "一份绩效自评最多包含 {} 行指标，本自评有 {} 行",
+                ev::MAX_INDICATORS,
+                input.indicators.len()
+            ),
+        ));
+    }
     let project = match (input.kind, &input.project) {
         (EvaluationKind::Project, None) => {
             errors.push(field(
@@ -400,10 +416,12 @@ pub fn to_dto(principal: &Principal, m: &Model) -> Result<Evaluation, ApiError> 
         unpublished: !status.published(),
         submitted_by: m.submitted_by.as_deref(),
     };
-    let allowed_actions = workflow::allowed_actions(principal, status, &scope)
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
+    let actions = workflow::actions(
+        principal,
+        status,
+        &scope,
+        usize::try_from(m.error_count).unwrap_or_default(),
+    );
     let input = stored.input;
     // A JSON `null` arrives as `None` too, and is answered as `null`.
     let optional = |v: Option<&RawValue>| v.map(raw);
@@ -430,12 +448,38 @@ pub fn to_dto(principal: &Principal, m: &Model) -> Result<Evaluation, ApiError> 
         claimed_total: optional(input.claimed_total),
         narrative: raw_or_default::<Narrative>(input.narrative)?,
         computed: raw(stored.computed),
-        allowed_actions,
+        allowed_actions: actions.allowed.into_iter().map(str::to_owned).collect(),
+        blocked_actions: actions.blocked.iter().map(blocked_action).collect(),
         created_by: m.created_by.clone(),
         submitted_by: m.submitted_by.clone(),
         created_at: m.created_at,
         updated_at: m.updated_at,
     })
+}
+
+/// The error submitting answers while `count` error findings remain.
+pub fn not_submittable(count: usize) -> ApiError {
+    ApiError::new(
+        codes::EVALUATION_NOT_SUBMITTABLE,
+        Text::new(
+            format!("{count} error finding(s) remain; correct them and submit again"),
+            format!("仍有 {count} 项错误，请更正后再提交"),
+        ),
+    )
+}
+
+/// A blocked action as answers list it: the code and message the action itself would get.
+fn blocked_action(b: &workflow::Blocked) -> BlockedAction {
+    let e = match b.block {
+        workflow::Block::ErrorsRemain(count) => not_submittable(count),
+        workflow::Block::Refused(refusal) => access::refused(b.action, refusal),
+    };
+    BlockedAction {
+        action: b.action.as_str().to_owned(),
+        code: e.code.code.to_owned(),
+        reason: e.detail.en.clone(),
+        reason_zh: e.detail.zh.clone(),
+    }
 }
 
 /// One row of history to write with a change.

@@ -474,8 +474,9 @@ async fn xlsx_response(
                         Cell::Percent(Some(d)) => sheet.write_number_with_format(
                             row,
                             col,
-                            (two_decimals(*d) / Decimal::from(100))
-                                .to_f64()
+                            two_decimals(*d)
+                                .checked_div(Decimal::ONE_HUNDRED)
+                                .and_then(|p| p.to_f64())
                                 .unwrap_or(0.0),
                             &percent,
                         ),

@@ -152,6 +152,8 @@ pub fn parse_value<T: serde::de::DeserializeOwned>(
             ("field.unknown", Some(f))
         } else if let Some(f) = backticked_after(&message, "missing field `") {
             ("field.missing", Some(f))
+        } else if message.contains(crate::api::amount::ABOVE_MAXIMUM) {
+            ("field.out_of_range", None)
         } else {
             ("field.invalid", None)
         };
@@ -169,6 +171,10 @@ pub fn parse_value<T: serde::de::DeserializeOwned>(
             "field.missing" => (
                 "This field is required".to_owned(),
                 "此字段为必填项".to_owned(),
+            ),
+            "field.out_of_range" => (
+                format!("Out of range: {message}"),
+                format!("数值超出上限（金额至多 10^12 万元，分值至多 10^6）：{message}"),
             ),
             _ => (
                 format!("Invalid value: {message}"),

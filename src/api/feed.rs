@@ -12,6 +12,7 @@ use crate::api::evaluations::visible_statuses;
 use crate::api::funds::Fund;
 use crate::api::{AppState, http};
 use crate::domain::policy::Principal;
+use crate::domain::workflow::Status;
 use crate::error::{ApiError, FieldError, codes};
 use crate::locale::Text;
 use crate::store::changes::{self as store, Change};
@@ -195,7 +196,10 @@ pub struct ChangeItem {
     /// department, profile, finance, fund, project or evaluation.
     pub entity: String,
     pub id: String,
-    /// created, updated, state_changed or deleted (a tombstone: `data` is absent).
+    /// created, updated, state_changed or deleted (a tombstone: `data` is absent). An
+    /// evaluation that leaves the caller's view (for a viewer: withdrawn to draft, returned,
+    /// then deleted) also arrives as `deleted`, so a replica built from the feed holds what
+    /// the lists show the caller.
     pub op: String,
     /// The object's version after the change.
     pub version: i64,
@@ -217,8 +221,9 @@ pub struct ChangePage {
 const KIND: &str = "changes";
 
 /// Every create, update, state change and delete, in commit order. A cursor never skips a
-/// change, even when transactions commit out of order; deletes are tombstones. Poll with
-/// the last `next_cursor`.
+/// change, even when transactions commit out of order; deletes are tombstones, and so are
+/// changes that take an evaluation out of the caller's view. Poll with the last
+/// `next_cursor`.
 #[utoipa::path(
     tag = "changes",
     operation_id = "list_changes",
@@ -266,15 +271,31 @@ pub async fn list_changes(
     let next = rows.last().map_or(after, |r| r.seq);
     let items = rows
         .into_iter()
-        .map(|r| ChangeItem {
-            cursor: http::encode_page_token(KIND, &r.seq.to_string()),
-            entity: r.entity,
-            id: r.entity_id,
-            op: r.op,
-            version: r.version,
-            at: r.at,
-            actor: r.actor,
-            data: r.data.and_then(|d| serde_json::from_str(&d).ok()),
+        .map(|r| {
+            // An evaluation now in a state the caller does not see has left the caller's view:
+            // a tombstone, as if deleted.
+            let gone = r.entity == "evaluation"
+                && !principal.sees_evaluation_in_state(
+                    r.status
+                        .as_deref()
+                        .and_then(Status::parse)
+                        .is_some_and(Status::published),
+                );
+            let (op, data) = if gone {
+                (DELETED.to_owned(), None)
+            } else {
+                (r.op, r.data.and_then(|d| serde_json::from_str(&d).ok()))
+            };
+            ChangeItem {
+                cursor: http::encode_page_token(KIND, &r.seq.to_string()),
+                entity: r.entity,
+                id: r.entity_id,
+                op,
+                version: r.version,
+                at: r.at,
+                actor: r.actor,
+                data,
+            }
         })
         .collect();
     Ok(HttpResponse::Ok().json(ChangePage {

@@ -179,14 +179,11 @@ pub fn to_domain(m: &Model, project_name: Option<String>) -> finance::Fund {
     }
 }
 
-/// `num / den` as a percentage with two decimals.
+/// `num / den` as a percentage with two decimals; `None` when either is missing, the
+/// denominator is zero or the ratio leaves the decimal range.
 pub fn rate(num: Option<Decimal>, den: Option<Decimal>) -> Option<String> {
-    match (num, den) {
-        (Some(n), Some(d)) if !d.is_zero() => {
-            Some(format!("{:.2}%", money::round2(n * Decimal::from(100) / d)))
-        }
-        _ => None,
-    }
+    let percent = money::percent_of(num?, den?)?;
+    Some(format!("{:.2}%", money::round2(percent)))
 }
 
 impl From<Model> for Fund {

@@ -5,6 +5,7 @@ pub mod amount;
 pub mod batch;
 pub mod batch_csv;
 pub mod bounded_body;
+pub mod catch_panic;
 pub mod department_years;
 pub mod departments;
 pub mod evaluation_actions;

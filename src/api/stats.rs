@@ -184,10 +184,11 @@ pub struct GradeCounts {
 pub struct BudgetTotals {
     /// Evaluations that give a full-year budget.
     pub evaluations_with_budget: u64,
-    /// Σ 全年预算数.
-    pub full_year: Amount,
-    /// Σ 全年执行数.
-    pub executed: Amount,
+    /// Σ 全年预算数; null only if the sum left the decimal range (amounts are at most 10^12
+    /// 万元 each, so only data stored before that bound can do this).
+    pub full_year: Option<Amount>,
+    /// Σ 全年执行数; null as `full_year`.
+    pub executed: Option<Amount>,
     /// Σ executed / Σ full-year over the evaluations that give both, as a percentage with two
     /// decimals (`"100.00%"`); null when that budget sum is zero.
     pub execution_rate: Option<String>,
@@ -310,8 +311,8 @@ fn summary_dto(s: &Summary) -> EvaluationSummary {
         },
         budget: BudgetTotals {
             evaluations_with_budget: s.with_budget,
-            full_year: Amount(with_scale2(s.full_year)),
-            executed: Amount(with_scale2(s.executed)),
+            full_year: s.full_year.value().map(|d| Amount(with_scale2(d))),
+            executed: s.executed.value().map(|d| Amount(with_scale2(d))),
             execution_rate: s.execution_rate().map(|r| format!("{r}%")),
         },
     }

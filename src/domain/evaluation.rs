@@ -66,6 +66,16 @@ pub struct BudgetBlock {
     pub project: Option<Decimal>,
 }
 
+/// The most indicator rows one evaluation may hold. The official tables have a few dozen; the
+/// limit keeps every write (and the flat `indicator_results` rows it rewrites) bounded on
+/// both databases. Documented in the contract (`maxItems` of `indicators`) and the README.
+pub const MAX_INDICATORS: usize = 500;
+
+/// Whether `count` indicator rows are too many for one evaluation.
+pub fn too_many_indicators(count: usize) -> bool {
+    count > MAX_INDICATORS
+}
+
 /// One line of the indicator table.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct IndicatorInput {

@@ -540,6 +540,7 @@ fn overspend(findings: &mut Vec<Finding>, pointer: &str, name: &str, row: &Contr
     if let (Some(budget), Some(final_amount)) = (row.budget, row.final_amount)
         && final_amount > budget
     {
+        let overspent = final_amount.checked_sub(budget);
         findings.push(
             Finding::new(
                 codes::BASIC_OVERSPEND,
@@ -548,18 +549,18 @@ fn overspend(findings: &mut Vec<Finding>, pointer: &str, name: &str, row: &Contr
                     "{name}: final {} above budget {} (overspent by {})",
                     show(final_amount),
                     show(budget),
-                    show(final_amount.saturating_sub(budget))
+                    money::show_checked(overspent)
                 ),
                 format!(
                     "{name}：决算数 {} 超过预算数 {}（超支 {}）",
                     show(final_amount),
                     show(budget),
-                    show(final_amount.saturating_sub(budget))
+                    money::show_checked(overspent)
                 ),
             )
             .num("budget", budget)
             .num("final", final_amount)
-            .num("overspend", final_amount.saturating_sub(budget)),
+            .num("overspend", money::text_checked(overspent)),
         );
     }
 }
@@ -610,28 +611,30 @@ pub fn reconcile_basic_table(table: &BasicDataTable) -> Vec<Finding> {
     if let Some(total) = &table.operating_total {
         for (field, field_zh, stated) in columns(total) {
             let Some(stated) = stated else { continue };
-            let sum: Decimal = table
-                .operating_items
-                .iter()
-                .filter_map(|r| column_of(&r.row(), field))
-                .fold(Decimal::ZERO, Decimal::saturating_add);
-            if sum > stated {
+            // Amounts are never negative: a sum beyond the decimal range is above the total.
+            let sum = money::sum_checked(
+                table
+                    .operating_items
+                    .iter()
+                    .filter_map(|r| column_of(&r.row(), field)),
+            );
+            if sum.is_none_or(|s| s > stated) {
                 findings.push(
                     Finding::new(
                         codes::BASIC_SUM,
                         format!("/operating_total/{field}"),
                         format!(
                             "公用经费 of-which items add up to {} above the total {} ({field})",
-                            show(sum),
+                            money::show_checked(sum),
                             show(stated)
                         ),
                         format!(
                             "公用经费“其中”各项之和 {} 超过合计 {}（{field_zh}）",
-                            show(sum),
+                            money::show_checked(sum),
                             show(stated)
                         ),
                     )
-                    .num("sum", sum)
+                    .num("sum", money::text_checked(sum))
                     .num("stated", stated),
                 );
             }
@@ -783,24 +786,25 @@ pub fn reconcile_profile(profile: &DepartmentProfile) -> Vec<Finding> {
     }
     if let Some(non_current) = a.non_current {
         let parts: Vec<Decimal> = [a.fixed_net, a.intangible].into_iter().flatten().collect();
-        let sum = money::sum(parts.iter().copied());
-        if !parts.is_empty() && sum > non_current {
+        // Amounts are never negative: a sum beyond the decimal range is above any amount.
+        let sum = money::sum_checked(parts.iter().copied());
+        if !parts.is_empty() && sum.is_none_or(|s| s > non_current) {
             findings.push(
                 Finding::new(
                     codes::PROFILE_ASSETS,
                     "/assets/non_current",
                     format!(
                         "固定资产净值 + 无形资产 = {} is above 非流动资产 {}",
-                        show(sum),
+                        money::show_checked(sum),
                         show(non_current)
                     ),
                     format!(
                         "固定资产净值＋无形资产 = {}，超过非流动资产 {}",
-                        show(sum),
+                        money::show_checked(sum),
                         show(non_current)
                     ),
                 )
-                .num("sum", sum)
+                .num("sum", money::text_checked(sum))
                 .num("non_current", non_current),
             );
         }

@@ -46,6 +46,8 @@ pub mod tree;
 pub mod workflow;
 
 #[cfg(test)]
+mod bounds_tests;
+#[cfg(test)]
 mod finance_tests;
 #[cfg(test)]
 mod scoring_tests;

@@ -140,7 +140,9 @@ pub enum SumCheck {
 /// Compares `total` with `sum` given a tolerance. A difference equal to the tolerance is
 /// `WithinRounding`: figures each rounded to 0.01 can legitimately be 0.01 off their rounded sum.
 pub fn check_sum(total: Decimal, sum: Decimal, tolerance: Decimal) -> SumCheck {
-    let diff = (total - sum).abs();
+    let Some(diff) = total.checked_sub(sum).map(|d| d.abs()) else {
+        return SumCheck::Mismatch;
+    };
     if diff.is_zero() {
         SumCheck::Exact
     } else if diff <= tolerance {
@@ -170,23 +172,127 @@ pub fn percent_matches(
     if denominator.is_zero() {
         return None;
     }
-    let exact = numerator
-        .checked_mul(Decimal::ONE_HUNDRED)?
-        .checked_div(denominator)?;
+    let exact = percent_of(numerator, denominator)?;
     let rounded = round_dp(exact, stated.scale());
     Some((rounded == stated, rounded))
 }
 
-/// Sum that saturates at the decimal range instead of panicking on absurd inputs.
-pub fn sum<I: IntoIterator<Item = Decimal>>(values: I) -> Decimal {
+/// The largest amount the service accepts: 10^12 万元 (10^16 yuan), far above any public
+/// budget. With it, no sum, rate or share of accepted amounts can leave the range of
+/// [`Decimal`] (about 7.9 × 10^28).
+pub const MAX_AMOUNT: Decimal = rust_decimal_macros::dec!(1000000000000);
+
+/// The largest magnitude of a figure a client sends that is not an amount (a weight, a score,
+/// a rule-set parameter): 10^6, far above the 100 points of a table.
+pub const MAX_FIGURE: Decimal = rust_decimal_macros::dec!(1000000);
+
+/// Why an amount or figure is out of its range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RangeError {
+    /// Below zero (amounts only).
+    Negative,
+    /// Above [`MAX_AMOUNT`] (or, for figures, beyond ±[`MAX_FIGURE`]).
+    AboveMaximum { max: Decimal },
+}
+
+/// Checks an amount: never negative, at most [`MAX_AMOUNT`].
+pub fn check_amount(value: Decimal) -> Result<Decimal, RangeError> {
+    if value.is_sign_negative() && !value.is_zero() {
+        Err(RangeError::Negative)
+    } else if value > MAX_AMOUNT {
+        Err(RangeError::AboveMaximum { max: MAX_AMOUNT })
+    } else {
+        Ok(value)
+    }
+}
+
+/// Checks a figure (weight, score): at most [`MAX_FIGURE`] in magnitude.
+pub fn check_figure(value: Decimal) -> Result<Decimal, RangeError> {
+    if value.abs() > MAX_FIGURE {
+        Err(RangeError::AboveMaximum { max: MAX_FIGURE })
+    } else {
+        Ok(value)
+    }
+}
+
+/// The exact sum, or `None` when it would leave the range of [`Decimal`]. Every sum of values
+/// that come from clients goes through this (or [`CheckedSum`]): nothing saturates, nothing
+/// panics.
+pub fn sum_checked<I: IntoIterator<Item = Decimal>>(values: I) -> Option<Decimal> {
     values
         .into_iter()
-        .fold(Decimal::ZERO, |acc, v| acc.saturating_add(v))
+        .try_fold(Decimal::ZERO, |acc, v| acc.checked_add(v))
+}
+
+/// A running exact sum that remembers when it left the range of [`Decimal`]: its value is then
+/// `None` for good, never a saturated figure. Serialised as the decimal string, or `null`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CheckedSum(Option<Decimal>);
+
+impl Default for CheckedSum {
+    fn default() -> Self {
+        CheckedSum(Some(Decimal::ZERO))
+    }
+}
+
+impl CheckedSum {
+    /// A sum holding `value`.
+    pub fn of(value: Decimal) -> Self {
+        CheckedSum(Some(value))
+    }
+
+    /// Adds a value.
+    pub fn add(&mut self, value: Decimal) {
+        self.0 = self.0.and_then(|acc| acc.checked_add(value));
+    }
+
+    /// Adds another sum.
+    pub fn merge(&mut self, other: CheckedSum) {
+        self.0 = match (self.0, other.0) {
+            (Some(a), Some(b)) => a.checked_add(b),
+            _ => None,
+        };
+    }
+
+    /// The sum, `None` when it left the decimal range.
+    pub fn value(self) -> Option<Decimal> {
+        self.0
+    }
+}
+
+/// `numerator / denominator × 100`, exact to the precision of [`Decimal`] and not rounded;
+/// `None` when the denominator is zero or the ratio leaves the decimal range.
+pub fn percent_of(numerator: Decimal, denominator: Decimal) -> Option<Decimal> {
+    if denominator.is_zero() {
+        return None;
+    }
+    numerator
+        .checked_mul(Decimal::ONE_HUNDRED)
+        .and_then(|n| n.checked_div(denominator))
+        .or_else(|| {
+            numerator
+                .checked_div(denominator)?
+                .checked_mul(Decimal::ONE_HUNDRED)
+        })
 }
 
 /// A decimal shown without trailing zeros (`12.50` → `12.5`, `100.00` → `100`).
 pub fn show(value: Decimal) -> String {
     value.normalize().to_string()
+}
+
+/// What a sum, rate or difference that left the decimal range shows instead of a figure.
+pub const OUT_OF_RANGE: &str = "超出范围 (out of range)";
+
+/// A checked result shown as [`show`] does, or [`OUT_OF_RANGE`].
+pub fn show_checked(value: Option<Decimal>) -> String {
+    value.map_or_else(|| OUT_OF_RANGE.to_owned(), show)
+}
+
+/// A checked result as its exact text (a finding's number), or [`OUT_OF_RANGE`].
+pub fn text_checked(value: Option<Decimal>) -> String {
+    value.map_or_else(|| OUT_OF_RANGE.to_owned(), |d| d.to_string())
 }
 
 /// A decimal shown with exactly two decimals (`9.7` → `9.70`).

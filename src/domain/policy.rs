@@ -50,6 +50,22 @@ pub enum Action {
     Approve,
 }
 
+impl Action {
+    /// The name answers use (`allowed_actions`, `blocked_actions`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Read => "read",
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Delete => "delete",
+            Action::Submit => "submit",
+            Action::Withdraw => "withdraw",
+            Action::Return => "return",
+            Action::Approve => "approve",
+        }
+    }
+}
+
 /// The kinds of objects the service holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
@@ -92,8 +108,37 @@ pub enum Decision {
     Allowed,
     /// Outside the caller's scope (or invisible to it): answer 404.
     Hidden,
-    /// Visible, but the role may not do this: answer 403.
-    Forbidden,
+    /// Visible, but the caller may not do this: answer 403.
+    Forbidden(Refusal),
+}
+
+/// Why a visible object refuses an action to a caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Refusal {
+    /// The role may not do this at all.
+    Role,
+    /// Nobody approves or returns their own submission.
+    OwnSubmission,
+    /// Only the submitter who submitted an evaluation (the same `sub`), or an admin,
+    /// withdraws it.
+    NotSubmitter,
+}
+
+impl Refusal {
+    /// Why, in English and Chinese.
+    pub fn reason(self) -> (&'static str, &'static str) {
+        match self {
+            Refusal::Role => ("Your role may not do this", "您的角色无权执行此操作"),
+            Refusal::OwnSubmission => (
+                "Nobody approves or returns their own submission",
+                "不能审核或退回本人提交的绩效自评",
+            ),
+            Refusal::NotSubmitter => (
+                "Only the submitter who submitted it, or an admin, may withdraw it",
+                "只有提交人本人或管理员可以撤回",
+            ),
+        }
+    }
 }
 
 /// The role table: whether a role may perform an action on a kind at all.
@@ -150,7 +195,14 @@ impl Principal {
         if department_owned && !self.covers_department(scope.department) {
             return false;
         }
-        !(kind == Kind::Evaluation && self.role == Role::Viewer && scope.unpublished)
+        kind != Kind::Evaluation || self.sees_evaluation_in_state(!scope.unpublished)
+    }
+
+    /// Whether the role sees an evaluation in a state that is (or is not) published: viewers
+    /// see submitted and approved ones only. An evaluation that leaves this view (withdrawn,
+    /// returned) reaches the caller's change feed as a tombstone.
+    pub fn sees_evaluation_in_state(&self, published: bool) -> bool {
+        published || self.role != Role::Viewer
     }
 }
 
@@ -160,13 +212,21 @@ pub fn check(principal: &Principal, kind: Kind, action: Action, scope: &Scope<'_
         return Decision::Hidden;
     }
     if !role_allows(principal.role, kind, action) {
-        return Decision::Forbidden;
+        return Decision::Forbidden(Refusal::Role);
     }
+    let own = scope.submitted_by == Some(principal.subject.as_str());
     // Nobody approves or returns their own submission.
-    if matches!(action, Action::Approve | Action::Return)
-        && scope.submitted_by == Some(principal.subject.as_str())
+    if matches!(action, Action::Approve | Action::Return) && own {
+        return Decision::Forbidden(Refusal::OwnSubmission);
+    }
+    // A submission is withdrawn by whoever submitted it, or by an admin: not by another
+    // submitter of the same county.
+    if kind == Kind::Evaluation
+        && action == Action::Withdraw
+        && principal.role != Role::Admin
+        && !own
     {
-        return Decision::Forbidden;
+        return Decision::Forbidden(Refusal::NotSubmitter);
     }
     Decision::Allowed
 }
@@ -217,7 +277,7 @@ mod tests {
         );
         assert_eq!(
             check(&city, Kind::Region, Action::Update, &at("430426")),
-            Decision::Forbidden
+            Decision::Forbidden(Refusal::Role)
         );
     }
 
@@ -306,7 +366,7 @@ mod tests {
         };
         assert_eq!(
             check(&admin, Kind::Evaluation, Action::Approve, &own),
-            Decision::Forbidden
+            Decision::Forbidden(Refusal::OwnSubmission)
         );
         let theirs = Scope {
             region: "430424",
@@ -316,6 +376,44 @@ mod tests {
         assert_eq!(
             check(&admin, Kind::Evaluation, Action::Approve, &theirs),
             Decision::Allowed
+        );
+    }
+
+    #[test]
+    fn only_the_submitter_or_an_admin_withdraws() {
+        let mine = who(Role::Submitter, "430424");
+        let submitted = Scope {
+            region: "430424",
+            submitted_by: Some(mine.subject.as_str()),
+            ..Scope::default()
+        };
+        assert_eq!(
+            check(&mine, Kind::Evaluation, Action::Withdraw, &submitted),
+            Decision::Allowed
+        );
+        let mut colleague = who(Role::Submitter, "430424");
+        colleague.subject = "another-clerk".into();
+        assert_eq!(
+            check(&colleague, Kind::Evaluation, Action::Withdraw, &submitted),
+            Decision::Forbidden(Refusal::NotSubmitter)
+        );
+        assert_eq!(
+            check(
+                &who(Role::Admin, "430400"),
+                Kind::Evaluation,
+                Action::Withdraw,
+                &submitted
+            ),
+            Decision::Allowed
+        );
+        assert_eq!(
+            check(
+                &who(Role::Reviewer, "430400"),
+                Kind::Evaluation,
+                Action::Withdraw,
+                &submitted
+            ),
+            Decision::Forbidden(Refusal::Role)
         );
     }
 }

@@ -478,50 +478,47 @@ pub(crate) fn sum_finding_with(
     parts: &[Decimal],
     tolerance: Decimal,
 ) -> Option<Finding> {
-    let sum = money::sum(parts.iter().copied());
     let shown: Vec<String> = parts.iter().map(|p| money::show(*p)).collect();
     let expr = shown.join(" + ");
-    let check = money::check_sum(total, sum, tolerance);
+    let sum = money::sum_checked(parts.iter().copied());
+    let difference = sum.and_then(|s| s.checked_sub(total));
+    let check = match sum {
+        Some(sum) => money::check_sum(total, sum, tolerance),
+        None => SumCheck::Mismatch,
+    };
+    let (sum_shown, difference_shown) = (money::show_checked(sum), money::show_checked(difference));
     let (code, en, zh) = match check {
         SumCheck::Exact => return None,
         SumCheck::WithinRounding => (
             codes::ROUNDING,
             format!(
-                "{what_en}: {expr} = {} vs stated {}; difference {} is within the figures' precision {} (rounding)",
-                money::show(sum),
+                "{what_en}: {expr} = {sum_shown} vs stated {}; difference {difference_shown} is within the figures' precision {} (rounding)",
                 money::show(total),
-                money::show(sum.saturating_sub(total)),
                 money::show(tolerance)
             ),
             format!(
-                "{what_zh}：{expr} = {}，填报数 {}，相差 {}，在数据精度 {} 以内（四舍五入所致）",
-                money::show(sum),
+                "{what_zh}：{expr} = {sum_shown}，填报数 {}，相差 {difference_shown}，在数据精度 {} 以内（四舍五入所致）",
                 money::show(total),
-                money::show(sum.saturating_sub(total)),
                 money::show(tolerance)
             ),
         ),
         SumCheck::Mismatch => (
             code,
             format!(
-                "{what_en}: {expr} = {} but the stated figure is {} (difference {})",
-                money::show(sum),
-                money::show(total),
-                money::show(sum.saturating_sub(total))
+                "{what_en}: {expr} = {sum_shown} but the stated figure is {} (difference {difference_shown})",
+                money::show(total)
             ),
             format!(
-                "{what_zh}：{expr} = {}，与填报数 {} 不一致（相差 {}）",
-                money::show(sum),
-                money::show(total),
-                money::show(sum.saturating_sub(total))
+                "{what_zh}：{expr} = {sum_shown}，与填报数 {} 不一致（相差 {difference_shown}）",
+                money::show(total)
             ),
         ),
     };
     Some(
         Finding::new(code, pointer, en, zh)
             .num("stated", total)
-            .num("sum", sum)
-            .num("difference", sum.saturating_sub(total))
+            .num("sum", money::text_checked(sum))
+            .num("difference", money::text_checked(difference))
             .num("tolerance", tolerance),
     )
 }
@@ -791,8 +788,8 @@ pub fn review_weights(
             .filter(|(_, (row, place))| place.level1 == Some(group.level1) && !row.is_placeholder())
             .filter_map(|(i, (row, _))| row.weight.map(|w| (i, w)))
             .collect();
-        let sum = money::sum(rows.iter().map(|(_, w)| *w));
-        if sum != group.weight {
+        let sum = money::sum_checked(rows.iter().map(|(_, w)| *w));
+        if sum != Some(group.weight) {
             let first = places.iter().position(|p| p.level1 == Some(group.level1));
             let pointer = first.map_or("/indicators".to_string(), |i| {
                 format!("/indicators/{i}/level1")
@@ -810,32 +807,32 @@ pub fn review_weights(
                     format!(
                         "weights of {} add up to {expr}{}, the rule set gives {}",
                         group.level1.label_zh(),
-                        money::show(sum),
+                        money::show_checked(sum),
                         money::show(group.weight)
                     ),
                     format!(
                         "{}各指标分值之和 {expr}{}，规则集规定为 {}",
                         group.level1.label_zh(),
-                        money::show(sum),
+                        money::show_checked(sum),
                         money::show(group.weight)
                     ),
                 )
-                .num("sum", sum)
+                .num("sum", money::text_checked(sum))
                 .num("rule_set_weight", group.weight),
             );
         }
     }
     // Total weight, execution included.
     let execution = input.budget.weight.unwrap_or(rules.execution_weight);
-    let row_sum = money::sum(
+    let row_sum = money::sum_checked(
         input
             .indicators
             .iter()
             .filter(|r| !r.is_placeholder())
             .filter_map(|r| r.weight),
     );
-    let total = execution.saturating_add(row_sum);
-    if total != Decimal::ONE_HUNDRED {
+    let total = row_sum.and_then(|s| execution.checked_add(s));
+    if total != Some(Decimal::ONE_HUNDRED) {
         findings.push(
             Finding::new(
                 codes::TOTAL_WEIGHT,
@@ -843,19 +840,19 @@ pub fn review_weights(
                 format!(
                     "execution weight {} + indicator weights {} = {}, not 100",
                     money::show(execution),
-                    money::show(row_sum),
-                    money::show(total)
+                    money::show_checked(row_sum),
+                    money::show_checked(total)
                 ),
                 format!(
                     "预算执行率分值 {} ＋ 指标分值 {} = {}，不等于100",
                     money::show(execution),
-                    money::show(row_sum),
-                    money::show(total)
+                    money::show_checked(row_sum),
+                    money::show_checked(total)
                 ),
             )
             .num("execution_weight", execution)
-            .num("indicator_weights", row_sum)
-            .num("total", total),
+            .num("indicator_weights", money::text_checked(row_sum))
+            .num("total", money::text_checked(total)),
         );
     }
     // Duplicate level-3 names inside one level-2 group.

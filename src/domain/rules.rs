@@ -175,15 +175,16 @@ impl RuleSet {
         if self.id.trim().is_empty() {
             problems.push("id is empty".to_string());
         }
-        let sum = super::money::sum(
+        let sum = super::money::sum_checked(
             self.level1_weights
                 .iter()
                 .map(|w| w.weight)
                 .chain(std::iter::once(self.execution_weight)),
         );
-        if sum != Decimal::ONE_HUNDRED {
+        if sum != Some(Decimal::ONE_HUNDRED) {
             problems.push(format!(
-                "level-1 weights plus execution weight add up to {sum}, not 100"
+                "level-1 weights plus execution weight add up to {}, not 100",
+                super::money::text_checked(sum)
             ));
         }
         if self

@@ -205,7 +205,7 @@ fn lower_is_better(
             })
         }
         ReverseFormula::Linear => {
-            let factor = Decimal::ONE - (a.checked_sub(t)?).checked_div(t)?;
+            let factor = Decimal::ONE.checked_sub(a.checked_sub(t)?.checked_div(t)?)?;
             let score = clamp_round(w.checked_mul(factor)?, w);
             Some(FormulaResult {
                 score,
@@ -274,6 +274,7 @@ pub fn score_quantitative(
 
 /// The band of a grade: (low, high, high inclusive).
 pub fn grade_band(weight: Decimal, grade: AchievementGrade) -> (Decimal, Decimal, bool) {
+    // Products with factors below 1 are smaller than the weight: they cannot overflow.
     let eight = weight * Decimal::new(8, 1);
     let six = weight * Decimal::new(6, 1);
     match grade {
@@ -1132,14 +1133,14 @@ fn score_row(
                     show(*a),
                     show(ratio),
                     show(*t),
-                    show(rules.over_achievement_threshold.saturating_mul(Decimal::ONE_HUNDRED))
+                    money::show_checked(rules.over_achievement_threshold.checked_mul(Decimal::ONE_HUNDRED))
                 ),
                 format!(
                     "实际完成值 {} 为指标值 {} 的 {}%（超额阈值 {}%），未说明原因，指标值可能设置偏低",
                     show(*a),
                     show(*t),
                     show(ratio),
-                    show(rules.over_achievement_threshold.saturating_mul(Decimal::ONE_HUNDRED))
+                    money::show_checked(rules.over_achievement_threshold.checked_mul(Decimal::ONE_HUNDRED))
                 ),
             )
             .num("actual", a)
@@ -1182,11 +1183,22 @@ pub fn evaluate(input: &EvaluationInput, rules: &RuleSet) -> Outcome {
     }
     findings.extend(review::review_weights(input, &places, rules));
 
-    let row_sum = money::sum(rows.iter().filter_map(|r| r.computed));
-    let total = execution
-        .score
-        .saturating_add(row_sum)
-        .min(Decimal::ONE_HUNDRED);
+    // Row scores lie within their weights (at most 10^6 each), so this sum fits; were it ever
+    // beyond the decimal range, the total is not computable: 0 with an error finding.
+    let row_sum = money::sum_checked(rows.iter().filter_map(|r| r.computed))
+        .and_then(|s| execution.score.checked_add(s).map(|total| (s, total)));
+    let (row_sum, total) = match row_sum {
+        Some((row_sum, total)) => (row_sum, total.min(Decimal::ONE_HUNDRED)),
+        None => {
+            findings.push(Finding::new(
+                codes::NOT_COMPUTABLE,
+                "/indicators",
+                "the row scores add up beyond the decimal range: no total can be computed",
+                "各项得分之和超出数值范围，无法计算总分",
+            ));
+            (Decimal::ZERO, Decimal::ZERO)
+        }
+    };
     if let Some(claimed_total) = input.claimed_total {
         if round2(claimed_total) != total {
             findings.push(
@@ -1224,8 +1236,8 @@ pub fn evaluate(input: &EvaluationInput, rules: &RuleSet) -> Outcome {
                     .filter_map(|r| r.claimed_score),
             )
             .collect();
-        let claimed_sum = money::sum(claims.iter().copied());
-        if !claims.is_empty() && claimed_sum != claimed_total {
+        let claimed_sum = money::sum_checked(claims.iter().copied());
+        if !claims.is_empty() && claimed_sum != Some(claimed_total) {
             findings.push(
                 Finding::new(
                     codes::CLAIMED_TOTAL_NOT_SUM,
@@ -1233,16 +1245,16 @@ pub fn evaluate(input: &EvaluationInput, rules: &RuleSet) -> Outcome {
                     format!(
                         "claimed total {} is not the sum of the claimed scores {}",
                         show(claimed_total),
-                        show(claimed_sum)
+                        money::show_checked(claimed_sum)
                     ),
                     format!(
                         "自评总分 {} 不等于各项自评得分之和 {}",
                         show(claimed_total),
-                        show(claimed_sum)
+                        money::show_checked(claimed_sum)
                     ),
                 )
                 .num("claimed_total", claimed_total)
-                .num("claimed_sum", claimed_sum),
+                .num("claimed_sum", money::text_checked(claimed_sum)),
             );
         }
     }

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use crate::domain::money;
+use crate::domain::money::{self, CheckedSum};
 use crate::domain::region::RegionLevel;
 
 /// What evaluations can be grouped by.
@@ -181,7 +181,8 @@ impl Facts {
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Summary {
     pub count: u64,
-    pub total_sum: Decimal,
+    /// Σ computed totals ([`CheckedSum`]: `None` had it left the decimal range).
+    pub total_sum: CheckedSum,
     pub min_total: Option<Decimal>,
     pub max_total: Option<Decimal>,
     /// Counts by [`Band`], in band order.
@@ -191,32 +192,32 @@ pub struct Summary {
     /// Evaluations that give a full-year budget.
     pub with_budget: u64,
     /// Σ full-year budget over the evaluations that give one.
-    pub full_year: Decimal,
+    pub full_year: CheckedSum,
     /// Σ executed over the evaluations that give it.
-    pub executed: Decimal,
+    pub executed: CheckedSum,
     /// Σ full-year and Σ executed over the evaluations that give both: the rate's terms.
-    pub rate_full_year: Decimal,
-    pub rate_executed: Decimal,
+    pub rate_full_year: CheckedSum,
+    pub rate_executed: CheckedSum,
 }
 
 impl Summary {
     pub fn add(&mut self, f: &Facts) {
         self.count += 1;
-        self.total_sum += f.total;
+        self.total_sum.add(f.total);
         self.min_total = Some(self.min_total.map_or(f.total, |m| m.min(f.total)));
         self.max_total = Some(self.max_total.map_or(f.total, |m| m.max(f.total)));
         self.bands[Band::of(f.total).index()] += 1;
         *self.grades.entry(f.grade.clone()).or_default() += 1;
         if let Some(full) = f.full_year {
             self.with_budget += 1;
-            self.full_year += full;
+            self.full_year.add(full);
         }
         if let Some(executed) = f.executed {
-            self.executed += executed;
+            self.executed.add(executed);
         }
         if let (Some(full), Some(executed)) = (f.full_year, f.executed) {
-            self.rate_full_year += full;
-            self.rate_executed += executed;
+            self.rate_full_year.add(full);
+            self.rate_executed.add(executed);
         }
     }
 
@@ -232,7 +233,7 @@ impl Summary {
     /// Adds another set's sums: the same as adding each of its evaluations.
     pub fn merge(&mut self, other: &Summary) {
         self.count += other.count;
-        self.total_sum += other.total_sum;
+        self.total_sum.merge(other.total_sum);
         self.min_total = match (self.min_total, other.min_total) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -248,19 +249,25 @@ impl Summary {
             *self.grades.entry(grade.clone()).or_default() += n;
         }
         self.with_budget += other.with_budget;
-        self.full_year += other.full_year;
-        self.executed += other.executed;
-        self.rate_full_year += other.rate_full_year;
-        self.rate_executed += other.rate_executed;
+        self.full_year.merge(other.full_year);
+        self.executed.merge(other.executed);
+        self.rate_full_year.merge(other.rate_full_year);
+        self.rate_executed.merge(other.rate_executed);
     }
 
-    /// The average total, half-up to two decimals; `None` for no evaluations.
+    /// The average total, half-up to two decimals; `None` for no evaluations (or had the sum
+    /// left the decimal range).
     pub fn average_total(&self) -> Option<Decimal> {
-        (self.count > 0).then(|| {
-            let mut avg = money::round2(self.total_sum / Decimal::from(self.count));
-            avg.rescale(2);
-            avg
-        })
+        if self.count == 0 {
+            return None;
+        }
+        let mut avg = money::round2(
+            self.total_sum
+                .value()?
+                .checked_div(Decimal::from(self.count))?,
+        );
+        avg.rescale(2);
+        Some(avg)
     }
 
     /// Count in a band.
@@ -271,7 +278,7 @@ impl Summary {
     /// Σ executed / Σ full-year × 100, half-up to two decimals, over the evaluations that give
     /// both; `None` when that budget sum is zero.
     pub fn execution_rate(&self) -> Option<Decimal> {
-        percent(self.rate_executed, self.rate_full_year)
+        percent(self.rate_executed.value()?, self.rate_full_year.value()?)
     }
 }
 
@@ -370,13 +377,12 @@ pub fn aggregate<'a, T: Summable + 'a>(
     out
 }
 
-/// `num / den × 100`, half-up to two decimals; `None` when `den` is zero.
+/// `num / den × 100`, half-up to two decimals; `None` when `den` is zero (or the ratio left
+/// the decimal range).
 pub fn percent(num: Decimal, den: Decimal) -> Option<Decimal> {
-    (!den.is_zero()).then(|| {
-        let mut r = money::round2(num * Decimal::from(100) / den);
-        r.rescale(2);
-        r
-    })
+    let mut r = money::round2(money::percent_of(num, den)?);
+    r.rescale(2);
+    Some(r)
 }
 
 /// Counts of indicator rows.
@@ -474,7 +480,7 @@ mod tests {
         let a = aggregate(&rows, &[Dimension::Kind], RegionLevel::County);
         assert_eq!(a.overall.count, 3);
         assert_eq!(a.overall.average_total().unwrap().to_string(), "25.00");
-        assert_eq!(a.overall.full_year, dec!(2193.49));
+        assert_eq!(a.overall.full_year.value(), Some(dec!(2193.49)));
         assert_eq!(a.overall.execution_rate().unwrap().to_string(), "100.00");
         assert_eq!(a.overall.band(Band::Below60), 3);
         assert_eq!(a.groups.len(), 2);

@@ -1,8 +1,8 @@
 //! The evaluation workflow: draft → submitted → approved, with returned (by a reviewer, with a
-//! reason) → edit → submitted again, and withdrawn (back to draft) by the submitter before
-//! review. Only drafts and returned evaluations can be changed.
+//! reason) → edit → submitted again, and withdrawn (back to draft) before review by whoever
+//! submitted it (the same `sub`) or an admin. Only drafts and returned evaluations can be changed.
 
-use super::policy::{self, Action, Decision, Kind, Principal, Scope};
+use super::policy::{self, Action, Decision, Kind, Principal, Refusal, Scope};
 
 /// Where an evaluation stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -104,21 +104,59 @@ pub fn next(from: Status, transition: Transition) -> Result<Status, Illegal> {
     }
 }
 
-/// What the caller may do next with an evaluation in `status`, in a stable order.
-pub fn allowed_actions(
+/// Why an action the caller's role could take is refused now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Block {
+    /// Error findings remain (this many): submission needs none.
+    ErrorsRemain(usize),
+    /// The policy refuses it to this caller (its own submission, someone else's, …).
+    Refused(Refusal),
+}
+
+/// An action that is refused now, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Blocked {
+    pub action: Action,
+    pub block: Block,
+}
+
+/// What the caller may do next with an evaluation, and what it may not although its role
+/// and the state would allow it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Actions {
+    /// Only what would succeed now, in a stable order: update, delete, submit, withdraw,
+    /// return, approve.
+    pub allowed: Vec<&'static str>,
+    pub blocked: Vec<Blocked>,
+}
+
+/// What the caller may do next with an evaluation in `status` that has `error_count` error
+/// findings. Actions the role never has, or the state does not offer, are in neither list.
+pub fn actions(
     principal: &Principal,
     status: Status,
     scope: &Scope<'_>,
-) -> Vec<&'static str> {
-    let allowed = |action: Action| {
-        policy::check(principal, Kind::Evaluation, action, scope) == Decision::Allowed
-    };
-    let mut out = Vec::new();
-    if status.editable() && allowed(Action::Update) {
-        out.push("update");
-    }
-    if status.editable() && allowed(Action::Delete) {
-        out.push("delete");
+    error_count: usize,
+) -> Actions {
+    let mut out = Actions::default();
+    let mut consider =
+        |action: Action| match policy::check(principal, Kind::Evaluation, action, scope) {
+            Decision::Allowed if action == Action::Submit && error_count > 0 => {
+                out.blocked.push(Blocked {
+                    action,
+                    block: Block::ErrorsRemain(error_count),
+                })
+            }
+            Decision::Allowed => out.allowed.push(action.as_str()),
+            Decision::Forbidden(Refusal::Role) | Decision::Hidden => {}
+            Decision::Forbidden(refusal) => out.blocked.push(Blocked {
+                action,
+                block: Block::Refused(refusal),
+            }),
+        };
+    if status.editable() {
+        consider(Action::Update);
+        consider(Action::Delete);
     }
     for t in [
         Transition::Submit,
@@ -126,8 +164,8 @@ pub fn allowed_actions(
         Transition::Return,
         Transition::Approve,
     ] {
-        if next(status, t).is_ok() && allowed(t.action()) {
-            out.push(t.as_str());
+        if next(status, t).is_ok() {
+            consider(t.action());
         }
     }
     out
@@ -170,6 +208,10 @@ mod tests {
         }
     }
 
+    fn allowed(p: &Principal, status: Status, scope: &Scope<'_>) -> Vec<&'static str> {
+        actions(p, status, scope, 0).allowed
+    }
+
     #[test]
     fn actions_follow_role_and_state() {
         let scope = Scope {
@@ -177,28 +219,76 @@ mod tests {
             ..Scope::default()
         };
         assert_eq!(
-            allowed_actions(&who(Role::Submitter), Status::Draft, &scope),
+            allowed(&who(Role::Submitter), Status::Draft, &scope),
             ["update", "delete", "submit"]
         );
+        let submitted = Scope {
+            region: "430424",
+            submitted_by: Some("submitter"),
+            ..Scope::default()
+        };
         assert_eq!(
-            allowed_actions(&who(Role::Submitter), Status::Submitted, &scope),
+            allowed(&who(Role::Submitter), Status::Submitted, &submitted),
             ["withdraw"]
         );
         assert_eq!(
-            allowed_actions(&who(Role::Reviewer), Status::Submitted, &scope),
+            allowed(&who(Role::Reviewer), Status::Submitted, &submitted),
             ["return", "approve"]
         );
-        assert!(allowed_actions(&who(Role::Reviewer), Status::Draft, &scope).is_empty());
-        assert!(allowed_actions(&who(Role::Viewer), Status::Submitted, &scope).is_empty());
-        assert!(allowed_actions(&who(Role::Admin), Status::Approved, &scope).is_empty());
+        assert!(allowed(&who(Role::Reviewer), Status::Draft, &scope).is_empty());
+        assert!(allowed(&who(Role::Viewer), Status::Submitted, &scope).is_empty());
+        assert!(allowed(&who(Role::Admin), Status::Approved, &scope).is_empty());
         let own = Scope {
             region: "430424",
             submitted_by: Some("admin"),
             ..Scope::default()
         };
+        let admin = actions(&who(Role::Admin), Status::Submitted, &own, 0);
+        assert_eq!(admin.allowed, ["withdraw"]);
         assert_eq!(
-            allowed_actions(&who(Role::Admin), Status::Submitted, &own),
-            ["withdraw"]
+            admin.blocked,
+            [
+                Blocked {
+                    action: Action::Return,
+                    block: Block::Refused(Refusal::OwnSubmission)
+                },
+                Blocked {
+                    action: Action::Approve,
+                    block: Block::Refused(Refusal::OwnSubmission)
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn errors_block_submission_and_say_so() {
+        let scope = Scope {
+            region: "430424",
+            ..Scope::default()
+        };
+        let a = actions(&who(Role::Submitter), Status::Draft, &scope, 3);
+        assert_eq!(a.allowed, ["update", "delete"]);
+        assert_eq!(
+            a.blocked,
+            [Blocked {
+                action: Action::Submit,
+                block: Block::ErrorsRemain(3)
+            }]
+        );
+        // Someone else's submission: withdrawing it is blocked, not offered.
+        let theirs = Scope {
+            region: "430424",
+            submitted_by: Some("another-clerk"),
+            ..Scope::default()
+        };
+        let a = actions(&who(Role::Submitter), Status::Submitted, &theirs, 0);
+        assert!(a.allowed.is_empty());
+        assert_eq!(
+            a.blocked,
+            [Blocked {
+                action: Action::Withdraw,
+                block: Block::Refused(Refusal::NotSubmitter)
+            }]
         );
     }
 }

@@ -1,6 +1,7 @@
 //! The change feed's table, and the one function every write path calls before committing.
 
 use sea_orm::entity::prelude::*;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{ActiveValue::Set, Condition, DbBackend, QueryOrder, QuerySelect, Statement};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -88,7 +89,8 @@ pub async fn record(db: &impl ConnectionTrait, change: Change<'_>) -> Result<(),
 pub struct Filter {
     pub scope_prefix: String,
     pub scope_department_ids: Option<Vec<String>>,
-    /// When set, evaluation changes only in these statuses (viewers).
+    /// When set, evaluation changes only in these statuses (viewers), and changes of
+    /// evaluations that were in one of them before (tombstones for the caller).
     pub evaluation_statuses: Option<Vec<String>>,
 }
 
@@ -106,10 +108,27 @@ pub async fn after(
         cond = cond.add(Column::DepartmentId.is_in(ids.iter().cloned()));
     }
     if let Some(statuses) = &filter.evaluation_statuses {
+        // An evaluation's change in a status the caller does not see still counts when the
+        // caller saw the evaluation before (an earlier change in a visible status): the caller
+        // gets it as a tombstone, so a replica built from the feed drops the evaluation.
+        let earlier = Alias::new("earlier");
+        let seen_before = Query::select()
+            .expr(Expr::val(1))
+            .from_as(Entity, earlier.clone())
+            .and_where(Expr::col((earlier.clone(), Column::Entity)).eq("evaluation"))
+            .and_where(
+                Expr::col((earlier.clone(), Column::EntityId)).equals((Entity, Column::EntityId)),
+            )
+            .and_where(
+                Expr::col((earlier.clone(), Column::Seq)).lt(Expr::col((Entity, Column::Seq))),
+            )
+            .and_where(Expr::col((earlier, Column::Status)).is_in(statuses.iter().cloned()))
+            .to_owned();
         cond = cond.add(
             Condition::any()
                 .add(Column::Entity.ne("evaluation"))
-                .add(Column::Status.is_in(statuses.iter().cloned())),
+                .add(Column::Status.is_in(statuses.iter().cloned()))
+                .add(Expr::exists(seen_before)),
         );
     }
     Entity::find()

@@ -59,7 +59,20 @@ pub async fn replace(
     Ok(delta)
 }
 
+/// Rows per `INSERT`: 17 columns each, so a statement binds at most 850 values, below
+/// SQLite's smallest bind-variable limit (999) and far below PostgreSQL's (65535).
+const ROWS_PER_INSERT: usize = 50;
+
 async fn insert_rows(db: &impl ConnectionTrait, rows: Vec<Model>) -> Result<(), DbErr> {
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Model> = rows.by_ref().take(ROWS_PER_INSERT).collect();
+        insert_chunk(db, chunk).await?;
+    }
+    Ok(())
+}
+
+async fn insert_chunk(db: &impl ConnectionTrait, rows: Vec<Model>) -> Result<(), DbErr> {
     let actives = rows.into_iter().map(|m| ActiveModel {
         key: Set(m.key),
         evaluation_id: Set(m.evaluation_id),

@@ -253,3 +253,165 @@ async fn batch_limits() {
     .await;
     app.finish().await;
 }
+
+/// The feed's cursor now (as admin).
+async fn feed_cursor(app: &crate::helpers::TestApp) -> String {
+    let mut cursor = String::new();
+    loop {
+        let path = if cursor.is_empty() {
+            "/api/v1/changes?limit=1000".to_owned()
+        } else {
+            format!("/api/v1/changes?limit=1000&after={cursor}")
+        };
+        let (s, page) = json(app.get(&path).send().await.unwrap()).await;
+        assert_eq!(s, 200, "{page}");
+        let next = page["next_cursor"].as_str().unwrap().to_owned();
+        if page["items"].as_array().unwrap().is_empty() {
+            return next;
+        }
+        cursor = next;
+    }
+}
+
+#[tokio::test]
+async fn query_flags_hold_for_json_bodies_and_must_agree_with_the_body() {
+    on_each_db(|app| async move {
+        let loaded = load_seed(&app).await;
+        let before = feed_cursor(&app).await;
+        // ?dry_run=true with a JSON body writes nothing, and names no row it did not write.
+        let body = json!({"items": items(vec![corrected(), new_department_2025()])});
+        let (s, r) = json(
+            app.post("/api/v1/evaluations/batch?dry_run=true")
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 200, "{r}");
+        assert_eq!(r["summary"]["dry_run"], true);
+        assert_eq!(r["summary"]["applied"], false);
+        let created = &r["items"][1];
+        assert_eq!(created["outcome"], "created");
+        assert!(
+            created["id"].is_null() && created["status"].is_null() && created["version"].is_null(),
+            "{created}"
+        );
+        assert!(created["total"].is_string(), "the dry run still scores");
+        let replaced = &r["items"][0];
+        assert_eq!(replaced["outcome"], "replaced");
+        assert_eq!(replaced["id"], loaded.evaluation_ids[2].as_str());
+        assert_eq!(replaced["status"], "draft");
+        assert!(replaced["version"].is_null(), "{replaced}");
+        let (_, list) = json(
+            app.get("/api/v1/evaluations?year=2025")
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(list["items"], json!([]));
+        let (_, e) = json(
+            app.get(&format!("/api/v1/evaluations/{}", loaded.evaluation_ids[2]))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(e["version"], 1);
+        let (_, feed) = json(
+            app.get(&format!("/api/v1/changes?after={before}"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(feed["items"], json!([]), "a dry run leaves no feed entries");
+        // The same in per-item mode given in the query.
+        let (s, r) = json(
+            app.post("/api/v1/evaluations/batch?dry_run=true&atomic=false")
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(
+            (s, r["summary"]["atomic"].as_bool()),
+            (200, Some(false)),
+            "{r}"
+        );
+        assert!(r["items"][1]["id"].is_null());
+        let (_, list) = json(
+            app.get("/api/v1/evaluations?year=2025")
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(list["items"], json!([]));
+        // ?atomic=false with a JSON body: each item on its own.
+        let body = json!({"items": items(vec![bad(), new_department_2025()])});
+        let (s, r) = json(
+            app.post("/api/v1/evaluations/batch?atomic=false")
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 207, "{r}");
+        assert_eq!(r["summary"]["atomic"], false);
+        assert_eq!(r["summary"]["applied"], true);
+        assert!(r["items"][1]["id"].is_string());
+        let (_, list) = json(
+            app.get("/api/v1/evaluations?year=2025")
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(list["items"].as_array().unwrap().len(), 1);
+        // Body and query disagree: 400 naming both places; agreeing is fine.
+        let body = json!({"dry_run": false, "atomic": true, "items": items(vec![corrected()])});
+        let p = problem(
+            app.post("/api/v1/evaluations/batch?dry_run=true&atomic=true")
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+            400,
+            "batch.conflicting_flags",
+        )
+        .await;
+        let places: Vec<(Option<&str>, Option<&str>)> = p["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["pointer"].as_str(), f["parameter"].as_str()))
+            .collect();
+        assert_eq!(
+            places,
+            [(Some("/dry_run"), None), (None, Some("dry_run"))],
+            "{p}"
+        );
+        let (_, e) = json(
+            app.get(&format!("/api/v1/evaluations/{}", loaded.evaluation_ids[2]))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(e["version"], 1, "nothing written");
+        let (s, r) = json(
+            app.post("/api/v1/evaluations/batch?atomic=true")
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 200, "{r}");
+    })
+    .await;
+}

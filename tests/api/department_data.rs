@@ -112,29 +112,29 @@ async fn amounts_round_trip_exactly() {
     on_each_db(|app| async move {
         load_seed(&app).await;
         let body = json!({"department": "901424", "year": 2024, "name": "极值", "level": "county",
-                          "initial": "99999999999999.9999", "full_year": "0.0001", "executed": "12.3400"});
+                          "initial": "999999999999.9999", "full_year": "0.0001", "executed": "12.3400"});
         let (s, created) = json(app.post("/api/v1/funds").json(&body).send().await.unwrap()).await;
         assert_eq!(s, 201, "{created}");
         let id = created["id"].as_str().unwrap();
         let (_, read) = json(app.get(&format!("/api/v1/funds/{id}")).send().await.unwrap()).await;
-        assert_eq!(read["initial"], "99999999999999.9999");
+        assert_eq!(read["initial"], "999999999999.9999");
         assert_eq!(read["full_year"], "0.0001");
         assert_eq!(read["executed"], "12.3400");
         // Executed far above the full-year budget: the engine says so on the fund itself.
         assert_eq!(read["findings"][0]["code"], "fund.executed_above_budget");
         // JSON numbers are taken digit for digit too.
         let raw = r#"{"department": "901424", "year": 2024, "name": "数字", "level": "county",
-                      "initial": 99999999999999.9999, "full_year": 12.3400, "executed": 0.0001}"#;
+                      "initial": 999999999999.9999, "full_year": 12.3400, "executed": 0.0001}"#;
         let res = app.post("/api/v1/funds").header("content-type", "application/json").body(raw).send().await.unwrap();
         let (s, created) = json(res).await;
         assert_eq!(s, 201, "{created}");
         assert_eq!((created["initial"].as_str(), created["full_year"].as_str(), created["executed"].as_str()),
-                   (Some("99999999999999.9999"), Some("12.3400"), Some("0.0001")));
+                   (Some("999999999999.9999"), Some("12.3400"), Some("0.0001")));
         // And in the database itself, the text is the exact decimal.
         use sea_orm::{ConnectionTrait, Statement};
         let row = app.db.query_one_raw(Statement::from_string(app.db.get_database_backend(),
             format!("SELECT initial, full_year, executed FROM funds WHERE id = '{id}'"))).await.unwrap().unwrap();
-        assert_eq!(row.try_get::<String>("", "initial").unwrap(), "99999999999999.9999");
+        assert_eq!(row.try_get::<String>("", "initial").unwrap(), "999999999999.9999");
         assert_eq!(row.try_get::<String>("", "executed").unwrap(), "12.3400");
     })
     .await;

@@ -82,11 +82,12 @@ async fn seed_evaluations_are_scored_and_flagged() {
             // The API reports exactly what the engine finds in the transcribed table.
             assert_eq!(pairs(&c["findings"]), engine_pairs(input, rules), "{id}");
             assert!(c["error_count"].as_u64().unwrap() > 0);
-            assert!(
-                e["allowed_actions"]
-                    .as_array()
-                    .unwrap()
-                    .contains(&json!("submit"))
+            // Errors remain: submitting would fail, so it is not offered, and it says why.
+            assert_eq!(e["allowed_actions"], json!(["update", "delete"]));
+            assert_eq!(e["blocked_actions"][0]["action"], "submit");
+            assert_eq!(
+                e["blocked_actions"][0]["code"],
+                "evaluation.not_submittable"
             );
         }
         // The report's own mistakes, spot-checked: the date in the year 204 and the 20-point
@@ -810,6 +811,302 @@ async fn the_report_page_renders() {
             "evaluation.not_found",
         )
         .await;
+    })
+    .await;
+}
+
+/// A department evaluation of 901424 for 2025 with `n` indicator rows.
+fn with_rows(n: usize) -> Value {
+    let rows: Vec<Value> = (0..n)
+        .map(|i| json!({"level1": "产出指标", "level2": "数量指标", "level3": format!("监测站点{i}"), "target": "≥12个", "actual": "12个", "weight": "0.1", "claimed_score": "0.1"}))
+        .collect();
+    json!({
+        "kind": "department", "department": "901424", "year": 2025,
+        "budget": {"initial": "1500", "full_year": "1600", "executed": "1580"},
+        "indicators": rows
+    })
+}
+
+#[tokio::test]
+async fn indicator_rows_are_capped_and_the_cap_fits_both_databases() {
+    on_each_db(|app| async move {
+        load_seed(&app).await;
+        let max = jixiao::domain::evaluation::MAX_INDICATORS;
+        // One row too many: 422 at /indicators, on create and in the dry run alike.
+        for path in ["/api/v1/evaluations", "/api/v1/evaluations/validate"] {
+            let res = app
+                .post(path)
+                .json(&with_rows(max + 1))
+                .send()
+                .await
+                .unwrap();
+            let p = problem(res, 422, "request.validation_failed").await;
+            assert_eq!(p["errors"][0]["pointer"], "/indicators", "{path}: {p}");
+            assert_eq!(p["errors"][0]["code"], "evaluation.too_many_indicators");
+        }
+        // The maximum goes in: every flat row is written (no bind-variable limit is hit).
+        let (s, e) = json(
+            app.post("/api/v1/evaluations")
+                .json(&with_rows(max))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 201, "{e}");
+        assert_eq!(e["indicators"].as_array().unwrap().len(), max);
+        let rows = get(&app, "/api/v1/indicator-results?year=2025&page_size=500").await;
+        assert_eq!(rows["items"].as_array().unwrap().len(), max);
+        // The contract says so.
+        let (_, doc) = json(app.get("/openapi.json").send().await.unwrap()).await;
+        assert_eq!(
+            doc["components"]["schemas"]["EvaluationInput"]["properties"]["indicators"]["maxItems"],
+            max
+        );
+    })
+    .await;
+}
+
+/// What `GET` answers, less the fields the server owns, with the department and project
+/// named as a write names them: a read-modify-write body.
+fn writable(e: &Value) -> Value {
+    let mut body = e.clone();
+    let o = body.as_object_mut().unwrap();
+    o.insert("department".into(), e["department_id"].clone());
+    if !e["project_id"].is_null() {
+        o.insert("project".into(), e["project_id"].clone());
+    }
+    for f in [
+        "id",
+        "status",
+        "version",
+        "computed",
+        "allowed_actions",
+        "blocked_actions",
+        "created_by",
+        "submitted_by",
+        "created_at",
+        "updated_at",
+        "department_id",
+        "project_id",
+        "region",
+        "budget_source",
+        "kind_label_zh",
+        "status_label_zh",
+    ] {
+        o.remove(f);
+    }
+    body
+}
+
+#[tokio::test]
+async fn what_get_answers_goes_back_through_put_and_post() {
+    on_each_db(|app| async move {
+        let loaded = load_seed(&app).await;
+        let id = &loaded.evaluation_ids[1];
+        let e = get(&app, &format!("/api/v1/evaluations/{id}")).await;
+        assert!(e["rule_set"].is_object(), "{}", e["rule_set"]);
+        let body = writable(&e);
+        assert!(body["rule_set"].is_object());
+        let (s, put) = json(
+            app.put(&format!("/api/v1/evaluations/{id}"))
+                .header("If-Match", "\"1\"")
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 200, "{put}");
+        assert_eq!(put["rule_set"], e["rule_set"]);
+        assert_eq!(put["computed"], e["computed"]);
+        // The string forms still work, and a bad object points at the field.
+        let mut named = body.clone();
+        named["rule_set"] = json!("hengyang-2024-project@1");
+        let (s, v) = json(
+            app.post("/api/v1/evaluations/validate")
+                .json(&named)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 200, "{v}");
+        let mut bad = body.clone();
+        bad["rule_set"] = json!({"id": "hengyang-2024-project", "version": "one"});
+        let p = problem(
+            app.post("/api/v1/evaluations/validate")
+                .json(&bad)
+                .send()
+                .await
+                .unwrap(),
+            422,
+            "request.validation_failed",
+        )
+        .await;
+        assert_eq!(p["errors"][0]["pointer"], "/rule_set", "{p}");
+        // A new evaluation from a read one: the object form on create.
+        let mut fresh = body;
+        fresh["year"] = json!(2025);
+        fresh.as_object_mut().unwrap().remove("project");
+        fresh["kind"] = json!("department");
+        fresh["rule_set"] = json!({"id": "hengyang-2024-department", "version": 1});
+        let (s, c) = json(
+            app.post("/api/v1/evaluations")
+                .json(&fresh)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 201, "{c}");
+        assert_eq!(
+            c["rule_set"],
+            json!({"id": "hengyang-2024-department", "version": 1})
+        );
+    })
+    .await;
+}
+
+/// A token of `app` with its own subject.
+fn token_for(app: &TestApp, subject: &str, role: &str, region: &str) -> String {
+    use jixiao::auth::token::{TokenRequest, mint};
+    use jixiao::domain::policy::Role;
+    use jixiao::domain::region::RegionCode;
+    let request = TokenRequest {
+        subject: subject.into(),
+        role: Role::parse(role).unwrap(),
+        region: RegionCode::parse(region).unwrap(),
+        departments: Vec::new(),
+        ttl: std::time::Duration::from_secs(3600),
+    };
+    mint(
+        &app.settings.auth,
+        app.settings.auth.jwt_secret.as_deref().unwrap(),
+        &request,
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn actions_offered_are_those_that_would_succeed_and_blocked_ones_say_why() {
+    on_each_db(|app| async move {
+        let loaded = load_seed(&app).await;
+        let id = &loaded.evaluation_ids[2];
+        let path = format!("/api/v1/evaluations/{id}");
+        let submitter = app.as_(Some(app.token("submitter", "430424")));
+        let e = get(&submitter, &path).await;
+        assert_eq!(e["allowed_actions"], json!(["update", "delete"]));
+        let blocked = &e["blocked_actions"];
+        assert_eq!(blocked.as_array().unwrap().len(), 1, "{blocked}");
+        assert_eq!(blocked[0]["action"], "submit");
+        assert_eq!(blocked[0]["code"], "evaluation.not_submittable");
+        let count = e["computed"]["error_count"].as_u64().unwrap();
+        assert_eq!(
+            blocked[0]["reason"],
+            format!("{count} error finding(s) remain; correct them and submit again")
+        );
+        assert_eq!(
+            blocked[0]["reason_zh"],
+            format!("仍有 {count} 项错误，请更正后再提交")
+        );
+        // What it says is what the action answers.
+        let (s, p) = act(&submitter, id, "submit", None).await;
+        assert_eq!(
+            (s, p["code"].as_str()),
+            (409, Some("evaluation.not_submittable"))
+        );
+        // Corrected: submit is offered, nothing is blocked.
+        let fixed = corrected_black_water(&loaded.project_ids[1].1);
+        let (s, e) = json(
+            submitter
+                .put(&path)
+                .header("If-Match", "\"1\"")
+                .json(&fixed)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 200, "{e}");
+        assert_eq!(e["allowed_actions"], json!(["update", "delete", "submit"]));
+        assert_eq!(e["blocked_actions"], json!([]));
+        // Submitted by the admin: the admin may not approve its own submission, and says so.
+        let (s, e) = act(&app, id, "submit", None).await;
+        assert_eq!(s, 200, "{e}");
+        assert_eq!(e["allowed_actions"], json!(["withdraw"]));
+        let blocked: Vec<(&str, &str)> = e["blocked_actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| (b["action"].as_str().unwrap(), b["code"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            blocked,
+            [("return", "auth.forbidden"), ("approve", "auth.forbidden")]
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn only_the_submitter_who_submitted_or_an_admin_withdraws() {
+    on_each_db(|app| async move {
+        let loaded = load_seed(&app).await;
+        let id = &loaded.evaluation_ids[2];
+        let path = format!("/api/v1/evaluations/{id}");
+        let first = app.as_(Some(token_for(&app, "clerk-1", "submitter", "430424")));
+        let second = app.as_(Some(token_for(&app, "clerk-2", "submitter", "430424")));
+        let fixed = corrected_black_water(&loaded.project_ids[1].1);
+        let res = first
+            .put(&path)
+            .header("If-Match", "\"1\"")
+            .json(&fixed)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let (s, e) = act(&first, id, "submit", None).await;
+        assert_eq!(
+            (s, e["submitted_by"].as_str()),
+            (200, Some("clerk-1")),
+            "{e}"
+        );
+        // Another submitter of the same county: not offered, blocked with the reason, refused.
+        let e = get(&second, &path).await;
+        assert_eq!(e["allowed_actions"], json!([]));
+        assert_eq!(e["blocked_actions"][0]["action"], "withdraw");
+        assert_eq!(e["blocked_actions"][0]["code"], "evaluation.not_submitter");
+        let res = second
+            .post(&format!("{path}/withdraw"))
+            .send()
+            .await
+            .unwrap();
+        let p = problem(res, 403, "evaluation.not_submitter").await;
+        assert!(
+            p["detail"]
+                .as_str()
+                .unwrap()
+                .contains("submitter who submitted"),
+            "{p}"
+        );
+        assert_eq!(
+            get(&app, &path).await["status"],
+            "submitted",
+            "nothing changed"
+        );
+        // The one who submitted may.
+        assert_eq!(
+            get(&first, &path).await["allowed_actions"],
+            json!(["withdraw"])
+        );
+        let (s, e) = act(&first, id, "withdraw", None).await;
+        assert_eq!((s, e["status"].as_str()), (200, Some("draft")), "{e}");
+        // And an admin may withdraw anyone's submission.
+        let (s, _) = act(&first, id, "submit", None).await;
+        assert_eq!(s, 200);
+        let (s, e) = act(&app, id, "withdraw", None).await;
+        assert_eq!((s, e["status"].as_str()), (200, Some("draft")), "{e}");
     })
     .await;
 }

@@ -4,11 +4,13 @@
 mod architecture;
 mod auth;
 mod batch;
+mod bounds;
 mod budget_codes;
 mod department_data;
 mod errors;
 mod evaluations;
 mod exports;
+mod feed_replica;
 mod generate;
 mod helpers;
 mod http_layer;
