@@ -56,8 +56,9 @@ codes! {
     NOT_FOUND = ("request.not_found", NOT_FOUND, "Not found", "未找到");
     METHOD_NOT_ALLOWED = ("request.method_not_allowed", METHOD_NOT_ALLOWED, "Method not allowed", "不允许的请求方法");
     NOT_ACCEPTABLE = ("request.not_acceptable", NOT_ACCEPTABLE, "Not acceptable", "无法提供所要求的格式");
-    REQUEST_TIMEOUT = ("request.timeout", REQUEST_TIMEOUT, "The request body did not arrive in time", "请求体未能按时送达");
+    REQUEST_TIMEOUT = ("request.timeout", REQUEST_TIMEOUT, "The request did not arrive in time", "请求未能按时送达");
     BODY_TOO_LARGE = ("request.body_too_large", PAYLOAD_TOO_LARGE, "Request body too large", "请求体过大");
+    HEADERS_TOO_LARGE = ("request.headers_too_large", REQUEST_HEADER_FIELDS_TOO_LARGE, "Request headers too large", "请求头过大");
     UNSUPPORTED_MEDIA_TYPE = ("request.unsupported_media_type", UNSUPPORTED_MEDIA_TYPE, "Unsupported media type", "不支持的媒体类型");
     VALIDATION_FAILED = ("request.validation_failed", UNPROCESSABLE_ENTITY, "The request has invalid fields", "请求包含无效字段");
     PRECONDITION_REQUIRED = ("request.precondition_required", PRECONDITION_REQUIRED, "If-Match header required", "需要 If-Match 请求头");
@@ -118,6 +119,7 @@ impl ErrorCode {
             406 => codes::NOT_ACCEPTABLE,
             408 => codes::REQUEST_TIMEOUT,
             413 => codes::BODY_TOO_LARGE,
+            431 => codes::HEADERS_TOO_LARGE,
             415 => codes::UNSUPPORTED_MEDIA_TYPE,
             412 => codes::PRECONDITION_FAILED,
             428 => codes::PRECONDITION_REQUIRED,
@@ -375,6 +377,7 @@ pub struct Problem {
     /// The state the evaluation is in, when a workflow action or a write is refused because
     /// of it (`evaluation.invalid_transition`, `evaluation.read_only`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::api::vocab::EvaluationStatus>)]
     pub current_state: Option<String>,
     /// The error findings that block a submission (`evaluation.not_submittable`).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -11,10 +11,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::AppState;
 use crate::api::amount::Figure;
-use crate::api::evaluation_dto::EvaluationInput;
+use crate::api::evaluation_dto::{EvaluationInput, GradeDto};
 use crate::api::evaluations;
 use crate::api::extract::{RequestBody, parse_body};
 use crate::api::middleware::RequestId;
+use crate::api::vocab::{EvaluationStatus, ItemOutcome, Vocabulary};
 use crate::domain::policy::{Action, Kind, Principal};
 use crate::error::{ApiError, FieldError, codes};
 use crate::locale::{Lang, Text};
@@ -118,17 +119,16 @@ pub struct ItemResult {
     pub index: usize,
     #[serde(rename = "ref")]
     pub reference: Option<String>,
-    /// created, replaced, failed, or not_applied (valid, but the atomic batch failed).
-    pub outcome: String,
+    pub outcome: ItemOutcome,
     /// The evaluation written (or, in a dry run, the existing one a replace would change);
     /// null when nothing exists under it.
     pub id: Option<String>,
     /// Its status; null when `id` is.
-    pub status: Option<String>,
+    pub status: Option<EvaluationStatus>,
     /// The version written; null in a dry run and when nothing was written.
     pub version: Option<i64>,
     pub total: Option<Figure>,
-    pub grade: Option<String>,
+    pub grade: Option<GradeDto>,
     /// Error findings of the evaluation (they do not fail the item; they block submission).
     pub error_findings: Option<i32>,
     /// Why the item failed: a problem document, pointers prefixed with the item's place.
@@ -215,7 +215,7 @@ async fn run_item(
     txn: &DatabaseTransaction,
     principal: &Principal,
     item: &BatchItem,
-) -> Result<(crate::store::evaluations::Model, &'static str), ApiError> {
+) -> Result<(crate::store::evaluations::Model, ItemOutcome), ApiError> {
     let savepoint = txn.begin().await?;
     match evaluations::upsert(&savepoint, principal, &item.evaluation).await {
         Ok(done) => {
@@ -375,12 +375,18 @@ pub async fn batch(
             Ok((m, what)) => ItemResult {
                 index,
                 reference: item.reference.clone(),
-                outcome: what.to_owned(),
+                outcome: what,
                 id: Some(m.id.clone()),
-                status: Some(m.status.clone()),
+                status: Some(EvaluationStatus::from_stored(
+                    &m.status,
+                    format_args!("evaluation {}", m.id),
+                )?),
                 version: Some(m.version),
                 total: Some(Figure(m.total.0)),
-                grade: Some(m.grade.clone()),
+                grade: Some(GradeDto::from_stored(
+                    &m.grade,
+                    format_args!("evaluation {}", m.id),
+                )?),
                 error_findings: Some(m.error_count),
                 problem: None,
             },
@@ -389,7 +395,7 @@ pub async fn batch(
                 ItemResult {
                     index,
                     reference: item.reference.clone(),
-                    outcome: "failed".into(),
+                    outcome: ItemOutcome::Failed,
                     id: None,
                     status: None,
                     version: None,
@@ -401,7 +407,10 @@ pub async fn batch(
             }
         });
     }
-    let failed = results.iter().filter(|r| r.outcome == "failed").count();
+    let failed = results
+        .iter()
+        .filter(|r| r.outcome == ItemOutcome::Failed)
+        .count();
     let applied = !dry_run
         && (if atomic {
             failed == 0
@@ -416,8 +425,11 @@ pub async fn batch(
         }
     }
     if atomic && failed > 0 {
-        for r in results.iter_mut().filter(|r| r.outcome != "failed") {
-            r.outcome = "not_applied".into();
+        for r in results
+            .iter_mut()
+            .filter(|r| r.outcome != ItemOutcome::Failed)
+        {
+            r.outcome = ItemOutcome::NotApplied;
             r.id = None;
             r.version = None;
             r.status = None;
@@ -427,7 +439,7 @@ pub async fn batch(
         // Nothing was written: no id for a row that does not exist, no version that was
         // never stored. A replace names the existing row and its (unchanged) status.
         for r in results.iter_mut() {
-            if r.outcome != "replaced" {
+            if r.outcome != ItemOutcome::Replaced {
                 r.id = None;
                 r.status = None;
             }
@@ -436,8 +448,14 @@ pub async fn batch(
     }
     let summary = BatchSummary {
         total: results.len(),
-        created: results.iter().filter(|r| r.outcome == "created").count(),
-        replaced: results.iter().filter(|r| r.outcome == "replaced").count(),
+        created: results
+            .iter()
+            .filter(|r| r.outcome == ItemOutcome::Created)
+            .count(),
+        replaced: results
+            .iter()
+            .filter(|r| r.outcome == ItemOutcome::Replaced)
+            .count(),
         failed,
         dry_run,
         atomic,

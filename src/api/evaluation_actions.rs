@@ -10,6 +10,7 @@ use crate::api::AppState;
 use crate::api::evaluation_dto::Evaluation;
 use crate::api::evaluations::{self, HistoryEntry, answer, prepare, status_of};
 use crate::api::extract::{JsonBody, RequestBody};
+use crate::api::vocab::{EvaluationStatus, HistoryAction, Vocabulary};
 use crate::domain::diff::Change;
 use crate::domain::policy::{Action, Principal};
 use crate::domain::workflow::{self, Transition};
@@ -36,7 +37,7 @@ async fn act(
 ) -> Result<HttpResponse, ApiError> {
     let txn = crate::store::begin_write(&state.db).await?;
     let (current, stored) = evaluations::resolve(&txn, principal, id, Action::Read).await?;
-    let from = status_of(&current);
+    let from = status_of(&current)?;
     let to = workflow::next(from, transition).map_err(|illegal| {
         ApiError::new(
             codes::EVALUATION_ILLEGAL_TRANSITION,
@@ -192,15 +193,13 @@ pub async fn approve(
 pub struct HistoryItem {
     /// 1, 2, 3 …: also the version the change produced.
     pub seq: i64,
-    /// created, updated, indicator_added, indicator_changed, indicator_removed, submitted,
-    /// withdrawn, returned, approved or deleted.
-    pub action: String,
+    pub action: HistoryAction,
     /// The token subject who did it.
     pub actor: String,
     #[serde(serialize_with = "crate::clock::micros")]
     pub at: DateTime<Utc>,
-    pub status_before: Option<String>,
-    pub status_after: String,
+    pub status_before: Option<EvaluationStatus>,
+    pub status_after: EvaluationStatus,
     pub reason: Option<String>,
     /// Each changed field: its JSON Pointer, the value before and after.
     pub changes: Vec<ChangeDto>,
@@ -236,13 +235,18 @@ pub async fn get_history(
         .into_iter()
         .map(|h| {
             let changes: Vec<Change> = serde_json::from_str(&h.changes).unwrap_or_default();
-            HistoryItem {
+            let context = format!("history {} of evaluation {}", h.seq, h.evaluation_id);
+            Ok(HistoryItem {
                 seq: h.seq,
-                action: h.action,
+                action: HistoryAction::from_stored(&h.action, &context)?,
                 actor: h.actor,
                 at: h.at,
-                status_before: h.status_before,
-                status_after: h.status_after,
+                status_before: h
+                    .status_before
+                    .as_deref()
+                    .map(|s| EvaluationStatus::from_stored(s, &context))
+                    .transpose()?,
+                status_after: EvaluationStatus::from_stored(&h.status_after, &context)?,
                 reason: h.reason,
                 changes: changes
                     .into_iter()
@@ -252,9 +256,9 @@ pub async fn get_history(
                         after: c.after,
                     })
                     .collect(),
-            }
+            })
         })
-        .collect::<Vec<_>>();
+        .collect::<Result<Vec<_>, ApiError>>()?;
     Ok(HttpResponse::Ok().json(items))
 }
 
@@ -302,7 +306,7 @@ pub async fn get_report(
         Some(pid) => crate::store::projects::get(&state.db, pid).await?,
         None => None,
     };
-    let status = status_of(&m);
+    let status = status_of(&m)?;
     let status_label = format!("{} {}", status.label_zh(), status.as_str());
     let generated = crate::clock::now().to_rfc3339();
     let meta = crate::report::ReportMeta {

@@ -10,6 +10,7 @@ use crate::api::amount::{
 };
 use crate::api::findings::FindingDto;
 use crate::api::funds::Source;
+use crate::api::vocab::{BudgetSource, EvaluationStatus, WorkflowAction};
 use crate::domain::evaluation as ev;
 use crate::domain::finance::SourceAmount;
 use crate::domain::rules::Grade;
@@ -749,14 +750,12 @@ pub struct Evaluation {
     pub region: String,
     pub year: i32,
     pub rule_set: RuleSetRef,
-    /// draft, submitted, returned or approved.
-    pub status: String,
+    pub status: EvaluationStatus,
     pub status_label_zh: String,
     pub version: i64,
     #[schema(value_type = Option<BudgetInput>)]
     pub budget: Option<Raw>,
-    /// `given` (as sent) or `funds` (summed from the project's funds).
-    pub budget_source: String,
+    pub budget_source: BudgetSource,
     #[schema(value_type = Option<String>)]
     pub annual_goal: Option<Raw>,
     #[schema(value_type = Option<String>)]
@@ -771,7 +770,7 @@ pub struct Evaluation {
     pub computed: Raw,
     /// What the caller may do now, and would succeed: update, delete, submit, withdraw,
     /// return, approve.
-    pub allowed_actions: Vec<String>,
+    pub allowed_actions: Vec<WorkflowAction>,
     /// Actions the caller's role and the state would offer but that are refused now, and why
     /// (`submit` while error findings remain, `withdraw` of someone else's submission, …).
     pub blocked_actions: Vec<BlockedAction>,
@@ -791,8 +790,7 @@ pub struct Evaluation {
     "reason_zh": "仍有 3 项错误，请更正后再提交"
 }))]
 pub struct BlockedAction {
-    /// update, delete, submit, withdraw, return or approve.
-    pub action: String,
+    pub action: WorkflowAction,
     /// The error code the action would be answered with now.
     pub code: String,
     /// Why, in English.
@@ -813,7 +811,7 @@ pub struct EvaluationPage {
 pub struct Validation {
     /// Whether the evaluation could be submitted as it is (no error findings).
     pub submittable: bool,
-    pub budget_source: String,
+    pub budget_source: BudgetSource,
     pub budget: Option<BudgetInput>,
     pub computed: ComputedDto,
 }

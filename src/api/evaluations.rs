@@ -20,6 +20,7 @@ use crate::api::findings::{FindingDto, FindingSeverity, convert};
 use crate::api::http::{self, etag};
 use crate::api::projects;
 use crate::api::rule_sets;
+use crate::api::vocab::{BudgetSource, EvaluationStatus, ItemOutcome, Vocabulary, WorkflowAction};
 use crate::api::{AppState, access, feed};
 use crate::domain::diff;
 use crate::domain::evaluation as ev;
@@ -43,7 +44,7 @@ use crate::store::money::StoredDecimal;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Stored {
     pub input: EvaluationInput,
-    pub budget_source: String,
+    pub budget_source: BudgetSource,
     pub department_budget_code: String,
     pub computed: serde_json::Value,
 }
@@ -54,7 +55,7 @@ pub struct Prepared {
     pub project: Option<crate::store::projects::Model>,
     pub rule_set: RuleSet,
     pub input: EvaluationInput,
-    pub budget_source: &'static str,
+    pub budget_source: BudgetSource,
     pub computed: ComputedDto,
 }
 
@@ -238,7 +239,7 @@ pub async fn prepare(
         _ => Vec::new(),
     };
     let (budget, budget_source) = match (&input.budget, input.kind) {
-        (Some(b), _) => (Some(b.clone()), "given"),
+        (Some(b), _) => (Some(b.clone()), BudgetSource::Given),
         (None, EvaluationKind::Project) if !funds.is_empty() => {
             let initial = sum_known(funds.iter().map(|f| f.initial.map(|d| d.0)));
             let full_year = sum_known(funds.iter().map(|f| f.full_year.map(|d| d.0)));
@@ -257,12 +258,12 @@ pub async fn prepare(
                         basic: None,
                         project: None,
                     }),
-                    "funds",
+                    BudgetSource::Funds,
                 ),
-                _ => (None, "funds"),
+                _ => (None, BudgetSource::Funds),
             }
         }
-        _ => (None, "given"),
+        _ => (None, BudgetSource::Given),
     };
     if let Some(b) = &input.budget {
         for (pointer, en, zh) in b.scale_problems() {
@@ -289,7 +290,7 @@ pub async fn prepare(
     let outcome = scoring::evaluate(&domain, &rule_set);
     // The budget block against the funds, when they are there and it was given.
     let mut extra = Vec::new();
-    if budget_source == "given" && !funds.is_empty() {
+    if budget_source == BudgetSource::Given && !funds.is_empty() {
         let b = &domain.budget;
         let declaration = match input.kind {
             EvaluationKind::Project => Some(FundDeclaration {
@@ -355,8 +356,10 @@ pub fn not_found(id: &str) -> ApiError {
     )
 }
 
-pub fn status_of(m: &Model) -> Status {
-    Status::parse(&m.status).unwrap_or(Status::Draft)
+/// The stored status of an evaluation; an unknown one is an internal error, never a guess.
+pub fn status_of(m: &Model) -> Result<Status, ApiError> {
+    EvaluationStatus::from_stored(&m.status, format_args!("evaluation {}", m.id))
+        .map(EvaluationStatus::domain)
 }
 
 pub fn stored_of(m: &Model) -> Result<Stored, ApiError> {
@@ -374,7 +377,7 @@ pub fn check(
     let scope = Scope {
         region: &m.region_code,
         department: &ids,
-        unpublished: !status_of(m).published(),
+        unpublished: !status_of(m)?.published(),
         submitted_by: m.submitted_by.as_deref(),
     };
     access::authorize(principal, Kind::Evaluation, action, &scope, || {
@@ -400,7 +403,7 @@ pub async fn resolve(
 struct StoredView<'a> {
     #[serde(borrow)]
     input: InputView<'a>,
-    budget_source: String,
+    budget_source: BudgetSource,
     department_budget_code: String,
     #[serde(borrow)]
     computed: &'a RawValue,
@@ -441,7 +444,7 @@ fn raw_or_default<T: Default + Serialize>(value: Option<&RawValue>) -> Result<Ra
 /// page costs a scan of the documents, not a parse and a re-serialisation.
 pub fn to_dto(principal: &Principal, m: &Model) -> Result<Evaluation, ApiError> {
     let stored: StoredView<'_> = serde_json::from_str(&m.document).map_err(ApiError::internal)?;
-    let status = status_of(m);
+    let status = status_of(m)?;
     let ids = [
         m.department_id.as_str(),
         stored.department_budget_code.as_str(),
@@ -473,7 +476,7 @@ pub fn to_dto(principal: &Principal, m: &Model) -> Result<Evaluation, ApiError> 
             id: m.rule_set_id.clone(),
             version: u32::try_from(m.rule_set_version).unwrap_or_default(),
         },
-        status: status.as_str().to_owned(),
+        status: status.into(),
         status_label_zh: status.label_zh().to_owned(),
         version: m.version,
         budget: optional(input.budget),
@@ -484,8 +487,16 @@ pub fn to_dto(principal: &Principal, m: &Model) -> Result<Evaluation, ApiError> 
         claimed_total: optional(input.claimed_total),
         narrative: raw_or_default::<Narrative>(input.narrative)?,
         computed: raw(stored.computed),
-        allowed_actions: actions.allowed.into_iter().map(str::to_owned).collect(),
-        blocked_actions: actions.blocked.iter().map(blocked_action).collect(),
+        allowed_actions: actions
+            .allowed
+            .into_iter()
+            .map(|a| WorkflowAction::from_stored(a, format_args!("evaluation {}", m.id)))
+            .collect::<Result<_, _>>()?,
+        blocked_actions: actions
+            .blocked
+            .iter()
+            .map(|b| blocked_action(&m.id, b))
+            .collect::<Result<_, _>>()?,
         created_by: m.created_by.clone(),
         submitted_by: m.submitted_by.clone(),
         created_at: m.created_at,
@@ -505,17 +516,17 @@ pub fn not_submittable(count: usize) -> ApiError {
 }
 
 /// A blocked action as answers list it: the code and message the action itself would get.
-fn blocked_action(b: &workflow::Blocked) -> BlockedAction {
+fn blocked_action(id: &str, b: &workflow::Blocked) -> Result<BlockedAction, ApiError> {
     let e = match b.block {
         workflow::Block::ErrorsRemain(count) => not_submittable(count),
         workflow::Block::Refused(refusal) => access::refused(b.action, refusal),
     };
-    BlockedAction {
-        action: b.action.as_str().to_owned(),
+    Ok(BlockedAction {
+        action: WorkflowAction::from_stored(b.action.as_str(), format_args!("evaluation {id}"))?,
         code: e.code.code.to_owned(),
         reason: e.detail.en.clone(),
         reason_zh: e.detail.zh.clone(),
-    }
+    })
 }
 
 /// One row of history to write with a change.
@@ -538,7 +549,7 @@ pub async fn save(
     let now = crate::clock::now();
     let stored = Stored {
         input: prepared.input.clone(),
-        budget_source: prepared.budget_source.to_owned(),
+        budget_source: prepared.budget_source,
         department_budget_code: prepared.department.budget_code.clone(),
         computed: serde_json::to_value(&prepared.computed).map_err(ApiError::internal)?,
     };
@@ -719,7 +730,10 @@ pub async fn create(
 
 /// The 409 for a change the current state does not allow.
 pub fn read_only(m: &Model) -> ApiError {
-    let status = status_of(m);
+    let status = match status_of(m) {
+        Ok(s) => s,
+        Err(e) => return e,
+    };
     ApiError::new(
         codes::EVALUATION_READ_ONLY,
         Text::new(
@@ -749,7 +763,7 @@ pub async fn replace(
     if !if_match.matches(current.version) {
         return Err(http::stale(current.version));
     }
-    let status = status_of(&current);
+    let status = status_of(&current)?;
     if !status.editable() {
         return Err(read_only(&current));
     }
@@ -818,6 +832,7 @@ pub struct EvaluationQuery {
     pub project_id: Option<String>,
     pub kind: Option<EvaluationKind>,
     /// draft, submitted, returned or approved.
+    #[param(value_type = Option<crate::api::vocab::EvaluationStatus>)]
     pub status: Option<String>,
     /// excellent, good, fair or poor.
     pub grade: Option<GradeDto>,
@@ -1028,7 +1043,7 @@ pub async fn validate_evaluation(
     let prepared = prepare(&state.db, &principal, &body.0, Action::Create).await?;
     Ok(HttpResponse::Ok().json(Validation {
         submittable: !prepared.has_errors(),
-        budget_source: prepared.budget_source.to_owned(),
+        budget_source: prepared.budget_source,
         budget: prepared.input.budget.clone(),
         computed: prepared.computed,
     }))
@@ -1097,7 +1112,7 @@ pub async fn delete_evaluation(
     {
         return Err(http::stale(current.version));
     }
-    let status = status_of(&current);
+    let status = status_of(&current)?;
     if !status.editable() {
         return Err(read_only(&current));
     }
@@ -1142,7 +1157,7 @@ pub async fn upsert(
     db: &impl ConnectionTrait,
     principal: &Principal,
     input: &EvaluationInput,
-) -> Result<(Model, &'static str), ApiError> {
+) -> Result<(Model, ItemOutcome), ApiError> {
     let prepared = prepare(db, principal, input, Action::Create).await?;
     let key = store::natural_key(
         &prepared.department.id,
@@ -1164,7 +1179,7 @@ pub async fn upsert(
             },
         )
         .await?;
-        return Ok((m, "created"));
+        return Ok((m, ItemOutcome::Created));
     };
     check(
         principal,
@@ -1172,7 +1187,7 @@ pub async fn upsert(
         &prepared.department.budget_code,
         Action::Update,
     )?;
-    let status = status_of(&existing);
+    let status = status_of(&existing)?;
     if !status.editable() {
         return Err(read_only(&existing).with_extra(
             "existing",
@@ -1192,5 +1207,5 @@ pub async fn upsert(
         },
     )
     .await?;
-    Ok((m, "replaced"))
+    Ok((m, ItemOutcome::Replaced))
 }

@@ -277,7 +277,7 @@ fn evaluation_row(
                 .and_then(|p| projects.get(p))
                 .map_or("", String::as_str),
         ),
-        text(status_of(m).label_zh()),
+        text(status_of(m)?.label_zh()),
         Cell::Text(format!("{}@{}", m.rule_set_id, m.rule_set_version)),
         Cell::Number(budget.and_then(|b| b.initial)),
         Cell::Number(full_year),
@@ -521,6 +521,7 @@ pub struct EvaluationExportQuery {
     pub project_id: Option<String>,
     pub kind: Option<EvaluationKind>,
     /// draft, submitted, returned or approved (viewers: submitted and approved only).
+    #[param(value_type = Option<crate::api::vocab::EvaluationStatus>)]
     pub status: Option<String>,
     /// excellent, good, fair or poor.
     pub grade: Option<GradeDto>,
@@ -613,6 +614,7 @@ pub struct IndicatorExportQuery {
     /// Rows of department or project evaluations only.
     pub kind: Option<EvaluationKind>,
     /// Rows of evaluations in this status (viewers: submitted and approved only).
+    #[param(value_type = Option<crate::api::vocab::EvaluationStatus>)]
     pub status: Option<String>,
     /// 一级指标, by its standard name.
     pub level1: Option<String>,

@@ -10,15 +10,15 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::departments::{Department, allowed_ids};
 use crate::api::evaluations::visible_statuses;
 use crate::api::funds::Fund;
+use crate::api::vocab::{ChangeEntity, ChangeOp, EvaluationStatus, Vocabulary};
 use crate::api::{AppState, http};
 use crate::domain::policy::Principal;
-use crate::domain::workflow::Status;
 use crate::error::{ApiError, FieldError, codes};
 use crate::locale::Text;
 use crate::store::changes::{self as store, Change};
 use crate::store::{departments, evaluations, funds, projects};
 
-/// What a change did.
+/// What a change did (the words of [`ChangeOp`], as stored).
 pub const CREATED: &str = "created";
 pub const UPDATED: &str = "updated";
 pub const STATE_CHANGED: &str = "state_changed";
@@ -193,14 +193,13 @@ pub struct FeedQuery {
 pub struct ChangeItem {
     /// Resume after this change by passing it as `after`.
     pub cursor: String,
-    /// department, profile, finance, fund, project or evaluation.
-    pub entity: String,
+    pub entity: ChangeEntity,
     pub id: String,
     /// created, updated, state_changed or deleted (a tombstone: `data` is absent). An
     /// evaluation that leaves the caller's view (for a viewer: withdrawn to draft, returned,
     /// then deleted) also arrives as `deleted`, so a replica built from the feed holds what
     /// the lists show the caller.
-    pub op: String,
+    pub op: ChangeOp,
     /// The object's version after the change.
     pub version: i64,
     #[serde(serialize_with = "crate::clock::micros")]
@@ -272,32 +271,38 @@ pub async fn list_changes(
     let items = rows
         .into_iter()
         .map(|r| {
+            let context = format!("change {}", r.seq);
+            let entity = ChangeEntity::from_stored(&r.entity, &context)?;
             // An evaluation now in a state the caller does not see has left the caller's view:
             // a tombstone, as if deleted.
-            let gone = r.entity == "evaluation"
+            let gone = entity == ChangeEntity::Evaluation
                 && !principal.sees_evaluation_in_state(
                     r.status
                         .as_deref()
-                        .and_then(Status::parse)
-                        .is_some_and(Status::published),
+                        .map(|s| EvaluationStatus::from_stored(s, &context))
+                        .transpose()?
+                        .is_some_and(|s| s.domain().published()),
                 );
             let (op, data) = if gone {
-                (DELETED.to_owned(), None)
+                (ChangeOp::Deleted, None)
             } else {
-                (r.op, r.data.and_then(|d| serde_json::from_str(&d).ok()))
+                (
+                    ChangeOp::from_stored(&r.op, &context)?,
+                    r.data.and_then(|d| serde_json::from_str(&d).ok()),
+                )
             };
-            ChangeItem {
+            Ok(ChangeItem {
                 cursor: http::encode_page_token(KIND, &r.seq.to_string()),
-                entity: r.entity,
+                entity,
                 id: r.entity_id,
                 op,
                 version: r.version,
                 at: r.at,
                 actor: r.actor,
                 data,
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_, ApiError>>()?;
     Ok(HttpResponse::Ok().json(ChangePage {
         items,
         next_cursor: http::encode_page_token(KIND, &next.to_string()),

@@ -9,10 +9,11 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::AppState;
 use crate::api::amount::Figure;
 use crate::api::departments::allowed_ids;
-use crate::api::evaluation_dto::{Evaluation, IndicatorInputDto, RowDto};
+use crate::api::evaluation_dto::{Evaluation, EvaluationKind, IndicatorInputDto, RowDto};
 use crate::api::evaluations::{self, answer, region_prefix, visible_statuses};
 use crate::api::extract::JsonBody;
 use crate::api::http::{self, etag};
+use crate::api::vocab::{EvaluationStatus, Vocabulary};
 use crate::domain::policy::{Action, Principal};
 use crate::error::{ApiError, Problem, codes};
 use crate::locale::Text;
@@ -253,8 +254,8 @@ pub struct IndicatorResult {
     pub year: i32,
     pub region: String,
     pub department_id: String,
-    pub kind: String,
-    pub status: String,
+    pub kind: EvaluationKind,
+    pub status: EvaluationStatus,
     pub level1: String,
     pub level2: String,
     pub level3: String,
@@ -304,25 +305,28 @@ pub async fn list_indicator_results(
         http::next_page_token("indicator-results", more, &rows, |r| r.key.as_str());
     let items = rows
         .into_iter()
-        .map(|r| IndicatorResult {
-            evaluation_id: r.evaluation_id,
-            index: r.position,
-            year: r.year,
-            region: r.region_code,
-            department_id: r.department_id,
-            kind: r.kind,
-            status: r.status,
-            level1: r.level1,
-            level2: r.level2,
-            level3: r.level3,
-            target: r.target,
-            actual: r.actual,
-            weight: r.weight.map(|d| Figure(d.0)),
-            claimed: r.claimed.map(|d| Figure(d.0)),
-            computed: r.computed.map(|d| Figure(d.0)),
-            achieved: r.achieved,
+        .map(|r| {
+            let context = format!("indicator {} of evaluation {}", r.position, r.evaluation_id);
+            Ok(IndicatorResult {
+                kind: EvaluationKind::from_stored(&r.kind, &context)?,
+                status: EvaluationStatus::from_stored(&r.status, &context)?,
+                evaluation_id: r.evaluation_id,
+                index: r.position,
+                year: r.year,
+                region: r.region_code,
+                department_id: r.department_id,
+                level1: r.level1,
+                level2: r.level2,
+                level3: r.level3,
+                target: r.target,
+                actual: r.actual,
+                weight: r.weight.map(|d| Figure(d.0)),
+                claimed: r.claimed.map(|d| Figure(d.0)),
+                computed: r.computed.map(|d| Figure(d.0)),
+                achieved: r.achieved,
+            })
         })
-        .collect();
+        .collect::<Result<_, ApiError>>()?;
     Ok(HttpResponse::Ok().json(IndicatorResultPage {
         items,
         next_page_token,

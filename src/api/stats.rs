@@ -20,10 +20,10 @@ use crate::api::amount::{Amount, Figure};
 use crate::api::departments::{self, allowed_ids};
 use crate::api::evaluation_dto::{EvaluationKind, GradeDto};
 use crate::api::evaluations::{region_prefix, visible_statuses};
+use crate::api::vocab::{EvaluationStatus, Vocabulary};
 use crate::domain::policy::Principal;
 use crate::domain::region::RegionLevel;
 use crate::domain::stats::{self, Achievement, Band, Dimension, Facts, Summary};
-use crate::domain::workflow::Status;
 use crate::error::{ApiError, FieldError, codes};
 use crate::locale::Text;
 use crate::store::departments as department_store;
@@ -148,6 +148,7 @@ pub struct EvaluationStatsQuery {
     pub department_id: Option<String>,
     pub kind: Option<EvaluationKind>,
     /// draft, submitted, returned or approved (viewers: submitted and approved only).
+    #[param(value_type = Option<crate::api::vocab::EvaluationStatus>)]
     pub status: Option<String>,
     /// excellent, good, fair or poor.
     pub grade: Option<GradeDto>,
@@ -226,15 +227,15 @@ pub struct GroupKey {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub budget_code: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
+    pub kind: Option<EvaluationKind>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kind_label_zh: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub grade: Option<String>,
+    pub grade: Option<GradeDto>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub grade_label_zh: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub status: Option<EvaluationStatus>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status_label_zh: Option<String>,
 }
@@ -318,25 +319,6 @@ fn summary_dto(s: &Summary) -> EvaluationSummary {
     }
 }
 
-fn grade_label(g: &str) -> Option<&'static str> {
-    [
-        GradeDto::Excellent,
-        GradeDto::Good,
-        GradeDto::Fair,
-        GradeDto::Poor,
-    ]
-    .into_iter()
-    .find(|d| d.as_str() == g)
-    .map(GradeDto::label_zh)
-}
-
-fn kind_label(k: &str) -> Option<&'static str> {
-    [EvaluationKind::Department, EvaluationKind::Project]
-        .into_iter()
-        .find(|d| d.as_str() == k)
-        .map(|d| d.domain().label_zh())
-}
-
 /// Aggregates of evaluations: count, average and distribution of the computed totals, grade
 /// counts, budget and executed sums with the execution rate, over all and per group.
 #[utoipa::path(
@@ -417,6 +399,7 @@ pub async fn evaluation_stats(
         .groups
         .iter()
         .map(|(values, summary)| {
+            let context = || format!("stats group {values:?}");
             let mut key = GroupKey::default();
             for (dim, value) in dims.iter().zip(values) {
                 match dim {
@@ -433,25 +416,28 @@ pub async fn evaluation_stats(
                         }
                     }
                     Dimension::Kind => {
-                        key.kind = Some(value.clone());
-                        key.kind_label_zh = kind_label(value).map(str::to_owned);
+                        let kind = EvaluationKind::from_stored(value, context())?;
+                        key.kind = Some(kind);
+                        key.kind_label_zh = Some(kind.domain().label_zh().to_owned());
                     }
                     Dimension::Grade => {
-                        key.grade = Some(value.clone());
-                        key.grade_label_zh = grade_label(value).map(str::to_owned);
+                        let grade = GradeDto::from_stored(value, context())?;
+                        key.grade = Some(grade);
+                        key.grade_label_zh = Some(grade.label_zh().to_owned());
                     }
                     Dimension::Status => {
-                        key.status = Some(value.clone());
-                        key.status_label_zh = Status::parse(value).map(|s| s.label_zh().to_owned());
+                        let status = EvaluationStatus::from_stored(value, context())?;
+                        key.status = Some(status);
+                        key.status_label_zh = Some(status.label_zh().to_owned());
                     }
                 }
             }
-            EvaluationGroup {
+            Ok(EvaluationGroup {
                 key,
                 summary: summary_dto(summary),
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_, ApiError>>()?;
     Ok(HttpResponse::Ok().json(EvaluationStats {
         group_by: dims.iter().map(|d| d.as_str().to_owned()).collect(),
         region_level: level.as_str().to_owned(),
@@ -480,6 +466,7 @@ pub struct IndicatorStatsQuery {
     /// Rows of department (附件4) or project (附件5) evaluations only.
     pub kind: Option<EvaluationKind>,
     /// Rows of evaluations in this status (viewers: submitted and approved only).
+    #[param(value_type = Option<crate::api::vocab::EvaluationStatus>)]
     pub status: Option<String>,
     /// Only this 一级指标 (standard name, e.g. 产出指标).
     pub level1: Option<String>,

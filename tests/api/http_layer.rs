@@ -1,6 +1,7 @@
 //! The HTTP layer (issue #12, points 7, 12 and 15): `HEAD` wherever `GET` is, security
-//! headers on every answer with a Content-Security-Policy per kind of page, and a deadline on
-//! request bodies.
+//! headers on every answer with a Content-Security-Policy per kind of page, a deadline on
+//! request bodies, and problem documents for the answers of the HTTP layer itself (400, 431
+//! and 408 for a request head it cannot parse, too large or too slow: vendor/actix-http).
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -235,4 +236,142 @@ async fn slow_bodies_get_408_and_the_connection_is_closed() {
         assert_ne!(s, 408, "{body}");
         app.finish().await;
     }
+}
+
+/// Sends `request` as it is (from a thread of its own: the server may answer and close before
+/// it has read everything) and returns what comes back until the server closes the connection.
+fn raw_exchange(port: u16, request: Vec<u8>) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
+    let mut writer = stream.try_clone().unwrap();
+    let sender = std::thread::spawn(move || {
+        // The server stops reading once it has given up on the request.
+        let _ = writer.write_all(&request);
+    });
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    while started.elapsed() < Duration::from_secs(10) {
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => answer.extend_from_slice(&buf[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => break,
+        }
+    }
+    drop(stream);
+    let _ = sender.join();
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// Checks that a raw answer is a problem document with the status and code, whose code is in
+/// the code table with that status, and returns the body.
+fn raw_problem(answer: &str, status: u16, code: &str) -> serde_json::Value {
+    assert!(
+        answer.starts_with(&format!("HTTP/1.1 {status} ")),
+        "{answer}"
+    );
+    let (head, body) = answer
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("no end of head: {answer}"));
+    let head = head.to_ascii_lowercase();
+    assert!(
+        head.contains("\r\ncontent-type: application/problem+json\r\n"),
+        "{answer}"
+    );
+    assert!(
+        head.contains(&format!("\r\ncontent-length: {}\r\n", body.len())),
+        "{answer}"
+    );
+    // The connection is closed after the answer, as before these answers had a body.
+    assert!(head.contains("\r\nconnection: close\r\n"), "{answer}");
+    let body: serde_json::Value =
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {answer}"));
+    assert_eq!(body["status"], status, "{body}");
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["type"], format!("/problems/{code}"), "{body}");
+    let entry = jixiao::error::codes::ALL
+        .iter()
+        .find(|c| c.code == code)
+        .unwrap_or_else(|| panic!("{code} is not in the code table"));
+    assert_eq!(entry.status.as_u16(), status, "{code}");
+    assert_eq!(body["title"], entry.title_en, "{body}");
+    assert!(
+        body["detail"].as_str().is_some_and(|d| !d.is_empty()),
+        "{body}"
+    );
+    assert_eq!(body["instance"], "", "{body}");
+    let id = body["request_id"].as_str().unwrap_or_default();
+    assert!(
+        !id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{body}"
+    );
+    assert!(
+        head.contains(&format!("\r\nx-request-id: {id}\r\n")),
+        "{answer}"
+    );
+    body
+}
+
+#[tokio::test]
+async fn unparsable_requests_get_a_400_problem() {
+    for backend in crate::helpers::backends() {
+        let app = spawn_app(backend).await;
+        let port = app.base.rsplit(':').next().unwrap().parse::<u16>().unwrap();
+        let mut ids = Vec::new();
+        for request in [
+            "GET /healthz HTTP/1.1\r\nHost: localhost\r\nBad Header\r\n\r\n",
+            "G(T /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n",
+            "GET /healthz HTTP/9.9\r\nHost: localhost\r\n\r\n",
+        ] {
+            let answer = tokio::task::spawn_blocking(move || raw_exchange(port, request.into()))
+                .await
+                .unwrap();
+            let body = raw_problem(&answer, 400, "request.bad_request");
+            ids.push(body["request_id"].as_str().unwrap().to_owned());
+        }
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 3, "request ids are unique: {ids:?}");
+        // The server still serves well-formed requests.
+        assert_eq!(app.get("/healthz").send().await.unwrap().status(), 200);
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn oversized_request_heads_get_a_431_problem() {
+    for backend in crate::helpers::backends() {
+        let app = spawn_app(backend).await;
+        let port = app.base.rsplit(':').next().unwrap().parse::<u16>().unwrap();
+        let mut request = b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Big: ".to_vec();
+        request.extend(std::iter::repeat_n(b'a', 200 * 1024));
+        request.extend_from_slice(b"\r\n\r\n");
+        let answer = tokio::task::spawn_blocking(move || raw_exchange(port, request))
+            .await
+            .unwrap();
+        raw_problem(&answer, 431, "request.headers_too_large");
+        assert_eq!(app.get("/healthz").send().await.unwrap().status(), 200);
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn request_heads_not_received_in_time_get_a_408_problem() {
+    // The request head must arrive within 5 s (actix-web's `client_request_timeout`).
+    let app = spawn_app(Backend::Sqlite).await;
+    let port = app.base.rsplit(':').next().unwrap().parse::<u16>().unwrap();
+    let answer = tokio::task::spawn_blocking(move || {
+        raw_exchange(port, b"GET /healthz HTTP/1.1\r\nHost: loc".to_vec())
+    })
+    .await
+    .unwrap();
+    raw_problem(&answer, 408, "request.timeout");
+    app.finish().await;
 }

@@ -20,6 +20,7 @@ mod openapi;
 mod ops;
 mod printed;
 mod readme;
+mod real_tables;
 mod regions;
 mod rule_sets;
 mod search;

@@ -121,3 +121,127 @@ async fn every_operation_is_complete() {
     ids.dedup();
     assert_eq!(ids.len(), n, "operationIds are unique");
 }
+
+/// The enum a schema declares, directly, through a `$ref`, or in one branch of a
+/// `oneOf`/`anyOf`/`allOf` (a nullable field is `oneOf: [$ref, null]`).
+fn declared_enum(doc: &serde_json::Value, schema: &serde_json::Value) -> Option<Vec<String>> {
+    if let Some(values) = schema.get("enum").and_then(|e| e.as_array()) {
+        return Some(
+            values
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
+        );
+    }
+    if let Some(target) = schema.get("$ref").and_then(|r| r.as_str()) {
+        let pointer = target.strip_prefix('#')?;
+        return declared_enum(doc, doc.pointer(pointer)?);
+    }
+    ["oneOf", "anyOf", "allOf"]
+        .iter()
+        .filter_map(|k| schema.get(*k).and_then(|v| v.as_array()))
+        .flatten()
+        .find_map(|branch| declared_enum(doc, branch))
+}
+
+#[test]
+fn closed_vocabularies_are_enums_with_one_vocabulary_per_concept() {
+    let doc = serde_json::to_value(jixiao::api::openapi()).unwrap();
+    let statuses = ["draft", "submitted", "returned", "approved"];
+    let grades = ["excellent", "good", "fair", "poor"];
+    let actions = [
+        "update", "delete", "submit", "withdraw", "return", "approve",
+    ];
+    let kinds = ["department", "project"];
+    // (schema, pointer inside it, the vocabulary it must carry)
+    let fields: &[(&str, &str, &[&str])] = &[
+        ("Evaluation", "/properties/status", &statuses),
+        ("Evaluation", "/properties/allowed_actions/items", &actions),
+        (
+            "Evaluation",
+            "/properties/budget_source",
+            &["given", "funds"],
+        ),
+        (
+            "Validation",
+            "/properties/budget_source",
+            &["given", "funds"],
+        ),
+        ("BlockedAction", "/properties/action", &actions),
+        (
+            "ItemResult",
+            "/properties/outcome",
+            &["created", "replaced", "failed", "not_applied"],
+        ),
+        ("ItemResult", "/properties/status", &statuses),
+        ("ItemResult", "/properties/grade", &grades),
+        (
+            "ChangeItem",
+            "/properties/op",
+            &["created", "updated", "state_changed", "deleted"],
+        ),
+        (
+            "ChangeItem",
+            "/properties/entity",
+            &[
+                "department",
+                "profile",
+                "finance",
+                "fund",
+                "project",
+                "evaluation",
+            ],
+        ),
+        ("GroupKey", "/properties/grade", &grades),
+        ("GroupKey", "/properties/status", &statuses),
+        ("GroupKey", "/properties/kind", &kinds),
+        ("HistoryItem", "/properties/status_before", &statuses),
+        ("HistoryItem", "/properties/status_after", &statuses),
+        ("IndicatorResult", "/properties/status", &statuses),
+        ("IndicatorResult", "/properties/kind", &kinds),
+        ("Problem", "/properties/current_state", &statuses),
+        ("ComputedDto", "/properties/grade", &grades),
+        ("FindingDto", "/properties/severity", &["error", "warning"]),
+    ];
+    let mut problems = Vec::new();
+    for (schema, pointer, words) in fields {
+        let at = format!("/components/schemas/{schema}{pointer}");
+        let Some(field) = doc.pointer(&at) else {
+            problems.push(format!("{schema}{pointer}: missing"));
+            continue;
+        };
+        match declared_enum(&doc, field) {
+            Some(found) if found == *words => {}
+            Some(found) => {
+                problems.push(format!("{schema}{pointer}: enum {found:?}, not {words:?}"))
+            }
+            None => problems.push(format!("{schema}{pointer}: no enum")),
+        }
+    }
+    let history_action = doc
+        .pointer("/components/schemas/HistoryItem/properties/action")
+        .expect("HistoryItem.action");
+    if declared_enum(&doc, history_action).is_none() {
+        problems.push("HistoryItem/properties/action: no enum".into());
+    }
+    // Query filters of a vocabulary declare it too.
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let Some(get) = item.get("get") else { continue };
+        for p in get["parameters"].as_array().into_iter().flatten() {
+            let words: &[&str] = match p["name"].as_str() {
+                Some("status") => &statuses,
+                Some("grade") => &grades,
+                Some("kind") => &kinds,
+                _ => continue,
+            };
+            if p["in"] != "query" {
+                continue;
+            }
+            match declared_enum(&doc, &p["schema"]) {
+                Some(found) if found == words => {}
+                other => problems.push(format!("GET {path} ?{}: {other:?}", p["name"])),
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}

@@ -1,0 +1,254 @@
+//! The closed vocabularies of the API: each is one enum, declared as an `enum` in the contract,
+//! and used by every field that carries it. Values read back from the database as text are
+//! parsed into them with [`Vocabulary::from_stored`]: an unknown stored value is an internal
+//! error (logged with its context, answered 500), never a made-up value.
+
+use std::fmt::Display;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::api::evaluation_dto::{EvaluationKind, GradeDto};
+use crate::domain::workflow::Status;
+use crate::error::ApiError;
+
+/// A closed set of snake_case words.
+pub trait Vocabulary: Sized + Copy + 'static {
+    /// What the words name, for messages (`evaluation status`).
+    const WHAT: &'static str;
+    /// Every word, in the contract's order.
+    const ALL: &'static [Self];
+
+    fn as_str(self) -> &'static str;
+
+    fn parse(text: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|v| v.as_str() == text)
+    }
+
+    /// A value read back as text from the database; `context` says where it was read
+    /// (`evaluation 0193…`), for the log.
+    fn from_stored(text: &str, context: impl Display) -> Result<Self, ApiError> {
+        Self::parse(text).ok_or_else(|| {
+            ApiError::internal(anyhow::anyhow!(
+                "{context}: the stored {} `{text}` is not one of {}",
+                Self::WHAT,
+                Self::ALL
+                    .iter()
+                    .map(|v| v.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })
+    }
+}
+
+macro_rules! vocabulary {
+    (
+        $(#[$meta:meta])*
+        $name:ident ($what:literal) {
+            $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl Vocabulary for $name {
+            const WHAT: &'static str = $what;
+            const ALL: &'static [Self] = &[$(Self::$variant),+];
+
+            fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text),+
+                }
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// Where an evaluation stands: draft, submitted, returned or approved. A withdrawn
+    /// evaluation is a draft again.
+    EvaluationStatus ("evaluation status") {
+        /// 草稿
+        Draft => "draft",
+        /// 已提交
+        Submitted => "submitted",
+        /// 已退回
+        Returned => "returned",
+        /// 已通过
+        Approved => "approved",
+    }
+}
+
+impl From<Status> for EvaluationStatus {
+    fn from(s: Status) -> Self {
+        match s {
+            Status::Draft => Self::Draft,
+            Status::Submitted => Self::Submitted,
+            Status::Returned => Self::Returned,
+            Status::Approved => Self::Approved,
+        }
+    }
+}
+
+impl EvaluationStatus {
+    pub fn domain(self) -> Status {
+        match self {
+            Self::Draft => Status::Draft,
+            Self::Submitted => Status::Submitted,
+            Self::Returned => Status::Returned,
+            Self::Approved => Status::Approved,
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        self.domain().label_zh()
+    }
+}
+
+vocabulary! {
+    /// What a caller may do with an evaluation (`allowed_actions`, `blocked_actions`).
+    WorkflowAction ("workflow action") {
+        Update => "update",
+        Delete => "delete",
+        Submit => "submit",
+        Withdraw => "withdraw",
+        Return => "return",
+        Approve => "approve",
+    }
+}
+
+vocabulary! {
+    /// What an entry of an evaluation's history records.
+    HistoryAction ("history action") {
+        Created => "created",
+        Updated => "updated",
+        IndicatorAdded => "indicator_added",
+        IndicatorChanged => "indicator_changed",
+        IndicatorRemoved => "indicator_removed",
+        Submitted => "submitted",
+        Withdrawn => "withdrawn",
+        Returned => "returned",
+        Approved => "approved",
+        Deleted => "deleted",
+    }
+}
+
+vocabulary! {
+    /// What a change did: created, updated, state_changed or deleted (a tombstone).
+    ChangeOp ("change op") {
+        Created => "created",
+        Updated => "updated",
+        StateChanged => "state_changed",
+        Deleted => "deleted",
+    }
+}
+
+vocabulary! {
+    /// What kind of object a change is about.
+    ChangeEntity ("change entity") {
+        Department => "department",
+        Profile => "profile",
+        Finance => "finance",
+        Fund => "fund",
+        Project => "project",
+        Evaluation => "evaluation",
+    }
+}
+
+vocabulary! {
+    /// What happened to one batch item: created, replaced, failed, or not_applied (valid, but
+    /// the atomic batch failed).
+    ItemOutcome ("batch item outcome") {
+        Created => "created",
+        Replaced => "replaced",
+        Failed => "failed",
+        NotApplied => "not_applied",
+    }
+}
+
+vocabulary! {
+    /// Where an evaluation's budget comes from: `given` (as sent) or `funds` (summed from the
+    /// project's funds).
+    BudgetSource ("budget source") {
+        Given => "given",
+        Funds => "funds",
+    }
+}
+
+impl Vocabulary for GradeDto {
+    const WHAT: &'static str = "grade";
+    const ALL: &'static [Self] = &[Self::Excellent, Self::Good, Self::Fair, Self::Poor];
+
+    fn as_str(self) -> &'static str {
+        GradeDto::as_str(self)
+    }
+}
+
+impl Vocabulary for EvaluationKind {
+    const WHAT: &'static str = "evaluation kind";
+    const ALL: &'static [Self] = &[Self::Department, Self::Project];
+
+    fn as_str(self) -> &'static str {
+        EvaluationKind::as_str(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn serialises_as_str<T: Vocabulary + Serialize>() {
+        for v in T::ALL {
+            assert_eq!(
+                serde_json::to_value(v).unwrap(),
+                serde_json::Value::from(v.as_str()),
+                "{}",
+                T::WHAT
+            );
+            assert_eq!(T::parse(v.as_str()).map(|p| p.as_str()), Some(v.as_str()));
+        }
+    }
+
+    #[test]
+    fn vocabularies_serialise_as_their_words() {
+        serialises_as_str::<EvaluationStatus>();
+        serialises_as_str::<WorkflowAction>();
+        serialises_as_str::<HistoryAction>();
+        serialises_as_str::<ChangeOp>();
+        serialises_as_str::<ChangeEntity>();
+        serialises_as_str::<ItemOutcome>();
+        serialises_as_str::<BudgetSource>();
+        serialises_as_str::<GradeDto>();
+        serialises_as_str::<EvaluationKind>();
+    }
+
+    #[test]
+    fn the_feed_writes_the_words_of_change_op() {
+        use crate::api::feed;
+        assert_eq!(feed::CREATED, ChangeOp::Created.as_str());
+        assert_eq!(feed::UPDATED, ChangeOp::Updated.as_str());
+        assert_eq!(feed::STATE_CHANGED, ChangeOp::StateChanged.as_str());
+        assert_eq!(feed::DELETED, ChangeOp::Deleted.as_str());
+    }
+
+    #[test]
+    fn statuses_match_the_domain() {
+        for s in Status::ALL {
+            assert_eq!(EvaluationStatus::from(s).as_str(), s.as_str());
+            assert_eq!(EvaluationStatus::from(s).domain(), s);
+        }
+    }
+
+    #[test]
+    fn an_unknown_stored_word_is_an_internal_error() {
+        let e = EvaluationStatus::from_stored("withdrawn", "evaluation x").unwrap_err();
+        let cause = e.cause.as_ref().map(|c| c.to_string()).unwrap_or_default();
+        assert!(cause.contains("evaluation x"), "{cause}");
+        assert!(cause.contains("`withdrawn`"), "{cause}");
+    }
+}
