@@ -910,6 +910,88 @@ fn unknown_finding(
     finding
 }
 
+/// For a table that prints no weight per row: the points printed after the level-1 names
+/// (`产出指标（60分）`) and the execution weight must make 100 (a table headed 20 + 60 + 40 does
+/// not), and the claimed scores of a group may not exceed its printed points.
+pub fn review_printed_points(
+    input: &EvaluationInput,
+    places: &[RowPlace],
+    execution_weight: Decimal,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut groups: Vec<(Level1, Decimal, usize)> = Vec::new();
+    for (i, place) in places.iter().enumerate() {
+        if let (Some(level1), Some(points)) = (place.level1, place.header_weight)
+            && !groups.iter().any(|(l, _, _)| *l == level1)
+        {
+            groups.push((level1, points, i));
+        }
+    }
+    if groups.is_empty() {
+        return findings;
+    }
+    let printed = money::sum_checked(
+        groups
+            .iter()
+            .map(|(_, p, _)| *p)
+            .chain(std::iter::once(execution_weight)),
+    );
+    if printed != Some(Decimal::ONE_HUNDRED) {
+        let terms: Vec<String> = std::iter::once(money::show(execution_weight))
+            .chain(groups.iter().map(|(_, p, _)| money::show(*p)))
+            .collect();
+        let total = money::show_checked(printed);
+        findings.push(
+            Finding::new(
+                codes::TOTAL_WEIGHT,
+                "/indicators",
+                format!(
+                    "the printed points (execution, then each level-1 group) add up to {} = {total}, not 100",
+                    terms.join(" + ")
+                ),
+                format!(
+                    "表中所列分值（预算执行及各一级指标）合计 {} = {total}，不等于100",
+                    terms.join(" + ")
+                ),
+            )
+            .num("total", total),
+        );
+    }
+    for (level1, points, first) in groups {
+        let claimed = money::sum_checked(
+            input
+                .indicators
+                .iter()
+                .zip(places)
+                .filter(|(row, place)| place.level1 == Some(level1) && !row.is_placeholder())
+                .filter_map(|(row, _)| row.claimed_score),
+        );
+        if let Some(claimed) = claimed.filter(|c| *c > points) {
+            findings.push(
+                Finding::new(
+                    codes::GROUP_WEIGHT,
+                    format!("/indicators/{first}/level1"),
+                    format!(
+                        "the claimed scores of {} add up to {}, above its printed {} points",
+                        level1.label_zh(),
+                        money::show(claimed),
+                        money::show(points)
+                    ),
+                    format!(
+                        "{}自评得分合计 {}，超过所列 {} 分",
+                        level1.label_zh(),
+                        money::show(claimed),
+                        money::show(points)
+                    ),
+                )
+                .num("sum", claimed)
+                .num("printed_points", points),
+            );
+        }
+    }
+    findings
+}
+
 /// Group weights, total weight, header weights and duplicate level-3 names.
 pub fn review_weights(
     input: &EvaluationInput,

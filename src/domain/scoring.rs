@@ -1319,6 +1319,12 @@ pub fn evaluate(input: &EvaluationInput, rules: &RuleSet) -> Outcome {
     }
     if table.weights_printed {
         findings.extend(review::review_weights(input, &places, rules));
+    } else {
+        findings.extend(review::review_printed_points(
+            input,
+            &places,
+            execution.weight,
+        ));
     }
 
     // Row scores lie within their weights (at most 10^6 each), so this sum fits; were it ever
