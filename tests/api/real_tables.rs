@@ -5,8 +5,6 @@
 //! which findings its listed inconsistencies must raise, and how its computed total relates to
 //! the published one.
 
-use std::collections::BTreeSet;
-
 use serde_json::{Map, Value, json};
 
 use jixiao::domain::text::to_simplified;
@@ -304,18 +302,15 @@ async fn set_up(app: &TestApp, table: &Table) -> TestApp {
     let code = table.region();
     let province = format!("{}0000", &code[..2]);
     let city = format!("{}00", &code[..4]);
-    let mut chain = vec![(province.clone(), table.str("province").to_owned(), None)];
+    // Each region's parent follows from its code.
+    let mut chain = vec![(province.clone(), table.str("province").to_owned())];
     if city != province {
-        chain.push((city.clone(), format!("市{city}"), Some(province.clone())));
+        chain.push((city.clone(), format!("市{city}")));
     }
     if code != city {
-        chain.push((
-            code.clone(),
-            table.str("region_name").to_owned(),
-            Some(city),
-        ));
+        chain.push((code.clone(), table.str("region_name").to_owned()));
     }
-    for (code, name, parent) in chain {
+    for (code, name) in chain {
         let res = national
             .post("/api/v1/regions")
             .json(&json!({"code": code, "name": name}))
