@@ -592,76 +592,135 @@ fn check(table: &Table, error_rows: &[usize], total_check: bool, e: &Value) {
     }
 }
 
-#[tokio::test]
-async fn real_tables_go_in_as_printed_and_score_as_a_reviewer_would() {
-    on_each_db(|app| async move {
-        for (file, expected) in expectations() {
-            let table = load(file);
-            let national = set_up(&app, &table).await;
+/// Sends one table as printed (JSON, then CSV) and checks it as `expected` says.
+async fn run_table(app: &TestApp, file: &'static str, expected: Expected) {
+    let table = load(file);
+    let national = set_up(&app, &table).await;
+    let res = national
+        .post("/api/v1/evaluations")
+        .json(&table.evaluation())
+        .send()
+        .await
+        .unwrap();
+    let (status, e) = json(res).await;
+    match expected {
+        Expected::Scored {
+            error_rows,
+            total_check,
+        } => {
+            assert_eq!(status, 201, "{file}: {e}");
+            if std::env::var("REAL_TABLES_PRINT").is_ok() {
+                print(&table, &e);
+            }
+            check(&table, error_rows, total_check, &e);
+            // The same table as CSV replaces it and reads the same (the CSV layout
+            // has one line per indicator: a table without any has no CSV form).
+            if table.doc["indicators"]["rows"]
+                .as_array()
+                .is_none_or(Vec::is_empty)
+            {
+                return;
+            }
             let res = national
-                .post("/api/v1/evaluations")
-                .json(&table.evaluation())
+                .post("/api/v1/evaluations/batch")
+                .header("Content-Type", "text/csv")
+                .body(table.csv())
                 .send()
                 .await
                 .unwrap();
-            let (status, e) = json(res).await;
-            match expected {
-                Expected::Scored {
-                    error_rows,
-                    total_check,
-                } => {
-                    assert_eq!(status, 201, "{file}: {e}");
-                    if std::env::var("REAL_TABLES_PRINT").is_ok() {
-                        print(&table, &e);
-                    }
-                    check(&table, error_rows, total_check, &e);
-                    // The same table as CSV replaces it and reads the same (the CSV layout
-                    // has one line per indicator: a table without any has no CSV form).
-                    if table.doc["indicators"]["rows"]
-                        .as_array()
-                        .is_none_or(Vec::is_empty)
-                    {
-                        continue;
-                    }
-                    let res = national
-                        .post("/api/v1/evaluations/batch")
-                        .header("Content-Type", "text/csv")
-                        .body(table.csv())
-                        .send()
-                        .await
-                        .unwrap();
-                    let (s, batch) = json(res).await;
-                    assert_eq!(s, 200, "{file} as CSV: {batch}");
-                    assert_eq!(batch["items"][0]["outcome"], "replaced", "{file}: {batch}");
-                    let id = e["id"].as_str().expect("id");
-                    let res = national
-                        .get(&format!("/api/v1/evaluations/{id}"))
-                        .send()
-                        .await;
-                    let (_, again) = json(res.unwrap()).await;
-                    assert_eq!(
-                        findings(&again),
-                        findings(&e),
-                        "{file}: CSV and JSON differ"
-                    );
-                    assert_eq!(again["computed"]["total"], e["computed"]["total"], "{file}");
-                }
-                Expected::Refused { pointer } => {
-                    assert_eq!(status, 422, "{file}: {e}");
-                    assert!(
-                        e["errors"]
-                            .as_array()
-                            .into_iter()
-                            .flatten()
-                            .any(|f| f["pointer"]
-                                .as_str()
-                                .is_some_and(|p| p.starts_with(pointer))),
-                        "{file}: {e}"
-                    );
-                }
-            }
+            let (s, batch) = json(res).await;
+            assert_eq!(s, 200, "{file} as CSV: {batch}");
+            assert_eq!(batch["items"][0]["outcome"], "replaced", "{file}: {batch}");
+            let id = e["id"].as_str().expect("id");
+            let res = national
+                .get(&format!("/api/v1/evaluations/{id}"))
+                .send()
+                .await;
+            let (_, again) = json(res.unwrap()).await;
+            assert_eq!(
+                findings(&again),
+                findings(&e),
+                "{file}: CSV and JSON differ"
+            );
+            assert_eq!(again["computed"]["total"], e["computed"]["total"], "{file}");
         }
-        app.finish().await;
+        Expected::Refused { pointer } => {
+            assert_eq!(status, 422, "{file}: {e}");
+            assert!(
+                e["errors"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|f| f["pointer"]
+                        .as_str()
+                        .is_some_and(|p| p.starts_with(pointer))),
+                "{file}: {e}"
+            );
+        }
+    }
+}
+
+/// One test per table, on each database.
+async fn run(prefix: &str) {
+    let prefix = prefix.to_owned();
+    on_each_db(|app| {
+        let prefix = prefix.clone();
+        async move {
+            let (file, expected) = expectations()
+                .into_iter()
+                .find(|(f, _)| f.starts_with(&prefix))
+                .expect("a fixture with that number");
+            run_table(&app, file, expected).await;
+            app.finish().await;
+        }
     })
     .await;
+}
+
+macro_rules! real_table_tests {
+    ($($name:ident => $prefix:literal,)*) => {
+        $(
+            #[tokio::test]
+            async fn $name() {
+                run($prefix).await;
+            }
+        )*
+        /// Every fixture file has its test.
+        #[test]
+        fn every_fixture_has_a_test() {
+            let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/real");
+            let mut files: Vec<String> = std::fs::read_dir(dir)
+                .expect("fixtures")
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|f| f.ends_with(".json"))
+                .collect();
+            files.sort();
+            let tested = [$($prefix),*];
+            assert_eq!(files.len(), tested.len(), "{files:?}");
+            for (file, prefix) in files.iter().zip(tested) {
+                assert!(file.starts_with(prefix), "{file} has no test");
+            }
+            assert_eq!(expectations().len(), files.len());
+        }
+    };
+}
+
+real_table_tests! {
+    yunnan_yongde_2022_project_yuan_three_cell => "01",
+    sichuan_qingshen_2023_project_blank_cells => "02",
+    anhui_guichi_2022_project_points_in_level1 => "03",
+    anhui_guichi_2022_project_budget_cut_to_spend => "04",
+    yunnan_linxiang_2023_project_truncated_rate => "05",
+    hebei_chengan_2020_project_weight_shares => "06",
+    anhui_jinzhai_2023_department_overspend => "07",
+    hebei_langfang_2019_project_template_rows => "08",
+    anhui_tianchang_2022_project_missing_level1 => "09",
+    shanxi_jishan_2021_project_without_budget => "10",
+    hubei_2020_project_execution_20 => "11",
+    yunnan_lijiang_2020_project_traditional => "12",
+    fujian_ningde_2018_department_budget_only => "13",
+    sichuan_daying_2023_project_tail => "14",
+    ningxia_yinchuan_2021_project_ocr => "15",
+    chongqing_2021_department_ocr => "16",
 }
