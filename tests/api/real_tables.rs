@@ -595,7 +595,7 @@ fn check(table: &Table, error_rows: &[usize], total_check: bool, e: &Value) {
 /// Sends one table as printed (JSON, then CSV) and checks it as `expected` says.
 async fn run_table(app: &TestApp, file: &'static str, expected: Expected) {
     let table = load(file);
-    let national = set_up(&app, &table).await;
+    let national = set_up(app, &table).await;
     let res = national
         .post("/api/v1/evaluations")
         .json(&table.evaluation())
