@@ -198,7 +198,7 @@ fn header_key(header: &str) -> String {
     h.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
-fn canonical(header: &str) -> Option<&'static str> {
+pub(crate) fn canonical(header: &str) -> Option<&'static str> {
     let h = header_key(header);
     COLUMNS
         .iter()

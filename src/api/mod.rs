@@ -27,6 +27,7 @@ pub mod routing;
 pub mod rule_set_defaults;
 pub mod rule_sets;
 pub mod stats;
+pub mod table_read;
 pub mod vocab;
 
 use std::sync::Arc;
