@@ -100,6 +100,22 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Read an official table (.xlsx, 附件4 / 附件5) as `POST /api/v1/evaluations/import` does
+    /// (the same code, not through HTTP), as a national admin: print what was read, the scores
+    /// and the findings; write it with `--apply`.
+    ImportTable {
+        /// The workbook.
+        file: PathBuf,
+        /// The department's budget code (or id).
+        #[arg(long, value_name = "CODE")]
+        department: String,
+        /// The fiscal year, when the title gives none.
+        #[arg(long)]
+        year: Option<i32>,
+        /// Write the evaluations (default: a dry run).
+        #[arg(long)]
+        apply: bool,
+    },
     /// Exit 0 when the service on the configured `listen` address answers `/healthz` (for
     /// container health checks).
     Healthcheck,
@@ -174,6 +190,12 @@ async fn main() -> ExitCode {
         Some(Command::Migrate { action }) => migrate(&settings, action).await,
         Some(Command::Openapi) => Ok(()),
         Some(Command::Healthcheck) => healthcheck(&settings),
+        Some(Command::ImportTable {
+            file,
+            department,
+            year,
+            apply,
+        }) => import_table(&settings, &file, &department, year, apply).await,
         Some(Command::Import { file, region }) => import(&settings, &file, region.as_deref()).await,
         Some(Command::Demo {
             departments: None, ..
@@ -351,6 +373,47 @@ async fn import(
         )
     })?;
     load(settings, &file, region).await
+}
+
+async fn import_table(
+    settings: &Settings,
+    path: &std::path::Path,
+    department: &str,
+    year: Option<i32>,
+    apply: bool,
+) -> anyhow::Result<()> {
+    use jixiao::api::table_import::{Upload, run};
+    use jixiao::domain::policy::{Principal, Role};
+    use jixiao::domain::region::RegionCode;
+    let bytes =
+        std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let db = jixiao::store::connect(&settings.database_url, 2).await?;
+    let principal = Principal {
+        subject: "cli-import-table".into(),
+        role: Role::Admin,
+        region: RegionCode::parse_scope("000000")
+            .map_err(|e| anyhow::anyhow!("{}", e.message_en()))?,
+        departments: None,
+    };
+    let upload = Upload {
+        filename: path.file_name().map(|n| n.to_string_lossy().into_owned()),
+        bytes,
+    };
+    match run(&db, &principal, &[upload], department, year, apply).await {
+        Ok(answer) => {
+            println!("{}", serde_json::to_string_pretty(&answer)?);
+            Ok(())
+        }
+        Err(e) => {
+            for f in &e.errors {
+                eprintln!(
+                    "{} {}: {} / {}",
+                    f.pointer, f.code, f.detail.en, f.detail.zh
+                );
+            }
+            anyhow::bail!("{}: {}", e.code.code, e.detail.en)
+        }
+    }
 }
 
 async fn demo(settings: &Settings) -> anyhow::Result<()> {

@@ -155,7 +155,7 @@ pub struct BatchResponse {
     pub items: Vec<ItemResult>,
 }
 
-async fn read_body(
+pub(crate) async fn read_body(
     req: &HttpRequest,
     payload: web::Payload,
     limit: usize,

@@ -27,6 +27,8 @@ pub mod routing;
 pub mod rule_set_defaults;
 pub mod rule_sets;
 pub mod stats;
+pub mod table_export;
+pub mod table_import;
 pub mod table_read;
 pub mod vocab;
 
@@ -91,6 +93,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(evaluations::list_evaluations)
                 .service(evaluations::validate_evaluation)
                 .service(batch::batch)
+                .service(table_import::import_tables)
                 .service(evaluations::create_evaluation)
                 .service(evaluations::get_evaluation)
                 .service(evaluations::replace_evaluation)
@@ -101,6 +104,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(evaluation_actions::approve)
                 .service(evaluation_actions::get_history)
                 .service(evaluation_actions::get_report)
+                .service(table_export::get_evaluation_table)
                 .service(indicators::list_indicators)
                 .service(indicators::add_indicator)
                 .service(indicators::replace_indicator)

@@ -634,15 +634,13 @@ fn read_sheet(
             .unwrap_or_default();
         if row_key.starts_with("总分") || row_key.starts_with("合计") {
             // 总分: under 得分, else the last number printed on the row.
-            let cell = col("claimed_score")
-                .map(|(c, _)| c)
-                .filter(|&c| !g.get(r, c).is_empty())
-                .or_else(|| {
-                    (0..g.width()).rev().find(|&c| {
-                        let t = g.get(r, c);
-                        !t.is_empty() && !key(t).starts_with("总分") && !key(t).starts_with("合计")
-                    })
-                });
+            let cell = match col("claimed_score") {
+                Some((c, _)) => Some(c).filter(|&c| !g.get(r, c).is_empty()),
+                None => (0..g.width()).rev().find(|&c| {
+                    let t = g.get(r, c);
+                    !t.is_empty() && !key(t).starts_with("总分") && !key(t).starts_with("合计")
+                }),
+            };
             if let Some(c) = cell {
                 map("/claimed_total".into(), r, c, Some(row_key.clone()));
                 claimed_total = Figure::parse_printed(g.get(r, c))

@@ -1,0 +1,347 @@
+//! `GET /api/v1/evaluations/{id}/table.xlsx`: the evaluation in the official layout (附件5
+//! 项目支出 / 附件4 部门整体), merged 一级指标 / 二级指标 cells, the budget block, the indicator
+//! block with the 自评 columns and, beside them, 计算得分 and the basis: a county fills it again
+//! and sends it back to `POST /api/v1/evaluations/import`.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, web};
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+
+use crate::api::AppState;
+use crate::api::evaluation_dto::{ComputedDto, EvaluationKind};
+use crate::api::evaluations;
+use crate::api::funds::Source;
+use crate::api::table_import::XLSX_TYPE;
+use crate::domain::policy::{Action, Principal};
+use crate::error::ApiError;
+
+fn xlsx_error(e: XlsxError) -> ApiError {
+    ApiError::internal(anyhow::anyhow!("xlsx: {e}"))
+}
+
+fn source_label(s: Source) -> &'static str {
+    match s {
+        Source::CarryOver => "上年结转资金",
+        Source::Other => "其他资金",
+        _ => "其中：当年财政拨款",
+    }
+}
+
+/// Writes the sheet; `names` gives the department's and the project's names.
+pub fn write_table(
+    sheet: &mut Worksheet,
+    input: &crate::api::evaluation_dto::EvaluationInput,
+    computed: Option<&ComputedDto>,
+    department_name: &str,
+    project_name: Option<&str>,
+) -> Result<(), XlsxError> {
+    let cell = Format::new()
+        .set_border(FormatBorder::Thin)
+        .set_text_wrap()
+        .set_align(FormatAlign::VerticalCenter);
+    let head = cell.clone().set_bold().set_align(FormatAlign::Center);
+    let title = Format::new()
+        .set_bold()
+        .set_font_size(16)
+        .set_align(FormatAlign::Center);
+    let three_cell = input
+        .indicators
+        .iter()
+        .any(|r| r.target_nature.is_some() || r.target_unit.is_some());
+    // Columns: 一级 二级 三级 | target (1 or 3) | 实际完成值 分值 得分 偏差 | 计算得分 得分依据.
+    let target_cols: u16 = if three_cell { 3 } else { 1 };
+    let last: u16 = 3 + target_cols + 5;
+    let kind_title = match input.kind {
+        EvaluationKind::Project => "项目支出绩效自评表",
+        EvaluationKind::Department => "部门整体支出绩效自评表",
+    };
+    sheet.merge_range(
+        0,
+        0,
+        0,
+        last,
+        &format!("{}年度{kind_title}", input.year),
+        &title,
+    )?;
+    let unit = input
+        .budget
+        .as_ref()
+        .map(|b| b.amount_unit)
+        .unwrap_or_default();
+    sheet.write_string(1, last, format!("单位：{}", unit.label_zh()))?;
+    let mut row: u32 = 2;
+    match input.kind {
+        EvaluationKind::Project => {
+            sheet.write_string_with_format(row, 0, "项目名称", &head)?;
+            sheet.merge_range(row, 1, row, last, project_name.unwrap_or_default(), &cell)?;
+            row += 1;
+            sheet.write_string_with_format(row, 0, "主管部门", &head)?;
+            sheet.merge_range(row, 1, row, 3, department_name, &cell)?;
+            sheet.write_string_with_format(row, 4, "实施单位", &head)?;
+            sheet.merge_range(row, 5, row, last, department_name, &cell)?;
+        }
+        EvaluationKind::Department => {
+            sheet.write_string_with_format(row, 0, "部门名称", &head)?;
+            sheet.merge_range(row, 1, row, last, department_name, &cell)?;
+        }
+    }
+    row += 1;
+    // The budget block.
+    if let Some(b) = &input.budget {
+        let headers = [
+            "年初预算数",
+            "全年预算数",
+            "全年执行数",
+            "分值",
+            "执行率",
+            "得分",
+        ];
+        let label = match input.kind {
+            EvaluationKind::Project => "项目资金",
+            EvaluationKind::Department => "预算执行情况",
+        };
+        let sub_rows = b.by_source.len() as u32;
+        sheet.merge_range(
+            row,
+            0,
+            row + 1 + sub_rows,
+            0,
+            &format!("{label}（{}）", unit.label_zh()),
+            &head,
+        )?;
+        sheet.write_string_with_format(row, 1, "", &head)?;
+        for (i, h) in headers.iter().enumerate() {
+            sheet.write_string_with_format(row, 2 + i as u16, *h, &head)?;
+        }
+        row += 1;
+        let opt = |v: Option<String>| v.unwrap_or_default();
+        let values = [
+            opt(b.initial.map(|a| a.to_string())),
+            b.full_year.to_string(),
+            opt(b.executed.map(|a| a.to_string())),
+            opt(b.weight.map(|f| f.0.to_string())),
+            opt(b.claimed_rate.clone()),
+            opt(b.claimed_score.map(|f| f.0.to_string())),
+        ];
+        sheet.write_string_with_format(row, 1, "年度资金总额", &cell)?;
+        for (i, v) in values.iter().enumerate() {
+            sheet.write_string_with_format(row, 2 + i as u16, v, &cell)?;
+        }
+        for s in &b.by_source {
+            row += 1;
+            sheet.write_string_with_format(row, 1, source_label(s.source), &cell)?;
+            sheet.write_string_with_format(row, 3, s.amount.to_string(), &cell)?;
+        }
+        row += 1;
+    }
+    // 年度总体目标.
+    sheet.merge_range(row, 0, row + 1, 0, "年度总体目标", &head)?;
+    let mid = (last / 2).max(2);
+    sheet.merge_range(row, 1, row, mid, "预期目标", &head)?;
+    sheet.merge_range(row, mid + 1, row, last, "实际完成情况", &head)?;
+    row += 1;
+    sheet.merge_range(
+        row,
+        1,
+        row,
+        mid,
+        input.annual_goal.as_deref().unwrap_or_default(),
+        &cell,
+    )?;
+    sheet.merge_range(
+        row,
+        mid + 1,
+        row,
+        last,
+        input.achievement.as_deref().unwrap_or_default(),
+        &cell,
+    )?;
+    row += 1;
+    // The indicator header.
+    let after = 3 + target_cols;
+    let tail = [
+        "实际完成值",
+        "分值",
+        "得分",
+        "偏差原因分析及改进措施",
+        "计算得分",
+        "得分依据",
+    ];
+    if three_cell {
+        for (c, h) in ["一级指标", "二级指标", "三级指标"].iter().enumerate() {
+            sheet.merge_range(row, c as u16, row + 1, c as u16, h, &head)?;
+        }
+        sheet.merge_range(row, 3, row, 5, "年度指标值", &head)?;
+        for (i, h) in ["指标性质", "指标值", "度量单位"].iter().enumerate() {
+            sheet.write_string_with_format(row + 1, 3 + i as u16, *h, &head)?;
+        }
+        for (i, h) in tail.iter().enumerate() {
+            sheet.merge_range(row, after + i as u16, row + 1, after + i as u16, h, &head)?;
+        }
+        row += 2;
+    } else {
+        for (c, h) in ["一级指标", "二级指标", "三级指标", "年度指标值"]
+            .iter()
+            .chain(tail.iter())
+            .enumerate()
+        {
+            sheet.write_string_with_format(row, c as u16, *h, &head)?;
+        }
+        row += 1;
+    }
+    let first = row;
+    for (i, r) in input.indicators.iter().enumerate() {
+        let at = first + i as u32;
+        let computed_row = computed.and_then(|c| c.rows.get(i));
+        let mut cells: Vec<String> = vec![r.level1.clone(), r.level2.clone(), r.level3.clone()];
+        if three_cell {
+            cells.push(r.target_nature.clone().unwrap_or_default());
+            cells.push(r.target.clone());
+            cells.push(r.target_unit.clone().unwrap_or_default());
+        } else {
+            cells.push(r.target.clone());
+        }
+        cells.push(r.actual.clone());
+        cells.push(r.weight.map(|f| f.0.to_string()).unwrap_or_default());
+        cells.push(r.claimed_score.map(|f| f.0.to_string()).unwrap_or_default());
+        cells.push(r.deviation_explanation.clone().unwrap_or_default());
+        cells.push(
+            computed_row
+                .and_then(|c| c.computed)
+                .map(|f| f.0.to_string())
+                .unwrap_or_default(),
+        );
+        cells.push(
+            computed_row
+                .map(|c| c.basis_label_zh.clone())
+                .unwrap_or_default(),
+        );
+        for (c, v) in cells.iter().enumerate() {
+            sheet.write_string_with_format(at, c as u16, v, &cell)?;
+        }
+    }
+    // Merge runs of the same 一级指标 (and, inside them, 二级指标).
+    for col in [0u16, 1] {
+        let mut start = 0;
+        let n = input.indicators.len();
+        for i in 1..=n {
+            let key = |k: usize| {
+                let r = &input.indicators[k];
+                (
+                    r.level1.clone(),
+                    if col == 1 {
+                        r.level2.clone()
+                    } else {
+                        String::new()
+                    },
+                )
+            };
+            if i == n || key(i) != key(start) {
+                if i - start > 1 {
+                    let v = if col == 0 {
+                        &input.indicators[start].level1
+                    } else {
+                        &input.indicators[start].level2
+                    };
+                    sheet.merge_range(
+                        first + start as u32,
+                        col,
+                        first + i as u32 - 1,
+                        col,
+                        v,
+                        &cell,
+                    )?;
+                }
+                start = i;
+            }
+        }
+    }
+    row = first + input.indicators.len() as u32;
+    let score_col = after + 2;
+    sheet.merge_range(row, 0, row, score_col - 1, "总分", &head)?;
+    sheet.write_string_with_format(
+        row,
+        score_col,
+        input
+            .claimed_total
+            .map(|f| f.0.to_string())
+            .unwrap_or_default(),
+        &cell,
+    )?;
+    sheet.write_string_with_format(row, score_col + 1, "", &cell)?;
+    sheet.write_string_with_format(
+        row,
+        score_col + 2,
+        computed.map(|c| c.total.0.to_string()).unwrap_or_default(),
+        &cell,
+    )?;
+    sheet.write_string_with_format(
+        row,
+        score_col + 3,
+        computed
+            .map(|c| c.grade_label_zh.clone())
+            .unwrap_or_default(),
+        &cell,
+    )?;
+    sheet.set_column_width(0, 14)?;
+    sheet.set_column_width(1, 16)?;
+    sheet.set_column_width(2, 24)?;
+    Ok(())
+}
+
+/// The evaluation as its official table (.xlsx).
+///
+/// 附件5 项目支出绩效自评表 for a project evaluation, 附件4 部门整体支出绩效自评表 for a department
+/// one: the title with the year, `单位：万元` or `单位：元`, 项目名称 / 主管部门 / 实施单位, the
+/// budget block (年度资金总额 and the fund sources), 年度总体目标, the indicator block (merged
+/// 一级指标 and 二级指标 cells; 年度指标值, or 指标性质 | 指标值 | 度量单位 when the table uses the
+/// three-cell form) with the unit's 自评 columns, then 计算得分 and 得分依据 (the basis) as the
+/// rules compute them, and 总分. `POST /api/v1/evaluations/import` reads it back as the same
+/// evaluation.
+#[utoipa::path(
+    tag = "evaluations",
+    operation_id = "get_evaluation_table",
+    params(("id" = String, Path, description = "Evaluation id")),
+    responses(
+        (status = 200, description = "The official table", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>,
+            headers(("Content-Disposition" = String, description = "`attachment; filename=\"evaluation-{id}.xlsx\"`"))),
+        (status = 404, description = "No such evaluation in your scope", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/evaluations/{id}/table.xlsx")]
+pub async fn get_evaluation_table(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (m, stored) = evaluations::resolve(&state.db, &principal, &id, Action::Read).await?;
+    let computed: Option<ComputedDto> = serde_json::from_value(stored.computed.clone()).ok();
+    let department = crate::store::departments::get(&state.db, &m.department_id).await?;
+    let project = match &m.project_id {
+        Some(pid) => crate::store::projects::get(&state.db, pid).await?,
+        None => None,
+    };
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    let name = match stored.input.kind {
+        EvaluationKind::Project => "附件5",
+        EvaluationKind::Department => "附件4",
+    };
+    sheet.set_name(name).map_err(xlsx_error)?;
+    write_table(
+        sheet,
+        &stored.input,
+        computed.as_ref(),
+        department.as_ref().map_or("", |d| d.name.as_str()),
+        project.as_ref().map(|p| p.name.as_str()),
+    )
+    .map_err(xlsx_error)?;
+    let bytes = workbook.save_to_buffer().map_err(xlsx_error)?;
+    Ok(HttpResponse::Ok()
+        .content_type(XLSX_TYPE)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"evaluation-{}.xlsx\"", m.id),
+        ))
+        .body(bytes))
+}
