@@ -14,6 +14,7 @@ mod feed_replica;
 mod generate;
 mod helpers;
 mod http_layer;
+mod import_xlsx;
 mod integration;
 mod migrations;
 mod openapi;

@@ -12,12 +12,12 @@ use jixiao::domain::text::to_simplified;
 use crate::helpers::{TestApp, json, mint, on_each_db};
 
 /// One fixture file, as transcribed.
-struct Table {
-    file: &'static str,
-    doc: Value,
+pub(crate) struct Table {
+    pub(crate) file: &'static str,
+    pub(crate) doc: Value,
 }
 
-fn load(file: &'static str) -> Table {
+pub(crate) fn load(file: &'static str) -> Table {
     let path = format!("{}/tests/fixtures/real/{file}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     Table {
@@ -62,11 +62,11 @@ fn cell(cells: &[(String, String)], matches: impl Fn(&str) -> bool) -> Option<St
 }
 
 impl Table {
-    fn str(&self, key: &str) -> &str {
+    pub(crate) fn str(&self, key: &str) -> &str {
         self.doc[key].as_str().unwrap_or_default()
     }
 
-    fn project(&self) -> String {
+    pub(crate) fn project(&self) -> String {
         match self.doc["project"].as_str() {
             Some(p) if !p.is_empty() => p.to_owned(),
             _ => format!("项目{}", &self.file[..2]),
@@ -77,7 +77,7 @@ impl Table {
         self.str("region_code").chars().take(6).collect()
     }
 
-    fn budget_code(&self) -> String {
+    pub(crate) fn budget_code(&self) -> String {
         format!("REAL-{}", &self.file[..2])
     }
 
@@ -199,7 +199,7 @@ impl Table {
     }
 
     /// The table as a JSON evaluation, as printed (no rule set named).
-    fn evaluation(&self) -> Value {
+    pub(crate) fn evaluation(&self) -> Value {
         let mut e = json!({
             "kind": self.str("kind"),
             "department": self.budget_code(),
@@ -297,7 +297,7 @@ impl Table {
 }
 
 /// Creates the table's province, city, county and department (as a national admin).
-async fn set_up(app: &TestApp, table: &Table) -> TestApp {
+pub(crate) async fn set_up(app: &TestApp, table: &Table) -> TestApp {
     let national = app.as_(Some(mint(&app.settings, "admin", "000000", &[])));
     let code = table.region();
     let province = format!("{}0000", &code[..2]);
@@ -478,7 +478,7 @@ fn expectations() -> Vec<(&'static str, Expected)> {
     ]
 }
 
-fn findings(e: &Value) -> Vec<(String, String, String)> {
+pub(crate) fn findings(e: &Value) -> Vec<(String, String, String)> {
     e["computed"]["findings"]
         .as_array()
         .cloned()
