@@ -52,7 +52,12 @@ fn table_xlsx(table: &Table) -> Vec<u8> {
     sheet
         .merge_range(row, 0, row + budget_rows.len() as u32, 0, "项目资金", &f)
         .unwrap();
-    for (i, h) in doc["budget"]["headers"].as_array().unwrap().iter().enumerate() {
+    for (i, h) in doc["budget"]["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
         sheet.write_string(row, 2 + i as u16, s(h)).unwrap();
     }
     for r in budget_rows {
@@ -63,9 +68,13 @@ fn table_xlsx(table: &Table) -> Vec<u8> {
         }
     }
     row += 1;
-    sheet.merge_range(row, 0, row + 1, 0, "年度总体目标", &f).unwrap();
+    sheet
+        .merge_range(row, 0, row + 1, 0, "年度总体目标", &f)
+        .unwrap();
     sheet.merge_range(row, 1, row, 4, "预期目标", &f).unwrap();
-    sheet.merge_range(row, 5, row, last, "实际完成情况", &f).unwrap();
+    sheet
+        .merge_range(row, 5, row, last, "实际完成情况", &f)
+        .unwrap();
     sheet
         .merge_range(row + 1, 1, row + 1, 4, &s(&doc["goal"]["target"]), &f)
         .unwrap();
@@ -79,7 +88,9 @@ fn table_xlsx(table: &Table) -> Vec<u8> {
             let c = c as u16;
             match h.as_str() {
                 "指标性质" => {
-                    sheet.merge_range(row, c, row, c + 2, "年度指标值", &f).unwrap();
+                    sheet
+                        .merge_range(row, c, row, c + 2, "年度指标值", &f)
+                        .unwrap();
                     sheet.write_string(row + 1, c, h).unwrap();
                 }
                 "指标值" | "度量单位" => {
@@ -104,6 +115,8 @@ fn table_xlsx(table: &Table) -> Vec<u8> {
         .map(|r| r.as_array().unwrap().iter().map(s).collect())
         .collect();
     let first = row;
+    // A hidden row is read all the same (and reported).
+    sheet.set_row_hidden(first).unwrap();
     for (i, r) in rows.iter().enumerate() {
         for (c, v) in r.iter().enumerate().skip(2) {
             sheet.write_string(first + i as u32, c as u16, v).unwrap();
@@ -176,6 +189,20 @@ async fn import(app: &TestApp, query: &str, body: Vec<u8>) -> (u16, Value) {
     json(res).await
 }
 
+/// The row number (1-based) of the cell a field was read from.
+fn mapping_row(sheet: &Value, field: &str) -> u32 {
+    let cell = sheet["mapping"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["field"] == field)
+        .map(|m| s(&m["cell"]))
+        .unwrap_or_default();
+    cell.trim_start_matches(|c: char| c.is_ascii_alphabetic())
+        .parse()
+        .unwrap()
+}
+
 /// A fixture's table as .xlsx in one request: the same indicators, amounts and claimed scores
 /// as its JSON, the same findings and total; then written with `apply=true`.
 async fn fixture_goes_in(app: TestApp, file: &'static str) {
@@ -205,6 +232,9 @@ async fn fixture_goes_in(app: TestApp, file: &'static str) {
     budget.as_object_mut().unwrap().remove("by_source");
     assert_eq!(budget, compact(&expected["budget"]), "budget as read");
     assert_eq!(input["claimed_total"], expected["claimed_total"]);
+    // The first indicator row is hidden: read, and said so.
+    let first = mapping_row(sheet, "/indicators/0/level3");
+    assert_eq!(sheet["hidden_rows"], json!([first]), "{sheet}");
     // The mapping names the cells: the merged level-1 of the last row comes from its merge.
     let mapping = sheet["mapping"].as_array().unwrap();
     let n = expected["indicators"].as_array().unwrap().len() - 1;
