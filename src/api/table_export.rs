@@ -303,7 +303,7 @@ pub fn write_table(
     operation_id = "get_evaluation_table",
     params(("id" = String, Path, description = "Evaluation id")),
     responses(
-        (status = 200, description = "The official table", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>,
+        (status = 200, description = "The official table", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = inline(crate::api::exports::XlsxFile),
             headers(("Content-Disposition" = String, description = "`attachment; filename=\"evaluation-{id}.xlsx\"`"))),
         (status = 404, description = "No such evaluation in your scope", body = crate::error::Problem, content_type = "application/problem+json"),
     )

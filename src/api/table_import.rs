@@ -251,11 +251,11 @@ pub async fn run(
     })
 }
 
-/// The parts of a `multipart/form-data` body: (name, filename, content).
-fn multipart(
-    body: &[u8],
-    boundary: &str,
-) -> Result<Vec<(String, Option<String>, Vec<u8>)>, ApiError> {
+/// One part of a `multipart/form-data` body: (name, filename, content).
+type Part = (String, Option<String>, Vec<u8>);
+
+/// The parts of a `multipart/form-data` body.
+fn multipart(body: &[u8], boundary: &str) -> Result<Vec<Part>, ApiError> {
     let bad = || {
         ApiError::new(
             codes::BAD_REQUEST,
@@ -335,7 +335,7 @@ fn multipart(
     request_body(
         description = "One workbook (`application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`), or `multipart/form-data` with one or more .xlsx files and the optional fields `department` and `year`",
         content(
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (inline(crate::api::exports::XlsxFile) = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             (ImportForm = "multipart/form-data"),
         )
     ),
