@@ -295,6 +295,8 @@ async fn import_xlsx_round_trip_of_the_exported_table() {
         for file in [
             "01-yunnan-yongde-nutrition.json",
             "09-anhui-tianchang-flood-control.json",
+            // A department table (附件4).
+            "07-anhui-jinzhai-department.json",
         ] {
             let table = load(file);
             let admin = set_up(&app, &table).await;
@@ -323,6 +325,12 @@ async fn import_xlsx_round_trip_of_the_exported_table() {
             .await;
             assert_eq!(status, 200, "{body}");
             let sheet = &body["sheets"][0];
+            let layout = if table.str("kind") == "project" {
+                "attachment5_project"
+            } else {
+                "attachment4_department"
+            };
+            assert_eq!(sheet["layout"], layout, "{file}");
             assert_eq!(sheet["outcome"], "replaced", "{file}");
             assert_eq!(sheet["id"], created["id"]);
             let input = &sheet["input"];
