@@ -177,7 +177,7 @@ async fn read_body(
                 codes::BAD_REQUEST,
                 Text::new(
                     format!("The body could not be read: {e}"),
-                    format!("无法读取请求体：{e}"),
+                    "无法读取请求体（连接中断或传输编码有误）",
                 ),
             )
         })?;

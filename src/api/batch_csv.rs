@@ -234,7 +234,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<BatchItem>, ApiError> {
                 "",
                 "csv.invalid",
                 format!("Unreadable header: {e}"),
-                format!("无法读取表头：{e}"),
+                "无法读取表头（CSV 格式有误，或编码不是 UTF-8）".into(),
             )])
         })?
         .clone();
@@ -306,7 +306,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<BatchItem>, ApiError> {
                     "",
                     "csv.invalid",
                     format!("Unreadable row: {e}"),
-                    format!("无法读取该行：{e}"),
+                    "无法读取该行（CSV 格式有误，如引号未闭合，或编码不是 UTF-8）".into(),
                 ));
                 continue;
             }
@@ -320,8 +320,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<BatchItem>, ApiError> {
                 .unwrap_or_default()
         };
         let opt = |name: &str| Some(cell(name)).filter(|v| !v.is_empty());
-        let bad =
-            |name: &str, e: String| problem(line, &header(name), range_code(&e), e.clone(), e);
+        let bad = |name: &str, e: Text| problem(line, &header(name), range_code(&e.en), e.en, e.zh);
         let amount = |name: &str, errors: &mut Vec<FieldError>| -> Option<Amount> {
             Amount::parse_printed(&cell(name))
                 .map_err(|e| errors.push(bad(name, e)))

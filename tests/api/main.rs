@@ -14,6 +14,7 @@ mod feed_replica;
 mod generate;
 mod helpers;
 mod http_layer;
+mod input_problems;
 mod integration;
 mod migrations;
 mod openapi;
