@@ -1157,7 +1157,7 @@ pub async fn upsert(
     db: &impl ConnectionTrait,
     principal: &Principal,
     input: &EvaluationInput,
-) -> Result<(Model, ItemOutcome), ApiError> {
+) -> Result<(Model, ItemOutcome, Vec<FindingDto>), ApiError> {
     let prepared = prepare(db, principal, input, Action::Create).await?;
     let key = store::natural_key(
         &prepared.department.id,
@@ -1179,7 +1179,7 @@ pub async fn upsert(
             },
         )
         .await?;
-        return Ok((m, ItemOutcome::Created));
+        return Ok((m, ItemOutcome::Created, prepared.computed.findings));
     };
     check(
         principal,
@@ -1207,5 +1207,5 @@ pub async fn upsert(
         },
     )
     .await?;
-    Ok((m, ItemOutcome::Replaced))
+    Ok((m, ItemOutcome::Replaced, prepared.computed.findings))
 }
