@@ -9,6 +9,7 @@ mod budget_codes;
 mod department_data;
 mod errors;
 mod evaluations;
+mod example_client;
 mod exports;
 mod feed_replica;
 mod generate;
