@@ -6,7 +6,7 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, json, spawn_app};
+use crate::helpers::{TestApp, json, on_each_db};
 use crate::seed::load_seed;
 
 /// A 2025 部门整体 table with no error findings.
@@ -68,7 +68,10 @@ async fn the_county_client_submits_a_folder_and_replays_safely() {
         );
         return;
     }
-    let app = spawn_app(Backend::Sqlite).await;
+    on_each_db(|app| async move { submit_twice(app).await }).await;
+}
+
+async fn submit_twice(app: TestApp) {
     let loaded = load_seed(&app).await;
     let folder = tempfile::tempdir().unwrap();
     std::fs::write(
@@ -131,5 +134,4 @@ async fn the_county_client_submits_a_folder_and_replays_safely() {
     let (code, strict) = run_client(&app, folder.path(), &["--strict"]).await;
     assert_eq!(code, 1, "{strict}");
     assert!(strict.contains("失败：2024年项目自评表.csv"), "{strict}");
-    app.finish().await;
 }
