@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 
-use crate::api::{departments, evaluations, funds, projects};
+use crate::api::{departments, funds, projects};
+use crate::app::evaluations;
 use crate::domain::policy::{Principal, Role};
 use crate::domain::region::RegionCode;
 use crate::error::ApiError;
@@ -496,7 +497,7 @@ pub async fn run(
                     "improvements": "加强预算绩效管理，严格财务审核，加快资金支付进度。",
                 },
             }))?;
-            evaluations::create(&txn, &principal, &evaluation).await?;
+            evaluations::create_in(&txn, &principal, &evaluation).await?;
             summary.evaluations += 1;
             summary.indicator_results += evaluation.indicators.len();
             for (id, title, (initial, full_year, executed)) in project_budgets {
@@ -525,7 +526,7 @@ pub async fn run(
                         "suggestions": "建议上级财政继续加大支持力度。",
                     },
                 }))?;
-                evaluations::create(&txn, &principal, &evaluation).await?;
+                evaluations::create_in(&txn, &principal, &evaluation).await?;
                 summary.evaluations += 1;
                 summary.indicator_results += evaluation.indicators.len();
             }

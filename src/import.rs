@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 use crate::api::department_years::{FinanceInput, ProfileInput, put_document};
 use crate::api::departments::{self, DepartmentInput};
 use crate::api::evaluation_dto::EvaluationInput;
-use crate::api::evaluations;
 use crate::api::funds::{self, FundInput};
 use crate::api::projects::{self, ProjectInput};
+use crate::app::evaluations;
 use crate::domain::policy::Principal;
 use crate::error::ApiError;
 use crate::store::documents::{FINANCE, PROFILE};
@@ -197,7 +197,7 @@ pub async fn run(
             };
             evaluation.project = Some(id.clone());
         }
-        evaluations::create(&txn, principal, &evaluation)
+        evaluations::create_in(&txn, principal, &evaluation)
             .await
             .map_err(at(format!("/evaluations/{i}/evaluation")))?;
         summary.evaluations += 1;
