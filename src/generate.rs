@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 
-use crate::api::{departments, evaluations, funds, projects};
+use crate::api::{departments, funds, projects};
+use crate::app::evaluations;
+use crate::app::uow::UnitOfWork;
 use crate::domain::policy::{Principal, Role};
 use crate::domain::region::RegionCode;
 use crate::error::ApiError;
@@ -381,7 +383,8 @@ pub async fn run(
         }
         let code = budget_code(d);
         let group = rng.pick(PEOPLE_GROUPS);
-        let txn = crate::store::begin_write(db).await?;
+        let uow = UnitOfWork::begin(db).await?;
+        let txn = uow.db();
         let department: departments::DepartmentInput = parse(json!({
             "budget_code": code,
             "name": name,
@@ -389,7 +392,7 @@ pub async fn run(
             "kind": if unit.is_empty() { "administrative" } else { "public_institution" },
             "responsibilities": [format!("负责{region_name}{}相关工作的统筹协调和监督管理。", agency.trim_end_matches('局'))],
         }))?;
-        departments::create(&txn, &principal, &department).await?;
+        departments::create(txn, &principal, &department).await?;
         summary.departments += 1;
         for year in first_year..=options.last_year {
             let first = rng.below(PROJECTS.len() as u64) as usize;
@@ -407,7 +410,7 @@ pub async fn run(
                     "description": format!("{year}年{region_name}{title}，由{}财政支出。", if p == 0 { "县级" } else { "市级" }),
                     "annual_goal": format!("按期完成{title}年度任务，提升{group}满意度"),
                 }))?;
-                let project = projects::create(&txn, &principal, &project).await?;
+                let project = projects::create(txn, &principal, &project).await?;
                 summary.projects += 1;
                 // One fund for the first project, two (city and province) for the second.
                 let mut totals = (0, 0, 0);
@@ -441,7 +444,7 @@ pub async fn run(
                         "full_year": money(full_year),
                         "executed": money(executed),
                     }))?;
-                    funds::create(&txn, &principal, &fund).await?;
+                    funds::create(txn, &principal, &fund).await?;
                     summary.funds += 1;
                 }
                 project_budgets.push((project.id, title, totals));
@@ -459,7 +462,7 @@ pub async fn run(
                 "full_year": money(operating),
                 "executed": money(operating),
             }))?;
-            funds::create(&txn, &principal, &fund).await?;
+            funds::create(txn, &principal, &fund).await?;
             summary.funds += 1;
 
             let basic = amount(&mut rng, 200, 3000);
@@ -496,7 +499,7 @@ pub async fn run(
                     "improvements": "加强预算绩效管理，严格财务审核，加快资金支付进度。",
                 },
             }))?;
-            evaluations::create(&txn, &principal, &evaluation).await?;
+            evaluations::create_in(txn, &principal, &evaluation).await?;
             summary.evaluations += 1;
             summary.indicator_results += evaluation.indicators.len();
             for (id, title, (initial, full_year, executed)) in project_budgets {
@@ -525,12 +528,12 @@ pub async fn run(
                         "suggestions": "建议上级财政继续加大支持力度。",
                     },
                 }))?;
-                evaluations::create(&txn, &principal, &evaluation).await?;
+                evaluations::create_in(txn, &principal, &evaluation).await?;
                 summary.evaluations += 1;
                 summary.indicator_results += evaluation.indicators.len();
             }
         }
-        txn.commit().await?;
+        uow.commit().await?;
         progress(&summary, started.elapsed());
     }
     Ok(summary)

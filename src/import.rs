@@ -7,9 +7,10 @@ use serde::{Deserialize, Serialize};
 use crate::api::department_years::{FinanceInput, ProfileInput, put_document};
 use crate::api::departments::{self, DepartmentInput};
 use crate::api::evaluation_dto::EvaluationInput;
-use crate::api::evaluations;
 use crate::api::funds::{self, FundInput};
 use crate::api::projects::{self, ProjectInput};
+use crate::app::evaluations;
+use crate::app::uow::UnitOfWork;
 use crate::domain::policy::Principal;
 use crate::error::ApiError;
 use crate::store::documents::{FINANCE, PROFILE};
@@ -114,17 +115,18 @@ pub async fn run(
     principal: &Principal,
     file: &ImportFile,
 ) -> Result<ImportSummary, ApiError> {
-    let txn = crate::store::begin_write(db).await?;
+    let uow = UnitOfWork::begin(db).await?;
+    let txn = uow.db();
     let mut summary = ImportSummary::default();
     for (i, d) in file.departments.iter().enumerate() {
-        departments::create(&txn, principal, d)
+        departments::create(txn, principal, d)
             .await
             .map_err(at(format!("/departments/{i}")))?;
         summary.departments += 1;
     }
     for (i, p) in file.profiles.iter().enumerate() {
         put_document(
-            &txn,
+            txn,
             principal,
             &p.department,
             PROFILE,
@@ -138,7 +140,7 @@ pub async fn run(
     }
     let mut project_ids = std::collections::HashMap::new();
     for (i, p) in file.projects.iter().enumerate() {
-        let m = projects::create(&txn, principal, &p.project)
+        let m = projects::create(txn, principal, &p.project)
             .await
             .map_err(at(format!("/projects/{i}/project")))?;
         project_ids.insert(p.reference.clone(), m.id);
@@ -161,14 +163,14 @@ pub async fn run(
             };
             fund.project = Some(id.clone());
         }
-        funds::create(&txn, principal, &fund)
+        funds::create(txn, principal, &fund)
             .await
             .map_err(at(format!("/funds/{i}/fund")))?;
         summary.funds += 1;
     }
     for (i, f) in file.finances.iter().enumerate() {
         put_document(
-            &txn,
+            txn,
             principal,
             &f.department,
             FINANCE,
@@ -197,12 +199,12 @@ pub async fn run(
             };
             evaluation.project = Some(id.clone());
         }
-        evaluations::create(&txn, principal, &evaluation)
+        evaluations::create_in(txn, principal, &evaluation)
             .await
             .map_err(at(format!("/evaluations/{i}/evaluation")))?;
         summary.evaluations += 1;
     }
-    txn.commit().await?;
+    uow.commit().await?;
     Ok(summary)
 }
 

@@ -2,6 +2,7 @@
 //! performance self-evaluations (预算绩效自评).
 
 pub mod api;
+pub mod app;
 pub mod auth;
 pub mod clock;
 pub mod config;

@@ -664,18 +664,7 @@ fn write_indicators(out: &mut String, input: &EvaluationInput, outcome: &Outcome
         .weight
         .into_iter()
         .chain(input.indicators.iter().filter_map(|r| r.weight)));
-    let claims: Vec<Decimal> = input
-        .budget
-        .claimed_score
-        .into_iter()
-        .chain(
-            input
-                .indicators
-                .iter()
-                .filter(|r| !r.is_placeholder())
-                .filter_map(|r| r.claimed_score),
-        )
-        .collect();
+    let claims = input.claimed_scores();
     let claimed_note = match (input.claimed_total, claims.is_empty()) {
         (None, false) => format!(
             "<div class=\"sub\">未填写总分；各项自评合计 {}</div>",

@@ -12,6 +12,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 
 use crate::domain::money::{self, PrintedKind, RangeError};
+use crate::locale::Text;
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::{PartialSchema, ToSchema};
 
@@ -22,8 +23,21 @@ pub const MAX_SCALE: u32 = 4;
 /// code `field.out_of_range` (the message then names the value and the maximum).
 pub const ABOVE_MAXIMUM: &str = "above the maximum";
 
-fn above_maximum(text: &str, max: Decimal, what: &str) -> String {
-    format!("{ABOVE_MAXIMUM} {max}: `{text}` is larger than {what}")
+fn above_maximum(text: &str, max: Decimal, what: &str, what_zh: &str) -> Text {
+    Text::new(
+        format!("{ABOVE_MAXIMUM} {max}: `{text}` is larger than {what}"),
+        format!("`{text}` 超出上限 {max}（{what_zh}）"),
+    )
+}
+
+/// Separates the English and the Chinese message inside a serde error raised by this module's
+/// visitors, so that the body parser can answer in either language (see
+/// [`crate::api::extract`]).
+pub const LANG_SEPARATOR: char = '\u{1f}';
+
+/// A bilingual message as the text of a serde error.
+pub fn bilingual(text: &Text) -> String {
+    format!("{}{LANG_SEPARATOR}{}", text.en, text.zh)
 }
 
 /// A non-negative amount in 万元 (unless a field says otherwise), with at most four decimals.
@@ -34,44 +48,62 @@ impl Amount {
     /// Parses text exactly, keeping its scale (`12.3400` stays `12.3400`). Cells as printed
     /// are read ([`money::parse_printed`]: full-width digits, `1,088.19`); a cell that is not
     /// given (blank, `——`, `/`, `无`) is an error here: see [`Amount::parse_printed`].
-    pub fn parse(text: &str) -> Result<Amount, String> {
+    pub fn parse(text: &str) -> Result<Amount, Text> {
         Amount::parse_printed(text)?.ok_or_else(|| not_given(text))
     }
 
     /// Parses an amount cell as printed: `None` when it is not given.
-    pub fn parse_printed(text: &str) -> Result<Option<Amount>, String> {
+    pub fn parse_printed(text: &str) -> Result<Option<Amount>, Text> {
         let text = text.trim();
-        let Some(value) = money::parse_printed(text, PrintedKind::Amount)
-            .map_err(|_| format!("`{text}` is not a decimal number such as \"2135.42\""))?
+        let Some(value) = money::parse_printed(text, PrintedKind::Amount).map_err(|_| {
+            Text::new(
+                format!("`{text}` is not a decimal number such as \"2135.42\""),
+                format!("`{text}` 不是十进制数字（应如 2135.42）"),
+            )
+        })?
         else {
             return Ok(None);
         };
         if value.scale() > MAX_SCALE {
-            return Err(format!(
-                "`{text}` has {} decimal places; at most {MAX_SCALE} are kept",
-                value.scale()
-            ));
+            return Err(too_many_places(text, value.scale()));
         }
         match money::check_amount(value) {
             Ok(value) => Ok(Some(Amount(value))),
-            Err(RangeError::Negative) => {
-                Err(format!("`{text}` is negative; amounts are never below 0"))
-            }
-            Err(RangeError::AboveMaximum { max }) => {
-                Err(above_maximum(text, max, "any amount may be (10^12 万元)"))
-            }
+            Err(RangeError::Negative) => Err(Text::new(
+                format!("`{text}` is negative; amounts are never below 0"),
+                format!("`{text}` 是负数；金额不能小于 0"),
+            )),
+            Err(RangeError::AboveMaximum { max }) => Err(above_maximum(
+                text,
+                max,
+                "any amount may be (10^12 万元)",
+                "金额至多 10^12 万元",
+            )),
         }
     }
 }
 
+fn too_many_places(text: &str, scale: u32) -> Text {
+    Text::new(
+        format!("`{text}` has {scale} decimal places; at most {MAX_SCALE} are kept"),
+        format!("`{text}` 有 {scale} 位小数；至多保留 {MAX_SCALE} 位"),
+    )
+}
+
 /// The message of a required figure left blank (or printed `——`, `/`, `无`).
-fn not_given(text: &str) -> String {
+fn not_given(text: &str) -> Text {
     if text.trim().is_empty() {
-        "a number is required here; the cell is blank".to_owned()
+        Text::new(
+            "a number is required here; the cell is blank",
+            "此处必须填写数字；该单元格为空",
+        )
     } else {
-        format!(
-            "a number is required here; `{}` means not given",
-            text.trim()
+        Text::new(
+            format!(
+                "a number is required here; `{}` means not given",
+                text.trim()
+            ),
+            format!("此处必须填写数字；`{}` 表示未填写", text.trim()),
         )
     }
 }
@@ -96,7 +128,7 @@ struct DecimalVisitor {
 }
 
 impl DecimalVisitor {
-    fn parse(&self, text: &str) -> Result<Option<Amount>, String> {
+    fn parse(&self, text: &str) -> Result<Option<Amount>, Text> {
         if self.signed {
             Figure::parse_printed(text).map(|f| f.map(|f| Amount(f.0)))
         } else {
@@ -105,7 +137,7 @@ impl DecimalVisitor {
     }
 
     /// A JSON number: never "not given".
-    fn number(&self, text: &str) -> Result<Option<Amount>, String> {
+    fn number(&self, text: &str) -> Result<Option<Amount>, Text> {
         self.parse(text)?.map(Some).ok_or_else(|| not_given(text))
     }
 }
@@ -118,7 +150,7 @@ impl<'de> Visitor<'de> for DecimalVisitor {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<Amount>, E> {
-        self.parse(v).map_err(E::custom)
+        self.parse(v).map_err(|t| E::custom(bilingual(&t)))
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Option<Amount>, E> {
@@ -130,46 +162,61 @@ impl<'de> Visitor<'de> for DecimalVisitor {
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Option<Amount>, E> {
-        self.number(&v.to_string()).map_err(E::custom)
+        self.number(&v.to_string())
+            .map_err(|t| E::custom(bilingual(&t)))
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Option<Amount>, E> {
-        self.number(&v.to_string()).map_err(E::custom)
+        self.number(&v.to_string())
+            .map_err(|t| E::custom(bilingual(&t)))
     }
 
     fn visit_u128<E: de::Error>(self, v: u128) -> Result<Option<Amount>, E> {
-        self.number(&v.to_string()).map_err(E::custom)
+        self.number(&v.to_string())
+            .map_err(|t| E::custom(bilingual(&t)))
     }
 
     fn visit_i128<E: de::Error>(self, v: i128) -> Result<Option<Amount>, E> {
-        self.number(&v.to_string()).map_err(E::custom)
+        self.number(&v.to_string())
+            .map_err(|t| E::custom(bilingual(&t)))
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Option<Amount>, E> {
         // serde_json (arbitrary_precision) calls this only when the double's shortest text is
         // exactly what the client wrote; other numbers arrive as their text in `visit_map`.
-        self.number(&format!("{v}")).map_err(E::custom)
+        self.number(&format!("{v}"))
+            .map_err(|t| E::custom(bilingual(&t)))
     }
 
     fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Option<Amount>, A::Error> {
         // A JSON number kept as written (serde_json's arbitrary-precision representation).
         let Some(key) = map.next_key::<String>()? else {
-            return Err(de::Error::custom("expected a decimal amount"));
+            return Err(de::Error::custom(bilingual(&Text::new(
+                "expected a decimal amount",
+                "应为十进制数字字符串（如 \"2135.42\"）",
+            ))));
         };
         if key != "$serde_json::private::Number" {
-            return Err(de::Error::custom(
+            return Err(de::Error::custom(bilingual(&Text::new(
                 "expected a decimal amount, not an object",
-            ));
+                "应为十进制数字字符串（如 \"2135.42\"），而不是对象",
+            ))));
         }
         let text: String = map.next_value()?;
-        self.number(&text).map_err(de::Error::custom)
+        self.number(&text)
+            .map_err(|t| de::Error::custom(bilingual(&t)))
     }
 }
 
 /// A required amount or figure: "not given" is an error.
 fn required<'de, D: Deserializer<'de>>(d: D, signed: bool) -> Result<Amount, D::Error> {
     d.deserialize_any(DecimalVisitor { signed })?
-        .ok_or_else(|| de::Error::custom("a number is required here, not a blank or `——` cell"))
+        .ok_or_else(|| {
+            de::Error::custom(bilingual(&Text::new(
+                "a number is required here, not a blank or `——` cell",
+                "此处必须填写数字，不能为空或 `——`",
+            )))
+        })
 }
 
 /// `deserialize_with` for an optional amount given as printed: `""`, `——`, `—`, `-`, `/`,
@@ -198,23 +245,24 @@ pub struct Figure(pub Decimal);
 impl Figure {
     /// Parses a weight or score, as printed too (`20.00`, `99.55分`, `９５`); a cell that is
     /// not given is an error here: see [`Figure::parse_printed`].
-    pub fn parse(text: &str) -> Result<Figure, String> {
+    pub fn parse(text: &str) -> Result<Figure, Text> {
         Figure::parse_printed(text)?.ok_or_else(|| not_given(text))
     }
 
     /// Parses a weight or score cell as printed: `None` when it is not given.
-    pub fn parse_printed(text: &str) -> Result<Option<Figure>, String> {
+    pub fn parse_printed(text: &str) -> Result<Option<Figure>, Text> {
         let text = text.trim();
-        let Some(value) = money::parse_printed(text, PrintedKind::Score)
-            .map_err(|_| format!("`{text}` is not a decimal number such as \"9.74\""))?
+        let Some(value) = money::parse_printed(text, PrintedKind::Score).map_err(|_| {
+            Text::new(
+                format!("`{text}` is not a decimal number such as \"9.74\""),
+                format!("`{text}` 不是十进制数字（应如 9.74）"),
+            )
+        })?
         else {
             return Ok(None);
         };
         if value.scale() > MAX_SCALE {
-            return Err(format!(
-                "`{text}` has {} decimal places; at most {MAX_SCALE} are kept",
-                value.scale()
-            ));
+            return Err(too_many_places(text, value.scale()));
         }
         money::check_figure(value)
             .map(|v| Some(Figure(v)))
@@ -223,6 +271,7 @@ impl Figure {
                     text,
                     money::MAX_FIGURE,
                     "any weight or score may be in magnitude",
+                    "分值、得分的绝对值至多 10^6",
                 )
             })
     }
@@ -328,7 +377,7 @@ impl FromStr for Amount {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Amount, String> {
-        Amount::parse(s)
+        Amount::parse(s).map_err(|t| t.en)
     }
 }
 

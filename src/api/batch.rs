@@ -11,11 +11,13 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::AppState;
 use crate::api::amount::Figure;
+use crate::api::batch_csv::Places;
 use crate::api::evaluation_dto::{EvaluationInput, GradeDto};
-use crate::api::evaluations;
 use crate::api::extract::{RequestBody, parse_body};
+use crate::api::findings::{FindingPolicy, FindingSeverity};
 use crate::api::middleware::RequestId;
 use crate::api::vocab::{EvaluationStatus, ItemOutcome, Vocabulary};
+use crate::app::evaluations;
 use crate::domain::policy::{Action, Kind, Principal};
 use crate::error::{ApiError, FieldError, codes};
 use crate::locale::{Lang, Text};
@@ -131,8 +133,37 @@ pub struct ItemResult {
     pub grade: Option<GradeDto>,
     /// Error findings of the evaluation (they do not fail the item; they block submission).
     pub error_findings: Option<i32>,
-    /// Why the item failed: a problem document, pointers prefixed with the item's place.
+    /// Every finding of the evaluation (errors and warnings), in the caller's language, with
+    /// pointers into the request: `/items/{index}/evaluation/…` for JSON,
+    /// `/rows/{line}/{header as printed}` for CSV. Empty when the item failed.
+    pub findings: Vec<ItemFinding>,
+    /// Why the item failed: a problem document, its pointers at the item's place in the
+    /// request (`/items/{index}/evaluation/…` for JSON, `/rows/{line}/{header as printed}` for
+    /// CSV).
     pub problem: Option<serde_json::Value>,
+}
+
+/// One finding of an item's evaluation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemFinding {
+    /// Stable code from the findings catalogue.
+    pub code: String,
+    pub severity: FindingSeverity,
+    /// `block`, `review` or `inform` under the rule set.
+    pub policy: Option<FindingPolicy>,
+    /// Where in the request: `/items/{index}/evaluation/…` (JSON) or
+    /// `/rows/{line}/{header as printed}` (CSV; the row alone when no column holds the field).
+    pub pointer: String,
+    /// The message, in the language of `Accept-Language`.
+    pub message: String,
+}
+
+/// Where a pointer into an item's evaluation is in the request.
+fn locate(places: Option<&Places>, index: usize, pointer: &str) -> String {
+    match places {
+        Some(p) => p.pointer(pointer),
+        None => format!("/items/{index}/evaluation{pointer}"),
+    }
 }
 
 /// Counts.
@@ -177,7 +208,7 @@ pub(crate) async fn read_body(
                 codes::BAD_REQUEST,
                 Text::new(
                     format!("The body could not be read: {e}"),
-                    format!("无法读取请求体：{e}"),
+                    "无法读取请求体（连接中断或传输编码有误）",
                 ),
             )
         })?;
@@ -201,10 +232,10 @@ fn too_large(limit: usize) -> ApiError {
     )
 }
 
-fn prefixed(mut e: ApiError, prefix: &str) -> ApiError {
+fn prefixed(mut e: ApiError, places: Option<&Places>, index: usize) -> ApiError {
     for f in e.errors.iter_mut() {
         if !f.in_query && !f.pointer.starts_with("/rows/") {
-            f.pointer = format!("{prefix}{}", f.pointer);
+            f.pointer = locate(places, index, &f.pointer);
         }
     }
     e
@@ -215,7 +246,14 @@ async fn run_item(
     txn: &DatabaseTransaction,
     principal: &Principal,
     item: &BatchItem,
-) -> Result<(crate::store::evaluations::Model, ItemOutcome), ApiError> {
+) -> Result<
+    (
+        crate::store::evaluations::Model,
+        ItemOutcome,
+        Vec<crate::api::findings::FindingDto>,
+    ),
+    ApiError,
+> {
     let savepoint = txn.begin().await?;
     match evaluations::upsert(&savepoint, principal, &item.evaluation).await {
         Ok(done) => {
@@ -305,12 +343,15 @@ pub async fn batch(
         .map(|v| v.trim().to_ascii_lowercase())
         .unwrap_or_default();
     let body = read_body(&req, payload, state.max_batch_bytes).await?;
-    let (items, body_flags) = match content_type.as_str() {
+    let (items, places, body_flags) = match content_type.as_str() {
         "application/json" => {
             let request = parse_body::<BatchRequest>(&body)?;
-            (request.items, (request.dry_run, request.atomic))
+            (request.items, Vec::new(), (request.dry_run, request.atomic))
         }
-        "text/csv" => (crate::api::batch_csv::parse(&body)?, (None, None)),
+        "text/csv" => {
+            let (items, places) = crate::api::batch_csv::parse_located(&body)?;
+            (items, places, (None, None))
+        }
         other => {
             return Err(ApiError::new(
                 codes::UNSUPPORTED_MEDIA_TYPE,
@@ -370,9 +411,9 @@ pub async fn batch(
                 done
             }
         };
-        let prefix = format!("/items/{index}/evaluation");
+        let place = places.get(index);
         results.push(match outcome {
-            Ok((m, what)) => ItemResult {
+            Ok((m, what, findings)) => ItemResult {
                 index,
                 reference: item.reference.clone(),
                 outcome: what,
@@ -388,10 +429,23 @@ pub async fn batch(
                     format_args!("evaluation {}", m.id),
                 )?),
                 error_findings: Some(m.error_count),
+                findings: findings
+                    .into_iter()
+                    .map(|f| ItemFinding {
+                        pointer: locate(place, index, &f.pointer),
+                        message: match lang {
+                            Lang::Zh => f.message_zh,
+                            Lang::En => f.message_en,
+                        },
+                        code: f.code,
+                        severity: f.severity,
+                        policy: f.policy,
+                    })
+                    .collect(),
                 problem: None,
             },
             Err(e) => {
-                let e = prefixed(e, &prefix);
+                let e = prefixed(e, place, index);
                 ItemResult {
                     index,
                     reference: item.reference.clone(),
@@ -402,6 +456,7 @@ pub async fn batch(
                     total: None,
                     grade: None,
                     error_findings: None,
+                    findings: Vec::new(),
                     problem: Some(e.to_problem(lang, req.path(), &request_id)),
                 }
             }

@@ -223,8 +223,87 @@ fn problem(line: usize, column: &str, code: &'static str, en: String, zh: String
     )
 }
 
+/// Where an evaluation read from CSV came from: the lines of its rows and the headers as
+/// printed, so that problems and findings point at `/rows/{line}/{header as printed}`.
+#[derive(Debug, Clone)]
+pub struct Places {
+    /// The line of the evaluation's first row (its own cells are read from it).
+    pub first_line: usize,
+    /// The line of each indicator row.
+    pub indicator_lines: Vec<usize>,
+    header_of: HashMap<&'static str, String>,
+}
+
+impl Places {
+    /// The CSV place of a JSON Pointer into the evaluation (`/indicators/2/weight` →
+    /// `/rows/4/分值`): the row, and the column when the CSV has one for the field.
+    pub fn pointer(&self, evaluation_pointer: &str) -> String {
+        let tokens: Vec<&str> = evaluation_pointer.split('/').skip(1).collect();
+        let (line, column) = match tokens.as_slice() {
+            ["indicators", k, rest @ ..] => (
+                k.parse::<usize>()
+                    .ok()
+                    .and_then(|k| self.indicator_lines.get(k).copied())
+                    .unwrap_or(self.first_line),
+                rest.first().copied().filter(|f| {
+                    matches!(
+                        *f,
+                        "level1"
+                            | "level2"
+                            | "level3"
+                            | "target"
+                            | "target_nature"
+                            | "target_unit"
+                            | "actual"
+                            | "weight"
+                            | "claimed_score"
+                            | "deviation_explanation"
+                    )
+                }),
+            ),
+            ["budget", field, ..] => (
+                self.first_line,
+                match *field {
+                    "weight" => Some("execution_weight"),
+                    "claimed_score" => Some("claimed_execution_score"),
+                    f @ ("amount_unit" | "initial" | "full_year" | "executed" | "claimed_rate") => {
+                        Some(f)
+                    }
+                    _ => Some("full_year"),
+                },
+            ),
+            [field, ..] => (
+                self.first_line,
+                Some(*field).filter(|f| {
+                    matches!(
+                        *f,
+                        "kind"
+                            | "department"
+                            | "project"
+                            | "year"
+                            | "rule_set"
+                            | "annual_goal"
+                            | "achievement"
+                            | "claimed_total"
+                    )
+                }),
+            ),
+            [] => (self.first_line, None),
+        };
+        match column.and_then(|c| self.header_of.get(c)) {
+            Some(header) => format!("/rows/{line}/{}", escape_pointer(header)),
+            None => format!("/rows/{line}"),
+        }
+    }
+}
+
 /// Parses the CSV into batch items; every problem is reported at once.
 pub fn parse(bytes: &[u8]) -> Result<Vec<BatchItem>, ApiError> {
+    parse_located(bytes).map(|(items, _)| items)
+}
+
+/// Parses the CSV into batch items with the places they were read from.
+pub fn parse_located(bytes: &[u8]) -> Result<(Vec<BatchItem>, Vec<Places>), ApiError> {
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
     let headers = reader
         .headers()
@@ -234,7 +313,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<BatchItem>, ApiError> {
                 "",
                 "csv.invalid",
                 format!("Unreadable header: {e}"),
-                format!("无法读取表头：{e}"),
+                "无法读取表头（CSV 格式有误，或编码不是 UTF-8）".into(),
             )])
         })?
         .clone();
@@ -295,6 +374,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<BatchItem>, ApiError> {
             .unwrap_or_else(|| name.to_owned())
     };
     let mut items: Vec<BatchItem> = Vec::new();
+    let mut places: Vec<Places> = Vec::new();
     let mut groups: HashMap<String, usize> = HashMap::new();
     for (n, record) in reader.records().enumerate() {
         let line = n + 2;
@@ -306,7 +386,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<BatchItem>, ApiError> {
                     "",
                     "csv.invalid",
                     format!("Unreadable row: {e}"),
-                    format!("无法读取该行：{e}"),
+                    "无法读取该行（CSV 格式有误，如引号未闭合，或编码不是 UTF-8）".into(),
                 ));
                 continue;
             }
@@ -320,8 +400,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<BatchItem>, ApiError> {
                 .unwrap_or_default()
         };
         let opt = |name: &str| Some(cell(name)).filter(|v| !v.is_empty());
-        let bad =
-            |name: &str, e: String| problem(line, &header(name), range_code(&e), e.clone(), e);
+        let bad = |name: &str, e: Text| problem(line, &header(name), range_code(&e.en), e.en, e.zh);
         let amount = |name: &str, errors: &mut Vec<FieldError>| -> Option<Amount> {
             Amount::parse_printed(&cell(name))
                 .map_err(|e| errors.push(bad(name, e)))
@@ -416,6 +495,11 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<BatchItem>, ApiError> {
                         narrative: Narrative::default(),
                     },
                 });
+                places.push(Places {
+                    first_line: line,
+                    indicator_lines: Vec::new(),
+                    header_of: header_of.clone(),
+                });
                 groups.insert(group, items.len() - 1);
                 items.len() - 1
             }
@@ -434,9 +518,10 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<BatchItem>, ApiError> {
             direction: None,
         };
         items[index].evaluation.indicators.push(row);
+        places[index].indicator_lines.push(line);
     }
     if errors.is_empty() {
-        Ok(items)
+        Ok((items, places))
     } else {
         Err(ApiError::validation(errors))
     }

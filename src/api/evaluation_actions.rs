@@ -8,14 +8,14 @@ use utoipa::ToSchema;
 
 use crate::api::AppState;
 use crate::api::evaluation_dto::Evaluation;
-use crate::api::evaluations::{self, HistoryEntry, answer, prepare, status_of};
+use crate::api::evaluations::answer;
 use crate::api::extract::{JsonBody, RequestBody};
 use crate::api::vocab::{EvaluationStatus, HistoryAction, Vocabulary};
+use crate::app::evaluations::{self, status_of};
 use crate::domain::diff::Change;
 use crate::domain::policy::{Action, Principal};
-use crate::domain::workflow::{self, Transition};
-use crate::error::{ApiError, FieldError, Problem, codes};
-use crate::locale::Text;
+use crate::domain::workflow::Transition;
+use crate::error::{ApiError, Problem};
 use crate::store::history;
 
 /// The reason a reviewer returns an evaluation.
@@ -33,64 +33,9 @@ async fn act(
     principal: &Principal,
     id: &str,
     transition: Transition,
-    reason: Option<String>,
+    reason: Option<&str>,
 ) -> Result<HttpResponse, ApiError> {
-    let txn = crate::store::begin_write(&state.db).await?;
-    let (current, stored) = evaluations::resolve(&txn, principal, id, Action::Read).await?;
-    let from = status_of(&current)?;
-    let to = workflow::next(from, transition).map_err(|illegal| {
-        ApiError::new(
-            codes::EVALUATION_ILLEGAL_TRANSITION,
-            Text::new(
-                format!(
-                    "Cannot {} an evaluation that is {}",
-                    transition.as_str(),
-                    illegal.from.as_str()
-                ),
-                format!(
-                    "状态为{}的绩效自评不能执行“{}”",
-                    illegal.from.label_zh(),
-                    transition.as_str()
-                ),
-            ),
-        )
-        .with_extra("current_state", from.as_str().into())
-    })?;
-    evaluations::check(
-        principal,
-        &current,
-        &stored.department_budget_code,
-        transition.action(),
-    )?;
-    // The figures are checked again as they stand now (funds may have changed).
-    let mut input = stored.input.clone();
-    input.department = current.department_id.clone();
-    let prepared = prepare(&txn, principal, &input, Action::Read).await?;
-    if transition == Transition::Submit && prepared.has_errors() {
-        let blocking = serde_json::to_value(prepared.blocking()).map_err(ApiError::internal)?;
-        return Err(evaluations::not_submittable(prepared.computed.error_count)
-            .with_extra("current_state", from.as_str().into())
-            .with_extra("blocking_findings", blocking));
-    }
-    let m = evaluations::save(
-        &txn,
-        principal,
-        &prepared,
-        Some(&current),
-        to,
-        HistoryEntry {
-            action: match transition {
-                Transition::Submit => "submitted",
-                Transition::Withdraw => "withdrawn",
-                Transition::Return => "returned",
-                Transition::Approve => "approved",
-            },
-            status_before: Some(from),
-            reason,
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    let m = evaluations::transition(&state.db, principal, id, transition, reason).await?;
     answer(StatusCode::OK, principal, &m)
 }
 
@@ -157,15 +102,8 @@ pub async fn return_(
     id: web::Path<String>,
     body: JsonBody<ReturnInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let reason = body.0.reason.trim().to_owned();
-    if reason.is_empty() {
-        return Err(ApiError::validation(vec![FieldError::body(
-            "/reason",
-            "field.missing",
-            Text::new("Say why the evaluation goes back", "请说明退回原因"),
-        )]));
-    }
-    act(&state, &principal, &id, Transition::Return, Some(reason)).await
+    let reason = Some(body.0.reason.as_str());
+    act(&state, &principal, &id, Transition::Return, reason).await
 }
 
 /// Approve a submitted evaluation (reviewers; never one's own submission).

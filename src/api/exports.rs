@@ -26,10 +26,11 @@ use utoipa::IntoParams;
 
 use crate::api::AppState;
 use crate::api::evaluation_dto::{ComputedDto, EvaluationKind, GradeDto};
-use crate::api::evaluations::{region_prefix, status_of, stored_of};
+use crate::api::evaluations::region_prefix;
 use crate::api::stats::{
     EvaluationFilters, IndicatorFilters, evaluation_filter, indicator_selection,
 };
+use crate::app::evaluations::{status_of, stored_of};
 use crate::domain::money;
 use crate::domain::policy::Principal;
 use crate::domain::stats::percent;

@@ -10,13 +10,13 @@ use crate::api::AppState;
 use crate::api::amount::Figure;
 use crate::api::departments::allowed_ids;
 use crate::api::evaluation_dto::{Evaluation, EvaluationKind, IndicatorInputDto, RowDto};
-use crate::api::evaluations::{self, answer, region_prefix, visible_statuses};
+use crate::api::evaluations::{answer, region_prefix, visible_statuses};
 use crate::api::extract::JsonBody;
 use crate::api::http::{self, etag};
 use crate::api::vocab::{EvaluationStatus, Vocabulary};
+use crate::app::evaluations;
 use crate::domain::policy::{Action, Principal};
-use crate::error::{ApiError, Problem, codes};
-use crate::locale::Text;
+use crate::error::{ApiError, Problem};
 use crate::store::indicator_results as store;
 
 /// One indicator row with how it was scored.
@@ -26,16 +26,6 @@ pub struct IndicatorRow {
     #[serde(flatten)]
     pub input: IndicatorInputDto,
     pub computed: Option<RowDto>,
-}
-
-fn no_row(id: &str, index: usize) -> ApiError {
-    ApiError::new(
-        codes::INDICATOR_NOT_FOUND,
-        Text::new(
-            format!("Evaluation {id} has no indicator row {index}"),
-            format!("绩效自评 {id} 没有第 {index} 行指标"),
-        ),
-    )
 }
 
 /// List an evaluation's indicator rows with their scores.
@@ -73,25 +63,6 @@ pub async fn list_indicators(
         .json(rows))
 }
 
-async fn change(
-    state: &AppState,
-    principal: &Principal,
-    req: &HttpRequest,
-    id: &str,
-    edit: impl FnOnce(&mut Vec<IndicatorInputDto>) -> Result<(), ApiError>,
-    action: &str,
-) -> Result<crate::store::evaluations::Model, ApiError> {
-    let if_match = http::require_if_match(req)?;
-    let txn = crate::store::begin_write(&state.db).await?;
-    let (current, stored) = evaluations::resolve(&txn, principal, id, Action::Update).await?;
-    let mut input = stored.input;
-    input.department = current.department_id.clone();
-    edit(&mut input.indicators)?;
-    let m = evaluations::replace(&txn, principal, id, &if_match, &input, action).await?;
-    txn.commit().await?;
-    Ok(m)
-}
-
 /// Add an indicator row at the end (drafts and returned evaluations only).
 #[utoipa::path(
     tag = "indicators",
@@ -117,20 +88,9 @@ pub async fn add_indicator(
     id: web::Path<String>,
     body: JsonBody<IndicatorInputDto>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut index = 0;
-    let m = change(
-        &state,
-        &principal,
-        &req,
-        &id,
-        |rows| {
-            index = rows.len();
-            rows.push(body.0);
-            Ok(())
-        },
-        "indicator_added",
-    )
-    .await?;
+    let if_match = http::require_if_match(&req)?;
+    let (m, index) =
+        evaluations::add_indicator(&state.db, &principal, &id, &if_match, body.0).await?;
     let mut res = answer(StatusCode::CREATED, &principal, &m)?;
     if let Ok(v) =
         header::HeaderValue::from_str(&format!("/api/v1/evaluations/{}/indicators/{index}", m.id))
@@ -167,19 +127,9 @@ pub async fn replace_indicator(
     body: JsonBody<IndicatorInputDto>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, index) = path.into_inner();
-    let m = change(
-        &state,
-        &principal,
-        &req,
-        &id,
-        |rows| {
-            let row = rows.get_mut(index).ok_or_else(|| no_row(&id, index))?;
-            *row = body.0;
-            Ok(())
-        },
-        "indicator_changed",
-    )
-    .await?;
+    let if_match = http::require_if_match(&req)?;
+    let m =
+        evaluations::change_indicator(&state.db, &principal, &id, &if_match, index, body.0).await?;
     answer(StatusCode::OK, &principal, &m)
 }
 
@@ -208,21 +158,8 @@ pub async fn remove_indicator(
     path: web::Path<(String, usize)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, index) = path.into_inner();
-    let m = change(
-        &state,
-        &principal,
-        &req,
-        &id,
-        |rows| {
-            if index >= rows.len() {
-                return Err(no_row(&id, index));
-            }
-            rows.remove(index);
-            Ok(())
-        },
-        "indicator_removed",
-    )
-    .await?;
+    let if_match = http::require_if_match(&req)?;
+    let m = evaluations::remove_indicator(&state.db, &principal, &id, &if_match, index).await?;
     answer(StatusCode::OK, &principal, &m)
 }
 

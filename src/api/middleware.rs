@@ -274,7 +274,8 @@ pub fn render_problem(
             .map(|e| e.to_string())
             .filter(|d| !d.is_empty() && status.as_u16() < 500)
             .unwrap_or_else(|| code.title_en.to_owned());
-        ApiError::new(code, Text::new(detail.clone(), detail))
+        // The framework's text is English: the Chinese answer gives the code's title.
+        ApiError::new(code, Text::new(detail, code.title_zh))
     });
     let body = error.to_problem(lang, path, request_id).to_string();
     let (req, old) = res.into_parts();

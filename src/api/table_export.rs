@@ -9,9 +9,9 @@ use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, Xl
 
 use crate::api::AppState;
 use crate::api::evaluation_dto::{ComputedDto, EvaluationKind};
-use crate::api::evaluations;
 use crate::api::funds::Source;
 use crate::api::table_import::XLSX_TYPE;
+use crate::app::evaluations;
 use crate::domain::policy::{Action, Principal};
 use crate::error::ApiError;
 

@@ -11,10 +11,10 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::AppState;
 use crate::api::evaluation_dto::{ComputedDto, EvaluationInput};
-use crate::api::evaluations;
 use crate::api::findings::FindingDto;
 use crate::api::table_read::{self, CellMapping, ReadParams, TableLayout, cell_pointer};
 use crate::api::vocab::ItemOutcome;
+use crate::app::evaluations;
 use crate::domain::policy::{Action, Kind, Principal};
 use crate::error::{ApiError, FieldError, codes};
 use crate::locale::Text;
@@ -169,7 +169,7 @@ pub async fn run(
         };
         let savepoint = txn.begin().await?;
         let done = evaluations::upsert(&savepoint, principal, &s.input).await;
-        let (m, outcome) = match done {
+        let (m, outcome, _) = match done {
             Ok(d) => {
                 savepoint.commit().await?;
                 d

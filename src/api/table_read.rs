@@ -536,13 +536,13 @@ fn read_sheet(
                 g.get(r, c2).to_owned()
             })
     });
-    let bad = |r: u32, c: u32, e: String| {
-        let code = if e.contains(ABOVE_MAXIMUM) {
+    let bad = |r: u32, c: u32, e: Text| {
+        let code = if e.en.contains(ABOVE_MAXIMUM) {
             "field.out_of_range"
         } else {
             "field.invalid"
         };
-        problem(at(&g.origin(r, c).0), code, e.clone(), e)
+        problem(at(&g.origin(r, c).0), code, e.en, e.zh)
     };
     // The budget block: a header row with 全年预算数 (or an alias), above the indicators.
     let mut budget = None;

@@ -181,6 +181,23 @@ pub struct EvaluationInput {
     pub claimed_total: Option<Decimal>,
 }
 
+impl EvaluationInput {
+    /// The claimed scores the table prints: the execution score and each row's (placeholders
+    /// aside), in table order.
+    pub fn claimed_scores(&self) -> Vec<Decimal> {
+        self.budget
+            .claimed_score
+            .into_iter()
+            .chain(
+                self.indicators
+                    .iter()
+                    .filter(|r| !r.is_placeholder())
+                    .filter_map(|r| r.claimed_score),
+            )
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1417,18 +1417,7 @@ pub fn evaluate(input: &EvaluationInput, rules: &RuleSet) -> Outcome {
 /// The sum of the claimed scores (execution and rows), when the table claims any: the claimed
 /// total of a table that prints none.
 fn claimed_sum(input: &EvaluationInput) -> Option<Decimal> {
-    let claims: Vec<Decimal> = input
-        .budget
-        .claimed_score
-        .into_iter()
-        .chain(
-            input
-                .indicators
-                .iter()
-                .filter(|r| !r.is_placeholder())
-                .filter_map(|r| r.claimed_score),
-        )
-        .collect();
+    let claims = input.claimed_scores();
     if claims.is_empty() {
         None
     } else {

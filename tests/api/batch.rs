@@ -415,3 +415,62 @@ async fn query_flags_hold_for_json_bodies_and_must_agree_with_the_body() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn csv_dry_runs_answer_each_items_findings_at_rows_and_headers() {
+    on_each_db(|app| async move {
+        load_seed(&app).await;
+        // Two evaluations: the project (rows 2-4, a claimed score above its weight on row 3,
+        // a claimed total that does not add up) and a new 2025 department table (row 5).
+        let csv = "类型,预算单位编码,年度,项目名称,全年预算数,全年执行数,执行分值,执行率,自评总分,一级指标,二级指标,三级指标,年度指标值,实际完成值,分值,得分（自评）\n\
+            项目支出,901424,2024,农村黑臭水体奖补资金,19.87,19.87,10,100%,95,产出指标,数量指标,治理水体数量,1个,1个,30,30\n\
+            项目支出,901424,2024,农村黑臭水体奖补资金,,,,,,产出指标,质量指标,水质达标率,100%,100%,30,35\n\
+            项目支出,901424,2024,农村黑臭水体奖补资金,,,,,,满意度指标,服务对象满意度指标,周边居民满意度,≥90%,95%,30,30\n\
+            部门整体,901424,2025,,1600,1580,,,,产出指标,数量指标,监测站点运行,≥12个,12个,40,40\n";
+        let res = app
+            .post("/api/v1/evaluations/batch?dry_run=true&atomic=false")
+            .header("content-type", "text/csv")
+            .header("Accept-Language", "zh-CN")
+            .body(csv)
+            .send()
+            .await
+            .unwrap();
+        let (s, r) = json(res).await;
+        assert_eq!(s, 200, "{r}");
+        let items = r["items"].as_array().unwrap();
+        assert_eq!(items.len(), 2);
+        // A dry run names no id that does not exist: the new department table has none.
+        assert_eq!(items[1]["outcome"], "created");
+        assert_eq!(items[1]["id"], Value::Null);
+        for item in items {
+            let findings = item["findings"].as_array().unwrap();
+            assert_eq!(
+                findings.iter().filter(|f| f["severity"] == "error").count() as i64,
+                item["error_findings"].as_i64().unwrap(),
+                "{item}"
+            );
+            for f in findings {
+                let pointer = f["pointer"].as_str().unwrap();
+                assert!(pointer.starts_with("/rows/"), "{f}");
+                assert!(f["code"].is_string() && f["policy"].is_string(), "{f}");
+                let message = f["message"].as_str().unwrap();
+                assert!(message.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{f}");
+            }
+        }
+        let project: Vec<(&str, &str)> = items[0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["pointer"].as_str().unwrap(), f["code"].as_str().unwrap()))
+            .collect();
+        assert!(
+            project.iter().any(|(p, _)| *p == "/rows/3/得分（自评）"),
+            "the claimed score above its weight, at its row and header: {project:?}"
+        );
+        assert!(
+            project.iter().any(|(p, _)| *p == "/rows/2/自评总分"),
+            "the claimed total, at the evaluation's first row: {project:?}"
+        );
+    })
+    .await;
+}

@@ -1,0 +1,278 @@
+//! Writing an evaluation: the row, its flat indicator results, its history entry, the
+//! aggregate cells and the change feed, landed in that order by [`uow::land`].
+
+use chrono::{DateTime, Utc};
+use sea_orm::ConnectionTrait;
+
+use super::{Prepared, Stored, exists, stored_of};
+use crate::api::evaluation_dto::BudgetInput;
+use crate::api::{feed, http};
+use crate::app::uow::{self, Write};
+use crate::domain::diff;
+use crate::domain::policy::Principal;
+use crate::domain::workflow::Status;
+use crate::error::ApiError;
+use crate::store::evaluations::{self as store, Model};
+use crate::store::history;
+use crate::store::indicator_cells;
+use crate::store::indicator_results;
+use crate::store::money::StoredDecimal;
+
+/// One row of history to write with a change.
+pub struct HistoryEntry<'a> {
+    pub action: &'a str,
+    pub status_before: Option<Status>,
+    pub reason: Option<String>,
+}
+
+/// One change of an evaluation: from `current` (`None`: it is new) to `next`.
+struct EvaluationWrite<'a> {
+    current: Option<&'a Model>,
+    next: Model,
+    indicator_rows: Vec<indicator_results::Model>,
+    history: history::Model,
+    op: &'static str,
+    actor: &'a str,
+    /// How the rows moved the indicator cells, once they are written.
+    delta: indicator_cells::Delta,
+}
+
+impl Write for EvaluationWrite<'_> {
+    type Output = Model;
+
+    async fn rows(&mut self, db: &impl ConnectionTrait) -> Result<(), ApiError> {
+        match self.current {
+            None => match store::insert(db, self.next.clone()).await {
+                Ok(_) => {}
+                Err(e) if crate::store::is_unique_violation(&e) => {
+                    return Err(exists(&self.next.natural_key, None));
+                }
+                Err(e) => return Err(e.into()),
+            },
+            Some(c) => {
+                if !store::overwrite(db, c, &self.next).await? {
+                    return Err(http::stale(c.version));
+                }
+            }
+        }
+        let rows = std::mem::take(&mut self.indicator_rows);
+        self.delta = indicator_results::replace(db, &self.next.id, rows).await?;
+        Ok(())
+    }
+
+    async fn history(&mut self, db: &impl ConnectionTrait) -> Result<(), ApiError> {
+        history::append(db, self.history.clone()).await?;
+        Ok(())
+    }
+
+    async fn cells(&mut self, db: &impl ConnectionTrait) -> Result<(), ApiError> {
+        let delta = std::mem::take(&mut self.delta);
+        store::update_cells(db, self.current, &self.next, delta).await?;
+        Ok(())
+    }
+
+    async fn feed(&mut self, db: &impl ConnectionTrait) -> Result<(), ApiError> {
+        feed::evaluation(db, &self.next, self.op, self.actor).await
+    }
+
+    fn into_output(self) -> Model {
+        self.next
+    }
+}
+
+/// The history row of a change that produced `next`.
+fn history_row(
+    next: &Model,
+    actor: &str,
+    at: DateTime<Utc>,
+    entry: HistoryEntry<'_>,
+    changes: &[diff::Change],
+) -> Result<history::Model, ApiError> {
+    Ok(history::Model {
+        id: uuid::Uuid::now_v7().to_string(),
+        evaluation_id: next.id.clone(),
+        seq: next.version,
+        action: entry.action.to_owned(),
+        actor: actor.to_owned(),
+        at,
+        status_before: entry.status_before.map(|s| s.as_str().to_owned()),
+        status_after: next.status.clone(),
+        version: next.version,
+        reason: entry.reason,
+        changes: serde_json::to_string(changes).map_err(ApiError::internal)?,
+    })
+}
+
+/// Writes a prepared evaluation (created, or over `current`) in `status`, with its history
+/// entry, in the caller's transaction.
+pub async fn save(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    prepared: &Prepared,
+    current: Option<&Model>,
+    status: Status,
+    entry: HistoryEntry<'_>,
+) -> Result<Model, ApiError> {
+    let now = crate::clock::now();
+    let stored = Stored {
+        input: prepared.input.clone(),
+        budget_source: prepared.budget_source,
+        department_budget_code: prepared.department.budget_code.clone(),
+        computed: serde_json::to_value(&prepared.computed).map_err(ApiError::internal)?,
+    };
+    let next = next_row(principal, prepared, &stored, current, status, now)?;
+    let changes = changes(current, &stored, entry.status_before, status)?;
+    let op = match (current, entry.status_before == Some(status)) {
+        (None, _) => feed::CREATED,
+        (Some(_), true) => feed::UPDATED,
+        (Some(_), false) => feed::STATE_CHANGED,
+    };
+    let write = EvaluationWrite {
+        current,
+        indicator_rows: indicator_rows(prepared, &next),
+        history: history_row(&next, &principal.subject, now, entry, &changes)?,
+        next,
+        op,
+        actor: &principal.subject,
+        delta: indicator_cells::Delta::default(),
+    };
+    uow::land(db, write).await
+}
+
+/// Deletes `current` (editable, in `status`): a tombstone row, no indicator results, a
+/// `deleted` history entry, in the caller's transaction.
+pub async fn tombstone(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    current: &Model,
+    status: Status,
+) -> Result<Model, ApiError> {
+    let now = crate::clock::now();
+    let next = Model {
+        natural_key: format!("{}|deleted|{}", current.natural_key, current.id),
+        version: current.version + 1,
+        updated_at: now,
+        deleted_at: Some(now),
+        ..current.clone()
+    };
+    let entry = HistoryEntry {
+        action: "deleted",
+        status_before: Some(status),
+        reason: None,
+    };
+    let write = EvaluationWrite {
+        current: Some(current),
+        indicator_rows: Vec::new(),
+        history: history_row(&next, &principal.subject, now, entry, &[])?,
+        next,
+        op: feed::DELETED,
+        actor: &principal.subject,
+        delta: indicator_cells::Delta::default(),
+    };
+    uow::land(db, write).await
+}
+
+/// The row of a prepared evaluation, new or the version after `current`.
+fn next_row(
+    principal: &Principal,
+    prepared: &Prepared,
+    stored: &Stored,
+    current: Option<&Model>,
+    status: Status,
+    now: DateTime<Utc>,
+) -> Result<Model, ApiError> {
+    let kind = prepared.input.kind.as_str();
+    let project_id = prepared.project.as_ref().map(|p| p.id.clone());
+    // In 万元, whatever unit the block was printed in.
+    let budget = prepared.input.budget.as_ref().map(BudgetInput::domain);
+    let budget = budget.as_ref();
+    let department = &prepared.department;
+    Ok(Model {
+        id: current.map_or_else(|| uuid::Uuid::now_v7().to_string(), |c| c.id.clone()),
+        natural_key: super::natural_key(prepared),
+        kind: kind.to_owned(),
+        department_id: department.id.clone(),
+        region_code: department.region_code.clone(),
+        project_id,
+        year: prepared.input.year,
+        rule_set_id: prepared.rule_set.id.clone(),
+        rule_set_version: i32::try_from(prepared.rule_set.version).unwrap_or(i32::MAX),
+        status: status.as_str().to_owned(),
+        document: serde_json::to_string(stored).map_err(ApiError::internal)?,
+        total: StoredDecimal(prepared.computed.total.0),
+        grade: prepared.computed.grade.as_str().to_owned(),
+        error_count: i32::try_from(prepared.computed.error_count).unwrap_or(i32::MAX),
+        budget_full_year: budget.map(|b| StoredDecimal(b.full_year)),
+        budget_executed: budget.and_then(|b| b.executed).map(StoredDecimal),
+        created_by: current.map_or_else(|| principal.subject.clone(), |c| c.created_by.clone()),
+        submitted_by: if status == Status::Submitted {
+            Some(principal.subject.clone())
+        } else {
+            current.and_then(|c| c.submitted_by.clone())
+        },
+        version: current.map_or(1, |c| c.version + 1),
+        created_at: current.map_or(now, |c| c.created_at),
+        updated_at: now,
+        deleted_at: None,
+    })
+}
+
+/// What changed in the input since `current`, and the status when it moved.
+fn changes(
+    current: Option<&Model>,
+    stored: &Stored,
+    status_before: Option<Status>,
+    status: Status,
+) -> Result<Vec<diff::Change>, ApiError> {
+    let before = match current {
+        Some(c) => serde_json::to_value(&stored_of(c)?.input).map_err(ApiError::internal)?,
+        None => serde_json::json!({}),
+    };
+    let after = serde_json::to_value(&stored.input).map_err(ApiError::internal)?;
+    let mut changes = diff::changes(&before, &after);
+    if status_before != Some(status) {
+        changes.push(diff::Change {
+            pointer: "/status".into(),
+            before: status_before.map(|s| s.as_str().into()),
+            after: Some(status.as_str().into()),
+        });
+    }
+    Ok(changes)
+}
+
+/// The flat indicator results of a prepared evaluation written as `next`.
+fn indicator_rows(prepared: &Prepared, next: &Model) -> Vec<indicator_results::Model> {
+    let rows = prepared
+        .input
+        .indicators
+        .iter()
+        .zip(&prepared.computed.rows);
+    rows.enumerate()
+        .map(|(i, (row, computed))| indicator_results::Model {
+            key: indicator_results::key(&next.id, i),
+            evaluation_id: next.id.clone(),
+            position: i32::try_from(i).unwrap_or(i32::MAX),
+            year: next.year,
+            region_code: next.region_code.clone(),
+            department_id: next.department_id.clone(),
+            kind: next.kind.clone(),
+            status: next.status.clone(),
+            // The standard names when recognised, so that `产出指标（40分）` is found as 产出指标.
+            level1: computed
+                .level1
+                .clone()
+                .unwrap_or_else(|| row.level1.trim().to_owned()),
+            level2: computed
+                .level2
+                .clone()
+                .unwrap_or_else(|| row.level2.trim().to_owned()),
+            level3: row.level3.trim().to_owned(),
+            target: row.target.clone(),
+            actual: row.actual.clone(),
+            weight: row.weight.map(|w| StoredDecimal(w.0)),
+            claimed: row.claimed_score.map(|w| StoredDecimal(w.0)),
+            computed: computed.computed.map(|w| StoredDecimal(w.0)),
+            achieved: computed.achieved,
+        })
+        .collect()
+}

@@ -1,0 +1,6 @@
+//! Use cases: the layer between HTTP (or the CLI) and the store. A use case resolves its
+//! references in the caller's scope, calls the domain, and lands its writes through one
+//! [`uow::UnitOfWork`], the only place that begins and commits a write transaction.
+
+pub mod evaluations;
+pub mod uow;

@@ -1,0 +1,85 @@
+//! The unit of work: one write transaction, and the one order in which every write lands in it.
+//!
+//! A write is its rows, then its history entry, then the aggregate cells, then the change
+//! feed, then the commit. The cells take the writers' lock and the feed takes the feed lock
+//! (PostgreSQL), both held until the commit, so they come last to hold them for as little as
+//! can be, and the feed comes after the cells so feed numbers follow commit order. [`land`]
+//! is that order in code; a use case that fails at any step drops its unit of work
+//! uncommitted, and nothing of the write remains.
+
+use std::future::Future;
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction};
+
+use crate::error::ApiError;
+
+/// One write of an aggregate, in the steps [`land`] runs in order.
+pub trait Write {
+    /// What the write answers with (the row as written).
+    type Output;
+
+    /// The aggregate's own rows and their child rows.
+    fn rows(
+        &mut self,
+        db: &impl ConnectionTrait,
+    ) -> impl Future<Output = Result<(), ApiError>> + Send;
+
+    /// The history entry of the change.
+    fn history(
+        &mut self,
+        db: &impl ConnectionTrait,
+    ) -> impl Future<Output = Result<(), ApiError>> + Send;
+
+    /// The maintained aggregate cells the change moves.
+    fn cells(
+        &mut self,
+        db: &impl ConnectionTrait,
+    ) -> impl Future<Output = Result<(), ApiError>> + Send;
+
+    /// The change-feed entry.
+    fn feed(
+        &mut self,
+        db: &impl ConnectionTrait,
+    ) -> impl Future<Output = Result<(), ApiError>> + Send;
+
+    fn into_output(self) -> Self::Output;
+}
+
+/// Lands `write` in `db`, a transaction the caller commits: rows → history → cells → feed.
+pub async fn land<W: Write>(
+    db: &impl ConnectionTrait,
+    mut write: W,
+) -> Result<W::Output, ApiError> {
+    write.rows(db).await?;
+    write.history(db).await?;
+    write.cells(db).await?;
+    write.feed(db).await?;
+    Ok(write.into_output())
+}
+
+/// A write transaction: begun by a use case, handed to the reads and writes it makes, and
+/// committed by it once everything landed. Dropped uncommitted (an error on the way), it
+/// rolls back.
+pub struct UnitOfWork {
+    txn: DatabaseTransaction,
+}
+
+impl UnitOfWork {
+    /// Begins the write transaction (on SQLite it takes the write lock at once).
+    pub async fn begin(db: &DatabaseConnection) -> Result<Self, ApiError> {
+        Ok(Self {
+            txn: crate::store::begin_write(db).await?,
+        })
+    }
+
+    /// The transaction, for the reads of the use case and for [`land`].
+    pub fn db(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+
+    /// Commits everything written in it.
+    pub async fn commit(self) -> Result<(), ApiError> {
+        self.txn.commit().await?;
+        Ok(())
+    }
+}

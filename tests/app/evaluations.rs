@@ -1,0 +1,217 @@
+//! Evaluations: create and delete land whole or not at all.
+
+use jixiao::api::evaluation_dto::EvaluationInput;
+use jixiao::app::evaluations;
+use jixiao::domain::policy::{Principal, Role};
+use jixiao::domain::region::RegionCode;
+use jixiao::store::{self, changes, evaluation_cells, history, indicator_cells, indicator_results};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+};
+
+use crate::helpers::{Backend, backends, empty_database};
+
+/// A migrated database holding the seed's departments, projects and funds (no evaluation
+/// yet), an admin of 湖南省, and the seed's department evaluation to write.
+struct Fixture<D> {
+    db: DatabaseConnection,
+    principal: Principal,
+    input: EvaluationInput,
+    _database: D,
+}
+
+async fn fixture(backend: Backend) -> Fixture<impl Drop> {
+    let (url, database) = empty_database(backend).await;
+    let db = store::connect(&url, 0).await.expect("connect");
+    store::migrate_up(&db).await.expect("migrate");
+    let principal = Principal {
+        subject: "app-test".into(),
+        role: Role::Admin,
+        region: RegionCode::parse("430000").expect("region"),
+        departments: None,
+    };
+    let mut file = jixiao::import::parse(jixiao::import::SEED).expect("seed");
+    let entries = std::mem::take(&mut file.evaluations);
+    jixiao::import::run(&db, &principal, &file)
+        .await
+        .expect("import the seed's departments, projects and funds");
+    let input = entries
+        .into_iter()
+        .find(|e| e.project_ref.is_none())
+        .expect("the seed's department evaluation")
+        .evaluation;
+    Fixture {
+        db,
+        principal,
+        input,
+        _database: database,
+    }
+}
+
+/// What an evaluation's writes leave behind: its live rows, flat indicator results, history
+/// entries and feed entries.
+#[derive(Debug, PartialEq, Eq)]
+struct Traces {
+    live: u64,
+    indicator_results: u64,
+    history: u64,
+    feed: u64,
+}
+
+async fn traces(db: &DatabaseConnection, id: Option<&str>) -> Traces {
+    use jixiao::store::evaluations as rows;
+    let live = match id {
+        Some(id) => rows::get(db, id).await.unwrap().into_iter().count() as u64,
+        None => rows::Entity::find()
+            .filter(rows::Column::DeletedAt.is_null())
+            .count(db)
+            .await
+            .unwrap(),
+    };
+    let results = indicator_results::Entity::find();
+    let entries = history::Entity::find();
+    let feed = changes::Entity::find().filter(changes::Column::Entity.eq("evaluation"));
+    let (results, entries, feed) = match id {
+        Some(id) => (
+            results.filter(indicator_results::Column::EvaluationId.eq(id)),
+            entries.filter(history::Column::EvaluationId.eq(id)),
+            feed.filter(changes::Column::EntityId.eq(id)),
+        ),
+        None => (results, entries, feed),
+    };
+    Traces {
+        live,
+        indicator_results: results.count(db).await.unwrap(),
+        history: entries.count(db).await.unwrap(),
+        feed: feed.count(db).await.unwrap(),
+    }
+}
+
+/// The aggregate cells as stored, after checking that they are what the live evaluations
+/// sum to: (evaluations counted in evaluation cells, indicator rows counted in indicator cells).
+async fn cells(db: &DatabaseConnection) -> (i64, i64) {
+    let stored = evaluation_cells::stored(db).await.unwrap();
+    assert_eq!(stored, evaluation_cells::expected(db).await.unwrap());
+    let (indicators, expected) = indicator_cells::stored_and_expected(db).await.unwrap();
+    assert_eq!(indicators, expected);
+    let evaluations = evaluation_cells::Entity::find().all(db).await.unwrap();
+    (
+        evaluations.iter().map(|c| c.count).sum(),
+        indicators.values().sum(),
+    )
+}
+
+/// Renames a table away and back, so that writes to it fail in between.
+async fn rename(db: &DatabaseConnection, from: &str, to: &str) {
+    db.execute_unprepared(&format!("ALTER TABLE {from} RENAME TO {to}"))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_create_leaves_its_row_history_feed_entry_and_cells() {
+    for backend in backends() {
+        let f = fixture(backend).await;
+        let rows = f.input.indicators.len() as u64;
+        assert!(rows > 0);
+        let m = evaluations::create(&f.db, &f.principal, &f.input)
+            .await
+            .expect("create");
+        let expected = Traces {
+            live: 1,
+            indicator_results: rows,
+            history: 1,
+            feed: 1,
+        };
+        assert_eq!(traces(&f.db, Some(&m.id)).await, expected, "{backend:?}");
+        assert_eq!(cells(&f.db).await, (1, rows as i64), "{backend:?}");
+        let cell = evaluation_cells::Entity::find_by_id((
+            m.region_code.clone(),
+            m.year,
+            m.kind.clone(),
+            m.grade.clone(),
+            m.status.clone(),
+        ))
+        .one(&f.db)
+        .await
+        .unwrap()
+        .expect("the evaluation's cell");
+        assert_eq!(cell.count, 1, "{backend:?}");
+    }
+}
+
+/// A create whose write fails at `table` (after its rows, as every step but the first
+/// writes), with the table renamed away for the attempt: nothing of it remains.
+async fn a_create_failing_at(table: &str) {
+    for backend in backends() {
+        let f = fixture(backend).await;
+        let away = format!("{table}_away");
+        rename(&f.db, table, &away).await;
+        let failed = evaluations::create(&f.db, &f.principal, &f.input).await;
+        rename(&f.db, &away, table).await;
+        assert!(
+            failed.is_err(),
+            "{backend:?}: the create succeeded without {table}"
+        );
+        let none = Traces {
+            live: 0,
+            indicator_results: 0,
+            history: 0,
+            feed: 0,
+        };
+        assert_eq!(traces(&f.db, None).await, none, "{backend:?}, {table}");
+        assert_eq!(cells(&f.db).await, (0, 0), "{backend:?}, {table}");
+        // And the same create then lands whole.
+        let m = evaluations::create(&f.db, &f.principal, &f.input)
+            .await
+            .expect("create");
+        assert_eq!(traces(&f.db, Some(&m.id)).await.feed, 1, "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_create_whose_feed_entry_fails_leaves_nothing() {
+    a_create_failing_at("changes").await;
+}
+
+#[tokio::test]
+async fn a_create_whose_cells_fail_leaves_nothing() {
+    a_create_failing_at("evaluation_cells").await;
+}
+
+#[tokio::test]
+async fn a_create_whose_history_fails_leaves_nothing() {
+    a_create_failing_at("evaluation_history").await;
+}
+
+#[tokio::test]
+async fn a_delete_whose_feed_entry_fails_leaves_the_evaluation_as_it_was() {
+    for backend in backends() {
+        let f = fixture(backend).await;
+        let m = evaluations::create(&f.db, &f.principal, &f.input)
+            .await
+            .expect("create");
+        let before = (traces(&f.db, Some(&m.id)).await, cells(&f.db).await);
+        rename(&f.db, "changes", "changes_away").await;
+        let failed = evaluations::delete(&f.db, &f.principal, &m.id, None).await;
+        rename(&f.db, "changes_away", "changes").await;
+        assert!(
+            failed.is_err(),
+            "{backend:?}: the delete succeeded without a feed"
+        );
+        let after = (traces(&f.db, Some(&m.id)).await, cells(&f.db).await);
+        assert_eq!(after, before, "{backend:?}");
+        // Then it deletes whole: a tombstone, its rows gone, a history and a feed entry more.
+        evaluations::delete(&f.db, &f.principal, &m.id, None)
+            .await
+            .expect("delete");
+        let deleted = Traces {
+            live: 0,
+            indicator_results: 0,
+            history: 2,
+            feed: 2,
+        };
+        assert_eq!(traces(&f.db, Some(&m.id)).await, deleted, "{backend:?}");
+        assert_eq!(cells(&f.db).await, (0, 0), "{backend:?}");
+    }
+}
