@@ -83,17 +83,30 @@ pub const COLUMNS: &[Column] = &[
     },
     Column {
         name: "initial",
-        zh: &["年初预算数"],
+        zh: &["年初预算数", "年初预算", "年初部门预算安排金额"],
         doc: "年初预算数; may be blank",
     },
     Column {
         name: "full_year",
-        zh: &["全年预算数", "调整后预算数", "预算数"],
+        zh: &[
+            "全年预算数",
+            "调整后预算数",
+            "调整预算数",
+            "预算数",
+            "预算安排情况",
+            "小计",
+        ],
         doc: "全年预算数 (调整后); the budget block is read when it is given",
     },
     Column {
         name: "executed",
-        zh: &["全年执行数", "执行数"],
+        zh: &[
+            "全年执行数",
+            "执行数",
+            "预算执行数",
+            "资金执行情况",
+            "年度拨付金额",
+        ],
         doc: "全年执行数; may be blank",
     },
     Column {
@@ -103,7 +116,7 @@ pub const COLUMNS: &[Column] = &[
     },
     Column {
         name: "claimed_rate",
-        zh: &["执行率", "预算执行率"],
+        zh: &["执行率", "预算执行率", "预算执行进度"],
         doc: "执行率 as printed (`100%`)",
     },
     Column {
@@ -138,42 +151,61 @@ pub const COLUMNS: &[Column] = &[
     },
     Column {
         name: "level3",
-        zh: &["三级指标"],
+        zh: &["三级指标", "指标名称"],
         doc: "三级指标",
     },
     Column {
         name: "target_nature",
-        zh: &["指标性质"],
+        zh: &["指标性质", "符号"],
         doc: "three-cell targets: 指标性质 (`≥`, `≧`, `≤`, `＝`, `定性`, `正向`, `反向`)",
     },
     Column {
         name: "target",
-        zh: &["年度指标值", "指标值", "年度目标值"],
+        zh: &[
+            "年度指标值",
+            "指标值",
+            "年度目标值",
+            "预期指标值",
+            "绩效目标值",
+            "年初目标值",
+            "年初指标值",
+        ],
         doc: "年度指标值 as printed (`≥95%`); with 指标性质 / 度量单位, the 指标值 cell alone",
     },
     Column {
         name: "target_unit",
-        zh: &["度量单位", "计量单位"],
+        zh: &["度量单位", "计量单位", "单位"],
         doc: "three-cell targets: 度量单位 (`%`, `元`, `个`); a bare actual takes it",
     },
     Column {
         name: "actual",
-        zh: &["实际完成值", "完成值", "全年实际值", "全年实际完成值"],
+        zh: &[
+            "实际完成值",
+            "完成值",
+            "全年实际值",
+            "全年实际完成值",
+            "单项指标实际完成值",
+        ],
         doc: "实际完成值 as printed",
     },
     Column {
         name: "weight",
-        zh: &["分值", "权重"],
+        zh: &["分值", "权重", "权重占比", "指标分值", "指标权重"],
         doc: "分值 of the indicator row",
     },
     Column {
         name: "claimed_score",
-        zh: &["得分", "自评得分"],
+        zh: &["得分", "自评得分", "单项指标得分", "指标得分"],
         doc: "得分 of the indicator row as claimed",
     },
     Column {
         name: "deviation_explanation",
-        zh: &["偏差原因分析及改进措施", "偏差原因分析", "未完成原因分析"],
+        zh: &[
+            "偏差原因分析及改进措施",
+            "偏差原因分析",
+            "未完成原因分析",
+            "未完成原因分析及改进措施",
+        ],
         doc: "偏差原因分析及改进措施",
     },
 ];
@@ -191,11 +223,15 @@ pub fn columns_doc() -> String {
         .join("\n")
 }
 
-/// The header as it is matched: no BOM, no spaces, no parenthesised note.
+/// The header as it is matched: in simplified characters, no BOM, no spaces, no parenthesised
+/// note, no formula (`小计④ = ①+② +③`: `小计`) and no circled numbers.
 fn header_key(header: &str) -> String {
-    let h = header.trim().trim_start_matches('\u{feff}');
-    let h = h.split(['（', '(']).next().unwrap_or(h);
-    h.chars().filter(|c| !c.is_whitespace()).collect()
+    let h = crate::domain::text::to_simplified(header);
+    let h = h.trim().trim_start_matches('\u{feff}');
+    let h = h.split(['（', '(', '=', '＝']).next().unwrap_or(h);
+    h.chars()
+        .filter(|c| !c.is_whitespace() && !('\u{2460}'..='\u{2473}').contains(c))
+        .collect()
 }
 
 pub(crate) fn canonical(header: &str) -> Option<&'static str> {

@@ -561,8 +561,11 @@ fn read_sheet(
                 cols.entry(field).or_insert(c);
             }
         }
+        // 年度资金总额 (`总额`, `年度财政资金总额`, `财政资金小计`, …): the row so labelled, else
+        // the first row under the header, as every real table prints its total there.
         let total_row = (hr + 1..header_row)
-            .find(|&r| (0..g.width()).any(|c| g.key(r, c).starts_with("年度资金总额")));
+            .find(|&r| (0..g.width()).any(|c| g.key(r, c).starts_with("年度资金总额")))
+            .or(Some(hr + 1).filter(|&r| r < header_row));
         if let Some(tr) = total_row {
             let header = |f: &str| cols.get(f).map(|&c| g.get(hr, c).to_owned());
             let amount = |f: &str,
@@ -590,7 +593,16 @@ fn read_sheet(
             let initial = amount("initial", &mut errors, &mut map);
             let full_year = amount("full_year", &mut errors, &mut map);
             let executed = amount("executed", &mut errors, &mut map);
-            let weight = figure("weight", &mut errors, &mut map);
+            // Without a 分值 column, the points a header such as `得分(20 分*执行率)` names.
+            let weight = if cols.contains_key("weight") {
+                figure("weight", &mut errors, &mut map)
+            } else {
+                cols.get("claimed_score").and_then(|&c| {
+                    let points = points_in(&g.key(hr, c))?;
+                    map("/budget/weight".into(), hr, c, header("claimed_score"));
+                    Figure::parse_printed(&points).ok().flatten()
+                })
+            };
             let claimed_rate = cols.get("claimed_rate").and_then(|&c| {
                 map("/budget/claimed_rate".into(), tr, c, header("claimed_rate"));
                 Some(g.get(tr, c).to_owned()).filter(|t| !crate::domain::money::is_not_given(t))
@@ -819,6 +831,13 @@ fn read_sheet(
     })
 }
 
+/// `20` from a header such as `得分(20分*执行率)` (read without spaces).
+fn points_in(header: &str) -> Option<String> {
+    let inside = header.split(['(', '（']).nth(1)?;
+    let digits: String = inside.chars().take_while(char::is_ascii_digit).collect();
+    (!digits.is_empty() && inside[digits.len()..].starts_with('分')).then_some(digits)
+}
+
 /// Labels of the header rows that are not values (`主管部门`, `实施单位`).
 fn is_label(k: &str) -> bool {
     ["主管部门", "实施单位", "部门名称", "单位"]
@@ -856,5 +875,7 @@ mod tests {
         assert_eq!(year_in("项目支出绩效自评表（２０２２年度）"), Some(2022));
         assert_eq!(unit_in("单位：元"), Some(AmountUnit::Yuan));
         assert_eq!(unit_in("金额单位:万元"), Some(AmountUnit::WanYuan));
+        assert_eq!(points_in("得分(20分*执行率)").as_deref(), Some("20"));
+        assert_eq!(points_in("执行率(B/A)"), None);
     }
 }

@@ -125,7 +125,7 @@ impl Table {
         put(
             "claimed_rate",
             cell(&cells, |h| {
-                h.starts_with("执行率") || h.contains("执行进度")
+                h.starts_with("执行率") || h.starts_with("预算执行率") || h.contains("执行进度")
             }),
         );
         put(
