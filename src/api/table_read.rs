@@ -562,10 +562,17 @@ fn read_sheet(
             }
         }
         // 年度资金总额 (`总额`, `年度财政资金总额`, `财政资金小计`, …): the row so labelled, else
-        // the first row under the header, as every real table prints its total there.
+        // the first row under the header, as every real table prints its total there (unless
+        // the block has no rows and 年度总体目标 follows).
         let total_row = (hr + 1..header_row)
             .find(|&r| (0..g.width()).any(|c| g.key(r, c).starts_with("年度资金总额")))
-            .or(Some(hr + 1).filter(|&r| r < header_row));
+            .or(Some(hr + 1).filter(|&r| {
+                r < header_row
+                    && !(0..g.width()).any(|c| {
+                        let k = g.key(r, c);
+                        k.starts_with("年度总体目标") || k == "预期目标" || k == "实际完成情况"
+                    })
+            }));
         if let Some(tr) = total_row {
             let header = |f: &str| cols.get(f).map(|&c| g.get(hr, c).to_owned());
             let amount = |f: &str,
