@@ -272,8 +272,9 @@ async fn run_item(
 /// The body is JSON (`BatchRequest`) or CSV (`text/csv`, UTF-8, a BOM allowed) with one row per
 /// indicator in the layout of the official tables. Rows with the same `ref` (or else the same
 /// 预算单位编码, 年度, 类型 and 项目名称) are one evaluation; its own cells (budget, unit, rule set,
-/// totals, goal) are read from its first row. Headers are matched without spaces and without a
-/// parenthesised note (`得分（自评）`); unknown headers and two headers for one column are refused.
+/// totals, goal) are read from its first row. Headers are matched in simplified characters,
+/// without spaces, a parenthesised note (`得分（自评）`), a formula (`小计④ = ①+② +③`) or circled
+/// numbers; unknown headers and two headers for one column are refused.
 /// Cells are read as printed: blank, `——`, `—`, `-`, `/`, `无` mean not given; `20.00`, `99.55分`,
 /// full-width digits (`９５`) and `1,088.19` are numbers; anything else is refused with 422 at
 /// `/rows/{line}/{header as printed}` (line 1 is the header row).
@@ -287,25 +288,25 @@ async fn run_item(
 /// - `项目名称` / `project`: the project (kind 项目支出): its name among the department's projects of the year, or its id
 /// - `规则集` / `rule_set`: the rule set id, optionally @version (blank: the default for the kind)
 /// - `金额单位` / `amount_unit`: the unit of the amounts: 万元 (wan_yuan, the default when blank) or 元 (yuan, a `单位：元` table; at most 2 decimals, converted exactly to 万元)
-/// - `年初预算数` / `initial`: 年初预算数; may be blank
-/// - `全年预算数` / `调整后预算数` / `预算数` / `full_year`: 全年预算数 (调整后); the budget block is read when it is given
-/// - `全年执行数` / `执行数` / `executed`: 全年执行数; may be blank
+/// - `年初预算数` / `年初预算` / `年初部门预算安排金额` / `initial`: 年初预算数; may be blank
+/// - `全年预算数` / `调整后预算数` / `调整预算数` / `预算数` / `预算安排情况` / `小计` / `full_year`: 全年预算数 (调整后); the budget block is read when it is given
+/// - `全年执行数` / `执行数` / `预算执行数` / `资金执行情况` / `年度拨付金额` / `executed`: 全年执行数; may be blank
 /// - `执行分值` / `预算执行分值` / `执行率分值` / `execution_weight`: 分值 of the budget execution row (10 or 20 as printed)
-/// - `执行率` / `预算执行率` / `claimed_rate`: 执行率 as printed (`100%`)
+/// - `执行率` / `预算执行率` / `预算执行进度` / `claimed_rate`: 执行率 as printed (`100%`)
 /// - `执行得分` / `预算执行得分` / `执行率得分` / `claimed_execution_score`: 得分 of the budget execution row as claimed
 /// - `自评总分` / `总分` / `claimed_total`: 总分 as claimed
 /// - `预期目标` / `年度总体目标` / `annual_goal`: 年度总体目标: 预期目标
 /// - `实际完成情况` / `achievement`: 年度总体目标: 实际完成情况
 /// - `一级指标` / `level1`: required: 一级指标 (a group weight such as `（40分）` may follow)
 /// - `二级指标` / `level2`: required: 二级指标
-/// - `三级指标` / `level3`: 三级指标
-/// - `指标性质` / `target_nature`: three-cell targets: 指标性质 (`≥`, `≧`, `≤`, `＝`, `定性`, `正向`, `反向`)
-/// - `年度指标值` / `指标值` / `年度目标值` / `target`: 年度指标值 as printed (`≥95%`); with 指标性质 / 度量单位, the 指标值 cell alone
-/// - `度量单位` / `计量单位` / `target_unit`: three-cell targets: 度量单位 (`%`, `元`, `个`); a bare actual takes it
-/// - `实际完成值` / `完成值` / `全年实际值` / `全年实际完成值` / `actual`: 实际完成值 as printed
-/// - `分值` / `权重` / `weight`: 分值 of the indicator row
-/// - `得分` / `自评得分` / `claimed_score`: 得分 of the indicator row as claimed
-/// - `偏差原因分析及改进措施` / `偏差原因分析` / `未完成原因分析` / `deviation_explanation`: 偏差原因分析及改进措施
+/// - `三级指标` / `指标名称` / `level3`: 三级指标
+/// - `指标性质` / `符号` / `target_nature`: three-cell targets: 指标性质 (`≥`, `≧`, `≤`, `＝`, `定性`, `正向`, `反向`)
+/// - `年度指标值` / `指标值` / `年度目标值` / `预期指标值` / `绩效目标值` / `年初目标值` / `年初指标值` / `target`: 年度指标值 as printed (`≥95%`); with 指标性质 / 度量单位, the 指标值 cell alone
+/// - `度量单位` / `计量单位` / `单位` / `target_unit`: three-cell targets: 度量单位 (`%`, `元`, `个`); a bare actual takes it
+/// - `实际完成值` / `完成值` / `全年实际值` / `全年实际完成值` / `单项指标实际完成值` / `actual`: 实际完成值 as printed
+/// - `分值` / `权重` / `权重占比` / `指标分值` / `指标权重` / `weight`: 分值 of the indicator row
+/// - `得分` / `自评得分` / `单项指标得分` / `指标得分` / `claimed_score`: 得分 of the indicator row as claimed
+/// - `偏差原因分析及改进措施` / `偏差原因分析` / `未完成原因分析` / `未完成原因分析及改进措施` / `deviation_explanation`: 偏差原因分析及改进措施
 ///
 /// The flags `dry_run` and `atomic` are query parameters for every body type.
 #[utoipa::path(

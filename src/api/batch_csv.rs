@@ -4,8 +4,9 @@
 //!
 //! The columns, their headers and aliases are [`COLUMNS`] (documented in the operation
 //! description of `POST /api/v1/evaluations/batch` and in the README, both made from
-//! [`columns_doc`]). A header is matched after a BOM, spaces and a parenthesised note
-//! (`得分（自评）`, `全年预算数(调整后)`) are removed; unknown headers, and two headers for one
+//! [`columns_doc`]). A header is matched in simplified characters, after a BOM, spaces, a
+//! parenthesised note (`得分（自评）`, `全年预算数(调整后)`), a formula (`小计④ = ①+② +③`) and circled
+//! numbers are removed; unknown headers, and two headers for one
 //! column, are refused. Cells are read as printed ([`crate::domain::money::parse_printed`]):
 //! blank, `——`, `—`, `-`, `/` and `无` are "not given"; `20.00`, `99.55分`, full-width digits
 //! and `1,088.19` are numbers.
