@@ -5,7 +5,6 @@
 use actix_web::http::header;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, post, web};
 use futures_util::StreamExt;
-use sea_orm::{DatabaseTransaction, TransactionTrait};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -241,32 +240,6 @@ fn prefixed(mut e: ApiError, places: Option<&Places>, index: usize) -> ApiError 
     e
 }
 
-/// Runs one item inside `txn`, under a savepoint so that a failure leaves the rest intact.
-async fn run_item(
-    txn: &DatabaseTransaction,
-    principal: &Principal,
-    item: &BatchItem,
-) -> Result<
-    (
-        crate::store::evaluations::Model,
-        ItemOutcome,
-        Vec<crate::api::findings::FindingDto>,
-    ),
-    ApiError,
-> {
-    let savepoint = txn.begin().await?;
-    match evaluations::upsert(&savepoint, principal, &item.evaluation).await {
-        Ok(done) => {
-            savepoint.commit().await?;
-            Ok(done)
-        }
-        Err(e) => {
-            savepoint.rollback().await?;
-            Err(e)
-        }
-    }
-}
-
 /// Submit many evaluations.
 ///
 /// The body is JSON (`BatchRequest`) or CSV (`text/csv`, UTF-8, a BOM allowed) with one row per
@@ -392,26 +365,16 @@ pub async fn batch(
         .get::<RequestId>()
         .map(|r| r.0.clone())
         .unwrap_or_default();
+    let mode = evaluations::Mode { atomic, dry_run };
+    let outcomes = evaluations::upsert_many(
+        &state.db,
+        &principal,
+        items.iter().map(|item| &item.evaluation),
+        mode,
+    )
+    .await?;
     let mut results = Vec::with_capacity(items.len());
-    let mut outer = if atomic {
-        Some(crate::store::begin_write(&state.db).await?)
-    } else {
-        None
-    };
-    for (index, item) in items.iter().enumerate() {
-        let outcome = match &outer {
-            Some(txn) => run_item(txn, &principal, item).await,
-            None => {
-                let txn = crate::store::begin_write(&state.db).await?;
-                let done = run_item(&txn, &principal, item).await;
-                if done.is_ok() && !dry_run {
-                    txn.commit().await?;
-                } else {
-                    txn.rollback().await?;
-                }
-                done
-            }
-        };
+    for (index, (item, outcome)) in items.iter().zip(outcomes).enumerate() {
         let place = places.get(index);
         results.push(match outcome {
             Ok((m, what, findings)) => ItemResult {
@@ -473,13 +436,6 @@ pub async fn batch(
         } else {
             failed < results.len()
         });
-    if let Some(txn) = outer.take() {
-        if failed == 0 && !dry_run {
-            txn.commit().await?;
-        } else {
-            txn.rollback().await?;
-        }
-    }
     if atomic && failed > 0 {
         for r in results
             .iter_mut()

@@ -5,7 +5,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -158,24 +158,23 @@ pub async fn run(
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
-    let txn = crate::store::begin_write(db).await?;
+    let mode = evaluations::Mode {
+        atomic: true,
+        dry_run: !apply,
+    };
+    let outcomes =
+        evaluations::upsert_many(db, principal, read.iter().map(|(_, s)| &s.input), mode).await?;
     let mut sheets = Vec::new();
-    for (file, s) in read {
+    for ((file, s), done) in read.into_iter().zip(outcomes) {
         let cell_of = |pointer: &str| {
             s.mapping
                 .iter()
                 .find(|m| m.field == pointer)
                 .map(|m| m.cell.clone())
         };
-        let savepoint = txn.begin().await?;
-        let done = evaluations::upsert(&savepoint, principal, &s.input).await;
         let (m, outcome, _) = match done {
-            Ok(d) => {
-                savepoint.commit().await?;
-                d
-            }
+            Ok(d) => d,
             Err(e) => {
-                savepoint.rollback().await?;
                 // Pointers into the evaluation become the cells they were read from.
                 let own = e.errors.is_empty();
                 for mut f in e.errors.clone() {
@@ -235,13 +234,7 @@ pub async fn run(
         });
     }
     if !errors.is_empty() {
-        txn.rollback().await?;
         return Err(ApiError::validation(errors));
-    }
-    if apply {
-        txn.commit().await?;
-    } else {
-        txn.rollback().await?;
     }
     Ok(ImportResponse {
         dry_run: !apply,

@@ -5,6 +5,7 @@
 //! batch item under its savepoint). Every write goes through [`write::save`]: prepare
 //! (resolve, validate, score), then [`crate::app::uow::land`].
 
+mod many;
 mod prepare;
 mod write;
 
@@ -23,6 +24,7 @@ use crate::error::{ApiError, FieldError, codes};
 use crate::locale::Text;
 use crate::store::evaluations::{self as store, Model};
 
+pub use many::{Done, Mode, upsert_many};
 pub use prepare::{Prepared, prepare};
 use write::{HistoryEntry, save};
 

@@ -82,4 +82,10 @@ impl UnitOfWork {
         self.txn.commit().await?;
         Ok(())
     }
+
+    /// Rolls back everything written in it (a dry run, or a batch that failed as a whole).
+    pub async fn rollback(self) -> Result<(), ApiError> {
+        self.txn.rollback().await?;
+        Ok(())
+    }
 }
