@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 
-use crate::api::{departments, funds, projects};
+use crate::api::departments::DepartmentInput;
+use crate::api::{funds, projects};
+use crate::app::departments;
 use crate::app::evaluations;
 use crate::app::uow::UnitOfWork;
 use crate::domain::policy::{Principal, Role};
@@ -385,14 +387,14 @@ pub async fn run(
         let group = rng.pick(PEOPLE_GROUPS);
         let uow = UnitOfWork::begin(db).await?;
         let txn = uow.db();
-        let department: departments::DepartmentInput = parse(json!({
+        let department: DepartmentInput = parse(json!({
             "budget_code": code,
             "name": name,
             "region": region,
             "kind": if unit.is_empty() { "administrative" } else { "public_institution" },
             "responsibilities": [format!("负责{region_name}{}相关工作的统筹协调和监督管理。", agency.trim_end_matches('局'))],
         }))?;
-        departments::create(txn, &principal, &department).await?;
+        departments::create_in(txn, &principal, &department).await?;
         summary.departments += 1;
         for year in first_year..=options.last_year {
             let first = rng.below(PROJECTS.len() as u64) as usize;

@@ -5,10 +5,11 @@ use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 
 use crate::api::department_years::{FinanceInput, ProfileInput, put_document};
-use crate::api::departments::{self, DepartmentInput};
+use crate::api::departments::DepartmentInput;
 use crate::api::evaluation_dto::EvaluationInput;
 use crate::api::funds::{self, FundInput};
 use crate::api::projects::{self, ProjectInput};
+use crate::app::departments;
 use crate::app::evaluations;
 use crate::app::uow::UnitOfWork;
 use crate::domain::policy::Principal;
@@ -119,7 +120,7 @@ pub async fn run(
     let txn = uow.db();
     let mut summary = ImportSummary::default();
     for (i, d) in file.departments.iter().enumerate() {
-        departments::create(txn, principal, d)
+        departments::create_in(txn, principal, d)
             .await
             .map_err(at(format!("/departments/{i}")))?;
         summary.departments += 1;

@@ -2,5 +2,7 @@
 //! references in the caller's scope, calls the domain, and lands its writes through one
 //! [`uow::UnitOfWork`], the only place that begins and commits a write transaction.
 
+pub mod departments;
 pub mod evaluations;
 pub mod uow;
+pub mod write;
