@@ -11,9 +11,11 @@ use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 
 use crate::api::departments::DepartmentInput;
-use crate::api::{funds, projects};
+use crate::api::funds::FundInput;
+use crate::api::projects;
 use crate::app::departments;
 use crate::app::evaluations;
+use crate::app::funds;
 use crate::app::uow::UnitOfWork;
 use crate::domain::policy::{Principal, Role};
 use crate::domain::region::RegionCode;
@@ -434,7 +436,7 @@ pub async fn run(
                         totals.1 + full_year,
                         totals.2 + executed,
                     );
-                    let fund: funds::FundInput = parse(json!({
+                    let fund: FundInput = parse(json!({
                         "department": code,
                         "year": year,
                         "project": project.id,
@@ -446,14 +448,14 @@ pub async fn run(
                         "full_year": money(full_year),
                         "executed": money(executed),
                     }))?;
-                    funds::create(txn, &principal, &fund).await?;
+                    funds::create_in(txn, &principal, &fund).await?;
                     summary.funds += 1;
                 }
                 project_budgets.push((project.id, title, totals));
             }
             // The department's own operating fund, tied to no project.
             let operating = amount(&mut rng, 50, 800);
-            let fund: funds::FundInput = parse(json!({
+            let fund: FundInput = parse(json!({
                 "department": code,
                 "year": year,
                 "name": "公用经费",
@@ -464,7 +466,7 @@ pub async fn run(
                 "full_year": money(operating),
                 "executed": money(operating),
             }))?;
-            funds::create(txn, &principal, &fund).await?;
+            funds::create_in(txn, &principal, &fund).await?;
             summary.funds += 1;
 
             let basic = amount(&mut rng, 200, 3000);

@@ -7,10 +7,11 @@ use serde::{Deserialize, Serialize};
 use crate::api::department_years::{FinanceInput, ProfileInput, put_document};
 use crate::api::departments::DepartmentInput;
 use crate::api::evaluation_dto::EvaluationInput;
-use crate::api::funds::{self, FundInput};
+use crate::api::funds::FundInput;
 use crate::api::projects::{self, ProjectInput};
 use crate::app::departments;
 use crate::app::evaluations;
+use crate::app::funds;
 use crate::app::uow::UnitOfWork;
 use crate::domain::policy::Principal;
 use crate::error::ApiError;
@@ -164,7 +165,7 @@ pub async fn run(
             };
             fund.project = Some(id.clone());
         }
-        funds::create(txn, principal, &fund)
+        funds::create_in(txn, principal, &fund)
             .await
             .map_err(at(format!("/funds/{i}/fund")))?;
         summary.funds += 1;

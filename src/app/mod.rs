@@ -4,5 +4,6 @@
 
 pub mod departments;
 pub mod evaluations;
+pub mod funds;
 pub mod uow;
 pub mod write;
