@@ -12,11 +12,11 @@ use serde_json::{Value, json};
 
 use crate::api::departments::DepartmentInput;
 use crate::api::funds::FundInput;
-use crate::api::projects;
+use crate::api::projects::ProjectInput;
 use crate::app::departments;
 use crate::app::evaluations;
-use crate::app::funds;
 use crate::app::uow::UnitOfWork;
+use crate::app::{funds, projects};
 use crate::domain::policy::{Principal, Role};
 use crate::domain::region::RegionCode;
 use crate::error::ApiError;
@@ -405,7 +405,7 @@ pub async fn run(
             let mut project_budgets = Vec::new();
             for (p, title) in [first, second].into_iter().enumerate() {
                 let title = PROJECTS[title];
-                let project: projects::ProjectInput = parse(json!({
+                let project: ProjectInput = parse(json!({
                     "department": code,
                     "year": year,
                     "name": format!("{year}年{title}"),
@@ -414,7 +414,7 @@ pub async fn run(
                     "description": format!("{year}年{region_name}{title}，由{}财政支出。", if p == 0 { "县级" } else { "市级" }),
                     "annual_goal": format!("按期完成{title}年度任务，提升{group}满意度"),
                 }))?;
-                let project = projects::create(txn, &principal, &project).await?;
+                let project = projects::create_in(txn, &principal, &project).await?;
                 summary.projects += 1;
                 // One fund for the first project, two (city and province) for the second.
                 let mut totals = (0, 0, 0);

@@ -8,10 +8,11 @@ use crate::api::department_years::{FinanceInput, ProfileInput, put_document};
 use crate::api::departments::DepartmentInput;
 use crate::api::evaluation_dto::EvaluationInput;
 use crate::api::funds::FundInput;
-use crate::api::projects::{self, ProjectInput};
+use crate::api::projects::ProjectInput;
 use crate::app::departments;
 use crate::app::evaluations;
 use crate::app::funds;
+use crate::app::projects;
 use crate::app::uow::UnitOfWork;
 use crate::domain::policy::Principal;
 use crate::error::ApiError;
@@ -142,7 +143,7 @@ pub async fn run(
     }
     let mut project_ids = std::collections::HashMap::new();
     for (i, p) in file.projects.iter().enumerate() {
-        let m = projects::create(txn, principal, &p.project)
+        let m = projects::create_in(txn, principal, &p.project)
             .await
             .map_err(at(format!("/projects/{i}/project")))?;
         project_ids.insert(p.reference.clone(), m.id);

@@ -5,5 +5,6 @@
 pub mod departments;
 pub mod evaluations;
 pub mod funds;
+pub mod projects;
 pub mod uow;
 pub mod write;
