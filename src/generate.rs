@@ -10,9 +10,13 @@ use std::time::{Duration, Instant};
 use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 
-use crate::api::{departments, funds, projects};
+use crate::api::departments::DepartmentInput;
+use crate::api::funds::FundInput;
+use crate::api::projects::ProjectInput;
+use crate::app::departments;
 use crate::app::evaluations;
 use crate::app::uow::UnitOfWork;
+use crate::app::{funds, projects};
 use crate::domain::policy::{Principal, Role};
 use crate::domain::region::RegionCode;
 use crate::error::ApiError;
@@ -385,14 +389,14 @@ pub async fn run(
         let group = rng.pick(PEOPLE_GROUPS);
         let uow = UnitOfWork::begin(db).await?;
         let txn = uow.db();
-        let department: departments::DepartmentInput = parse(json!({
+        let department: DepartmentInput = parse(json!({
             "budget_code": code,
             "name": name,
             "region": region,
             "kind": if unit.is_empty() { "administrative" } else { "public_institution" },
             "responsibilities": [format!("负责{region_name}{}相关工作的统筹协调和监督管理。", agency.trim_end_matches('局'))],
         }))?;
-        departments::create(txn, &principal, &department).await?;
+        departments::create_in(txn, &principal, &department).await?;
         summary.departments += 1;
         for year in first_year..=options.last_year {
             let first = rng.below(PROJECTS.len() as u64) as usize;
@@ -401,7 +405,7 @@ pub async fn run(
             let mut project_budgets = Vec::new();
             for (p, title) in [first, second].into_iter().enumerate() {
                 let title = PROJECTS[title];
-                let project: projects::ProjectInput = parse(json!({
+                let project: ProjectInput = parse(json!({
                     "department": code,
                     "year": year,
                     "name": format!("{year}年{title}"),
@@ -410,7 +414,7 @@ pub async fn run(
                     "description": format!("{year}年{region_name}{title}，由{}财政支出。", if p == 0 { "县级" } else { "市级" }),
                     "annual_goal": format!("按期完成{title}年度任务，提升{group}满意度"),
                 }))?;
-                let project = projects::create(txn, &principal, &project).await?;
+                let project = projects::create_in(txn, &principal, &project).await?;
                 summary.projects += 1;
                 // One fund for the first project, two (city and province) for the second.
                 let mut totals = (0, 0, 0);
@@ -432,7 +436,7 @@ pub async fn run(
                         totals.1 + full_year,
                         totals.2 + executed,
                     );
-                    let fund: funds::FundInput = parse(json!({
+                    let fund: FundInput = parse(json!({
                         "department": code,
                         "year": year,
                         "project": project.id,
@@ -444,14 +448,14 @@ pub async fn run(
                         "full_year": money(full_year),
                         "executed": money(executed),
                     }))?;
-                    funds::create(txn, &principal, &fund).await?;
+                    funds::create_in(txn, &principal, &fund).await?;
                     summary.funds += 1;
                 }
                 project_budgets.push((project.id, title, totals));
             }
             // The department's own operating fund, tied to no project.
             let operating = amount(&mut rng, 50, 800);
-            let fund: funds::FundInput = parse(json!({
+            let fund: FundInput = parse(json!({
                 "department": code,
                 "year": year,
                 "name": "公用经费",
@@ -462,7 +466,7 @@ pub async fn run(
                 "full_year": money(operating),
                 "executed": money(operating),
             }))?;
-            funds::create(txn, &principal, &fund).await?;
+            funds::create_in(txn, &principal, &fund).await?;
             summary.funds += 1;
 
             let basic = amount(&mut rng, 200, 3000);

@@ -4,13 +4,16 @@
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 
-use crate::api::department_years::{FinanceInput, ProfileInput, put_document};
-use crate::api::departments::{self, DepartmentInput};
+use crate::api::department_years::{FinanceInput, ProfileInput};
+use crate::api::departments::DepartmentInput;
 use crate::api::evaluation_dto::EvaluationInput;
-use crate::api::funds::{self, FundInput};
-use crate::api::projects::{self, ProjectInput};
+use crate::api::funds::FundInput;
+use crate::api::projects::ProjectInput;
 use crate::app::evaluations;
+use crate::app::funds;
+use crate::app::projects;
 use crate::app::uow::UnitOfWork;
+use crate::app::{department_years, departments};
 use crate::domain::policy::Principal;
 use crate::error::ApiError;
 use crate::store::documents::{FINANCE, PROFILE};
@@ -119,28 +122,20 @@ pub async fn run(
     let txn = uow.db();
     let mut summary = ImportSummary::default();
     for (i, d) in file.departments.iter().enumerate() {
-        departments::create(txn, principal, d)
+        departments::create_in(txn, principal, d)
             .await
             .map_err(at(format!("/departments/{i}")))?;
         summary.departments += 1;
     }
     for (i, p) in file.profiles.iter().enumerate() {
-        put_document(
-            txn,
-            principal,
-            &p.department,
-            PROFILE,
-            p.year,
-            Some(&crate::api::http::IfMatch::Any),
-            &p.profile,
-        )
-        .await
-        .map_err(at(format!("/profiles/{i}/profile")))?;
+        department_years::overwrite_in(txn, principal, &p.department, PROFILE, p.year, &p.profile)
+            .await
+            .map_err(at(format!("/profiles/{i}/profile")))?;
         summary.profiles += 1;
     }
     let mut project_ids = std::collections::HashMap::new();
     for (i, p) in file.projects.iter().enumerate() {
-        let m = projects::create(txn, principal, &p.project)
+        let m = projects::create_in(txn, principal, &p.project)
             .await
             .map_err(at(format!("/projects/{i}/project")))?;
         project_ids.insert(p.reference.clone(), m.id);
@@ -163,23 +158,15 @@ pub async fn run(
             };
             fund.project = Some(id.clone());
         }
-        funds::create(txn, principal, &fund)
+        funds::create_in(txn, principal, &fund)
             .await
             .map_err(at(format!("/funds/{i}/fund")))?;
         summary.funds += 1;
     }
     for (i, f) in file.finances.iter().enumerate() {
-        put_document(
-            txn,
-            principal,
-            &f.department,
-            FINANCE,
-            f.year,
-            Some(&crate::api::http::IfMatch::Any),
-            &f.finance,
-        )
-        .await
-        .map_err(at(format!("/finances/{i}/finance")))?;
+        department_years::overwrite_in(txn, principal, &f.department, FINANCE, f.year, &f.finance)
+            .await
+            .map_err(at(format!("/finances/{i}/finance")))?;
         summary.finances += 1;
     }
     for (i, e) in file.evaluations.iter().enumerate() {

@@ -13,11 +13,12 @@ use utoipa::ToSchema;
 
 use crate::api::AppState;
 use crate::api::amount::{Amount, dec, sum_known};
-use crate::api::departments::{self, year_error};
+use crate::api::departments;
 use crate::api::extract::{JsonBody, RequestBody};
 use crate::api::findings::{FindingDto, convert};
 use crate::api::funds::{self as fund_api, Level, Source, rate};
 use crate::api::http::{self, etag};
+use crate::app::department_years;
 use crate::domain::finance::{self as fin, FundDeclaration, FundScope, FundSet};
 use crate::domain::money;
 use crate::domain::policy::{Action, Principal};
@@ -656,91 +657,6 @@ fn not_found(kind: &str, key: &str, year: i32) -> ApiError {
     )
 }
 
-fn check_year(year: i32) -> Result<(), ApiError> {
-    match year_error(year, "year") {
-        None => Ok(()),
-        Some(mut e) => {
-            e.in_query = true;
-            let mut err = ApiError::new(codes::INVALID_PATH, e.detail.clone());
-            err.errors.push(e);
-            Err(err)
-        }
-    }
-}
-
-/// Stores a document for a department year: created when absent, replaced (with If-Match)
-/// when present. Returns the stored row and whether it was created.
-pub async fn put_document<T: Serialize>(
-    db: &impl ConnectionTrait,
-    principal: &Principal,
-    key: &str,
-    kind: &'static str,
-    year: i32,
-    if_match: Option<&http::IfMatch>,
-    document: &T,
-) -> Result<(String, store::Model, bool), ApiError> {
-    check_year(year)?;
-    let department = departments::resolve(db, principal, key, Action::Update).await?;
-    let text = serde_json::to_string(document).map_err(ApiError::internal)?;
-    let now = crate::clock::now();
-    match store::get(db, &department.id, kind, year).await? {
-        None => {
-            let row = store::insert(
-                db,
-                store::Model {
-                    department_id: department.id.clone(),
-                    kind: kind.to_owned(),
-                    year,
-                    document: text,
-                    version: 1,
-                    created_at: now,
-                    updated_at: now,
-                },
-            )
-            .await?;
-            crate::api::feed::department_year(
-                db,
-                &department,
-                kind,
-                year,
-                row.version,
-                crate::api::feed::CREATED,
-                &principal.subject,
-            )
-            .await?;
-            Ok((department.id, row, true))
-        }
-        Some(current) => {
-            let Some(if_match) = if_match else {
-                return Err(http::require_if_match_missing());
-            };
-            if !if_match.matches(current.version) {
-                return Err(http::stale(current.version));
-            }
-            let next = store::Model {
-                document: text,
-                version: current.version + 1,
-                updated_at: now,
-                ..current.clone()
-            };
-            if !store::overwrite(db, current.version, &next).await? {
-                return Err(http::stale(current.version));
-            }
-            crate::api::feed::department_year(
-                db,
-                &department,
-                kind,
-                year,
-                next.version,
-                crate::api::feed::UPDATED,
-                &principal.subject,
-            )
-            .await?;
-            Ok((department.id, next, false))
-        }
-    }
-}
-
 async fn read_document<T: DeserializeOwned>(
     db: &impl ConnectionTrait,
     principal: &Principal,
@@ -748,7 +664,7 @@ async fn read_document<T: DeserializeOwned>(
     kind: &'static str,
     year: i32,
 ) -> Result<(String, store::Model, T), ApiError> {
-    check_year(year)?;
+    department_years::check_year(year)?;
     let department = departments::resolve(db, principal, key, Action::Read).await?;
     let row = store::get(db, &department.id, kind, year)
         .await?
@@ -860,18 +776,15 @@ pub async fn put_profile(
 ) -> Result<HttpResponse, ApiError> {
     let (key, year) = path.into_inner();
     let if_match = http::optional_if_match(&req)?;
-    let txn = crate::store::begin_write(&state.db).await?;
-    let (id, row, created) = put_document(
-        &txn,
+    let (id, row, created) = department_years::put_profile(
+        &state.db,
         &principal,
         &key,
-        PROFILE,
         year,
         if_match.as_ref(),
         &body.0,
     )
     .await?;
-    txn.commit().await?;
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -942,23 +855,13 @@ pub async fn put_finance(
 ) -> Result<HttpResponse, ApiError> {
     let (key, year) = path.into_inner();
     let if_match = http::optional_if_match(&req)?;
-    let txn = crate::store::begin_write(&state.db).await?;
-    let (id, row, created) = put_document(
-        &txn,
-        &principal,
-        &key,
-        FINANCE,
-        year,
-        if_match.as_ref(),
-        &body.0,
-    )
-    .await?;
-    let response = finance_of(&txn, id, &row, body.0).await?;
-    txn.commit().await?;
+    let (response, created) =
+        department_years::put_finance(&state.db, &principal, &key, year, if_match.as_ref(), body.0)
+            .await?;
     let status = if created {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
-    Ok(respond(status, row.version, &response))
+    Ok(respond(status, response.version, &response))
 }

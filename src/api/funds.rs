@@ -4,24 +4,21 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::amount::{Amount, dec};
-use crate::api::departments::{self, allowed_ids, year_error};
+use crate::api::AppState;
+use crate::api::amount::Amount;
+use crate::api::departments::{self, allowed_ids};
 use crate::api::extract::{JsonBody, RequestBody};
 use crate::api::findings::{FindingDto, convert};
 use crate::api::http::{self, etag};
-use crate::api::{AppState, access, feed};
+use crate::app::funds;
 use crate::domain::finance::{self, FundLevel, FundSet, FundSource};
 use crate::domain::money;
-use crate::domain::policy::{Action, Kind, Principal};
-use crate::error::{ApiError, FieldError, Problem, codes};
-use crate::locale::Text;
+use crate::domain::policy::{Action, Principal};
+use crate::error::{ApiError, Problem};
 use crate::store::funds::{self as store, Model};
-use crate::store::money::StoredDecimal;
-use crate::store::projects as project_store;
 
 /// 资金来源.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -290,132 +287,6 @@ pub struct FundQuery {
 
 const PAGE_KIND: &str = "funds";
 
-fn not_found(id: &str) -> ApiError {
-    ApiError::new(
-        codes::FUND_NOT_FOUND,
-        Text::new(
-            format!("No fund has the id {id}"),
-            format!("不存在 id 为 {id} 的资金"),
-        ),
-    )
-}
-
-/// A live fund the caller may act on.
-async fn resolve(
-    db: &impl ConnectionTrait,
-    principal: &Principal,
-    id: &str,
-    action: Action,
-) -> Result<Model, ApiError> {
-    let m = store::get(db, id).await?.ok_or_else(|| not_found(id))?;
-    departments::authorize_owned(
-        db,
-        principal,
-        Kind::Fund,
-        action,
-        &m.department_id,
-        &m.region_code,
-        || not_found(id),
-    )
-    .await?;
-    Ok(m)
-}
-
-/// Validates an input into the row it describes (id and audit fields left to the caller).
-async fn build(
-    db: &impl ConnectionTrait,
-    principal: &Principal,
-    input: &FundInput,
-    action: Action,
-) -> Result<Model, ApiError> {
-    access::require_role(principal, Kind::Fund, action)?;
-    let department = departments::resolve(db, principal, input.department.trim(), action)
-        .await
-        .map_err(|e| {
-            if e.code == codes::DEPARTMENT_NOT_FOUND {
-                ApiError::validation(vec![FieldError::body(
-                    "/department",
-                    "fund.unknown_department",
-                    Text::new(
-                        format!("No department {} in your scope", input.department),
-                        format!("您的数据范围内不存在部门 {}", input.department),
-                    ),
-                )])
-            } else {
-                e
-            }
-        })?;
-    let mut errors = Vec::new();
-    errors.extend(year_error(input.year, "/year"));
-    let n = input.name.trim().chars().count();
-    if n == 0 || n > 300 {
-        errors.push(FieldError::body(
-            "/name",
-            "field.invalid_length",
-            Text::new(
-                "Must have 1 to 300 characters",
-                "长度必须为 1 到 300 个字符",
-            ),
-        ));
-    }
-    if let Some(project_id) = &input.project {
-        match project_store::get(db, project_id).await? {
-            Some(p) if p.department_id == department.id && p.year == input.year => {}
-            Some(_) => errors.push(FieldError::body(
-                "/project",
-                "fund.project_mismatch",
-                Text::new(
-                    "The project belongs to another department or year",
-                    "该项目属于其他部门或年度",
-                ),
-            )),
-            None => errors.push(FieldError::body(
-                "/project",
-                "fund.unknown_project",
-                Text::new(
-                    format!("No project has the id {project_id}"),
-                    format!("不存在 id 为 {project_id} 的项目"),
-                ),
-            )),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
-    }
-    let now = crate::clock::now();
-    Ok(Model {
-        id: String::new(),
-        department_id: department.id,
-        region_code: department.region_code,
-        year: input.year,
-        project_id: input.project.clone(),
-        name: input.name.trim().to_owned(),
-        source: input.source.as_ref().map(wire),
-        level: wire(&input.level),
-        purpose: input.purpose.as_ref().map(|p| p.trim().to_owned()),
-        initial: dec(input.initial).map(StoredDecimal),
-        full_year: dec(input.full_year).map(StoredDecimal),
-        executed: dec(input.executed).map(StoredDecimal),
-        version: 1,
-        created_at: now,
-        updated_at: now,
-        deleted_at: None,
-    })
-}
-
-/// Creates a fund allocation.
-pub async fn create(
-    db: &impl ConnectionTrait,
-    principal: &Principal,
-    input: &FundInput,
-) -> Result<Model, ApiError> {
-    let mut m = build(db, principal, input, Action::Create).await?;
-    m.id = uuid::Uuid::now_v7().to_string();
-    let m = store::insert(db, m).await?;
-    feed::fund(db, &m, feed::CREATED, &principal.subject).await?;
-    Ok(m)
-}
-
 fn respond(status: StatusCode, m: Model) -> HttpResponse {
     let mut res = HttpResponse::build(status);
     res.insert_header((header::ETAG, etag(m.version)));
@@ -484,7 +355,7 @@ pub async fn get_fund(
     req: HttpRequest,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let m = resolve(&state.db, &principal, &id, Action::Read).await?;
+    let m = funds::resolve(&state.db, &principal, &id, Action::Read).await?;
     if http::not_modified(&req, m.version) {
         return Ok(HttpResponse::NotModified()
             .insert_header((header::ETAG, etag(m.version)))
@@ -506,9 +377,7 @@ pub async fn create_fund(
     principal: Principal,
     body: JsonBody<FundInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let txn = crate::store::begin_write(&state.db).await?;
-    let m = create(&txn, &principal, &body.0).await?;
-    txn.commit().await?;
+    let m = funds::create(&state.db, &principal, &body.0).await?;
     Ok(respond(StatusCode::CREATED, m))
 }
 
@@ -537,24 +406,8 @@ pub async fn replace_fund(
     body: JsonBody<FundInput>,
 ) -> Result<HttpResponse, ApiError> {
     let if_match = http::require_if_match(&req)?;
-    let txn = crate::store::begin_write(&state.db).await?;
-    let current = resolve(&txn, &principal, &id, Action::Update).await?;
-    if !if_match.matches(current.version) {
-        return Err(http::stale(current.version));
-    }
-    let built = build(&txn, &principal, &body.0, Action::Update).await?;
-    let next = Model {
-        id: current.id.clone(),
-        version: current.version + 1,
-        created_at: current.created_at,
-        ..built
-    };
-    if !store::overwrite(&txn, current.version, &next).await? {
-        return Err(http::stale(current.version));
-    }
-    feed::fund(&txn, &next, feed::UPDATED, &principal.subject).await?;
-    txn.commit().await?;
-    Ok(respond(StatusCode::OK, next))
+    let m = funds::replace(&state.db, &principal, &id, &if_match, &body.0).await?;
+    Ok(respond(StatusCode::OK, m))
 }
 
 /// Delete a fund allocation (soft).
@@ -579,25 +432,6 @@ pub async fn delete_fund(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let if_match = http::optional_if_match(&req)?;
-    let txn = crate::store::begin_write(&state.db).await?;
-    let current = resolve(&txn, &principal, &id, Action::Delete).await?;
-    if if_match
-        .as_ref()
-        .is_some_and(|m| !m.matches(current.version))
-    {
-        return Err(http::stale(current.version));
-    }
-    let now = crate::clock::now();
-    let next = Model {
-        version: current.version + 1,
-        updated_at: now,
-        deleted_at: Some(now),
-        ..current.clone()
-    };
-    if !store::overwrite(&txn, current.version, &next).await? {
-        return Err(http::stale(current.version));
-    }
-    feed::fund(&txn, &next, feed::DELETED, &principal.subject).await?;
-    txn.commit().await?;
+    funds::delete(&state.db, &principal, &id, if_match.as_ref()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -7,13 +7,14 @@ use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::AppState;
 use crate::api::amount::{Amount, sum_known};
-use crate::api::departments::{self, allowed_ids, year_error};
+use crate::api::departments::{self, allowed_ids};
 use crate::api::extract::{JsonBody, RequestBody};
 use crate::api::funds::rate;
 use crate::api::http::{self, etag};
-use crate::api::{AppState, access, feed};
-use crate::domain::policy::{Action, Kind, Principal};
+use crate::app::projects;
+use crate::domain::policy::{Action, Principal};
 use crate::domain::region;
 use crate::error::{ApiError, FieldError, Problem, codes};
 use crate::locale::Text;
@@ -130,38 +131,8 @@ pub struct ProjectQuery {
 
 const PAGE_KIND: &str = "projects";
 
-pub fn not_found(id: &str) -> ApiError {
-    ApiError::new(
-        codes::PROJECT_NOT_FOUND,
-        Text::new(
-            format!("No project has the id {id}"),
-            format!("不存在 id 为 {id} 的项目"),
-        ),
-    )
-}
+pub use crate::app::projects::{not_found, resolve};
 
-/// A live project the caller may act on.
-pub async fn resolve(
-    db: &impl ConnectionTrait,
-    principal: &Principal,
-    id: &str,
-    action: Action,
-) -> Result<Model, ApiError> {
-    let m = store::get(db, id).await?.ok_or_else(|| not_found(id))?;
-    departments::authorize_owned(
-        db,
-        principal,
-        Kind::Project,
-        action,
-        &m.department_id,
-        &m.region_code,
-        || not_found(id),
-    )
-    .await?;
-    Ok(m)
-}
-
-/// The budget blocks of projects, from their funds, in one query.
 pub async fn budgets(
     db: &impl ConnectionTrait,
     projects: &[Model],
@@ -205,81 +176,6 @@ fn to_dto(m: Model, budget: ProjectBudget) -> Project {
         created_at: m.created_at,
         updated_at: m.updated_at,
     }
-}
-
-async fn build(
-    db: &impl ConnectionTrait,
-    principal: &Principal,
-    input: &ProjectInput,
-    action: Action,
-) -> Result<Model, ApiError> {
-    access::require_role(principal, Kind::Project, action)?;
-    let department = departments::resolve(db, principal, input.department.trim(), action)
-        .await
-        .map_err(|e| {
-            if e.code == codes::DEPARTMENT_NOT_FOUND {
-                ApiError::validation(vec![FieldError::body(
-                    "/department",
-                    "project.unknown_department",
-                    Text::new(
-                        format!("No department {} in your scope", input.department),
-                        format!("您的数据范围内不存在部门 {}", input.department),
-                    ),
-                )])
-            } else {
-                e
-            }
-        })?;
-    let mut errors = Vec::new();
-    errors.extend(year_error(input.year, "/year"));
-    let n = input.name.trim().chars().count();
-    if n == 0 || n > 300 {
-        errors.push(FieldError::body(
-            "/name",
-            "field.invalid_length",
-            Text::new(
-                "Must have 1 to 300 characters",
-                "长度必须为 1 到 300 个字符",
-            ),
-        ));
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
-    }
-    let trim = |s: &Option<String>| {
-        s.as_ref()
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-    };
-    let now = crate::clock::now();
-    Ok(Model {
-        id: String::new(),
-        department_id: department.id,
-        region_code: department.region_code,
-        year: input.year,
-        name: input.name.trim().to_owned(),
-        competent_department: trim(&input.competent_department),
-        implementing_organisation: trim(&input.implementing_organisation),
-        description: trim(&input.description),
-        annual_goal: trim(&input.annual_goal),
-        version: 1,
-        created_at: now,
-        updated_at: now,
-        deleted_at: None,
-    })
-}
-
-/// Creates a project.
-pub async fn create(
-    db: &impl ConnectionTrait,
-    principal: &Principal,
-    input: &ProjectInput,
-) -> Result<Model, ApiError> {
-    let mut m = build(db, principal, input, Action::Create).await?;
-    m.id = uuid::Uuid::now_v7().to_string();
-    let m = store::insert(db, m).await?;
-    feed::project(db, &m, feed::CREATED, &principal.subject).await?;
-    Ok(m)
 }
 
 async fn respond(
@@ -403,9 +299,7 @@ pub async fn create_project(
     principal: Principal,
     body: JsonBody<ProjectInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let txn = crate::store::begin_write(&state.db).await?;
-    let m = create(&txn, &principal, &body.0).await?;
-    txn.commit().await?;
+    let m = projects::create(&state.db, &principal, &body.0).await?;
     respond(&state.db, StatusCode::CREATED, m).await
 }
 
@@ -434,24 +328,8 @@ pub async fn replace_project(
     body: JsonBody<ProjectInput>,
 ) -> Result<HttpResponse, ApiError> {
     let if_match = http::require_if_match(&req)?;
-    let txn = crate::store::begin_write(&state.db).await?;
-    let current = resolve(&txn, &principal, &id, Action::Update).await?;
-    if !if_match.matches(current.version) {
-        return Err(http::stale(current.version));
-    }
-    let built = build(&txn, &principal, &body.0, Action::Update).await?;
-    let next = Model {
-        id: current.id.clone(),
-        version: current.version + 1,
-        created_at: current.created_at,
-        ..built
-    };
-    if !store::overwrite(&txn, current.version, &next).await? {
-        return Err(http::stale(current.version));
-    }
-    feed::project(&txn, &next, feed::UPDATED, &principal.subject).await?;
-    txn.commit().await?;
-    respond(&state.db, StatusCode::OK, next).await
+    let m = projects::replace(&state.db, &principal, &id, &if_match, &body.0).await?;
+    respond(&state.db, StatusCode::OK, m).await
 }
 
 /// Delete a project (soft). Refused while live funds finance it.
@@ -477,38 +355,6 @@ pub async fn delete_project(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let if_match = http::optional_if_match(&req)?;
-    let txn = crate::store::begin_write(&state.db).await?;
-    let current = resolve(&txn, &principal, &id, Action::Delete).await?;
-    if if_match
-        .as_ref()
-        .is_some_and(|m| !m.matches(current.version))
-    {
-        return Err(http::stale(current.version));
-    }
-    let funds = fund_store::of_projects(&txn, std::slice::from_ref(&current.id)).await?;
-    if !funds.is_empty() {
-        return Err(ApiError::new(
-            codes::PROJECT_HAS_FUNDS,
-            Text::new(
-                format!(
-                    "{} fund allocation(s) still finance this project",
-                    funds.len()
-                ),
-                format!("仍有 {} 笔资金属于该项目", funds.len()),
-            ),
-        ));
-    }
-    let now = crate::clock::now();
-    let next = Model {
-        version: current.version + 1,
-        updated_at: now,
-        deleted_at: Some(now),
-        ..current.clone()
-    };
-    if !store::overwrite(&txn, current.version, &next).await? {
-        return Err(http::stale(current.version));
-    }
-    feed::project(&txn, &next, feed::DELETED, &principal.subject).await?;
-    txn.commit().await?;
+    projects::delete(&state.db, &principal, &id, if_match.as_ref()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -2,5 +2,10 @@
 //! references in the caller's scope, calls the domain, and lands its writes through one
 //! [`uow::UnitOfWork`], the only place that begins and commits a write transaction.
 
+pub mod department_years;
+pub mod departments;
 pub mod evaluations;
+pub mod funds;
+pub mod projects;
 pub mod uow;
+pub mod write;

@@ -8,3 +8,4 @@
 mod helpers;
 
 mod evaluations;
+mod resources;

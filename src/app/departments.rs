@@ -1,0 +1,515 @@
+//! Departments: create (or bring back a deleted one), replace and delete, and resolving a
+//! department by id or budget code in the caller's scope.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+
+use crate::api::access;
+use crate::api::departments::DepartmentInput;
+use crate::api::feed;
+use crate::api::http::IfMatch;
+use crate::app::uow::UnitOfWork;
+use crate::app::write::{self, Row, SoftDelete};
+use crate::domain::policy::{Action, Kind, Principal, Scope};
+use crate::domain::region::RegionCode;
+use crate::error::{ApiError, FieldError, codes};
+use crate::locale::Text;
+use crate::store::departments::{self as store, Model};
+use crate::store::regions as region_store;
+
+pub fn not_found(key: &str) -> ApiError {
+    ApiError::new(
+        codes::DEPARTMENT_NOT_FOUND,
+        Text::new(
+            format!("No department has the id or budget code {key}"),
+            format!("不存在 id 或预算单位编码为 {key} 的部门"),
+        ),
+    )
+}
+
+/// Checks `action` on a department for the caller.
+pub fn authorize(
+    principal: &Principal,
+    m: &Model,
+    action: Action,
+    key: &str,
+) -> Result<(), ApiError> {
+    let ids = [m.id.as_str(), m.budget_code.as_str()];
+    let scope = Scope {
+        region: &m.region_code,
+        department: &ids,
+        ..Scope::default()
+    };
+    access::authorize(principal, Kind::Department, action, &scope, || {
+        not_found(key)
+    })
+}
+
+/// Finds a live department by id or budget code within the caller's scope.
+pub async fn resolve(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    key: &str,
+    action: Action,
+) -> Result<Model, ApiError> {
+    let model = if uuid::Uuid::parse_str(key).is_ok() {
+        store::get(db, key).await?.ok_or_else(|| not_found(key))?
+    } else {
+        let mut found = store::by_budget_code_under(db, key, principal.region_prefix()).await?;
+        found.retain(|m| principal.covers_department(&[m.id.as_str(), m.budget_code.as_str()]));
+        match found.len() {
+            0 => return Err(not_found(key)),
+            1 => found.remove(0),
+            _ => {
+                let ids: Vec<String> = found
+                    .iter()
+                    .map(|m| format!("{} ({})", m.id, m.region_code))
+                    .collect();
+                return Err(ApiError::new(
+                    codes::DEPARTMENT_AMBIGUOUS,
+                    Text::new(
+                        format!(
+                            "Several departments have the budget code {key}: use an id: {}",
+                            ids.join(", ")
+                        ),
+                        format!(
+                            "多个部门使用预算单位编码 {key}，请改用 id：{}",
+                            ids.join("，")
+                        ),
+                    ),
+                ));
+            }
+        }
+    };
+    authorize(principal, &model, action, key)?;
+    Ok(model)
+}
+
+/// The 409 for a budget code another live department holds. The other department may be
+/// outside the caller's scope, so it is not named.
+fn budget_code_taken(code: &str) -> ApiError {
+    let mut e = ApiError::new(
+        codes::DEPARTMENT_BUDGET_CODE_TAKEN,
+        Text::new(
+            format!(
+                "Another department already has the budget code {code}; budget codes are unique across the service"
+            ),
+            format!("预算单位编码 {code} 已被其他部门使用；预算单位编码在全系统内唯一"),
+        ),
+    );
+    e.errors.push(FieldError::body(
+        "/budget_code",
+        "department.budget_code_taken",
+        Text::new(format!("{code} is taken"), format!("{code} 已被使用")),
+    ));
+    e
+}
+
+/// Refuses a budget code that a live department other than `own_id` holds in another region
+/// (the same region answers `department.exists`, naming the department).
+async fn check_budget_code_free(
+    db: &impl ConnectionTrait,
+    code: &str,
+    region: &str,
+    own_id: Option<&str>,
+) -> Result<(), ApiError> {
+    match store::live_with_budget_code(db, code, own_id).await? {
+        Some(other) if other.region_code != region => Err(budget_code_taken(code)),
+        _ => Ok(()),
+    }
+}
+
+fn text_error(pointer: &str, max: usize, value: &str, errors: &mut Vec<FieldError>) {
+    let n = value.trim().chars().count();
+    if n == 0 || n > max {
+        errors.push(FieldError::body(
+            pointer,
+            "field.invalid_length",
+            Text::new(
+                format!("Must have 1 to {max} characters"),
+                format!("长度必须为 1 到 {max} 个字符"),
+            ),
+        ));
+    }
+}
+
+/// Checks an input and resolves its region and parent; every problem is reported at once.
+async fn validate(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    input: &DepartmentInput,
+    own_id: Option<&str>,
+) -> Result<Option<String>, ApiError> {
+    let mut errors = Vec::new();
+    text_error("/name", 200, &input.name, &mut errors);
+    text_error("/budget_code", 64, &input.budget_code, &mut errors);
+    if !input
+        .budget_code
+        .trim()
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    {
+        errors.push(FieldError::body(
+            "/budget_code",
+            "department.invalid_budget_code",
+            Text::new(
+                "A budget code holds letters, digits, `-`, `_` and `.` only",
+                "预算单位编码只能包含字母、数字、`-`、`_` 和 `.`",
+            ),
+        ));
+    }
+    for (field, list) in [
+        ("responsibilities", &input.responsibilities),
+        ("internal_bodies", &input.internal_bodies),
+        ("subordinate_units", &input.subordinate_units),
+    ] {
+        for (i, item) in list.iter().enumerate() {
+            text_error(&format!("/{field}/{i}"), 2000, item, &mut errors);
+        }
+    }
+    let region = match RegionCode::parse(input.region.trim()) {
+        Err(e) => {
+            errors.push(FieldError::body(
+                "/region",
+                "region.invalid_code",
+                Text::new(e.message_en(), e.message_zh()),
+            ));
+            None
+        }
+        Ok(code) => {
+            access::require_region_in_scope(principal, code.as_str(), "/region")?;
+            if region_store::get(db, code.as_str()).await?.is_none() {
+                errors.push(FieldError::body(
+                    "/region",
+                    "department.unknown_region",
+                    Text::new(
+                        format!("No region has the code {code}"),
+                        format!("不存在代码为 {code} 的行政区划"),
+                    ),
+                ));
+            }
+            Some(code)
+        }
+    };
+    let mut parent_id = None;
+    if let (Some(parent), Some(region)) = (input.parent.as_deref(), &region) {
+        match find_parent(db, parent, region).await? {
+            Some(p) if Some(p.id.as_str()) == own_id => errors.push(FieldError::body(
+                "/parent",
+                "department.parent_cycle",
+                Text::new(
+                    "A department cannot be its own parent",
+                    "部门不能是自己的主管部门",
+                ),
+            )),
+            Some(p) => {
+                if let Some(own) = own_id
+                    && is_ancestor(db, own, &p).await?
+                {
+                    errors.push(FieldError::body(
+                        "/parent",
+                        "department.parent_cycle",
+                        Text::new(
+                            "The parent is below this department: that would make a cycle",
+                            "所选主管部门是本部门的下级，会形成循环",
+                        ),
+                    ));
+                } else {
+                    parent_id = Some(p.id);
+                }
+            }
+            None => errors.push(FieldError::body(
+                "/parent",
+                "department.unknown_parent",
+                Text::new(
+                    format!("No department {parent} exists in region {region} or above it"),
+                    format!("在 {region} 及其上级区划中不存在部门 {parent}"),
+                ),
+            )),
+        }
+    }
+    if errors.is_empty() {
+        Ok(parent_id)
+    } else {
+        Err(ApiError::validation(errors))
+    }
+}
+
+/// The parent, by id or budget code, in the region or one above it.
+async fn find_parent(
+    db: &impl ConnectionTrait,
+    key: &str,
+    region: &RegionCode,
+) -> Result<Option<Model>, ApiError> {
+    let mut chain = vec![region.as_str().to_owned()];
+    let mut up = region.parent();
+    while let Some(code) = up {
+        chain.push(code.as_str().to_owned());
+        up = code.parent();
+    }
+    if uuid::Uuid::parse_str(key).is_ok() {
+        return Ok(store::get(db, key)
+            .await?
+            .filter(|m| chain.contains(&m.region_code)));
+    }
+    let found = store::by_budget_code(db, key, &chain).await?;
+    // The nearest region wins.
+    Ok(chain
+        .iter()
+        .find_map(|r| found.iter().find(|m| &m.region_code == r).cloned()))
+}
+
+async fn is_ancestor(db: &impl ConnectionTrait, id: &str, of: &Model) -> Result<bool, ApiError> {
+    let mut current = of.parent_id.clone();
+    let mut hops = 0;
+    while let Some(pid) = current {
+        if pid == id {
+            return Ok(true);
+        }
+        hops += 1;
+        if hops > 32 {
+            return Ok(true);
+        }
+        current = store::get(db, &pid).await?.and_then(|m| m.parent_id);
+    }
+    Ok(false)
+}
+
+fn to_json(list: &[String]) -> String {
+    serde_json::to_string(&list.iter().map(|s| s.trim()).collect::<Vec<_>>())
+        .unwrap_or_else(|_| "[]".into())
+}
+
+/// Checks `action` on an object a department owns (a fund, a project): the object answers
+/// `not_found` when it, or its department, is outside the caller's scope.
+pub async fn authorize_owned(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    kind: Kind,
+    action: Action,
+    department_id: &str,
+    region: &str,
+    not_found: impl Fn() -> ApiError,
+) -> Result<(), ApiError> {
+    let department = store::get(db, department_id)
+        .await?
+        .ok_or_else(&not_found)?;
+    let ids = [department.id.as_str(), department.budget_code.as_str()];
+    let scope = Scope {
+        region,
+        department: &ids,
+        ..Scope::default()
+    };
+    access::authorize(principal, kind, action, &scope, not_found)
+}
+
+impl Row for Model {
+    fn version(&self) -> i64 {
+        self.version
+    }
+
+    /// A unique violation (a concurrent writer took the budget code, in this region or
+    /// another one) answers `department.budget_code_taken`.
+    async fn insert(db: &impl ConnectionTrait, row: Self) -> Result<Self, ApiError> {
+        let code = row.budget_code.clone();
+        match store::insert(db, row).await {
+            Err(e) if crate::store::is_unique_violation(&e) => Err(budget_code_taken(&code)),
+            other => Ok(other?),
+        }
+    }
+
+    async fn overwrite(
+        db: &impl ConnectionTrait,
+        current_version: i64,
+        next: &Self,
+    ) -> Result<bool, ApiError> {
+        match store::overwrite(db, current_version, next).await {
+            Err(e) if crate::store::is_unique_violation(&e) => {
+                Err(budget_code_taken(&next.budget_code))
+            }
+            other => Ok(other?),
+        }
+    }
+
+    async fn feed(
+        &self,
+        db: &impl ConnectionTrait,
+        op: &'static str,
+        actor: &str,
+    ) -> Result<(), ApiError> {
+        feed::department(db, self, op, actor).await
+    }
+}
+
+impl SoftDelete for Model {
+    fn tombstone(&self, now: DateTime<Utc>) -> Self {
+        Model {
+            version: self.version + 1,
+            updated_at: now,
+            deleted_at: Some(now),
+            ..self.clone()
+        }
+    }
+}
+
+fn exists(region: &str, budget_code: &str) -> ApiError {
+    ApiError::new(
+        codes::DEPARTMENT_EXISTS,
+        Text::new(
+            format!("Region {region} already has a department with budget code {budget_code}"),
+            format!("行政区划 {region} 已有预算单位编码为 {budget_code} 的部门"),
+        ),
+    )
+}
+
+/// Creates a department (or brings back a deleted one with the same region and budget code),
+/// in a unit of work of its own.
+pub async fn create(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    input: &DepartmentInput,
+) -> Result<Model, ApiError> {
+    let uow = UnitOfWork::begin(db).await?;
+    let m = create_in(uow.db(), principal, input).await?;
+    uow.commit().await?;
+    Ok(m)
+}
+
+/// Creates a department (or brings back a deleted one with the same region and budget code),
+/// in the caller's transaction.
+pub async fn create_in(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    input: &DepartmentInput,
+) -> Result<Model, ApiError> {
+    access::require_role(principal, Kind::Department, Action::Create)?;
+    let parent_id = validate(db, principal, input, None).await?;
+    let budget_code = input.budget_code.trim().to_owned();
+    let region = input.region.trim().to_owned();
+    let ids = [budget_code.as_str()];
+    if !principal.covers_department(&ids) {
+        return Err(access::forbidden(Action::Create));
+    }
+    let now = crate::clock::now();
+    let model = Model {
+        id: uuid::Uuid::now_v7().to_string(),
+        budget_code,
+        name: input.name.trim().to_owned(),
+        region_code: region,
+        parent_id,
+        kind: input.kind.as_str().to_owned(),
+        responsibilities: to_json(&input.responsibilities),
+        internal_bodies: to_json(&input.internal_bodies),
+        subordinate_units: to_json(&input.subordinate_units),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        deleted_at: None,
+    };
+    check_budget_code_free(db, &model.budget_code, &model.region_code, None).await?;
+    let actor = &principal.subject;
+    match store::by_natural_key(db, &model.region_code, &model.budget_code).await? {
+        Some(existing) if existing.deleted_at.is_none() => {
+            Err(exists(&model.region_code, &model.budget_code).with_extra(
+                "existing",
+                format!("/api/v1/departments/{}", existing.id).into(),
+            ))
+        }
+        Some(deleted) => {
+            let revived = Model {
+                id: deleted.id.clone(),
+                created_at: deleted.created_at,
+                version: deleted.version + 1,
+                ..model
+            };
+            write::overwrite(db, deleted.version, revived, feed::CREATED, actor).await
+        }
+        None => write::insert(db, model, actor).await,
+    }
+}
+
+/// Replaces a department's data (its region is fixed), in a unit of work of its own.
+pub async fn replace(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    key: &str,
+    if_match: &IfMatch,
+    input: &DepartmentInput,
+) -> Result<Model, ApiError> {
+    let uow = UnitOfWork::begin(db).await?;
+    let m = replace_in(uow.db(), principal, key, if_match, input).await?;
+    uow.commit().await?;
+    Ok(m)
+}
+
+async fn replace_in(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    key: &str,
+    if_match: &IfMatch,
+    input: &DepartmentInput,
+) -> Result<Model, ApiError> {
+    let current = resolve(db, principal, key, Action::Update).await?;
+    write::check_if_match(Some(if_match), current.version)?;
+    if input.region.trim() != current.region_code {
+        return Err(ApiError::validation(vec![FieldError::body(
+            "/region",
+            "field.immutable",
+            Text::new(
+                format!(
+                    "A department's region cannot change (it is {})",
+                    current.region_code
+                ),
+                format!("部门所属行政区划不能修改（当前为 {}）", current.region_code),
+            ),
+        )]));
+    }
+    let parent_id = validate(db, principal, input, Some(&current.id)).await?;
+    let next = Model {
+        budget_code: input.budget_code.trim().to_owned(),
+        name: input.name.trim().to_owned(),
+        parent_id,
+        kind: input.kind.as_str().to_owned(),
+        responsibilities: to_json(&input.responsibilities),
+        internal_bodies: to_json(&input.internal_bodies),
+        subordinate_units: to_json(&input.subordinate_units),
+        version: current.version + 1,
+        updated_at: crate::clock::now(),
+        ..current.clone()
+    };
+    if next.budget_code != current.budget_code {
+        check_budget_code_free(db, &next.budget_code, &next.region_code, Some(&current.id)).await?;
+        if store::by_natural_key(db, &next.region_code, &next.budget_code)
+            .await?
+            .is_some()
+        {
+            return Err(exists(&next.region_code, &next.budget_code));
+        }
+    }
+    write::replace(db, &current, next, &principal.subject).await
+}
+
+/// Deletes a department (a tombstone), in a unit of work of its own; refused while live
+/// departments name it as their parent. `if_match`, when given, must name its version.
+pub async fn delete(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    key: &str,
+    if_match: Option<&IfMatch>,
+) -> Result<(), ApiError> {
+    let uow = UnitOfWork::begin(db).await?;
+    let current = resolve(uow.db(), principal, key, Action::Delete).await?;
+    write::check_if_match(if_match, current.version)?;
+    let children = store::count_children(uow.db(), &current.id).await?;
+    if children > 0 {
+        return Err(ApiError::new(
+            codes::DEPARTMENT_HAS_CHILDREN,
+            Text::new(
+                format!("{children} department(s) name this one as their parent"),
+                format!("仍有 {children} 个部门以其为主管部门"),
+            ),
+        ));
+    }
+    write::delete(uow.db(), &current, &principal.subject).await?;
+    uow.commit().await
+}

@@ -1,0 +1,237 @@
+//! Fund allocations: create, replace and delete, through the generic write path.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+
+use crate::api::amount::dec;
+use crate::api::departments::year_error;
+use crate::api::funds::{FundInput, wire};
+use crate::api::http::IfMatch;
+use crate::api::{access, feed};
+use crate::app::departments;
+use crate::app::uow::UnitOfWork;
+use crate::app::write::{self, Owned, Row, SoftDelete};
+use crate::domain::policy::{Action, Kind, Principal};
+use crate::error::{ApiError, FieldError, codes};
+use crate::locale::Text;
+use crate::store::funds::{self as store, Model};
+use crate::store::money::StoredDecimal;
+use crate::store::projects as project_store;
+
+pub fn not_found(id: &str) -> ApiError {
+    ApiError::new(
+        codes::FUND_NOT_FOUND,
+        Text::new(
+            format!("No fund has the id {id}"),
+            format!("不存在 id 为 {id} 的资金"),
+        ),
+    )
+}
+
+impl Row for Model {
+    fn version(&self) -> i64 {
+        self.version
+    }
+
+    async fn insert(db: &impl ConnectionTrait, row: Self) -> Result<Self, ApiError> {
+        Ok(store::insert(db, row).await?)
+    }
+
+    async fn overwrite(
+        db: &impl ConnectionTrait,
+        current_version: i64,
+        next: &Self,
+    ) -> Result<bool, ApiError> {
+        Ok(store::overwrite(db, current_version, next).await?)
+    }
+
+    async fn feed(
+        &self,
+        db: &impl ConnectionTrait,
+        op: &'static str,
+        actor: &str,
+    ) -> Result<(), ApiError> {
+        feed::fund(db, self, op, actor).await
+    }
+}
+
+impl SoftDelete for Model {
+    fn tombstone(&self, now: DateTime<Utc>) -> Self {
+        Model {
+            version: self.version + 1,
+            updated_at: now,
+            deleted_at: Some(now),
+            ..self.clone()
+        }
+    }
+}
+
+impl Owned for Model {
+    const KIND: Kind = Kind::Fund;
+
+    async fn get(db: &impl ConnectionTrait, id: &str) -> Result<Option<Self>, ApiError> {
+        Ok(store::get(db, id).await?)
+    }
+
+    fn not_found(id: &str) -> ApiError {
+        not_found(id)
+    }
+
+    fn owner(&self) -> (&str, &str) {
+        (&self.department_id, &self.region_code)
+    }
+}
+
+/// A live fund the caller may act on.
+pub async fn resolve(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    id: &str,
+    action: Action,
+) -> Result<Model, ApiError> {
+    write::resolve_owned(db, principal, id, action).await
+}
+
+/// Validates an input into the row it describes (id and audit fields left to the caller).
+async fn build(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    input: &FundInput,
+    action: Action,
+) -> Result<Model, ApiError> {
+    access::require_role(principal, Kind::Fund, action)?;
+    let department = departments::resolve(db, principal, input.department.trim(), action)
+        .await
+        .map_err(|e| {
+            if e.code == codes::DEPARTMENT_NOT_FOUND {
+                ApiError::validation(vec![FieldError::body(
+                    "/department",
+                    "fund.unknown_department",
+                    Text::new(
+                        format!("No department {} in your scope", input.department),
+                        format!("您的数据范围内不存在部门 {}", input.department),
+                    ),
+                )])
+            } else {
+                e
+            }
+        })?;
+    let mut errors = Vec::new();
+    errors.extend(year_error(input.year, "/year"));
+    let n = input.name.trim().chars().count();
+    if n == 0 || n > 300 {
+        errors.push(FieldError::body(
+            "/name",
+            "field.invalid_length",
+            Text::new(
+                "Must have 1 to 300 characters",
+                "长度必须为 1 到 300 个字符",
+            ),
+        ));
+    }
+    if let Some(project_id) = &input.project {
+        match project_store::get(db, project_id).await? {
+            Some(p) if p.department_id == department.id && p.year == input.year => {}
+            Some(_) => errors.push(FieldError::body(
+                "/project",
+                "fund.project_mismatch",
+                Text::new(
+                    "The project belongs to another department or year",
+                    "该项目属于其他部门或年度",
+                ),
+            )),
+            None => errors.push(FieldError::body(
+                "/project",
+                "fund.unknown_project",
+                Text::new(
+                    format!("No project has the id {project_id}"),
+                    format!("不存在 id 为 {project_id} 的项目"),
+                ),
+            )),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let now = crate::clock::now();
+    Ok(Model {
+        id: String::new(),
+        department_id: department.id,
+        region_code: department.region_code,
+        year: input.year,
+        project_id: input.project.clone(),
+        name: input.name.trim().to_owned(),
+        source: input.source.as_ref().map(wire),
+        level: wire(&input.level),
+        purpose: input.purpose.as_ref().map(|p| p.trim().to_owned()),
+        initial: dec(input.initial).map(StoredDecimal),
+        full_year: dec(input.full_year).map(StoredDecimal),
+        executed: dec(input.executed).map(StoredDecimal),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        deleted_at: None,
+    })
+}
+
+/// Creates a fund allocation.
+/// Creates a fund allocation, in a unit of work of its own.
+pub async fn create(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    input: &FundInput,
+) -> Result<Model, ApiError> {
+    let uow = UnitOfWork::begin(db).await?;
+    let m = create_in(uow.db(), principal, input).await?;
+    uow.commit().await?;
+    Ok(m)
+}
+
+/// Creates a fund allocation, in the caller's transaction.
+pub async fn create_in(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    input: &FundInput,
+) -> Result<Model, ApiError> {
+    let mut m = build(db, principal, input, Action::Create).await?;
+    m.id = uuid::Uuid::now_v7().to_string();
+    write::insert(db, m, &principal.subject).await
+}
+
+/// Replaces a fund allocation, in a unit of work of its own.
+pub async fn replace(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: &str,
+    if_match: &IfMatch,
+    input: &FundInput,
+) -> Result<Model, ApiError> {
+    let uow = UnitOfWork::begin(db).await?;
+    let current = resolve(uow.db(), principal, id, Action::Update).await?;
+    write::check_if_match(Some(if_match), current.version)?;
+    let built = build(uow.db(), principal, input, Action::Update).await?;
+    let next = Model {
+        id: current.id.clone(),
+        version: current.version + 1,
+        created_at: current.created_at,
+        ..built
+    };
+    let m = write::replace(uow.db(), &current, next, &principal.subject).await?;
+    uow.commit().await?;
+    Ok(m)
+}
+
+/// Deletes a fund allocation (a tombstone), in a unit of work of its own; `if_match`, when
+/// given, must name its version.
+pub async fn delete(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: &str,
+    if_match: Option<&IfMatch>,
+) -> Result<(), ApiError> {
+    let uow = UnitOfWork::begin(db).await?;
+    let current = resolve(uow.db(), principal, id, Action::Delete).await?;
+    write::check_if_match(if_match, current.version)?;
+    write::delete(uow.db(), &current, &principal.subject).await?;
+    uow.commit().await
+}

@@ -1,0 +1,182 @@
+//! The one write path of the resources that are a single versioned row (departments, funds,
+//! projects, a department's year documents): resolve an owned row in the caller's scope,
+//! If-Match, overwrite-or-stale, soft delete with a tombstone, and the feed entry, landed by
+//! [`uow::land`] (the row, then the feed; these resources keep no history and move no cells).
+
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+use sea_orm::ConnectionTrait;
+
+use crate::api::feed;
+use crate::api::http::{self, IfMatch};
+use crate::app::uow::{self, Write};
+use crate::domain::policy::{Action, Kind, Principal};
+use crate::error::ApiError;
+
+/// A row written whole, under optimistic concurrency on its version.
+pub trait Row: Clone + Send + Sync {
+    fn version(&self) -> i64;
+
+    /// Inserts the row; answers it as stored.
+    fn insert(
+        db: &impl ConnectionTrait,
+        row: Self,
+    ) -> impl Future<Output = Result<Self, ApiError>> + Send;
+
+    /// Writes `next` over the row while its version is still `current_version`; false when
+    /// another writer got there first.
+    fn overwrite(
+        db: &impl ConnectionTrait,
+        current_version: i64,
+        next: &Self,
+    ) -> impl Future<Output = Result<bool, ApiError>> + Send;
+
+    /// The change-feed entry of the row as written.
+    fn feed(
+        &self,
+        db: &impl ConnectionTrait,
+        op: &'static str,
+        actor: &str,
+    ) -> impl Future<Output = Result<(), ApiError>> + Send;
+}
+
+/// A row deleted by a tombstone: the row kept, marked deleted.
+pub trait SoftDelete: Row {
+    /// The row deleted at `now`: the next version, updated and deleted at `now`.
+    fn tombstone(&self, now: DateTime<Utc>) -> Self;
+}
+
+/// A row a department owns, addressed by its id, in scope when its department is.
+pub trait Owned: Row {
+    const KIND: Kind;
+
+    fn get(
+        db: &impl ConnectionTrait,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<Self>, ApiError>> + Send;
+
+    fn not_found(id: &str) -> ApiError;
+
+    /// The owning department's id and the row's region code.
+    fn owner(&self) -> (&str, &str);
+}
+
+/// A live owned row the caller may act on; outside the caller's scope it does not exist.
+pub async fn resolve_owned<R: Owned>(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    id: &str,
+    action: Action,
+) -> Result<R, ApiError> {
+    let m = R::get(db, id).await?.ok_or_else(|| R::not_found(id))?;
+    let (department, region) = m.owner();
+    crate::app::departments::authorize_owned(
+        db,
+        principal,
+        R::KIND,
+        action,
+        department,
+        region,
+        || R::not_found(id),
+    )
+    .await?;
+    Ok(m)
+}
+
+/// If-Match, when given, must name `version`; otherwise a 412 naming the current version.
+pub fn check_if_match(if_match: Option<&IfMatch>, version: i64) -> Result<(), ApiError> {
+    match if_match {
+        Some(m) if !m.matches(version) => Err(http::stale(version)),
+        _ => Ok(()),
+    }
+}
+
+/// One row written (inserted, or over the version `current`), then its feed entry.
+struct RowWrite<'a, R> {
+    current: Option<i64>,
+    next: R,
+    op: &'static str,
+    actor: &'a str,
+}
+
+impl<R: Row> Write for RowWrite<'_, R> {
+    type Output = R;
+
+    async fn rows(&mut self, db: &impl ConnectionTrait) -> Result<(), ApiError> {
+        match self.current {
+            None => self.next = R::insert(db, self.next.clone()).await?,
+            Some(version) => {
+                if !R::overwrite(db, version, &self.next).await? {
+                    return Err(http::stale(version));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn history(&mut self, _: &impl ConnectionTrait) -> Result<(), ApiError> {
+        Ok(())
+    }
+
+    async fn cells(&mut self, _: &impl ConnectionTrait) -> Result<(), ApiError> {
+        Ok(())
+    }
+
+    async fn feed(&mut self, db: &impl ConnectionTrait) -> Result<(), ApiError> {
+        self.next.feed(db, self.op, self.actor).await
+    }
+
+    fn into_output(self) -> R {
+        self.next
+    }
+}
+
+/// Inserts a new row and its `created` feed entry, in the caller's transaction.
+pub async fn insert<R: Row>(db: &impl ConnectionTrait, row: R, actor: &str) -> Result<R, ApiError> {
+    let write = RowWrite {
+        current: None,
+        next: row,
+        op: feed::CREATED,
+        actor,
+    };
+    uow::land(db, write).await
+}
+
+/// Writes `next` over the version `current_version` (412 when another writer got there
+/// first) with an `op` feed entry, in the caller's transaction.
+pub async fn overwrite<R: Row>(
+    db: &impl ConnectionTrait,
+    current_version: i64,
+    next: R,
+    op: &'static str,
+    actor: &str,
+) -> Result<R, ApiError> {
+    let write = RowWrite {
+        current: Some(current_version),
+        next,
+        op,
+        actor,
+    };
+    uow::land(db, write).await
+}
+
+/// Replaces `current` by `next` (an `updated` feed entry), in the caller's transaction.
+pub async fn replace<R: Row>(
+    db: &impl ConnectionTrait,
+    current: &R,
+    next: R,
+    actor: &str,
+) -> Result<R, ApiError> {
+    overwrite(db, current.version(), next, feed::UPDATED, actor).await
+}
+
+/// Deletes `current` by a tombstone (a `deleted` feed entry), in the caller's transaction.
+pub async fn delete<R: SoftDelete>(
+    db: &impl ConnectionTrait,
+    current: &R,
+    actor: &str,
+) -> Result<R, ApiError> {
+    let next = current.tombstone(crate::clock::now());
+    overwrite(db, current.version(), next, feed::DELETED, actor).await
+}
