@@ -1,7 +1,6 @@
 //! Departments: create (or bring back a deleted one), replace and delete, and resolving a
 //! department by id or budget code in the caller's scope.
 
-use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use crate::api::access;
@@ -9,7 +8,7 @@ use crate::api::departments::DepartmentInput;
 use crate::api::feed;
 use crate::api::http::IfMatch;
 use crate::app::uow::UnitOfWork;
-use crate::app::write::{self, Row, SoftDelete};
+use crate::app::write::{self, Row};
 use crate::domain::policy::{Action, Kind, Principal, Scope};
 use crate::domain::region::RegionCode;
 use crate::error::{ApiError, FieldError, codes};
@@ -43,6 +42,33 @@ pub fn authorize(
     access::authorize(principal, Kind::Department, action, &scope, || {
         not_found(key)
     })
+}
+
+/// The department an owned row (a fund, a project) names, within the caller's scope; one it
+/// cannot see is a field error `code` at `/department` of the input.
+pub async fn resolve_owner(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    key: &str,
+    action: Action,
+    code: &'static str,
+) -> Result<Model, ApiError> {
+    resolve(db, principal, key.trim(), action)
+        .await
+        .map_err(|e| {
+            if e.code == codes::DEPARTMENT_NOT_FOUND {
+                ApiError::validation(vec![FieldError::body(
+                    "/department",
+                    code,
+                    Text::new(
+                        format!("No department {key} in your scope"),
+                        format!("您的数据范围内不存在部门 {key}"),
+                    ),
+                )])
+            } else {
+                e
+            }
+        })
 }
 
 /// Finds a live department by id or budget code within the caller's scope.
@@ -119,20 +145,6 @@ async fn check_budget_code_free(
     }
 }
 
-fn text_error(pointer: &str, max: usize, value: &str, errors: &mut Vec<FieldError>) {
-    let n = value.trim().chars().count();
-    if n == 0 || n > max {
-        errors.push(FieldError::body(
-            pointer,
-            "field.invalid_length",
-            Text::new(
-                format!("Must have 1 to {max} characters"),
-                format!("长度必须为 1 到 {max} 个字符"),
-            ),
-        ));
-    }
-}
-
 /// Checks an input and resolves its region and parent; every problem is reported at once.
 async fn validate(
     db: &impl ConnectionTrait,
@@ -141,8 +153,8 @@ async fn validate(
     own_id: Option<&str>,
 ) -> Result<Option<String>, ApiError> {
     let mut errors = Vec::new();
-    text_error("/name", 200, &input.name, &mut errors);
-    text_error("/budget_code", 64, &input.budget_code, &mut errors);
+    write::text_error("/name", 200, &input.name, &mut errors);
+    write::text_error("/budget_code", 64, &input.budget_code, &mut errors);
     if !input
         .budget_code
         .trim()
@@ -164,7 +176,7 @@ async fn validate(
         ("subordinate_units", &input.subordinate_units),
     ] {
         for (i, item) in list.iter().enumerate() {
-            text_error(&format!("/{field}/{i}"), 2000, item, &mut errors);
+            write::text_error(&format!("/{field}/{i}"), 2000, item, &mut errors);
         }
     }
     let region = match RegionCode::parse(input.region.trim()) {
@@ -341,16 +353,7 @@ impl Row for Model {
     }
 }
 
-impl SoftDelete for Model {
-    fn tombstone(&self, now: DateTime<Utc>) -> Self {
-        Model {
-            version: self.version + 1,
-            updated_at: now,
-            deleted_at: Some(now),
-            ..self.clone()
-        }
-    }
-}
+write::soft_delete!(Model);
 
 fn exists(region: &str, budget_code: &str) -> ApiError {
     ApiError::new(

@@ -1,6 +1,5 @@
 //! Projects: create, replace and delete, through the generic write path.
 
-use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use crate::api::departments::year_error;
@@ -9,12 +8,12 @@ use crate::api::projects::ProjectInput;
 use crate::api::{access, feed};
 use crate::app::departments;
 use crate::app::uow::UnitOfWork;
-use crate::app::write::{self, Owned, Row, SoftDelete};
+use crate::app::write;
 use crate::domain::policy::{Action, Kind, Principal};
-use crate::error::{ApiError, FieldError, codes};
+use crate::error::{ApiError, codes};
 use crate::locale::Text;
 use crate::store::funds as fund_store;
-use crate::store::projects::{self as store, Model};
+use crate::store::projects::Model;
 
 pub fn not_found(id: &str) -> ApiError {
     ApiError::new(
@@ -26,59 +25,14 @@ pub fn not_found(id: &str) -> ApiError {
     )
 }
 
-impl Row for Model {
-    fn version(&self) -> i64 {
-        self.version
-    }
-
-    async fn insert(db: &impl ConnectionTrait, row: Self) -> Result<Self, ApiError> {
-        Ok(store::insert(db, row).await?)
-    }
-
-    async fn overwrite(
-        db: &impl ConnectionTrait,
-        current_version: i64,
-        next: &Self,
-    ) -> Result<bool, ApiError> {
-        Ok(store::overwrite(db, current_version, next).await?)
-    }
-
-    async fn feed(
-        &self,
-        db: &impl ConnectionTrait,
-        op: &'static str,
-        actor: &str,
-    ) -> Result<(), ApiError> {
-        feed::project(db, self, op, actor).await
-    }
-}
-
-impl SoftDelete for Model {
-    fn tombstone(&self, now: DateTime<Utc>) -> Self {
-        Model {
-            version: self.version + 1,
-            updated_at: now,
-            deleted_at: Some(now),
-            ..self.clone()
-        }
-    }
-}
-
-impl Owned for Model {
-    const KIND: Kind = Kind::Project;
-
-    async fn get(db: &impl ConnectionTrait, id: &str) -> Result<Option<Self>, ApiError> {
-        Ok(store::get(db, id).await?)
-    }
-
-    fn not_found(id: &str) -> ApiError {
-        not_found(id)
-    }
-
-    fn owner(&self) -> (&str, &str) {
-        (&self.department_id, &self.region_code)
-    }
-}
+write::owned_row!(
+    Model,
+    crate::store::projects,
+    feed::project,
+    Kind::Project,
+    not_found
+);
+write::soft_delete!(Model);
 
 /// A live project the caller may act on.
 pub async fn resolve(
@@ -97,35 +51,17 @@ async fn build(
     action: Action,
 ) -> Result<Model, ApiError> {
     access::require_role(principal, Kind::Project, action)?;
-    let department = departments::resolve(db, principal, input.department.trim(), action)
-        .await
-        .map_err(|e| {
-            if e.code == codes::DEPARTMENT_NOT_FOUND {
-                ApiError::validation(vec![FieldError::body(
-                    "/department",
-                    "project.unknown_department",
-                    Text::new(
-                        format!("No department {} in your scope", input.department),
-                        format!("您的数据范围内不存在部门 {}", input.department),
-                    ),
-                )])
-            } else {
-                e
-            }
-        })?;
+    let department = departments::resolve_owner(
+        db,
+        principal,
+        &input.department,
+        action,
+        "project.unknown_department",
+    )
+    .await?;
     let mut errors = Vec::new();
     errors.extend(year_error(input.year, "/year"));
-    let n = input.name.trim().chars().count();
-    if n == 0 || n > 300 {
-        errors.push(FieldError::body(
-            "/name",
-            "field.invalid_length",
-            Text::new(
-                "Must have 1 to 300 characters",
-                "长度必须为 1 到 300 个字符",
-            ),
-        ));
-    }
+    write::text_error("/name", 300, &input.name, &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }

@@ -12,7 +12,8 @@ use crate::api::feed;
 use crate::api::http::{self, IfMatch};
 use crate::app::uow::{self, Write};
 use crate::domain::policy::{Action, Kind, Principal};
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldError};
+use crate::locale::Text;
 
 /// A row written whole, under optimistic concurrency on its version.
 pub trait Row: Clone + Send + Sync {
@@ -45,6 +46,97 @@ pub trait Row: Clone + Send + Sync {
 pub trait SoftDelete: Row {
     /// The row deleted at `now`: the next version, updated and deleted at `now`.
     fn tombstone(&self, now: DateTime<Utc>) -> Self;
+}
+
+/// `SoftDelete` for a model with `version`, `updated_at` and `deleted_at` columns.
+macro_rules! soft_delete {
+    ($model:ty) => {
+        impl $crate::app::write::SoftDelete for $model {
+            fn tombstone(&self, now: chrono::DateTime<chrono::Utc>) -> Self {
+                Self {
+                    version: self.version + 1,
+                    updated_at: now,
+                    deleted_at: Some(now),
+                    ..self.clone()
+                }
+            }
+        }
+    };
+}
+pub(crate) use soft_delete;
+
+/// `Row` and `Owned` for a department-owned model whose store module has `insert`, `overwrite`
+/// and `get`, announced in the feed by `$feed` (funds and projects).
+macro_rules! owned_row {
+    ($model:ty, $store:path, $feed:path, $kind:expr, $not_found:path) => {
+        impl $crate::app::write::Row for $model {
+            fn version(&self) -> i64 {
+                self.version
+            }
+
+            async fn insert(
+                db: &impl sea_orm::ConnectionTrait,
+                row: Self,
+            ) -> Result<Self, $crate::error::ApiError> {
+                use $store as store;
+                Ok(store::insert(db, row).await?)
+            }
+
+            async fn overwrite(
+                db: &impl sea_orm::ConnectionTrait,
+                current_version: i64,
+                next: &Self,
+            ) -> Result<bool, $crate::error::ApiError> {
+                use $store as store;
+                Ok(store::overwrite(db, current_version, next).await?)
+            }
+
+            async fn feed(
+                &self,
+                db: &impl sea_orm::ConnectionTrait,
+                op: &'static str,
+                actor: &str,
+            ) -> Result<(), $crate::error::ApiError> {
+                $feed(db, self, op, actor).await
+            }
+        }
+
+        impl $crate::app::write::Owned for $model {
+            const KIND: $crate::domain::policy::Kind = $kind;
+
+            async fn get(
+                db: &impl sea_orm::ConnectionTrait,
+                id: &str,
+            ) -> Result<Option<Self>, $crate::error::ApiError> {
+                use $store as store;
+                Ok(store::get(db, id).await?)
+            }
+
+            fn not_found(id: &str) -> $crate::error::ApiError {
+                $not_found(id)
+            }
+
+            fn owner(&self) -> (&str, &str) {
+                (&self.department_id, &self.region_code)
+            }
+        }
+    };
+}
+pub(crate) use owned_row;
+
+/// A text field of 1 to `max` characters (trimmed), else an error at `pointer`.
+pub fn text_error(pointer: &str, max: usize, value: &str, errors: &mut Vec<FieldError>) {
+    let n = value.trim().chars().count();
+    if n == 0 || n > max {
+        errors.push(FieldError::body(
+            pointer,
+            "field.invalid_length",
+            Text::new(
+                format!("Must have 1 to {max} characters"),
+                format!("长度必须为 1 到 {max} 个字符"),
+            ),
+        ));
+    }
 }
 
 /// A row a department owns, addressed by its id, in scope when its department is.
