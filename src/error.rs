@@ -95,6 +95,11 @@ codes! {
     EVALUATION_ILLEGAL_TRANSITION = ("evaluation.illegal_transition", CONFLICT, "Not allowed in the current state", "当前状态下不允许此操作");
     EVALUATION_NOT_SUBMITTER = ("evaluation.not_submitter", FORBIDDEN, "Only the submitter who submitted it, or an admin, may withdraw it", "只有提交人本人或管理员可以撤回");
     EVALUATION_NOT_SUBMITTABLE = ("evaluation.not_submittable", CONFLICT, "Errors remain: the evaluation cannot be submitted", "仍有错误，绩效自评不能提交");
+    REVIEW_NOT_FOUND = ("review.not_found", NOT_FOUND, "No review to show", "没有可查看的复核");
+    REVIEW_NOT_OPEN = ("review.not_open", CONFLICT, "Only a submitted evaluation is reviewed", "只有已提交的绩效自评可以复核");
+    REVIEW_LOWER_LEVEL_PENDING = ("review.lower_level_pending", CONFLICT, "A lower approval level has not approved yet", "下一级审批尚未通过");
+    REVIEW_LEVEL_DONE = ("review.level_done", CONFLICT, "Your approval level has approved already", "本级审批已通过");
+    COMMENT_NOT_FOUND = ("comment.not_found", NOT_FOUND, "Comment not found", "评论不存在");
     INDICATOR_NOT_FOUND = ("indicator.not_found", NOT_FOUND, "Indicator row not found", "指标行不存在");
     RULE_SET_NOT_FOUND = ("rule_set.not_found", NOT_FOUND, "Rule set not found", "规则集不存在");
     RULE_SET_EXISTS = ("rule_set.version_exists", CONFLICT, "Rule set version exists", "规则集版本已存在");

@@ -2,13 +2,16 @@
 //! 附件4 部门整体支出绩效自评表 (kind department) and 附件5 项目支出绩效自评表 (kind project).
 //!
 //! The page carries, next to what the unit wrote, what the server computed: every 得分 cell has
-//! two sub-columns, 自评 (claimed) and 复核 (computed), differences highlighted; every row shows
+//! three sub-columns, 自评 (claimed), 计算 (computed) and 复核 (the finance bureau's review score,
+//! with its 扣分原因 beside it), differences highlighted; every row shows
 //! its arithmetic (Chinese, English below); every finding pointing into `/indicators/N/...` is
 //! marked on row N, the others (budget block, structure, totals) are listed under the table.
 //!
 //! Plain HTML5 with inline CSS only: no scripts, no external URLs (fonts, images, CDNs), so the
 //! page works offline and prints to PDF from a browser (A4 landscape). Every text taken from the
 //! input or the meta data is escaped. The output is deterministic: same input, same bytes.
+
+mod review_cells;
 
 use std::fmt::Write as _;
 
@@ -17,6 +20,7 @@ use rust_decimal::Decimal;
 use crate::domain::evaluation::{EvaluationInput, EvaluationKind, IndicatorInput};
 use crate::domain::money::{self, round2, show, show_checked, show2, sum_checked as sum};
 use crate::domain::review::{Finding, Severity};
+use crate::domain::review_score::{Facts, Review};
 use crate::domain::rules::RuleSet;
 use crate::domain::scoring::{Outcome, RowScore};
 use crate::domain::target::{Actual, Parsed};
@@ -41,6 +45,8 @@ pub struct ReportMeta<'a> {
     pub version: i64,
     /// When the page was generated (RFC 3339 text; shown as given).
     pub generated_at: &'a str,
+    /// The finance bureau's review (复核 and 扣分原因 columns), when there is one.
+    pub review: Option<&'a Review>,
 }
 
 /// Escapes text for HTML element content and quoted attribute values.
@@ -303,23 +309,17 @@ fn write_identity(out: &mut String, input: &EvaluationInput, meta: &ReportMeta) 
     out.push_str("</table>\n");
 }
 
-fn write_budget(out: &mut String, input: &EvaluationInput, outcome: &Outcome, rules: &RuleSet) {
+/// The breakdown rows under 年度资金总额: by source, then by nature of expenditure.
+fn budget_breakdown(input: &EvaluationInput) -> Vec<(String, Decimal)> {
     let budget = &input.budget;
-    let execution = &outcome.execution;
-    let first_label = match input.kind {
-        EvaluationKind::Department => "年度预算申请（万元）",
-        EvaluationKind::Project => "项目资金（万元）",
+    let prefix = match input.kind {
+        EvaluationKind::Department => "按收入性质分：",
+        EvaluationKind::Project => "其中：",
     };
     let mut breakdown: Vec<(String, Decimal)> = budget
         .by_source
         .iter()
-        .map(|s| {
-            let prefix = match input.kind {
-                EvaluationKind::Department => "按收入性质分：",
-                EvaluationKind::Project => "其中：",
-            };
-            (format!("{prefix}{}", s.source.label_zh()), s.amount)
-        })
+        .map(|s| (format!("{prefix}{}", s.source.label_zh()), s.amount))
         .collect();
     if let Some(basic) = budget.basic {
         breakdown.push(("按支出性质分：基本支出".to_string(), basic));
@@ -327,25 +327,12 @@ fn write_budget(out: &mut String, input: &EvaluationInput, outcome: &Outcome, ru
     if let Some(project) = budget.project {
         breakdown.push(("按支出性质分：项目支出".to_string(), project));
     }
-    let budget_findings: Vec<&Finding> = outcome
-        .findings
-        .iter()
-        .filter(|f| f.pointer.starts_with("/budget"))
-        .collect();
+    breakdown
+}
 
-    let span = 3 + breakdown.len();
-    out.push_str("<table class=\"budget\">\n");
-    let _ = writeln!(
-        out,
-        "<tr><td class=\"label\" rowspan=\"{span}\" style=\"width:11%\">{first_label}</td>\
-         <th rowspan=\"2\" style=\"width:19%\">资金来源</th>\
-         <th rowspan=\"2\">年初预算数</th><th rowspan=\"2\">全年预算数（调整后）</th>\
-         <th rowspan=\"2\">全年执行数</th><th rowspan=\"2\">分值</th><th rowspan=\"2\">执行率</th>\
-         <th colspan=\"2\">得分</th><th rowspan=\"2\" style=\"width:24%\">复核说明</th></tr>"
-    );
-    out.push_str("<tr><th>自评</th><th>复核</th></tr>\n");
-
-    let weight_cell = match budget.weight {
+/// The 分值 cell of budget execution, with the rule set's weight where it differs.
+fn execution_weight_cell(weight: Option<Decimal>, rules: &RuleSet) -> String {
+    match weight {
         Some(w) if w != rules.execution_weight => format!(
             "<span class=\"diff\">{}</span><div class=\"sub\">规则 {}</div>",
             show(w),
@@ -356,7 +343,77 @@ fn write_budget(out: &mut String, input: &EvaluationInput, outcome: &Outcome, ru
             "<div class=\"sub\">规则 {}</div>",
             show(rules.execution_weight)
         ),
+    }
+}
+
+/// The row class of a line with these findings.
+fn findings_class(findings: &[&Finding]) -> &'static str {
+    if findings.iter().any(|f| f.severity == Severity::Error) {
+        " class=\"row-error\""
+    } else if findings.is_empty() {
+        ""
+    } else {
+        " class=\"row-warning\""
+    }
+}
+
+/// The explanation of the execution score, with the count of the budget findings.
+fn budget_explain(outcome: &Outcome, findings: &[&Finding]) -> String {
+    let execution = &outcome.execution;
+    let mut explain = format!(
+        "<div class=\"explain\">{}</div><div class=\"en\">{}</div>",
+        escape_html(&execution.explanation_zh),
+        escape_html(&execution.explanation_en)
+    );
+    if findings.is_empty() {
+        return explain;
+    }
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    let warnings = findings.len() - errors;
+    let count = |severity: Severity, n: usize| {
+        if n > 0 {
+            format!("{} ×{n} ", marker(severity))
+        } else {
+            String::new()
+        }
     };
+    let _ = write!(
+        explain,
+        "<div class=\"sub\">{}{}预算复核意见见表下 see findings below</div>",
+        count(Severity::Error, errors),
+        count(Severity::Warning, warnings),
+    );
+    explain
+}
+
+fn write_budget(out: &mut String, input: &EvaluationInput, outcome: &Outcome, sheet: &Sheet) {
+    let budget = &input.budget;
+    let execution = &outcome.execution;
+    let first_label = match input.kind {
+        EvaluationKind::Department => "年度预算申请（万元）",
+        EvaluationKind::Project => "项目资金（万元）",
+    };
+    let breakdown = budget_breakdown(input);
+    let budget_findings: Vec<&Finding> = outcome
+        .findings
+        .iter()
+        .filter(|f| f.pointer.starts_with("/budget"))
+        .collect();
+    let span = 3 + breakdown.len();
+    out.push_str("<table class=\"budget\">\n");
+    let _ = writeln!(
+        out,
+        "<tr><td class=\"label\" rowspan=\"{span}\" style=\"width:11%\">{first_label}</td>\
+         <th rowspan=\"2\" style=\"width:17%\">资金来源</th>\
+         <th rowspan=\"2\">年初预算数</th><th rowspan=\"2\">全年预算数（调整后）</th>\
+         <th rowspan=\"2\">全年执行数</th><th rowspan=\"2\">分值</th><th rowspan=\"2\">执行率</th>\
+         <th colspan=\"3\">得分</th><th rowspan=\"2\" style=\"width:10%\">扣分原因</th>\
+         <th rowspan=\"2\" style=\"width:20%\">计算说明</th></tr>"
+    );
+    out.push_str("<tr><th>自评</th><th>计算</th><th>复核</th></tr>\n");
     let claimed_rate = budget
         .claimed_rate
         .as_deref()
@@ -365,58 +422,27 @@ fn write_budget(out: &mut String, input: &EvaluationInput, outcome: &Outcome, ru
     let computed_rate = execution
         .rate_percent
         .map_or_else(|| "—".to_string(), |r| format!("{}%", show2(r)));
-    let row_class = if budget_findings
-        .iter()
-        .any(|f| f.severity == Severity::Error)
-    {
-        " class=\"row-error\""
-    } else if budget_findings.is_empty() {
-        ""
-    } else {
-        " class=\"row-warning\""
-    };
-    let mut explain = format!(
-        "<div class=\"explain\">{}</div><div class=\"en\">{}</div>",
-        escape_html(&execution.explanation_zh),
-        escape_html(&execution.explanation_en)
-    );
-    if !budget_findings.is_empty() {
-        let errors = budget_findings
-            .iter()
-            .filter(|f| f.severity == Severity::Error)
-            .count();
-        let warnings = budget_findings.len() - errors;
-        let _ = write!(
-            explain,
-            "<div class=\"sub\">{}{}预算复核意见见表下 see findings below</div>",
-            if errors > 0 {
-                format!("{} ×{errors} ", marker(Severity::Error))
-            } else {
-                String::new()
-            },
-            if warnings > 0 {
-                format!("{} ×{warnings} ", marker(Severity::Warning))
-            } else {
-                String::new()
-            },
-        );
-    }
     let _ = writeln!(
         out,
-        "<tr{row_class}><td class=\"l3\">年度资金总额</td>\
-         <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{weight_cell}</td>\
-         <td class=\"num\">{claimed_rate}<div class=\"sub\">复核 {computed_rate}</div></td>{}<td>{explain}</td></tr>",
+        "<tr{}><td class=\"l3\">年度资金总额</td>\
+         <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+         <td class=\"num\">{claimed_rate}<div class=\"sub\">计算 {computed_rate}</div></td>{}{}<td>{}</td></tr>",
+        findings_class(&budget_findings),
         opt_show(budget.initial),
         show(budget.full_year),
         opt_show(budget.executed),
+        execution_weight_cell(budget.weight, sheet.rules),
         score_cells(budget.claimed_score, Some(execution.score), ""),
+        review_cells::execution_cells(sheet.review, &sheet.facts),
+        budget_explain(outcome, &budget_findings),
     );
     for (label, amount) in &breakdown {
         let _ = writeln!(
             out,
-            "<tr><td>{}</td><td></td><td class=\"num\">{}</td><td></td><td></td><td></td><td></td><td></td><td></td></tr>",
+            "<tr><td>{}</td><td></td><td class=\"num\">{}</td>{}</tr>",
             escape_html(label),
-            show(*amount)
+            show(*amount),
+            "<td></td>".repeat(9)
         );
     }
     out.push_str("</table>\n");
@@ -514,40 +540,143 @@ fn text_cell(text: &str, parsed: Option<&str>, cell_class: &str) -> String {
     )
 }
 
-fn write_indicators(out: &mut String, input: &EvaluationInput, outcome: &Outcome, rules: &RuleSet) {
+/// What the indicator table is printed from.
+struct Sheet<'a> {
+    rules: &'a RuleSet,
+    review: Option<&'a Review>,
+    facts: Facts,
+}
+
+const INDICATOR_HEAD: &str = "<h2>绩效指标</h2>\n<table class=\"indicators\">\n<thead>\n\
+    <tr><th rowspan=\"2\" style=\"width:7%\">一级指标</th><th rowspan=\"2\" style=\"width:7%\">二级指标</th>\
+    <th rowspan=\"2\" style=\"width:11%\">三级指标</th><th rowspan=\"2\" style=\"width:10%\">年度指标值</th>\
+    <th rowspan=\"2\" style=\"width:9%\">实际完成值</th><th rowspan=\"2\" style=\"width:4%\">分值</th>\
+    <th colspan=\"3\">得分</th><th rowspan=\"2\" style=\"width:9%\">扣分原因</th>\
+    <th rowspan=\"2\" style=\"width:10%\">偏差原因分析及改进措施</th>\
+    <th rowspan=\"2\">复核说明（计算过程 / 审核意见）</th></tr>\n\
+    <tr><th style=\"width:4%\">自评</th><th style=\"width:4%\">计算</th><th style=\"width:4%\">复核</th></tr>\n</thead>\n<tbody>\n";
+
+/// The findings of each indicator row, with the field each points at.
+fn findings_by_row<'a>(
+    input: &EvaluationInput,
+    outcome: &'a Outcome,
+) -> Vec<Vec<(&'a Finding, Option<&'a str>)>> {
     let n = input.indicators.len();
-    let mut row_findings: Vec<Vec<(&Finding, Option<&str>)>> = vec![Vec::new(); n];
+    let mut rows: Vec<Vec<(&Finding, Option<&str>)>> = vec![Vec::new(); n];
     for finding in &outcome.findings {
         if let Some((index, field)) = finding_row(finding, n)
-            && let Some(list) = row_findings.get_mut(index)
+            && let Some(list) = rows.get_mut(index)
         {
             list.push((finding, field));
         }
     }
+    rows
+}
+
+/// The classes of an indicator row: placeholder, and its worst finding.
+fn row_classes(
+    row: &IndicatorInput,
+    score: Option<&RowScore>,
+    findings: &[(&Finding, Option<&str>)],
+) -> String {
+    let mut classes = vec!["ind"];
+    if score.map_or_else(|| row.is_placeholder(), |s| s.placeholder) {
+        classes.push("placeholder");
+    }
+    match findings.iter().map(|(f, _)| f.severity).min() {
+        Some(Severity::Error) => classes.push("row-error"),
+        Some(Severity::Warning) => classes.push("row-warning"),
+        None => {}
+    }
+    classes.join(" ")
+}
+
+/// One indicator row after its level-1 and level-2 cells (given when the row starts a run).
+fn write_indicator_row(
+    out: &mut String,
+    (i, row, score): (usize, &IndicatorInput, Option<&RowScore>),
+    findings: &[(&Finding, Option<&str>)],
+    sheet: &Sheet,
+    leading: &str,
+) {
+    let cell_class = |field: &str| -> String {
+        let worst = findings
+            .iter()
+            .filter(|(_, f)| *f == Some(field))
+            .map(|(f, _)| f.severity)
+            .min();
+        worst.map_or_else(String::new, |s| format!(" cell-{}", severity_class(s)))
+    };
+    let markers: String = findings
+        .iter()
+        .map(|(f, _)| f.severity)
+        .min()
+        .map(marker)
+        .map(|m| format!("<div>{m}</div>"))
+        .unwrap_or_default();
+    let _ = write!(
+        out,
+        "<tr id=\"indicator-{i}\" class=\"{}\">{leading}<td class=\"l3{}\">{}{markers}</td>",
+        row_classes(row, score, findings),
+        cell_class("level3"),
+        escape_lines(&row.level3)
+    );
+    out.push_str(&text_cell(
+        &row.target,
+        score.and_then(target_hint),
+        &cell_class("target"),
+    ));
+    out.push_str(&text_cell(
+        &row.actual,
+        score.and_then(actual_hint),
+        &cell_class("actual"),
+    ));
+    let _ = write!(
+        out,
+        "<td class=\"num{}\">{}</td>{}{}",
+        cell_class("weight"),
+        opt_show(row.weight),
+        score_cells(
+            row.claimed_score,
+            score.and_then(|s| s.computed),
+            &cell_class("claimed_score"),
+        ),
+        review_cells::row_cells(sheet.review, &sheet.facts, i),
+    );
+    out.push_str(&text_cell(
+        row.deviation_explanation.as_deref().unwrap_or(""),
+        None,
+        &cell_class("deviation_explanation"),
+    ));
+    out.push_str("<td>");
+    if let Some(s) = score {
+        let _ = write!(
+            out,
+            "<div class=\"explain\">{}</div><div class=\"en\">{}</div>",
+            escape_html(&s.explanation_zh),
+            escape_html(&s.explanation_en)
+        );
+    }
+    for (finding, _) in findings {
+        out.push_str(&finding_block(finding, false));
+    }
+    out.push_str("</td></tr>\n");
+}
+
+fn write_indicators(out: &mut String, input: &EvaluationInput, outcome: &Outcome, sheet: &Sheet) {
+    let row_findings = findings_by_row(input, outcome);
     let keys1: Vec<Key1> = input
         .indicators
         .iter()
         .enumerate()
         .map(|(i, r)| key1(r, row_score(outcome, i)))
         .collect();
-
-    out.push_str("<h2>绩效指标</h2>\n<table class=\"indicators\">\n<thead>\n");
-    out.push_str(
-        "<tr><th rowspan=\"2\" style=\"width:8%\">一级指标</th><th rowspan=\"2\" style=\"width:8%\">二级指标</th>\
-         <th rowspan=\"2\" style=\"width:12%\">三级指标</th><th rowspan=\"2\" style=\"width:11%\">年度指标值</th>\
-         <th rowspan=\"2\" style=\"width:10%\">实际完成值</th><th rowspan=\"2\" style=\"width:4%\">分值</th>\
-         <th colspan=\"2\">得分</th><th rowspan=\"2\" style=\"width:11%\">偏差原因分析及改进措施</th>\
-         <th rowspan=\"2\">复核说明（计算过程 / 复核意见）</th></tr>\n\
-         <tr><th style=\"width:4.5%\">自评</th><th style=\"width:4.5%\">复核</th></tr>\n</thead>\n<tbody>\n",
-    );
-
+    out.push_str(INDICATOR_HEAD);
     for (start1, len1) in runs(&keys1) {
         let keys2: Vec<Key2> = (start1..start1 + len1)
             .filter_map(|i| {
-                input
-                    .indicators
-                    .get(i)
-                    .map(|r| key2(r, row_score(outcome, i)))
+                let row = input.indicators.get(i)?;
+                Some(key2(row, row_score(outcome, i)))
             })
             .collect();
         let runs2: Vec<(usize, usize)> = runs(&keys2)
@@ -558,107 +687,28 @@ fn write_indicators(out: &mut String, input: &EvaluationInput, outcome: &Outcome
             let Some(row) = input.indicators.get(i) else {
                 continue;
             };
-            let score = row_score(outcome, i);
-            let findings = row_findings.get(i).map(Vec::as_slice).unwrap_or_default();
-            let worst = findings.iter().map(|(f, _)| f.severity).min();
-            let placeholder = score.map_or_else(|| row.is_placeholder(), |s| s.placeholder);
-            let mut classes = vec!["ind"];
-            if placeholder {
-                classes.push("placeholder");
-            }
-            match worst {
-                Some(Severity::Error) => classes.push("row-error"),
-                Some(Severity::Warning) => classes.push("row-warning"),
-                None => {}
-            }
-            let cell_class = |field: &str| -> String {
-                let worst = findings
-                    .iter()
-                    .filter(|(_, f)| *f == Some(field))
-                    .map(|(f, _)| f.severity)
-                    .min();
-                worst.map_or_else(String::new, |s| format!(" cell-{}", severity_class(s)))
-            };
-            let _ = write!(
-                out,
-                "<tr id=\"indicator-{i}\" class=\"{}\">",
-                classes.join(" ")
-            );
+            let mut leading = String::new();
             if i == start1 {
-                out.push_str(&level1_cell(
-                    input,
-                    outcome,
-                    rules,
-                    &keys1[start1],
-                    start1,
-                    len1,
-                ));
+                let key = &keys1[start1];
+                leading = level1_cell(input, outcome, sheet.rules, key, start1, len1);
             }
             if let Some((start2, len2)) = runs2.iter().find(|(s, _)| *s == i)
                 && let Some(key) = keys2.get(start2 - start1)
             {
-                let _ = write!(
-                    out,
-                    "<td class=\"l2\" rowspan=\"{len2}\">{}</td>",
-                    level2_name(key)
-                );
+                let name = level2_name(key);
+                let _ = write!(leading, "<td class=\"l2\" rowspan=\"{len2}\">{name}</td>");
             }
-            let markers: String = findings
-                .iter()
-                .map(|(f, _)| f.severity)
-                .min()
-                .map(marker)
-                .map(|m| format!("<div>{m}</div>"))
-                .unwrap_or_default();
-            let _ = write!(
-                out,
-                "<td class=\"l3{}\">{}{markers}</td>",
-                cell_class("level3"),
-                escape_lines(&row.level3)
-            );
-            out.push_str(&text_cell(
-                &row.target,
-                score.and_then(target_hint),
-                &cell_class("target"),
-            ));
-            out.push_str(&text_cell(
-                &row.actual,
-                score.and_then(actual_hint),
-                &cell_class("actual"),
-            ));
-            let _ = write!(
-                out,
-                "<td class=\"num{}\">{}</td>",
-                cell_class("weight"),
-                opt_show(row.weight)
-            );
-            out.push_str(&score_cells(
-                row.claimed_score,
-                score.and_then(|s| s.computed),
-                &cell_class("claimed_score"),
-            ));
-            out.push_str(&text_cell(
-                row.deviation_explanation.as_deref().unwrap_or(""),
-                None,
-                &cell_class("deviation_explanation"),
-            ));
-            out.push_str("<td>");
-            if let Some(s) = score {
-                let _ = write!(
-                    out,
-                    "<div class=\"explain\">{}</div><div class=\"en\">{}</div>",
-                    escape_html(&s.explanation_zh),
-                    escape_html(&s.explanation_en)
-                );
-            }
-            for (finding, _) in findings {
-                out.push_str(&finding_block(finding, false));
-            }
-            out.push_str("</td></tr>\n");
+            let findings = row_findings.get(i).map(Vec::as_slice).unwrap_or_default();
+            let line = (i, row, row_score(outcome, i));
+            write_indicator_row(out, line, findings, sheet, &leading);
         }
     }
+    write_totals(out, input, outcome, sheet);
+    out.push_str("</tbody>\n</table>\n");
+}
 
-    // Totals.
+/// The 总分 row: weights, claimed, computed and reviewed totals, the grade and the rule set.
+fn write_totals(out: &mut String, input: &EvaluationInput, outcome: &Outcome, sheet: &Sheet) {
     let weights = sum(input
         .budget
         .weight
@@ -672,33 +722,34 @@ fn write_indicators(out: &mut String, input: &EvaluationInput, outcome: &Outcome
         ),
         _ => String::new(),
     };
-    let total_findings = outcome
+    let total_marker = outcome
         .findings
         .iter()
         .filter(|f| f.pointer == "/claimed_total")
         .map(|f| f.severity)
-        .min();
-    let total_marker = total_findings.map(marker).unwrap_or_default();
+        .min()
+        .map(marker)
+        .unwrap_or_default();
     let _ = writeln!(
         out,
         "<tr class=\"total\"><td class=\"label\" colspan=\"5\">总分 {total_marker}{claimed_note}</td>\
-         <td class=\"num\">{}</td>{}<td class=\"grade\" colspan=\"2\">等级：{}（{}）\
+         <td class=\"num\">{}</td>{}{}<td class=\"grade\" colspan=\"2\">等级：{}（{}）\
          <div class=\"sub\">规则集 rule set：<code>{}</code> v{} {}</div>\
          <div class=\"en\">computed total = execution {} + indicators {}</div></td></tr>",
         show_checked(weights),
         score_cells(input.claimed_total, Some(outcome.total), ""),
+        review_cells::total_cells(sheet.review, &sheet.facts, sheet.rules),
         outcome.grade.label_zh(),
         outcome.grade.label_en(),
         escape_html(&outcome.rule_set_id),
         outcome.rule_set_version,
-        escape_html(&rules.name_zh),
+        escape_html(&sheet.rules.name_zh),
         show2(outcome.execution.score),
         outcome
             .total
             .checked_sub(outcome.execution.score)
             .map_or_else(|| money::OUT_OF_RANGE.to_owned(), show2),
     );
-    out.push_str("</tbody>\n</table>\n");
 }
 
 fn write_other_findings(out: &mut String, input: &EvaluationInput, outcome: &Outcome) {
@@ -745,20 +796,26 @@ pub fn render_html(
     let mut out = String::with_capacity(32 * 1024);
     write_head(&mut out, input, meta);
     write_identity(&mut out, input, meta);
-    write_budget(&mut out, input, outcome, rules);
+    let sheet = Sheet {
+        rules,
+        review: meta.review,
+        facts: review_cells::facts(outcome),
+    };
+    write_budget(&mut out, input, outcome, &sheet);
     write_goal(&mut out, meta);
-    write_indicators(&mut out, input, outcome, rules);
+    write_indicators(&mut out, input, outcome, &sheet);
+    review_cells::write_opinion(&mut out, meta.review, &sheet.facts, rules);
     write_other_findings(&mut out, input, outcome);
     let _ = writeln!(
         out,
         "<p class=\"legend\">{} 错误：阻止提交 (error, blocks submission) &nbsp; {} 警告：仅提示 (warning) &nbsp; \
-         <span class=\"diff\">&nbsp;高亮&nbsp;</span> 自评与复核得分不一致 (claimed ≠ computed)</p>",
+         <span class=\"diff\">&nbsp;高亮&nbsp;</span> 自评与计算得分不一致 (claimed ≠ computed)</p>",
         marker(Severity::Error),
         marker(Severity::Warning)
     );
     let _ = writeln!(
         out,
-        "<footer>自评 = 单位填报得分 claimed；复核 = 按规则集 <code>{}</code> v{} 计算 computed。生成时间 {}。</footer>\n</body>\n</html>",
+        "<footer>自评 = 单位填报得分 claimed；计算 = 按规则集 <code>{}</code> v{} 计算 computed；复核 = 财政复核得分 reviewed。生成时间 {}。</footer>\n</body>\n</html>",
         escape_html(&outcome.rule_set_id),
         outcome.rule_set_version,
         escape_html(meta.generated_at)
@@ -782,6 +839,7 @@ mod tests {
             achievement: Some("已保障人员经费"),
             status_label: "草稿 draft",
             version: 3,
+            review: None,
             generated_at: if input.kind == EvaluationKind::Department {
                 "2025-03-01T08:00:00+08:00"
             } else {
@@ -1058,6 +1116,7 @@ mod tests {
             status_label: "<b>draft</b>",
             version: 1,
             generated_at: "2025-01-01T00:00:00Z<script>",
+            review: None,
         };
         let (_, html) = render(&input, HENGYANG_2024_PROJECT, &meta);
         assert!(!html.contains("<script"));

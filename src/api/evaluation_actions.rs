@@ -1,7 +1,7 @@
 //! The workflow actions on an evaluation, its history and its printable report.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -10,8 +10,10 @@ use crate::api::AppState;
 use crate::api::evaluation_dto::Evaluation;
 use crate::api::evaluations::answer;
 use crate::api::extract::{JsonBody, RequestBody};
+use crate::api::http;
 use crate::api::vocab::{EvaluationStatus, HistoryAction, Vocabulary};
 use crate::app::evaluations::{self, status_of};
+use crate::app::reviews;
 use crate::domain::diff::Change;
 use crate::domain::policy::{Action, Principal};
 use crate::domain::workflow::Transition;
@@ -83,47 +85,65 @@ pub async fn withdraw(
     act(&state, &principal, &id, Transition::Withdraw, None).await
 }
 
-/// Return a submitted evaluation to its unit, with the reason (reviewers).
+/// Return a submitted evaluation to its unit, with the reason (reviewers, at the approval
+/// level that acts next; the approvals start again once the unit resubmits).
 #[utoipa::path(
     tag = "evaluations",
     operation_id = "return_evaluation",
-    params(("id" = String, Path, description = "Evaluation id")),
+    params(
+        ("id" = String, Path, description = "Evaluation id"),
+        ("If-Match" = Option<String>, Header, description = "When given, the ETag of the version being returned"),
+    ),
     request_body = ReturnInput,
     responses(
         (status = 200, description = "Returned", body = Evaluation),
         (status = 404, description = "No such evaluation in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not submitted (`current_state`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not submitted (`current_state`), a lower approval level has not approved (`review.lower_level_pending`), or the caller's level has (`review.level_done`)", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/evaluations/{id}/return")]
 pub async fn return_(
     state: web::Data<AppState>,
     principal: Principal,
+    req: HttpRequest,
     id: web::Path<String>,
     body: JsonBody<ReturnInput>,
 ) -> Result<HttpResponse, ApiError> {
+    let if_match = http::optional_if_match(&req)?;
     let reason = Some(body.0.reason.as_str());
-    act(&state, &principal, &id, Transition::Return, reason).await
+    let m = reviews::return_(&state.db, &principal, &id, if_match.as_ref(), reason).await?;
+    answer(StatusCode::OK, &principal, &m)
 }
 
-/// Approve a submitted evaluation (reviewers; never one's own submission).
+/// Approve a submitted evaluation at the caller's approval level (reviewers; never one's own
+/// submission). The rule set's `approval_levels` says how many levels approve, in order
+/// (county finance, then city finance): a level below the last keeps the evaluation submitted
+/// (history `level_approved`), the last approves it.
 #[utoipa::path(
     tag = "evaluations",
     operation_id = "approve_evaluation",
-    params(("id" = String, Path, description = "Evaluation id")),
+    params(
+        ("id" = String, Path, description = "Evaluation id"),
+        ("If-Match" = Option<String>, Header, description = "When given, the ETag of the version being approved"),
+    ),
     responses(
-        (status = 200, description = "Approved", body = Evaluation),
+        (status = 200, description = "Approved (at the caller's level)", body = Evaluation),
         (status = 404, description = "No such evaluation in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not submitted (`current_state`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not submitted (`current_state`), a lower approval level has not approved (`review.lower_level_pending`), or the caller's level has (`review.level_done`)", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/evaluations/{id}/approve")]
 pub async fn approve(
     state: web::Data<AppState>,
     principal: Principal,
+    req: HttpRequest,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    act(&state, &principal, &id, Transition::Approve, None).await
+    let if_match = http::optional_if_match(&req)?;
+    let m = reviews::approve(&state.db, &principal, &id, if_match.as_ref()).await?;
+    answer(StatusCode::OK, &principal, &m)
 }
 
 /// One entry of an evaluation's history.
@@ -244,6 +264,7 @@ pub async fn get_report(
         Some(pid) => crate::store::projects::get(&state.db, pid).await?,
         None => None,
     };
+    let review = reviews::visible_review(&state.db, &principal, &m).await?;
     let status = status_of(&m)?;
     let status_label = format!("{} {}", status.label_zh(), status.as_str());
     let generated = crate::clock::now().to_rfc3339();
@@ -258,6 +279,7 @@ pub async fn get_report(
         status_label: &status_label,
         version: m.version,
         generated_at: &generated,
+        review: review.as_ref(),
     };
     let html = crate::report::render_html(&domain, &outcome, &rule_set, &meta);
     Ok(HttpResponse::Ok()

@@ -22,6 +22,11 @@ pub enum IfMatch {
 }
 
 impl IfMatch {
+    /// Reads an `If-Match` value (`"5"`, `W/"5"`, `*`, a list).
+    pub fn parse(value: &str) -> IfMatch {
+        parse_tag_list(value)
+    }
+
     pub fn matches(&self, version: i64) -> bool {
         match self {
             IfMatch::Any => true,

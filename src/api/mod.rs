@@ -23,6 +23,10 @@ pub mod middleware;
 pub mod ops;
 pub mod projects;
 pub mod regions;
+pub mod review_dto;
+pub mod review_queue;
+pub mod review_xlsx;
+pub mod reviews;
 pub mod routing;
 pub mod rule_set_defaults;
 pub mod rule_sets;
@@ -104,6 +108,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(evaluation_actions::approve)
                 .service(evaluation_actions::get_history)
                 .service(evaluation_actions::get_report)
+                .service(reviews::get_review)
+                .service(reviews::put_review)
+                .service(review_queue::list_review_queue)
+                .service(review_queue::bulk_approve)
+                .service(review_queue::bulk_return)
                 .service(table_export::get_evaluation_table)
                 .service(indicators::list_indicators)
                 .service(indicators::add_indicator)
@@ -149,6 +158,7 @@ client (1200 per minute with bursts of `rate_limit_burst` = 100; 429 with `Retry
         (name = "funds", description = "Fund allocations (资金): source, level and the three amounts"),
         (name = "projects", description = "Projects (项目); the budget block is derived from their funds"),
         (name = "evaluations", description = "Self-evaluations (绩效自评): scored and reviewed on every write; submit, withdraw, return, approve"),
+        (name = "reviews", description = "The finance bureau's review (复核): review scores, deduction reasons, approval in levels"),
         (name = "indicators", description = "Indicator rows of an evaluation, and indicator results across evaluations"),
         (name = "rule-sets", description = "Versioned scoring parameters"),
         (name = "changes", description = "The change feed the municipal platform syncs from"),

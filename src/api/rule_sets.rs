@@ -161,6 +161,15 @@ pub struct RuleSetDto {
     #[serde(default)]
     #[schema(max_items = 200)]
     pub policies: Vec<CodePolicyDto>,
+    /// How many levels of finance review approve an evaluation, in order (1: any reviewer
+    /// in scope; 2: county finance, then city finance; …). 1 to 4, default 1.
+    #[serde(default = "one_level")]
+    #[schema(minimum = 1, maximum = 4, default = 1)]
+    pub approval_levels: u8,
+}
+
+fn one_level() -> u8 {
+    1
 }
 
 impl RequestBody for RuleSetDto {
@@ -428,6 +437,13 @@ pub async fn create_rule_set(
     dto.region = Some(region.clone());
     let r = from_dto(&dto)?;
     let mut problems = check_parameters(&dto, &r);
+    if !(1..=crate::domain::review_score::MAX_APPROVAL_LEVELS).contains(&r.approval_levels) {
+        problems.push(FieldError::body(
+            "/approval_levels",
+            "field.out_of_range",
+            Text::new("From 1 to 4 levels", "审批层级须为 1 到 4"),
+        ));
+    }
     if problems.is_empty() {
         access::require_region_in_scope(&principal, &r.region, "/region")?;
     }

@@ -27,14 +27,15 @@ fn source_label(s: Source) -> &'static str {
     }
 }
 
-/// Writes the sheet; `names` gives the department's and the project's names.
+/// Writes the sheet; `names` gives the department's and the project's names. Answers the row
+/// of the first indicator and the last column written.
 pub fn write_table(
     sheet: &mut Worksheet,
     input: &crate::api::evaluation_dto::EvaluationInput,
     computed: Option<&ComputedDto>,
     department_name: &str,
     project_name: Option<&str>,
-) -> Result<(), XlsxError> {
+) -> Result<(u32, u16), XlsxError> {
     let cell = Format::new()
         .set_border(FormatBorder::Thin)
         .set_text_wrap()
@@ -286,7 +287,7 @@ pub fn write_table(
     sheet.set_column_width(0, 14)?;
     sheet.set_column_width(1, 16)?;
     sheet.set_column_width(2, 24)?;
-    Ok(())
+    Ok((first, last))
 }
 
 /// The evaluation as its official table (.xlsx).
@@ -296,7 +297,8 @@ pub fn write_table(
 /// budget block (年度资金总额 and the fund sources), 年度总体目标, the indicator block (merged
 /// 一级指标 and 二级指标 cells; 年度指标值, or 指标性质 | 指标值 | 度量单位 when the table uses the
 /// three-cell form) with the unit's 自评 columns, then 计算得分 and 得分依据 (the basis) as the
-/// rules compute them, and 总分. `POST /api/v1/evaluations/import` reads it back as the same
+/// rules compute them, and 总分; where the caller may see a finance review, 复核得分 and 扣分原因
+/// (the execution row's review above the header, the opinion under 总分). `POST /api/v1/evaluations/import` reads it back as the same
 /// evaluation.
 #[utoipa::path(
     tag = "evaluations",
@@ -328,7 +330,7 @@ pub async fn get_evaluation_table(
         EvaluationKind::Department => "附件4",
     };
     sheet.set_name(name).map_err(xlsx_error)?;
-    write_table(
+    let (first, last) = write_table(
         sheet,
         &stored.input,
         computed.as_ref(),
@@ -336,6 +338,11 @@ pub async fn get_evaluation_table(
         project.as_ref().map(|p| p.name.as_str()),
     )
     .map_err(xlsx_error)?;
+    if let Some(review) = crate::app::reviews::visible_review(&state.db, &principal, &m).await? {
+        let rows = stored.input.indicators.len();
+        crate::api::review_xlsx::write_columns(sheet, &review, first, last, rows)
+            .map_err(xlsx_error)?;
+    }
     let bytes = workbook.save_to_buffer().map_err(xlsx_error)?;
     Ok(HttpResponse::Ok()
         .content_type(XLSX_TYPE)

@@ -135,6 +135,12 @@ vocabulary! {
         Returned => "returned",
         Approved => "approved",
         Deleted => "deleted",
+        /// The finance bureau's review (复核) was saved.
+        ReviewSaved => "review_saved",
+        /// One approval level (not the last) approved; the evaluation stays submitted.
+        LevelApproved => "level_approved",
+        /// A comment was added to the evaluation's thread.
+        Commented => "commented",
     }
 }
 

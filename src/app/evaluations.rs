@@ -26,7 +26,7 @@ use crate::store::evaluations::{self as store, Model};
 
 pub use many::{Done, Mode, upsert_many};
 pub use prepare::{Prepared, prepare};
-use write::{HistoryEntry, save};
+pub(crate) use write::{HistoryEntry, save};
 
 /// What is kept of an evaluation: the normalised input, where its budget came from, and the
 /// computed block as of the last write.
@@ -158,6 +158,7 @@ fn entry(action: &str, status_before: Option<Status>) -> HistoryEntry<'_> {
         action,
         status_before,
         reason: None,
+        extra: Vec::new(),
     }
 }
 
@@ -304,7 +305,7 @@ pub async fn delete(
 }
 
 /// The 409 for a transition the current state does not allow.
-fn illegal_transition(transition: Transition, from: Status) -> ApiError {
+pub(crate) fn illegal_transition(transition: Transition, from: Status) -> ApiError {
     ApiError::new(
         codes::EVALUATION_ILLEGAL_TRANSITION,
         Text::new(
@@ -324,7 +325,10 @@ fn illegal_transition(transition: Transition, from: Status) -> ApiError {
 }
 
 /// A return says why: the reason, trimmed, must not be empty.
-fn reason_of(transition: Transition, reason: Option<&str>) -> Result<Option<String>, ApiError> {
+pub(crate) fn reason_of(
+    transition: Transition,
+    reason: Option<&str>,
+) -> Result<Option<String>, ApiError> {
     let reason = reason.map(|r| r.trim().to_owned());
     if transition == Transition::Return && reason.as_deref().is_none_or(str::is_empty) {
         return Err(ApiError::validation(vec![FieldError::body(
@@ -373,6 +377,7 @@ pub async fn transition(
         action,
         status_before: Some(from),
         reason,
+        extra: Vec::new(),
     };
     let m = save(uow.db(), principal, &prepared, Some(&current), to, moved).await?;
     uow.commit().await?;

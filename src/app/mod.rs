@@ -7,5 +7,8 @@ pub mod departments;
 pub mod evaluations;
 pub mod funds;
 pub mod projects;
+pub mod review_view;
+pub mod reviews;
+pub mod reviews_queue;
 pub mod uow;
 pub mod write;

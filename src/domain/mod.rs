@@ -44,6 +44,7 @@ pub mod money;
 pub mod policy;
 pub mod region;
 pub mod review;
+pub mod review_score;
 pub mod rule_defaults;
 pub mod rules;
 pub mod scoring;

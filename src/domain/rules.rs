@@ -200,6 +200,14 @@ pub struct RuleSet {
     /// default policy).
     #[serde(default)]
     pub policies: Vec<CodePolicy>,
+    /// How many levels of finance review approve an evaluation (county finance, then city
+    /// finance, …): 1 to 4, default 1 (`domain::review_score`).
+    #[serde(default = "one_level")]
+    pub approval_levels: u8,
+}
+
+fn one_level() -> u8 {
+    1
 }
 
 impl RuleSet {
@@ -363,6 +371,7 @@ pub fn builtin_rule_sets() -> Vec<RuleSet> {
             weight_source: WeightSource::Table,
             vocabulary: default_vocabulary(),
             policies: Vec::new(),
+            approval_levels: 1,
         },
         RuleSet {
             id: MOF_PROJECT_DEFAULT.to_string(),
@@ -384,6 +393,7 @@ pub fn builtin_rule_sets() -> Vec<RuleSet> {
             weight_source: WeightSource::Fixed,
             vocabulary: default_vocabulary(),
             policies: Vec::new(),
+            approval_levels: 1,
         },
         RuleSet {
             id: HENGYANG_2024_DEPARTMENT.to_string(),
@@ -406,6 +416,7 @@ pub fn builtin_rule_sets() -> Vec<RuleSet> {
             weight_source: WeightSource::Fixed,
             vocabulary: default_vocabulary(),
             policies: Vec::new(),
+            approval_levels: 1,
         },
         RuleSet {
             id: HENGYANG_2024_PROJECT.to_string(),
@@ -428,6 +439,7 @@ pub fn builtin_rule_sets() -> Vec<RuleSet> {
             weight_source: WeightSource::Fixed,
             vocabulary: default_vocabulary(),
             policies: Vec::new(),
+            approval_levels: 1,
         },
     ]
 }

@@ -13,6 +13,7 @@ pub mod indicator_results;
 pub mod money;
 pub mod projects;
 pub mod regions;
+pub mod reviews;
 pub mod rule_set_defaults;
 pub mod rule_sets;
 

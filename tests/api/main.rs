@@ -25,6 +25,7 @@ mod printed;
 mod readme;
 mod real_tables;
 mod regions;
+mod reviews;
 mod rule_sets;
 mod search;
 mod seed;

@@ -23,6 +23,8 @@ pub struct HistoryEntry<'a> {
     pub action: &'a str,
     pub status_before: Option<Status>,
     pub reason: Option<String>,
+    /// Changes beside the input's and the status (the review's, `/review/...`).
+    pub extra: Vec<diff::Change>,
 }
 
 /// One change of an evaluation: from `current` (`None`: it is new) to `next`.
@@ -121,7 +123,8 @@ pub async fn save(
         computed: serde_json::to_value(&prepared.computed).map_err(ApiError::internal)?,
     };
     let next = next_row(principal, prepared, &stored, current, status, now)?;
-    let changes = changes(current, &stored, entry.status_before, status)?;
+    let mut changes = changes(current, &stored, entry.status_before, status)?;
+    changes.extend(entry.extra.iter().cloned());
     let op = match (current, entry.status_before == Some(status)) {
         (None, _) => feed::CREATED,
         (Some(_), true) => feed::UPDATED,
@@ -159,6 +162,7 @@ pub async fn tombstone(
         action: "deleted",
         status_before: Some(status),
         reason: None,
+        extra: Vec::new(),
     };
     let write = EvaluationWrite {
         current: Some(current),
@@ -205,7 +209,10 @@ fn next_row(
         budget_full_year: budget.map(|b| StoredDecimal(b.full_year)),
         budget_executed: budget.and_then(|b| b.executed).map(StoredDecimal),
         created_by: current.map_or_else(|| principal.subject.clone(), |c| c.created_by.clone()),
-        submitted_by: if status == Status::Submitted {
+        // Who submitted it; a review write on a submitted evaluation keeps the submitter.
+        submitted_by: if status == Status::Submitted
+            && current.is_none_or(|c| c.status != Status::Submitted.as_str())
+        {
             Some(principal.subject.clone())
         } else {
             current.and_then(|c| c.submitted_by.clone())
