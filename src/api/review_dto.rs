@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::amount::Figure;
-use crate::api::evaluation_dto::GradeDto;
+use crate::api::evaluation_dto::{BasisDto, EvaluationKind, GradeDto};
 use crate::api::extract::RequestBody;
 use crate::api::findings::FindingDto;
 use crate::api::vocab::EvaluationStatus;
@@ -82,8 +82,8 @@ pub struct ReviewLine {
     pub weight: Option<Figure>,
     pub claimed: Option<Figure>,
     pub computed: Option<Figure>,
-    /// `measured`, `graded`, `claimed` or `none` (budget execution: `measured`).
-    pub basis: String,
+    /// What the computed score rests on (budget execution: `measured`).
+    pub basis: BasisDto,
     pub review_score: Option<Figure>,
     pub deduction: Option<Figure>,
     pub reason: Option<String>,
@@ -136,7 +136,7 @@ pub struct QueueItem {
     pub id: String,
     /// `/api/v1/evaluations/{id}`.
     pub href: String,
-    pub kind: String,
+    pub kind: EvaluationKind,
     pub year: i32,
     pub department_id: String,
     pub department_name: String,

@@ -7,7 +7,6 @@ pub mod departments;
 pub mod evaluations;
 pub mod funds;
 pub mod projects;
-pub mod review_view;
 pub mod reviews;
 pub mod reviews_queue;
 pub mod uow;

@@ -157,7 +157,7 @@ pub async fn get(
     if !reviewer && (loaded.review.is_none() || !rs::unit_sees(loaded.status()?)) {
         return Err(not_found(id));
     }
-    super::review_view::view(&loaded)
+    view(&loaded)
 }
 
 /// The review the caller may see of an evaluation, for the printed report.
@@ -348,7 +348,7 @@ pub async fn save_review(
     uow.commit().await?;
     loaded.current = m;
     loaded.review = Some(row);
-    super::review_view::view(&loaded)
+    view(&loaded)
 }
 
 /// Approves at the caller's level, in the caller's transaction: a level below the last keeps
@@ -515,14 +515,14 @@ pub fn lines(loaded: &Loaded) -> Result<(ReviewLine, Vec<ReviewLine>), ApiError>
     let line = |name: String,
                 index: Option<usize>,
                 facts: &LineFacts,
-                basis: &str,
+                basis: BasisDto,
                 s: Option<&rs::Scored>| ReviewLine {
         index,
         name,
         weight: facts.weight.map(Figure),
         claimed: facts.claimed.map(Figure),
         computed: facts.computed.map(Figure),
-        basis: basis.to_owned(),
+        basis,
         review_score: s.map(|s| Figure(s.score)),
         deduction: s.map(|s| Figure(rs::deduction(s.score, facts))),
         reason: s.and_then(|s| s.reason.clone()).filter(|r| !r.is_empty()),
@@ -531,7 +531,7 @@ pub fn lines(loaded: &Loaded) -> Result<(ReviewLine, Vec<ReviewLine>), ApiError>
         "预算执行率".into(),
         None,
         &f.execution,
-        "measured",
+        BasisDto::Measured,
         review.execution.as_ref(),
     );
     let indicators = &loaded.stored.input.indicators;
@@ -544,17 +544,39 @@ pub fn lines(loaded: &Loaded) -> Result<(ReviewLine, Vec<ReviewLine>), ApiError>
                 format!("{} / {} / {}", i.level1, i.level2, i.level3)
             });
             let s = rs::row_score(&review, r.index);
-            line(name, Some(r.index), facts, basis_str(r.basis), s)
+            line(name, Some(r.index), facts, r.basis, s)
         })
         .collect();
     Ok((execution, rows))
 }
 
-fn basis_str(b: BasisDto) -> &'static str {
-    match b {
-        BasisDto::Measured => "measured",
-        BasisDto::Graded => "graded",
-        BasisDto::Claimed => "claimed",
-        BasisDto::None => "none",
-    }
+/// Builds the review page of a loaded evaluation.
+pub fn view(loaded: &Loaded) -> Result<ReviewView, ApiError> {
+    let (execution, rows) = lines(loaded)?;
+    let (to_settle, other_findings) = split_findings(loaded);
+    let (total, basis) = final_total(loaded)?;
+    let computed = &loaded.prepared.computed;
+    let review = loaded.review.as_ref();
+    Ok(ReviewView {
+        evaluation_id: loaded.current.id.clone(),
+        evaluation_version: loaded.current.version,
+        status: status_dto(&loaded.current)?,
+        approval: approval(loaded)?,
+        review: loaded.input()?,
+        execution,
+        rows,
+        to_settle,
+        other_findings,
+        claimed_total: computed.claimed_total,
+        computed_total: computed.total,
+        reviewed_total: review.and_then(|r| r.reviewed_total).map(|t| figure(t.0)),
+        final_total: figure(total),
+        final_grade: GradeDto::from(loaded.prepared.rule_set.grade_for(total)),
+        final_basis: basis,
+        reviewed_by: review.map(|r| r.reviewed_by.clone()),
+        reviewed_at: review.map(|r| {
+            r.updated_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+        }),
+    })
 }

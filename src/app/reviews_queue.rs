@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 
+use crate::api::evaluation_dto::EvaluationKind;
 use crate::api::review_dto::QueueItem;
+use crate::api::vocab::Vocabulary;
 use crate::domain::policy::Principal;
 use crate::domain::review_score as rs;
 use crate::error::ApiError;
@@ -93,7 +95,7 @@ async fn item(
     Ok(QueueItem {
         id: m.id.clone(),
         href: format!("/api/v1/evaluations/{}", m.id),
-        kind: m.kind.clone(),
+        kind: EvaluationKind::from_stored(&m.kind, &m.id)?,
         year: m.year,
         department_id: m.department_id.clone(),
         department_name,
