@@ -498,7 +498,7 @@ async fn the_queue_lists_what_waits_for_my_level_and_bulk_acts_per_item() {
         let submitter = app.as_(Some(app.token("submitter", "430424")));
         // Waits for the county, not the city, and nobody outside the county sees it.
         let page = queue(&county, "").await;
-        assert_eq!(ids(&page), [id.clone()]);
+        assert_eq!(ids(&page), std::slice::from_ref(&id));
         assert_eq!(page["items"][0]["next_level"], 1);
         assert_eq!(
             page["items"][0]["department_name"],
@@ -555,7 +555,10 @@ async fn the_queue_lists_what_waits_for_my_level_and_bulk_acts_per_item() {
         );
         // Now it waits for the city.
         assert!(ids(&queue(&county, "").await).is_empty());
-        assert_eq!(ids(&queue(&city, "&page_size=1").await), [id.clone()]);
+        assert_eq!(
+            ids(&queue(&city, "&page_size=1").await),
+            std::slice::from_ref(&id)
+        );
         // Bulk return needs a reason; with one, all succeed: 200.
         let body = json!({"items": [{"id": id, "if_match": "\"4\""}]});
         let (s, answer) = json(
