@@ -232,7 +232,8 @@ async fn review_scores_are_bounded_reasoned_versioned_and_in_the_history() {
                 .as_array()
                 .unwrap()
                 .iter()
-                .any(|c| c["pointer"] == "/review/rows/0/reason"),
+                .any(|c| c["pointer"] == "/review/rows/0"
+                    && c["after"]["reason"] == "污染投诉减少率无统计佐证"),
             "{last}"
         );
         // Approved (one level by default): the unit now sees the review.
