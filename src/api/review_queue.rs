@@ -5,18 +5,17 @@ use actix_web::{HttpMessage, HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::api::AppState;
-use crate::api::departments;
-use crate::api::evaluations::region_prefix;
 use crate::api::extract::JsonBody;
 use crate::api::http;
 use crate::api::middleware::RequestId;
-use crate::api::review_dto::{BulkAnswer, BulkInput, BulkOutcome, BulkResult, QueuePage};
-use crate::api::vocab::{EvaluationStatus, Vocabulary};
-use crate::app::{reviews, reviews_queue};
+use crate::api::state::AppState;
+use crate::app::scope::{allowed_ids, department_filter, region_filter};
+use crate::app::{access, reviews, reviews_queue};
 use crate::domain::policy::{Action, Kind, Principal};
 use crate::error::{ApiError, FieldError, Problem, codes};
 use crate::locale::{Lang, Text};
+use crate::model::review_dto::{BulkAnswer, BulkInput, BulkOutcome, BulkResult, QueuePage};
+use crate::model::vocab::{EvaluationStatus, Vocabulary};
 use crate::store::evaluations::Filter;
 
 /// Most evaluations one bulk call takes.
@@ -71,7 +70,7 @@ pub async fn list_review_queue(
     query: web::Query<QueueQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
-    crate::api::access::require_role(&principal, Kind::Evaluation, Action::Approve)?;
+    access::require_role(&principal, Kind::Evaluation, Action::Approve)?;
     if query.awaiting != "me" {
         return Err(bad_query(
             "awaiting",
@@ -89,7 +88,7 @@ pub async fn list_review_queue(
         ),
     };
     let Some(department_id) =
-        departments::filter(&state.db, &principal, query.department_id.as_deref()).await?
+        department_filter(&state.db, &principal, query.department_id.as_deref()).await?
     else {
         return Ok(HttpResponse::Ok().json(QueuePage {
             items: Vec::new(),
@@ -98,9 +97,9 @@ pub async fn list_review_queue(
     };
     let filter = Filter {
         scope_prefix: principal.region_prefix().to_owned(),
-        scope_department_ids: departments::allowed_ids(&state.db, &principal).await?,
+        scope_department_ids: allowed_ids(&state.db, &principal).await?,
         year: query.year,
-        region_prefix: region_prefix(query.region.as_deref())?,
+        region_prefix: region_filter(query.region.as_deref())?,
         department_id,
         ..Filter::default()
     };

@@ -4,13 +4,13 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, put, web};
 
-use crate::api::AppState;
 use crate::api::extract::JsonBody;
 use crate::api::http::{self, etag};
-use crate::api::review_dto::{ReviewInput, ReviewView};
+use crate::api::state::AppState;
 use crate::app::reviews;
 use crate::domain::policy::Principal;
 use crate::error::{ApiError, Problem};
+use crate::model::review_dto::{ReviewInput, ReviewView};
 
 fn respond(view: &ReviewView) -> HttpResponse {
     HttpResponse::Ok()

@@ -7,17 +7,10 @@
 
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
-use crate::api::amount::Figure;
-use crate::api::evaluation_dto::{BasisDto, ComputedDto, GradeDto};
-use crate::api::findings::FindingDto;
-use crate::api::http::{self, IfMatch};
-use crate::api::review_dto::{
-    ApprovalState, ReviewInput, ReviewLine, ReviewView, RowReviewInput, ScoredInput, TotalBasis,
-};
-use crate::api::vocab::{EvaluationStatus, Vocabulary};
 use crate::app::evaluations::{
     self as evaluations, HistoryEntry, Prepared, Stored, prepare, save, status_of,
 };
+use crate::app::precondition::{self, IfMatch};
 use crate::app::uow::UnitOfWork;
 use crate::domain::diff::{self, Change};
 use crate::domain::policy::{Action, Principal, Role};
@@ -25,6 +18,13 @@ use crate::domain::review_score::{self as rs, Approval, Facts, LineFacts};
 use crate::domain::workflow::{self, Status, Transition};
 use crate::error::{ApiError, FieldError, codes};
 use crate::locale::Text;
+use crate::model::amount::Figure;
+use crate::model::evaluation_dto::{BasisDto, ComputedDto, GradeDto};
+use crate::model::findings::FindingDto;
+use crate::model::review_dto::{
+    ApprovalState, ReviewInput, ReviewLine, ReviewView, RowReviewInput, ScoredInput, TotalBasis,
+};
+use crate::model::vocab::{EvaluationStatus, Vocabulary};
 use crate::store::evaluations::Model;
 use crate::store::money::StoredDecimal;
 use crate::store::reviews as store;
@@ -231,7 +231,7 @@ fn check_write(
 ) -> Result<u8, ApiError> {
     let current = &loaded.current;
     if if_match.is_some_and(|m| !m.matches(current.version)) {
-        return Err(http::stale(current.version));
+        return Err(precondition::stale(current.version));
     }
     let status = loaded.status()?;
     if status != Status::Submitted {
@@ -487,7 +487,10 @@ pub fn split_findings(loaded: &Loaded) -> (Vec<FindingDto>, Vec<FindingDto>) {
 
 /// The stored status as the contract says it.
 pub fn status_dto(m: &Model) -> Result<EvaluationStatus, ApiError> {
-    EvaluationStatus::from_stored(&m.status, format_args!("evaluation {}", m.id))
+    Ok(EvaluationStatus::from_stored(
+        &m.status,
+        format_args!("evaluation {}", m.id),
+    )?)
 }
 
 /// A figure of the contract.

@@ -6,12 +6,12 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 
-use crate::api::evaluation_dto::EvaluationKind;
-use crate::api::review_dto::QueueItem;
-use crate::api::vocab::Vocabulary;
 use crate::domain::policy::Principal;
 use crate::domain::review_score as rs;
 use crate::error::ApiError;
+use crate::model::evaluation_dto::EvaluationKind;
+use crate::model::review_dto::QueueItem;
+use crate::model::vocab::Vocabulary;
 use crate::store::evaluations::{Filter, Model};
 use crate::store::{departments, reviews};
 
@@ -31,7 +31,7 @@ async fn levels_of(
     if let Some(l) = cache.get(&key) {
         return Ok(*l);
     }
-    let levels = crate::api::rule_sets::find(db, &key)
+    let levels = crate::app::rule_sets::find(db, &key)
         .await?
         .map_or(1, |r| r.approval_levels.max(1));
     cache.insert(key, levels);

@@ -3,11 +3,11 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::amount::Figure;
-use crate::api::evaluation_dto::{BasisDto, EvaluationKind, GradeDto};
-use crate::api::extract::RequestBody;
-use crate::api::findings::FindingDto;
-use crate::api::vocab::EvaluationStatus;
+use crate::model::amount::Figure;
+use crate::model::body::RequestBody;
+use crate::model::evaluation_dto::{BasisDto, EvaluationKind, GradeDto};
+use crate::model::findings::FindingDto;
+use crate::model::vocab::EvaluationStatus;
 
 /// A review score with its deduction reason (扣分原因; required when the score is below the
 /// claim).
