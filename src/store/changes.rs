@@ -52,21 +52,6 @@ pub struct Change<'a> {
 /// the feed's frontier ([`frontier`]).
 const FEED_LOCK: i64 = 0x6a69_7869_616f;
 
-/// Takes the feed lock shared, for the rest of the transaction (PostgreSQL; SQLite serialises
-/// writers anyway). Writers never wait for one another on it, only for a reader taking the
-/// frontier, which holds it for one short statement.
-async fn enter_feed(db: &impl ConnectionTrait) -> Result<(), DbErr> {
-    if db.get_database_backend() == DbBackend::Postgres {
-        db.execute_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT pg_advisory_xact_lock_shared($1)",
-            [FEED_LOCK.into()],
-        ))
-        .await?;
-    }
-    Ok(())
-}
-
 /// The highest feed number a reader may read up to: every change numbered at or below it is
 /// committed (or rolled back and never seen), and every change numbered later will get a
 /// higher number. On PostgreSQL the numbers come from a sequence, drawn by writers in any
@@ -103,8 +88,35 @@ where
 /// Appends a change, numbered in commit order (see [`frontier`]). Call it last in the
 /// transaction, so the feed lock is held (shared) for as little as can be.
 pub async fn record(db: &impl ConnectionTrait, change: Change<'_>) -> Result<(), DbErr> {
-    enter_feed(db).await?;
-    ActiveModel {
+    let at = crate::clock::now();
+    let data = change.data.map(|d| d.to_string());
+    if db.get_database_backend() == DbBackend::Postgres {
+        // One round trip: the row is built from the subquery that takes the lock, so its
+        // number (the column's default) is drawn after the lock is held.
+        db.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "INSERT INTO changes \
+             (entity, entity_id, op, version, region_code, department_id, status, actor, at, data) \
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 \
+             FROM (SELECT pg_advisory_xact_lock_shared($11)) AS feed_lock",
+            [
+                change.entity.into(),
+                change.entity_id.into(),
+                change.op.into(),
+                change.version.into(),
+                change.region_code.into(),
+                change.department_id.map(str::to_owned).into(),
+                change.status.map(str::to_owned).into(),
+                change.actor.into(),
+                at.into(),
+                data.into(),
+                FEED_LOCK.into(),
+            ],
+        ))
+        .await?;
+        return Ok(());
+    }
+    let row = ActiveModel {
         entity: Set(change.entity.to_owned()),
         entity_id: Set(change.entity_id.to_owned()),
         op: Set(change.op.to_owned()),
@@ -113,12 +125,11 @@ pub async fn record(db: &impl ConnectionTrait, change: Change<'_>) -> Result<(),
         department_id: Set(change.department_id.map(str::to_owned)),
         status: Set(change.status.map(str::to_owned)),
         actor: Set(change.actor.to_owned()),
-        at: Set(crate::clock::now()),
-        data: Set(change.data.map(|d| d.to_string())),
+        at: Set(at),
+        data: Set(data),
         ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    };
+    Entity::insert(row).exec_without_returning(db).await?;
     Ok(())
 }
 

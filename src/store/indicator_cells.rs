@@ -299,18 +299,11 @@ pub fn difference(before: &[AchievementKey], after: &[results::Model]) -> Delta 
 /// A cell and how many of an evaluation's rows count in it.
 pub type AchievementKey = (Key, i64);
 
-/// How many of an evaluation's current rows count in each cell.
-pub async fn of_evaluation(
-    db: &impl ConnectionTrait,
-    evaluation_id: &str,
-) -> Result<Vec<AchievementKey>, DbErr> {
-    let rows = results::Entity::find()
-        .filter(results::Column::EvaluationId.eq(evaluation_id))
-        .all(db)
-        .await?;
+/// How many of `rows` count in each cell.
+pub fn counts(rows: &[results::Model]) -> Vec<AchievementKey> {
     let mut counts: BTreeMap<Key, i64> = BTreeMap::new();
-    for r in &rows {
+    for r in rows {
         *counts.entry(key_of(r)).or_default() += 1;
     }
-    Ok(counts.into_iter().collect())
+    counts.into_iter().collect()
 }
