@@ -5,10 +5,10 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use jixiao::api::evaluation_dto::EvaluationInput;
 use jixiao::app::evaluations;
 use jixiao::domain::policy::{Principal, Role};
 use jixiao::domain::region::RegionCode;
+use jixiao::model::evaluation_dto::EvaluationInput;
 use jixiao::store::{self, changes, evaluation_cells, indicator_cells};
 use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder, TransactionTrait};
 
