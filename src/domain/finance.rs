@@ -17,8 +17,8 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::finding::{Finding, codes, percent_finding, sum_finding, sum_finding_with};
 use super::money::{self, show};
-use super::review::{Finding, codes, percent_finding, sum_finding, sum_finding_with};
 
 /// 资金来源.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

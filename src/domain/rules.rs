@@ -4,7 +4,7 @@ use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use serde::{Deserialize, Serialize};
 
-use super::review::Policy;
+use super::finding::Policy;
 use super::target::{Wording, default_vocabulary};
 use super::tree::Level1;
 
@@ -222,7 +222,7 @@ impl RuleSet {
         if let Some(p) = self.policies.iter().find(|p| p.code == code) {
             return Some(p.policy);
         }
-        (code == super::review::codes::ACTUAL_NOT_MEASURED
+        (code == super::finding::codes::ACTUAL_NOT_MEASURED
             && self.non_numeric_actual == Strictness::Error)
             .then_some(Policy::Block)
     }

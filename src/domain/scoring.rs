@@ -18,8 +18,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::evaluation::{BudgetBlock, EvaluationInput, IndicatorInput, not_applicable};
+use super::finding::{Finding, Severity, codes};
 use super::money::{self, round2, show, show2};
-use super::review::{self, Finding, RowPlace, Severity, codes};
+use super::review::{self, RowPlace};
 use super::rules::{Grade, ReverseFormula, RuleSet};
 use super::target::{
     self, AchievementGrade, Actual, ActualContext, Comparator, Direction, GradeWording, Parsed,
@@ -407,7 +408,7 @@ pub fn score_execution(budget: &BudgetBlock, rules: &RuleSet) -> (ExecutionScore
             if let Some(stated) = &budget.claimed_rate
                 && !stated.trim().is_empty()
             {
-                findings.extend(review::percent_finding(
+                findings.extend(super::finding::percent_finding(
                     codes::BUDGET_RATE,
                     "/budget/claimed_rate",
                     "execution rate",
