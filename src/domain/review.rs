@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::evaluation::{BudgetBlock, EvaluationInput};
+use super::evaluation::{BudgetBlock, EvaluationInput, IndicatorInput};
 use super::finding::sum_finding;
 use super::money;
 use super::rules::RuleSet;
@@ -109,106 +109,143 @@ pub struct RowPlace {
 
 /// Recognises the names of every row (unknown names and tree-shape problems as findings).
 pub fn review_names(input: &EvaluationInput, rules: &RuleSet) -> (Vec<RowPlace>, Vec<Finding>) {
-    let mut places = Vec::with_capacity(input.indicators.len());
     let mut findings = Vec::new();
-    for (i, row) in input.indicators.iter().enumerate() {
-        let mut place = RowPlace {
-            level1: None,
-            level2: None,
-            header_weight: None,
-        };
-        let level1 = tree::parse_level1(&row.level1).or_else(|unknown| {
-            if let Some(name) = tree::level1_variant(&row.level1) {
-                findings.push(variant_finding(
-                    format!("/indicators/{i}/level1"),
-                    &row.level1,
-                    name.level1.label_zh(),
-                ));
-                return Ok(name);
-            }
-            let name = tree::level1_from_level2(&row.level1, &row.level2).ok_or(unknown)?;
-            let standard = name.level1.label_zh();
-            findings.push(
-                Finding::new(
-                    codes::LABEL_VARIANT,
-                    format!("/indicators/{i}/level1"),
-                    format!(
-                        "no level-1 name printed (“{}”): read as “{standard}” from the level-2 name “{}”",
-                        row.level1.trim(),
-                        row.level2.trim()
-                    ),
-                    format!(
-                        "一级指标未列名称（“{}”）：按二级指标“{}”视为“{standard}”",
-                        row.level1.trim(),
-                        row.level2.trim()
-                    ),
-                )
-                .num("standard", standard),
-            );
-            Ok(name)
-        });
-        match level1 {
-            Ok(name) => {
-                place.level1 = Some(name.level1);
-                place.header_weight = name.header_weight;
-                if name.level1 == Level1::Cost && !rules.tree_shape.allows_cost_level1() {
-                    findings.push(Finding::new(
-                        codes::TREE_SHAPE,
-                        format!("/indicators/{i}/level1"),
-                        format!(
-                            "rule set {} puts 成本指标 under 产出指标, not as a level-1 name",
-                            rules.id
-                        ),
-                        format!(
-                            "规则集 {} 中成本指标为产出指标下的二级指标，不能作为一级指标",
-                            rules.id
-                        ),
-                    ));
-                }
-                let level2 = tree::parse_level2(&row.level2, name.level1).or_else(|unknown| {
-                    let level2 = tree::level2_variant(&row.level2, name.level1).ok_or(unknown)?;
-                    findings.push(variant_finding(
-                        format!("/indicators/{i}/level2"),
-                        &row.level2,
-                        level2.label_zh(),
-                    ));
-                    Ok(level2)
-                });
-                match level2 {
-                    Ok(level2) => {
-                        place.level2 = Some(level2);
-                        if level2 == Level2::OutputCost
-                            && !rules.tree_shape.allows_cost_under_output()
-                        {
-                            findings.push(Finding::new(
-                                codes::TREE_SHAPE,
-                                format!("/indicators/{i}/level2"),
-                                format!(
-                                    "rule set {} has 成本指标 as a level-1 name, not under 产出指标",
-                                    rules.id
-                                ),
-                                format!("规则集 {} 中成本指标为一级指标，不能作为产出指标下的二级指标", rules.id),
-                            ));
-                        }
-                    }
-                    Err(unknown) => findings.push(unknown_finding(
-                        codes::UNKNOWN_LEVEL2,
-                        format!("/indicators/{i}/level2"),
-                        &unknown,
-                        Some(name.level1),
-                    )),
-                }
-            }
-            Err(unknown) => findings.push(unknown_finding(
-                codes::UNKNOWN_LEVEL1,
-                format!("/indicators/{i}/level1"),
-                &unknown,
-                None,
-            )),
-        }
-        places.push(place);
-    }
+    let places = input
+        .indicators
+        .iter()
+        .enumerate()
+        .map(|(i, row)| place_of(i, row, rules, &mut findings))
+        .collect();
     (places, findings)
+}
+
+/// Where one row sits in the tree (its level-1 and level-2 names, read leniently).
+fn place_of(
+    i: usize,
+    row: &IndicatorInput,
+    rules: &RuleSet,
+    findings: &mut Vec<Finding>,
+) -> RowPlace {
+    let mut place = RowPlace {
+        level1: None,
+        level2: None,
+        header_weight: None,
+    };
+    match read_level1(i, row, findings) {
+        Ok(name) => {
+            place.level1 = Some(name.level1);
+            place.header_weight = name.header_weight;
+            if name.level1 == Level1::Cost && !rules.tree_shape.allows_cost_level1() {
+                findings.push(Finding::new(
+                    codes::TREE_SHAPE,
+                    format!("/indicators/{i}/level1"),
+                    format!(
+                        "rule set {} puts 成本指标 under 产出指标, not as a level-1 name",
+                        rules.id
+                    ),
+                    format!(
+                        "规则集 {} 中成本指标为产出指标下的二级指标，不能作为一级指标",
+                        rules.id
+                    ),
+                ));
+            }
+            place.level2 = read_level2(i, row, name.level1, rules, findings);
+        }
+        Err(unknown) => findings.push(unknown_finding(
+            codes::UNKNOWN_LEVEL1,
+            format!("/indicators/{i}/level1"),
+            &unknown,
+            None,
+        )),
+    }
+    place
+}
+
+/// The level-1 name: as written, a variant of a standard name, or (when none is printed) the
+/// one the level-2 name implies.
+fn read_level1(
+    i: usize,
+    row: &IndicatorInput,
+    findings: &mut Vec<Finding>,
+) -> Result<tree::Level1Name, tree::UnknownName> {
+    tree::parse_level1(&row.level1).or_else(|unknown| {
+        if let Some(name) = tree::level1_variant(&row.level1) {
+            findings.push(variant_finding(
+                format!("/indicators/{i}/level1"),
+                &row.level1,
+                name.level1.label_zh(),
+            ));
+            return Ok(name);
+        }
+        let name = tree::level1_from_level2(&row.level1, &row.level2).ok_or(unknown)?;
+        let standard = name.level1.label_zh();
+        findings.push(
+            Finding::new(
+                codes::LABEL_VARIANT,
+                format!("/indicators/{i}/level1"),
+                format!(
+                    "no level-1 name printed (“{}”): read as “{standard}” from the level-2 name “{}”",
+                    row.level1.trim(),
+                    row.level2.trim()
+                ),
+                format!(
+                    "一级指标未列名称（“{}”）：按二级指标“{}”视为“{standard}”",
+                    row.level1.trim(),
+                    row.level2.trim()
+                ),
+            )
+            .num("standard", standard),
+        );
+        Ok(name)
+    })
+}
+
+/// The level-2 name under `level1`, as written or a variant; `None` (with a finding) when
+/// unknown.
+fn read_level2(
+    i: usize,
+    row: &IndicatorInput,
+    level1: Level1,
+    rules: &RuleSet,
+    findings: &mut Vec<Finding>,
+) -> Option<Level2> {
+    let level2 = tree::parse_level2(&row.level2, level1).or_else(|unknown| {
+        let level2 = tree::level2_variant(&row.level2, level1).ok_or(unknown)?;
+        findings.push(variant_finding(
+            format!("/indicators/{i}/level2"),
+            &row.level2,
+            level2.label_zh(),
+        ));
+        Ok(level2)
+    });
+    match level2 {
+        Ok(level2) => {
+            if level2 == Level2::OutputCost && !rules.tree_shape.allows_cost_under_output() {
+                findings.push(Finding::new(
+                    codes::TREE_SHAPE,
+                    format!("/indicators/{i}/level2"),
+                    format!(
+                        "rule set {} has 成本指标 as a level-1 name, not under 产出指标",
+                        rules.id
+                    ),
+                    format!(
+                        "规则集 {} 中成本指标为一级指标，不能作为产出指标下的二级指标",
+                        rules.id
+                    ),
+                ));
+            }
+            Some(level2)
+        }
+        Err(unknown) => {
+            findings.push(unknown_finding(
+                codes::UNKNOWN_LEVEL2,
+                format!("/indicators/{i}/level2"),
+                &unknown,
+                Some(level1),
+            ));
+            None
+        }
+    }
 }
 
 fn variant_finding(pointer: String, written: &str, standard: &str) -> Finding {
@@ -349,8 +386,16 @@ pub fn review_weights(
     places: &[RowPlace],
     rules: &RuleSet,
 ) -> Vec<Finding> {
+    let mut findings = header_weights(places, rules);
+    findings.extend(group_weights(input, places, rules));
+    findings.extend(total_weight(input, rules));
+    findings.extend(duplicate_level3(input, places));
+    findings
+}
+
+/// Header weights written after level-1 names, once per group and value, against the rule set.
+fn header_weights(places: &[RowPlace], rules: &RuleSet) -> Vec<Finding> {
     let mut findings = Vec::new();
-    // Header weights written after level-1 names, once per group and value.
     let mut seen_headers: Vec<(Level1, Decimal)> = Vec::new();
     for (i, place) in places.iter().enumerate() {
         if let (Some(level1), Some(header)) = (place.level1, place.header_weight) {
@@ -384,7 +429,12 @@ pub fn review_weights(
             }
         }
     }
-    // Group sums.
+    findings
+}
+
+/// The weights of each level-1 group against the rule set.
+fn group_weights(input: &EvaluationInput, places: &[RowPlace], rules: &RuleSet) -> Vec<Finding> {
+    let mut findings = Vec::new();
     for group in &rules.level1_weights {
         let rows: Vec<(usize, Decimal)> = input
             .indicators
@@ -428,7 +478,12 @@ pub fn review_weights(
             );
         }
     }
-    // Total weight, execution included.
+    findings
+}
+
+/// The total weight, execution included, against 100.
+fn total_weight(input: &EvaluationInput, rules: &RuleSet) -> Vec<Finding> {
+    let mut findings = Vec::new();
     let execution = input.budget.weight.unwrap_or(rules.execution_weight);
     let row_sum = money::sum_checked(
         input
@@ -461,7 +516,12 @@ pub fn review_weights(
             .num("total", money::text_checked(total)),
         );
     }
-    // Duplicate level-3 names inside one level-2 group.
+    findings
+}
+
+/// Duplicate level-3 names inside one level-2 group.
+fn duplicate_level3(input: &EvaluationInput, places: &[RowPlace]) -> Vec<Finding> {
+    let mut findings = Vec::new();
     let mut seen: HashMap<(Option<Level1>, Option<Level2>, String), usize> = HashMap::new();
     for (i, (row, place)) in input.indicators.iter().zip(places).enumerate() {
         let name: String = row.level3.chars().filter(|c| !c.is_whitespace()).collect();
