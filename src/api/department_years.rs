@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::AppState;
-use crate::api::amount::{Amount, dec, sum_known};
+use crate::api::amount::{Amount, Figure, dec, sum_known};
 use crate::api::departments;
 use crate::api::extract::{JsonBody, RequestBody};
 use crate::api::findings::{FindingDto, convert};
@@ -144,7 +144,7 @@ impl ProfileInput {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProfileComputed {
     /// 在职人员控制率 = 在职 / 编制.
-    pub in_service_control_rate: Option<String>,
+    pub in_service_control_rate_percent: Option<Figure>,
     /// 流动资产 + 非流动资产.
     pub assets_sum: Option<Amount>,
     pub findings: Vec<FindingDto>,
@@ -168,7 +168,7 @@ pub struct Profile {
 fn profile_computed(input: &ProfileInput, year: i32) -> ProfileComputed {
     let domain = input.to_domain(year);
     ProfileComputed {
-        in_service_control_rate: rate(
+        in_service_control_rate_percent: rate(
             input.in_service.map(Decimal::from),
             input.establishment.total.map(Decimal::from),
         ),
@@ -498,7 +498,7 @@ pub struct FundsSummary {
     pub initial: Option<Amount>,
     pub full_year: Option<Amount>,
     pub executed: Option<Amount>,
-    pub execution_rate: Option<String>,
+    pub execution_rate_percent: Option<Figure>,
     /// The declared 项目支出.
     pub declared_project_expenditure: Option<Amount>,
     /// Whether the executed amounts add up to the declared 项目支出 (within the figures' precision).
@@ -518,11 +518,11 @@ pub struct FinanceComputed {
     /// 人员经费 + 公用经费.
     pub basic_sum: Option<Amount>,
     /// 基本支出 / total, exact to two decimals.
-    pub basic_share: Option<String>,
+    pub basic_share_percent: Option<Figure>,
     /// 项目支出 / total.
-    pub project_share: Option<String>,
+    pub project_share_percent: Option<Figure>,
     /// 在职人数 / 编制数 from the basic data table.
-    pub staffing_control_rate: Option<String>,
+    pub staffing_control_rate_percent: Option<Figure>,
     pub funds: FundsSummary,
     /// Findings. Pointers: into this document; `/computed/funds/fund_ids/N/…` for the N-th
     /// fund allocation; `/profile/…` for the department's profile of the year.
@@ -617,9 +617,9 @@ async fn finance_computed(
             (Some(a), Some(b)) => a.0.checked_add(b.0).map(Amount),
             _ => None,
         },
-        basic_share: rate(dec(e.basic), Some(e.total.0)),
-        project_share: rate(dec(e.project), Some(e.total.0)),
-        staffing_control_rate: basic_data.and_then(|b| {
+        basic_share_percent: rate(dec(e.basic), Some(e.total.0)),
+        project_share_percent: rate(dec(e.project), Some(e.total.0)),
+        staffing_control_rate_percent: basic_data.and_then(|b| {
             rate(
                 b.staffing.in_service.map(Decimal::from),
                 b.staffing.establishment.map(Decimal::from),
@@ -629,7 +629,7 @@ async fn finance_computed(
             fund_ids: rows.iter().map(|r| r.id.clone()).collect(),
             count: rows.len(),
             initial: total_of(|f| f.initial),
-            execution_rate: rate(executed.map(|a| a.0), full_year.map(|a| a.0)),
+            execution_rate_percent: rate(executed.map(|a| a.0), full_year.map(|a| a.0)),
             full_year,
             executed,
             declared_project_expenditure: declared,

@@ -7,6 +7,7 @@
 
 mod many;
 mod prepare;
+pub mod summaries;
 mod write;
 
 use crate::api::findings::FindingDto;
