@@ -1,7 +1,7 @@
 //! One error type, one code table, and the RFC 9457 `application/problem+json` rendering.
 //!
 //! Handlers return [`ApiError`]. Its response carries the problem in the response extensions;
-//! the `problem` middleware (see [`crate::api::middleware`]) renders the final body once it
+//! the `problem` middleware (see `api::middleware`) renders the final body once it
 //! knows the request's language, path and request id, and turns any other error response the
 //! framework produces (404, 405, 413, …) into a problem too, so no plain-text error escapes.
 
@@ -339,6 +339,12 @@ impl ResponseError for ApiError {
     }
 }
 
+impl From<crate::model::vocab::UnknownStored> for ApiError {
+    fn from(e: crate::model::vocab::UnknownStored) -> Self {
+        ApiError::internal(e.0)
+    }
+}
+
 impl From<sea_orm::DbErr> for ApiError {
     fn from(err: sea_orm::DbErr) -> Self {
         Self::from_db(err)
@@ -377,7 +383,7 @@ pub struct Problem {
     /// The state the evaluation is in, when a workflow action or a write is refused because
     /// of it (`evaluation.invalid_transition`, `evaluation.read_only`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<crate::api::vocab::EvaluationStatus>)]
+    #[schema(value_type = Option<crate::model::vocab::EvaluationStatus>)]
     pub current_state: Option<String>,
     /// The error findings that block a submission (`evaluation.not_submittable`).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -10,9 +10,6 @@ use std::time::{Duration, Instant};
 use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 
-use crate::api::departments::DepartmentInput;
-use crate::api::funds::FundInput;
-use crate::api::projects::ProjectInput;
 use crate::app::departments;
 use crate::app::evaluations;
 use crate::app::uow::UnitOfWork;
@@ -20,6 +17,9 @@ use crate::app::{funds, projects};
 use crate::domain::policy::{Principal, Role};
 use crate::domain::region::RegionCode;
 use crate::error::ApiError;
+use crate::model::departments::DepartmentInput;
+use crate::model::funds::FundInput;
+use crate::model::projects::ProjectInput;
 
 /// The county-level regions of 衡阳市 that the migrations seed.
 pub const COUNTIES: &[(&str, &str)] = &[
@@ -478,7 +478,7 @@ pub async fn run(
                 full_year - rng.below(full_year / 10 + 1)
             };
             let (rate, score) = execution_claim(full_year, executed);
-            let evaluation: crate::api::evaluation_dto::EvaluationInput = parse(json!({
+            let evaluation: crate::model::evaluation_dto::EvaluationInput = parse(json!({
                 "kind": "department",
                 "department": code,
                 "year": year,
@@ -508,7 +508,7 @@ pub async fn run(
             summary.indicator_results += evaluation.indicators.len();
             for (id, title, (initial, full_year, executed)) in project_budgets {
                 let (rate, score) = execution_claim(full_year, executed);
-                let evaluation: crate::api::evaluation_dto::EvaluationInput = parse(json!({
+                let evaluation: crate::model::evaluation_dto::EvaluationInput = parse(json!({
                     "kind": "project",
                     "department": code,
                     "project": id,

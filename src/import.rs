@@ -4,11 +4,6 @@
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 
-use crate::api::department_years::{FinanceInput, ProfileInput};
-use crate::api::departments::DepartmentInput;
-use crate::api::evaluation_dto::EvaluationInput;
-use crate::api::funds::FundInput;
-use crate::api::projects::ProjectInput;
 use crate::app::evaluations;
 use crate::app::funds;
 use crate::app::projects;
@@ -16,6 +11,11 @@ use crate::app::uow::UnitOfWork;
 use crate::app::{department_years, departments};
 use crate::domain::policy::Principal;
 use crate::error::ApiError;
+use crate::model::department_years::{FinanceInput, ProfileInput};
+use crate::model::departments::DepartmentInput;
+use crate::model::evaluation_dto::EvaluationInput;
+use crate::model::funds::FundInput;
+use crate::model::projects::ProjectInput;
 use crate::store::documents::{FINANCE, PROFILE};
 
 /// A department's profile of one year.
@@ -200,20 +200,20 @@ pub const SEED: &str = include_str!("seed/hengdong-ecology-2024.json");
 
 /// Parses an import file, with a JSON Pointer on the first problem.
 pub fn parse(text: &str) -> Result<ImportFile, ApiError> {
-    crate::api::extract::parse_body::<ImportFile>(text.as_bytes())
+    crate::model::body::parse_body::<ImportFile>(text.as_bytes())
 }
 
-impl crate::api::extract::RequestBody for ImportFile {}
+impl crate::model::body::RequestBody for ImportFile {}
 
 #[cfg(test)]
 mod tests {
     //! The fixture is the seed report as transcribed in `domain::seed` (checked there finding
     //! by finding), plus what only the API needs: budget codes, regions and texts.
     use super::*;
-    use crate::api::amount::Amount;
-    use crate::api::department_years::*;
     use crate::domain::finance::{ControlRow, FundScope, NamedControlRow};
     use crate::domain::seed;
+    use crate::model::amount::Amount;
+    use crate::model::department_years::*;
 
     fn amt(d: Option<rust_decimal::Decimal>) -> Option<Amount> {
         d.map(Amount)
@@ -361,8 +361,8 @@ mod tests {
         e: crate::domain::evaluation::EvaluationInput,
         project: bool,
     ) -> EvaluationInput {
-        use crate::api::amount::Figure;
-        use crate::api::evaluation_dto::*;
+        use crate::model::amount::Figure;
+        use crate::model::evaluation_dto::*;
         let b = &e.budget;
         EvaluationInput {
             kind: if project {

@@ -11,6 +11,7 @@ pub mod error;
 pub mod generate;
 pub mod import;
 pub mod locale;
+pub mod model;
 pub mod report;
 pub mod startup;
 pub mod store;

@@ -441,7 +441,8 @@ async fn demo(settings: &Settings) -> anyhow::Result<()> {
 
 async fn generate(settings: &Settings, options: &jixiao::generate::Options) -> anyhow::Result<()> {
     anyhow::ensure!(
-        (1..=100).contains(&options.years) && (2000..=2100).contains(&options.last_year),
+        (1..=100).contains(&options.years)
+            && jixiao::domain::validate::year_in_range(options.last_year),
         "--years must be 1 to 100 and --last-year 2000 to 2100"
     );
     let db = jixiao::store::connect(&settings.database_url, 2).await?;

@@ -13,7 +13,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::api::routing::RouteTable;
-use crate::api::{self, AppState};
+use crate::api::{self, state::AppState};
 use crate::auth::guard::{Guard, Limiter};
 use crate::auth::{KeySet, token};
 use crate::config::Settings;

@@ -5,50 +5,21 @@
 use actix_web::http::header;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, post, web};
 use futures_util::StreamExt;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
-use crate::api::AppState;
-use crate::api::amount::Figure;
 use crate::api::batch_csv::Places;
-use crate::api::evaluation_dto::{EvaluationInput, GradeDto};
-use crate::api::extract::{RequestBody, parse_body};
-use crate::api::findings::{FindingPolicy, FindingSeverity};
 use crate::api::middleware::RequestId;
-use crate::api::vocab::{EvaluationStatus, ItemOutcome, Vocabulary};
+use crate::api::state::AppState;
 use crate::app::evaluations;
 use crate::domain::policy::{Action, Kind, Principal};
 use crate::error::{ApiError, FieldError, codes};
 use crate::locale::{Lang, Text};
-
-/// One evaluation of a batch.
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct BatchItem {
-    /// The client's own reference, echoed in the answer.
-    #[serde(rename = "ref", default)]
-    pub reference: Option<String>,
-    pub evaluation: EvaluationInput,
-}
-
-/// A batch.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct BatchRequest {
-    /// Check and score everything, write nothing (default false). May also be given as the
-    /// query parameter; when both are given they must agree.
-    #[serde(default)]
-    #[schema(value_type = bool, default = false)]
-    pub dry_run: Option<bool>,
-    /// All or nothing (default true), or each item on its own. May also be given as the query
-    /// parameter; when both are given they must agree.
-    #[serde(default)]
-    #[schema(value_type = bool, default = true)]
-    pub atomic: Option<bool>,
-    pub items: Vec<BatchItem>,
-}
-
-impl RequestBody for BatchRequest {}
+use crate::model::amount::Figure;
+use crate::model::batch::{BatchRequest, BatchResponse, BatchSummary, ItemFinding, ItemResult};
+use crate::model::body::parse_body;
+use crate::model::evaluation_dto::GradeDto;
+use crate::model::vocab::{EvaluationStatus, ItemOutcome, Vocabulary};
 
 /// Flags of a batch, for every body type (a JSON body may carry them too; when body and
 /// query both give a flag and disagree, the answer is 400 `batch.conflicting_flags`).
@@ -114,75 +85,12 @@ fn flags(body: (Option<bool>, Option<bool>), query: &BatchQuery) -> Result<(bool
     Err(e)
 }
 
-/// What happened to one item.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ItemResult {
-    pub index: usize,
-    #[serde(rename = "ref")]
-    pub reference: Option<String>,
-    pub outcome: ItemOutcome,
-    /// The evaluation written (or, in a dry run, the existing one a replace would change);
-    /// null when nothing exists under it.
-    pub id: Option<String>,
-    /// Its status; null when `id` is.
-    pub status: Option<EvaluationStatus>,
-    /// The version written; null in a dry run and when nothing was written.
-    pub version: Option<i64>,
-    pub total: Option<Figure>,
-    pub grade: Option<GradeDto>,
-    /// Error findings of the evaluation (they do not fail the item; they block submission).
-    pub error_findings: Option<i32>,
-    /// Every finding of the evaluation (errors and warnings), in the caller's language, with
-    /// pointers into the request: `/items/{index}/evaluation/…` for JSON,
-    /// `/rows/{line}/{header as printed}` for CSV. Empty when the item failed.
-    pub findings: Vec<ItemFinding>,
-    /// Why the item failed: a problem document, its pointers at the item's place in the
-    /// request (`/items/{index}/evaluation/…` for JSON, `/rows/{line}/{header as printed}` for
-    /// CSV).
-    pub problem: Option<serde_json::Value>,
-}
-
-/// One finding of an item's evaluation.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ItemFinding {
-    /// Stable code from the findings catalogue.
-    pub code: String,
-    pub severity: FindingSeverity,
-    /// `block`, `review` or `inform` under the rule set.
-    pub policy: Option<FindingPolicy>,
-    /// Where in the request: `/items/{index}/evaluation/…` (JSON) or
-    /// `/rows/{line}/{header as printed}` (CSV; the row alone when no column holds the field).
-    pub pointer: String,
-    /// The message, in the language of `Accept-Language`.
-    pub message: String,
-}
-
 /// Where a pointer into an item's evaluation is in the request.
 fn locate(places: Option<&Places>, index: usize, pointer: &str) -> String {
     match places {
         Some(p) => p.pointer(pointer),
         None => format!("/items/{index}/evaluation{pointer}"),
     }
-}
-
-/// Counts.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BatchSummary {
-    pub total: usize,
-    pub created: usize,
-    pub replaced: usize,
-    pub failed: usize,
-    pub dry_run: bool,
-    pub atomic: bool,
-    /// Whether anything was written.
-    pub applied: bool,
-}
-
-/// The answer to a batch.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BatchResponse {
-    pub summary: BatchSummary,
-    pub items: Vec<ItemResult>,
 }
 
 pub(crate) async fn read_body(
@@ -308,7 +216,7 @@ pub async fn batch(
     query: web::Query<BatchQuery>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    crate::api::access::require_role(&principal, Kind::Evaluation, Action::Create)?;
+    crate::app::access::require_role(&principal, Kind::Evaluation, Action::Create)?;
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)

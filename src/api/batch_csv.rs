@@ -17,14 +17,14 @@
 
 use std::collections::HashMap;
 
-use crate::api::amount::{ABOVE_MAXIMUM, Amount, Figure};
-use crate::api::batch::BatchItem;
-use crate::api::evaluation_dto::{
-    AmountUnit, BudgetInput, EvaluationInput, EvaluationKind, IndicatorInputDto, Narrative,
-};
-use crate::api::extract::escape_pointer;
 use crate::error::{ApiError, FieldError};
 use crate::locale::Text;
+use crate::model::amount::{ABOVE_MAXIMUM, Amount, Figure};
+use crate::model::batch::BatchItem;
+use crate::model::body::escape_pointer;
+use crate::model::evaluation_dto::{
+    AmountUnit, BudgetInput, EvaluationInput, EvaluationKind, IndicatorInputDto, Narrative,
+};
 
 /// The code of an amount or figure the CSV gives: out of range, or otherwise invalid.
 fn range_code(message: &str) -> &'static str {

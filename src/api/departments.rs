@@ -2,159 +2,17 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
-use chrono::{DateTime, Utc};
-use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::AppState;
-use crate::api::extract::{JsonBody, RequestBody};
+use crate::api::extract::JsonBody;
 use crate::api::http::{self, etag};
-use crate::app::departments;
+use crate::api::state::AppState;
+use crate::app::{departments, scope};
 use crate::domain::policy::{Action, Principal};
-use crate::domain::region;
-use crate::error::{ApiError, FieldError, Problem, codes};
-use crate::locale::Text;
+use crate::error::{ApiError, Problem};
+use crate::model::departments::{Department, DepartmentInput};
 use crate::store::departments::{self as store, Model};
-
-/// What kind of budget unit a department is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DepartmentKind {
-    /// 行政单位
-    Administrative,
-    /// 事业单位
-    PublicInstitution,
-    /// 其他
-    Other,
-}
-
-impl DepartmentKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Administrative => "administrative",
-            Self::PublicInstitution => "public_institution",
-            Self::Other => "other",
-        }
-    }
-
-    fn parse(s: &str) -> Self {
-        match s {
-            "administrative" => Self::Administrative,
-            "public_institution" => Self::PublicInstitution,
-            _ => Self::Other,
-        }
-    }
-
-    fn label_zh(self) -> &'static str {
-        match self {
-            Self::Administrative => "行政单位",
-            Self::PublicInstitution => "事业单位",
-            Self::Other => "其他",
-        }
-    }
-}
-
-/// A department.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({
-    "id": "0193a1b2-0000-7000-8000-000000000001", "budget_code": "901001",
-    "name": "衡阳市生态环境局衡东分局", "region": "430424",
-    "parent_id": "0193a1b2-0000-7000-8000-000000000000", "kind": "administrative",
-    "kind_label_zh": "行政单位",
-    "responsibilities": ["全面贯彻落实各级政府关于生态环境保护决策部署和批示精神……"],
-    "internal_bodies": ["办公室", "综合股"], "subordinate_units": ["衡东生态环境监测站"],
-    "version": 1, "created_at": "2026-11-29T00:00:00Z", "updated_at": "2026-11-29T00:00:00Z"
-}))]
-pub struct Department {
-    pub id: String,
-    /// 预算单位编码. Unique among live departments across the whole service, so that it
-    /// names one department for every caller, at every level.
-    pub budget_code: String,
-    pub name: String,
-    /// GB/T 2260 code of the region the department belongs to.
-    pub region: String,
-    /// The competent department (主管部门).
-    pub parent_id: Option<String>,
-    pub kind: DepartmentKind,
-    pub kind_label_zh: String,
-    /// 单位主要职责.
-    pub responsibilities: Vec<String>,
-    /// 内设机构.
-    pub internal_bodies: Vec<String>,
-    /// 下设机构.
-    pub subordinate_units: Vec<String>,
-    pub version: i64,
-    #[serde(serialize_with = "crate::clock::micros")]
-    pub created_at: DateTime<Utc>,
-    #[serde(serialize_with = "crate::clock::micros")]
-    pub updated_at: DateTime<Utc>,
-}
-
-fn list_of(json: &str) -> Vec<String> {
-    serde_json::from_str(json).unwrap_or_default()
-}
-
-impl From<Model> for Department {
-    fn from(m: Model) -> Self {
-        let kind = DepartmentKind::parse(&m.kind);
-        Department {
-            responsibilities: list_of(&m.responsibilities),
-            internal_bodies: list_of(&m.internal_bodies),
-            subordinate_units: list_of(&m.subordinate_units),
-            id: m.id,
-            budget_code: m.budget_code,
-            name: m.name,
-            region: m.region_code,
-            parent_id: m.parent_id,
-            kind,
-            kind_label_zh: kind.label_zh().to_owned(),
-            version: m.version,
-            created_at: m.created_at,
-            updated_at: m.updated_at,
-        }
-    }
-}
-
-/// A new department, or the full replacement of one. The region cannot change.
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({
-    "budget_code": "901001", "name": "衡阳市生态环境局衡东分局", "region": "430424",
-    "parent": "901000", "kind": "administrative",
-    "responsibilities": ["负责生态环境监测工作。"], "internal_bodies": ["办公室"],
-    "subordinate_units": ["衡东生态环境监测站"]
-}))]
-pub struct DepartmentInput {
-    /// 预算单位编码: letters, digits, `-`, `_` and `.`, at most 64. Unique among live
-    /// departments across the whole service (409 `department.budget_code_taken` otherwise);
-    /// a deleted department's code may be used again.
-    pub budget_code: String,
-    pub name: String,
-    pub region: String,
-    /// The competent department: its id or budget code (in the same region or above it).
-    #[serde(default)]
-    pub parent: Option<String>,
-    pub kind: DepartmentKind,
-    #[serde(default)]
-    pub responsibilities: Vec<String>,
-    #[serde(default)]
-    pub internal_bodies: Vec<String>,
-    #[serde(default)]
-    pub subordinate_units: Vec<String>,
-}
-
-impl RequestBody for DepartmentInput {
-    const READ_ONLY: &'static [&'static str] = &[
-        "id",
-        "version",
-        "created_at",
-        "updated_at",
-        "deleted_at",
-        "kind_label_zh",
-        "parent_id",
-    ];
-}
 
 /// A page of departments.
 #[derive(Debug, Serialize, ToSchema)]
@@ -180,30 +38,7 @@ pub struct DepartmentQuery {
 
 const PAGE_KIND: &str = "departments";
 
-pub use crate::app::departments::{authorize, authorize_owned, not_found, resolve};
-
-/// The policy scope of a department.
-pub fn scope_of(m: &Model) -> (String, [String; 2]) {
-    (m.region_code.clone(), [m.id.clone(), m.budget_code.clone()])
-}
-
-/// A `department_id` filter resolved in the caller's scope: `Ok(Some(None))` without one,
-/// `Ok(None)` when it names no department the caller can see (lists and aggregates then answer
-/// empty, as if the department had nothing).
-pub async fn filter(
-    db: &impl ConnectionTrait,
-    principal: &Principal,
-    key: Option<&str>,
-) -> Result<Option<Option<String>>, ApiError> {
-    match key {
-        None => Ok(Some(None)),
-        Some(key) => match resolve(db, principal, key, Action::Read).await {
-            Ok(d) => Ok(Some(Some(d.id))),
-            Err(e) if e.code == codes::DEPARTMENT_NOT_FOUND => Ok(None),
-            Err(e) => Err(e),
-        },
-    }
-}
+use crate::app::departments::resolve;
 
 fn respond(status: actix_web::http::StatusCode, m: Model) -> HttpResponse {
     let mut res = HttpResponse::build(status);
@@ -230,22 +65,7 @@ pub async fn list_departments(
     let query = query.into_inner();
     let limit = http::page_size(query.page_size, state.max_page_size)?;
     let after = http::decode_page_token(PAGE_KIND, query.page_token.as_deref())?;
-    let region_prefix = match query.region.as_deref().map(region::subtree_filter_prefix) {
-        None => None,
-        Some(Ok(p)) => Some(p),
-        Some(Err(e)) => {
-            let mut err = ApiError::new(
-                codes::INVALID_QUERY,
-                Text::new(e.message_en(), e.message_zh()),
-            );
-            err.errors.push(FieldError::query(
-                "region",
-                "region.invalid_code",
-                Text::new(e.message_en(), e.message_zh()),
-            ));
-            return Err(err);
-        }
-    };
+    let region_prefix = scope::region_filter(query.region.as_deref())?;
     let filter = store::Filter {
         scope_prefix: principal.region_prefix().to_owned(),
         scope_departments: principal.departments.clone(),
@@ -364,35 +184,4 @@ pub async fn delete_department(
     let if_match = http::optional_if_match(&req)?;
     departments::delete(&state.db, &principal, &key, if_match.as_ref()).await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// The ids of the departments a caller with a department list may see (`None`: no list).
-pub async fn allowed_ids(
-    db: &impl ConnectionTrait,
-    principal: &Principal,
-) -> Result<Option<Vec<String>>, ApiError> {
-    let Some(list) = &principal.departments else {
-        return Ok(None);
-    };
-    let filter = store::Filter {
-        scope_prefix: principal.region_prefix().to_owned(),
-        scope_departments: Some(list.clone()),
-        ..store::Filter::default()
-    };
-    let (rows, _) = store::list(db, &filter, None, 10_000).await?;
-    Ok(Some(rows.into_iter().map(|m| m.id).collect()))
-}
-
-/// Checks a fiscal year (2000–2100), reporting at `pointer`.
-pub fn year_error(year: i32, pointer: &str) -> Option<FieldError> {
-    (!(2000..=2100).contains(&year)).then(|| {
-        FieldError::body(
-            pointer,
-            "field.out_of_range",
-            Text::new(
-                format!("The year must be between 2000 and 2100 (got {year})"),
-                format!("年度必须在 2000 到 2100 之间（收到 {year}）"),
-            ),
-        )
-    })
 }

@@ -6,17 +6,17 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::AppState;
-use crate::api::evaluation_dto::Evaluation;
 use crate::api::evaluations::answer;
-use crate::api::extract::{JsonBody, RequestBody};
-use crate::api::vocab::{EvaluationStatus, HistoryAction, Vocabulary};
+use crate::api::extract::JsonBody;
+use crate::api::state::AppState;
 use crate::app::evaluations::{self, status_of};
 use crate::domain::diff::Change;
 use crate::domain::policy::{Action, Principal};
 use crate::domain::workflow::Transition;
 use crate::error::{ApiError, Problem};
-use crate::store::history;
+use crate::model::body::RequestBody;
+use crate::model::evaluation_dto::Evaluation;
+use crate::model::vocab::{EvaluationStatus, HistoryAction, Vocabulary};
 
 /// The reason a reviewer returns an evaluation.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -168,7 +168,7 @@ pub async fn get_history(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     evaluations::resolve(&state.db, &principal, &id, Action::Read).await?;
-    let items = history::of(&state.db, &id)
+    let items = evaluations::history_of(&state.db, &id)
         .await?
         .into_iter()
         .map(|h| {
@@ -218,7 +218,7 @@ pub async fn get_report(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let (m, stored) = evaluations::resolve(&state.db, &principal, &id, Action::Read).await?;
-    let rule_set = crate::api::rule_sets::find(
+    let rule_set = crate::app::rule_sets::find(
         &state.db,
         &format!("{}@{}", m.rule_set_id, m.rule_set_version),
     )
@@ -239,11 +239,7 @@ pub async fn get_report(
     };
     let domain = input.domain(budget);
     let outcome = crate::domain::scoring::evaluate(&domain, &rule_set);
-    let department = crate::store::departments::get(&state.db, &m.department_id).await?;
-    let project = match &m.project_id {
-        Some(pid) => crate::store::projects::get(&state.db, pid).await?,
-        None => None,
-    };
+    let (department, project) = evaluations::owners(&state.db, &m).await?;
     let status = status_of(&m)?;
     let status_label = format!("{} {}", status.label_zh(), status.as_str());
     let generated = crate::clock::now().to_rfc3339();

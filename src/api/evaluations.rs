@@ -11,21 +11,21 @@ use serde_json::value::RawValue;
 use utoipa::IntoParams;
 
 use crate::api::bounded_body::BoundedBody;
-use crate::api::departments::{self, allowed_ids};
-use crate::api::evaluation_dto::*;
+use crate::api::caching;
 use crate::api::evaluation_views::{
     EvaluationListPage, EvaluationSummaryItem, chosen_fields, write_item,
 };
 use crate::api::extract::JsonBody;
 use crate::api::http::{self, etag};
-use crate::api::vocab::{BudgetSource, EvaluationView, Vocabulary, WorkflowAction};
-use crate::api::{AppState, access, caching};
+use crate::api::state::AppState;
+use crate::app::access;
 use crate::app::evaluations::{self, not_submittable, status_of, summaries};
-use crate::domain::policy::{Action, Principal, Role, Scope};
-use crate::domain::region;
-use crate::domain::workflow::{self, Status};
-use crate::error::{ApiError, FieldError, Problem, codes};
-use crate::locale::Text;
+use crate::app::scope::{self, CallerScope, region_filter, visible_statuses};
+use crate::domain::policy::{Action, Principal, Scope};
+use crate::domain::workflow;
+use crate::error::{ApiError, Problem};
+use crate::model::evaluation_dto::*;
+use crate::model::vocab::{BudgetSource, EvaluationView, Vocabulary, WorkflowAction};
 use crate::store::evaluations::{self as store, Model};
 
 /// The stored document as an answer needs it: the parts sent back as they are stay JSON text.
@@ -161,7 +161,7 @@ pub struct EvaluationQuery {
     pub project_id: Option<String>,
     pub kind: Option<EvaluationKind>,
     /// draft, submitted, returned or approved.
-    #[param(value_type = Option<crate::api::vocab::EvaluationStatus>)]
+    #[param(value_type = Option<crate::model::vocab::EvaluationStatus>)]
     pub status: Option<String>,
     /// excellent, good, fair or poor.
     pub grade: Option<GradeDto>,
@@ -197,53 +197,6 @@ pub fn answer(
     respond(status, principal, m)
 }
 
-fn query_error(name: &str, en: String, zh: String) -> ApiError {
-    let mut e = ApiError::new(codes::INVALID_QUERY, Text::new(en.clone(), zh.clone()));
-    e.errors.push(FieldError::query(
-        name,
-        "parameter.invalid",
-        Text::new(en, zh),
-    ));
-    e
-}
-
-/// The statuses a caller may list.
-pub fn visible_statuses(
-    principal: &Principal,
-    wanted: Option<&str>,
-) -> Result<Option<Vec<String>>, ApiError> {
-    let wanted = match wanted {
-        None => None,
-        Some(s) => Some(Status::parse(s).ok_or_else(|| {
-            query_error(
-                "status",
-                format!("`{s}` is not a status: draft, submitted, returned or approved"),
-                format!("`{s}` 不是有效状态：draft、submitted、returned 或 approved"),
-            )
-        })?),
-    };
-    let published = [Status::Submitted, Status::Approved];
-    Ok(match (principal.role, wanted) {
-        (Role::Viewer, Some(s)) if !s.published() => Some(Vec::new()),
-        (Role::Viewer, Some(s)) | (_, Some(s)) => Some(vec![s.as_str().to_owned()]),
-        (Role::Viewer, None) => Some(published.iter().map(|s| s.as_str().to_owned()).collect()),
-        (_, None) => None,
-    })
-}
-
-/// Turns a region filter into its prefix.
-pub fn region_prefix(region: Option<&str>) -> Result<Option<String>, ApiError> {
-    match region.map(region::subtree_filter_prefix) {
-        None => Ok(None),
-        Some(Ok(p)) => Ok(Some(p)),
-        Some(Err(e)) => Err(query_error(
-            "region",
-            e.message_en().into(),
-            e.message_zh().into(),
-        )),
-    }
-}
-
 /// List evaluations.
 #[utoipa::path(
     tag = "evaluations",
@@ -268,19 +221,20 @@ pub async fn list_evaluations(
     let limit = http::page_size(query.page_size, state.max_page_size)?;
     let after = http::decode_page_token(PAGE_KIND, query.page_token.as_deref())?;
     let Some(department_id) =
-        departments::filter(&state.db, &principal, query.department_id.as_deref()).await?
+        scope::department_filter(&state.db, &principal, query.department_id.as_deref()).await?
     else {
         return Ok(HttpResponse::Ok().json(EvaluationPage {
             items: Vec::new(),
             next_page_token: None,
         }));
     };
+    let caller = CallerScope::of(&state.db, &principal).await?;
     let filter = store::Filter {
-        scope_prefix: principal.region_prefix().to_owned(),
-        scope_department_ids: allowed_ids(&state.db, &principal).await?,
+        scope_prefix: caller.region_prefix,
+        scope_department_ids: caller.department_ids,
         statuses: visible_statuses(&principal, query.status.as_deref())?,
         year: query.year,
-        region_prefix: region_prefix(query.region.as_deref())?,
+        region_prefix: region_filter(query.region.as_deref())?,
         department_id,
         project_id: query.project_id,
         kind: query.kind.map(|k| k.as_str().to_owned()),

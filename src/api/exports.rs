@@ -25,18 +25,18 @@ use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::api::AppState;
-use crate::api::evaluation_dto::{ComputedDto, EvaluationKind, GradeDto};
-use crate::api::evaluations::region_prefix;
+use crate::api::state::AppState;
 use crate::api::stats::{
     EvaluationFilters, IndicatorFilters, evaluation_filter, indicator_selection,
 };
-use crate::api::vocab::Vocabulary;
 use crate::app::evaluations::{status_of, stored_of};
+use crate::app::scope::region_filter;
 use crate::domain::money;
 use crate::domain::policy::Principal;
 use crate::domain::stats::percent;
 use crate::error::ApiError;
+use crate::model::evaluation_dto::{ComputedDto, EvaluationKind, GradeDto};
+use crate::model::vocab::Vocabulary;
 use crate::store::departments as department_store;
 use crate::store::evaluation_summaries::{self as summary_store, SummaryRow};
 use crate::store::evaluations as evaluation_store;
@@ -234,7 +234,7 @@ pub fn disposition(table: &Table, suffix: &str, ext: &str) -> String {
 /// `-430424-2024` from the region and year filters (the region as its checked digit prefix).
 fn file_suffix(region: Option<&str>, year: Option<i32>) -> String {
     let mut s = String::new();
-    if let Ok(Some(prefix)) = region_prefix(region) {
+    if let Ok(Some(prefix)) = region_filter(region) {
         let _ = write!(s, "-{prefix}");
     }
     if let Some(y) = year {
@@ -580,7 +580,7 @@ pub struct EvaluationExportQuery {
     pub project_id: Option<String>,
     pub kind: Option<EvaluationKind>,
     /// draft, submitted, returned or approved (viewers: submitted and approved only).
-    #[param(value_type = Option<crate::api::vocab::EvaluationStatus>)]
+    #[param(value_type = Option<crate::model::vocab::EvaluationStatus>)]
     pub status: Option<String>,
     /// excellent, good, fair or poor.
     pub grade: Option<GradeDto>,
@@ -673,7 +673,7 @@ pub struct IndicatorExportQuery {
     /// Rows of department or project evaluations only.
     pub kind: Option<EvaluationKind>,
     /// Rows of evaluations in this status (viewers: submitted and approved only).
-    #[param(value_type = Option<crate::api::vocab::EvaluationStatus>)]
+    #[param(value_type = Option<crate::model::vocab::EvaluationStatus>)]
     pub status: Option<String>,
     /// 一级指标, by its standard name.
     pub level1: Option<String>,

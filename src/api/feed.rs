@@ -1,179 +1,19 @@
-//! The change feed: `GET /api/v1/changes?page_token=TOKEN&page_size=N`, and the functions every write
-//! path calls to append to it (in its own transaction, last).
+//! The change feed: `GET /api/v1/changes?page_token=TOKEN&page_size=N`. The entries are
+//! written by [`crate::app::feed`], last in every write.
 
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
-use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::departments::{Department, allowed_ids};
-use crate::api::evaluation_views::EvaluationSummaryItem;
-use crate::api::evaluations::visible_statuses;
-use crate::api::funds::Fund;
-use crate::api::vocab::{ChangeEntity, ChangeOp, EvaluationStatus, Vocabulary};
-use crate::api::{AppState, http};
+use crate::api::http;
+use crate::api::state::AppState;
+use crate::app::scope::{CallerScope, visible_statuses};
 use crate::domain::policy::Principal;
 use crate::error::{ApiError, FieldError, codes};
 use crate::locale::Text;
-use crate::store::changes::{self as store, Change};
-use crate::store::{departments, evaluation_summaries, evaluations, funds, projects};
-
-/// What a change did (the words of [`ChangeOp`], as stored).
-pub const CREATED: &str = "created";
-pub const UPDATED: &str = "updated";
-pub const STATE_CHANGED: &str = "state_changed";
-pub const DELETED: &str = "deleted";
-
-fn to_json<T: Serialize>(value: &T) -> Result<serde_json::Value, ApiError> {
-    serde_json::to_value(value).map_err(ApiError::internal)
-}
-
-/// Where a changed object sits, for scoping the feed.
-struct Place<'a> {
-    entity: &'a str,
-    id: &'a str,
-    version: i64,
-    region: &'a str,
-    department: &'a str,
-    status: Option<&'a str>,
-}
-
-async fn put(
-    db: &impl ConnectionTrait,
-    place: Place<'_>,
-    op: &str,
-    actor: &str,
-    data: serde_json::Value,
-) -> Result<(), ApiError> {
-    store::record(
-        db,
-        Change {
-            entity: place.entity,
-            entity_id: place.id,
-            op,
-            version: place.version,
-            region_code: place.region,
-            department_id: Some(place.department),
-            status: place.status,
-            actor,
-            // Deletes are tombstones: no data.
-            data: (op != DELETED).then_some(data),
-        },
-    )
-    .await?;
-    Ok(())
-}
-
-pub async fn department(
-    db: &impl ConnectionTrait,
-    m: &departments::Model,
-    op: &str,
-    actor: &str,
-) -> Result<(), ApiError> {
-    let place = Place {
-        entity: "department",
-        id: &m.id,
-        version: m.version,
-        region: &m.region_code,
-        department: &m.id,
-        status: None,
-    };
-    put(db, place, op, actor, to_json(&Department::from(m.clone()))?).await
-}
-
-pub async fn fund(
-    db: &impl ConnectionTrait,
-    m: &funds::Model,
-    op: &str,
-    actor: &str,
-) -> Result<(), ApiError> {
-    let place = Place {
-        entity: "fund",
-        id: &m.id,
-        version: m.version,
-        region: &m.region_code,
-        department: &m.department_id,
-        status: None,
-    };
-    put(db, place, op, actor, to_json(&Fund::from(m.clone()))?).await
-}
-
-pub async fn project(
-    db: &impl ConnectionTrait,
-    m: &projects::Model,
-    op: &str,
-    actor: &str,
-) -> Result<(), ApiError> {
-    let data = serde_json::json!({
-        "id": m.id, "department_id": m.department_id, "region": m.region_code, "year": m.year,
-        "name": m.name, "competent_department": m.competent_department,
-        "implementing_organisation": m.implementing_organisation, "description": m.description,
-        "annual_goal": m.annual_goal, "version": m.version, "updated_at": m.updated_at,
-    });
-    let place = Place {
-        entity: "project",
-        id: &m.id,
-        version: m.version,
-        region: &m.region_code,
-        department: &m.department_id,
-        status: None,
-    };
-    put(db, place, op, actor, data).await
-}
-
-pub async fn evaluation(
-    db: &impl ConnectionTrait,
-    m: &evaluations::Model,
-    op: &str,
-    actor: &str,
-) -> Result<(), ApiError> {
-    // The summary a list shows ([`EvaluationSummaryItem`]), read back in the writer's transaction
-    // (the row is written); a tombstone has no data.
-    let data = if op == DELETED {
-        serde_json::Value::Null
-    } else {
-        let row = evaluation_summaries::by_id(db, &m.id)
-            .await?
-            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("evaluation {} vanished", m.id)))?;
-        to_json(&EvaluationSummaryItem::from_row(row)?)?
-    };
-    let place = Place {
-        entity: "evaluation",
-        id: &m.id,
-        version: m.version,
-        region: &m.region_code,
-        department: &m.department_id,
-        status: Some(&m.status),
-    };
-    put(db, place, op, actor, data).await
-}
-
-/// A department's year profile or finances changed.
-pub async fn department_year(
-    db: &impl ConnectionTrait,
-    department: &departments::Model,
-    kind: &str,
-    year: i32,
-    version: i64,
-    op: &str,
-    actor: &str,
-) -> Result<(), ApiError> {
-    let id = format!("{}:{year}", department.id);
-    let data = serde_json::json!({
-        "department_id": department.id, "year": year, "version": version,
-        "href": format!("/api/v1/departments/{}/{kind}s/{year}", department.id),
-    });
-    let place = Place {
-        entity: kind,
-        id: &id,
-        version,
-        region: &department.region_code,
-        department: &department.id,
-        status: None,
-    };
-    put(db, place, op, actor, data).await
-}
+use crate::model::vocab::{ChangeEntity, ChangeOp, EvaluationStatus, Vocabulary};
+use crate::store::changes as store;
 
 /// Feed parameters.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -308,9 +148,10 @@ pub async fn list_changes(
     query: web::Query<FeedQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (after, limit) = position(query.into_inner())?;
+    let caller = CallerScope::of(&state.db, &principal).await?;
     let filter = store::Filter {
-        scope_prefix: principal.region_prefix().to_owned(),
-        scope_department_ids: allowed_ids(&state.db, &principal).await?,
+        scope_prefix: caller.region_prefix,
+        scope_department_ids: caller.department_ids,
         evaluation_statuses: visible_statuses(&principal, None)?,
     };
     let rows = store::after(&state.db, &filter, after, limit).await?;

@@ -14,8 +14,8 @@ use base64::engine::general_purpose::STANDARD;
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
-use crate::api::AppState;
 use crate::api::middleware::{RequestId, render_problem};
+use crate::api::state::AppState;
 use crate::domain::policy::Principal;
 use crate::error::{ApiError, codes};
 use crate::locale::{Lang, Text};

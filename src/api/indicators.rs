@@ -6,17 +6,17 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::AppState;
-use crate::api::amount::Figure;
-use crate::api::departments::allowed_ids;
-use crate::api::evaluation_dto::{Evaluation, EvaluationKind, IndicatorInputDto, RowDto};
-use crate::api::evaluations::{answer, region_prefix, visible_statuses};
+use crate::api::evaluations::answer;
 use crate::api::extract::JsonBody;
 use crate::api::http::{self, etag};
-use crate::api::vocab::{EvaluationStatus, Vocabulary};
+use crate::api::state::AppState;
 use crate::app::evaluations;
+use crate::app::scope::{CallerScope, region_filter, visible_statuses};
 use crate::domain::policy::{Action, Principal};
 use crate::error::{ApiError, Problem};
+use crate::model::amount::Figure;
+use crate::model::evaluation_dto::{Evaluation, EvaluationKind, IndicatorInputDto, RowDto};
+use crate::model::vocab::{EvaluationStatus, Vocabulary};
 use crate::store::indicator_results as store;
 
 /// One indicator row with how it was scored.
@@ -45,7 +45,7 @@ pub async fn list_indicators(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let (m, stored) = evaluations::resolve(&state.db, &principal, &id, Action::Read).await?;
-    let computed: crate::api::evaluation_dto::ComputedDto =
+    let computed: crate::model::evaluation_dto::ComputedDto =
         serde::Deserialize::deserialize(&stored.computed).map_err(ApiError::internal)?;
     let rows: Vec<IndicatorRow> = stored
         .input
@@ -226,12 +226,13 @@ pub async fn list_indicator_results(
     let query = query.into_inner();
     let limit = http::page_size(query.page_size, state.max_page_size)?;
     let after = http::decode_page_token("indicator-results", query.page_token.as_deref())?;
+    let caller = CallerScope::of(&state.db, &principal).await?;
     let filter = store::Filter {
-        scope_prefix: principal.region_prefix().to_owned(),
-        scope_department_ids: allowed_ids(&state.db, &principal).await?,
+        scope_prefix: caller.region_prefix,
+        scope_department_ids: caller.department_ids,
         statuses: visible_statuses(&principal, None)?,
         year: query.year,
-        region_prefix: region_prefix(query.region.as_deref())?,
+        region_prefix: region_filter(query.region.as_deref())?,
         level1: query.level1,
         level2: query.level2,
         name_contains: query.q.filter(|q| !q.trim().is_empty()),

@@ -17,7 +17,7 @@ use actix_web::web::Bytes;
 use actix_web::{HttpMessage, HttpResponse, ResponseError, web};
 use futures_util::Stream;
 
-use crate::api::AppState;
+use crate::api::state::AppState;
 use crate::error::{ApiError, ErrorCode, PROBLEM_JSON, codes};
 use crate::locale::{Lang, Text};
 

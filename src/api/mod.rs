@@ -1,7 +1,5 @@
 //! The HTTP API: DTOs, extractors and handlers, one file per resource. No SQL, no rules.
 
-pub mod access;
-pub mod amount;
 pub mod batch;
 pub mod batch_csv;
 pub mod bounded_body;
@@ -10,13 +8,11 @@ pub mod catch_panic;
 pub mod department_years;
 pub mod departments;
 pub mod evaluation_actions;
-pub mod evaluation_dto;
 pub mod evaluation_views;
 pub mod evaluations;
 pub mod exports;
 pub mod extract;
 pub mod feed;
-pub mod findings;
 pub mod funds;
 pub mod http;
 pub mod idempotency;
@@ -28,36 +24,18 @@ pub mod regions;
 pub mod routing;
 pub mod rule_set_defaults;
 pub mod rule_sets;
+pub mod state;
 pub mod stats;
 pub mod table_export;
 pub mod table_import;
 pub mod table_read;
-pub mod vocab;
 
-use std::sync::Arc;
-
-use sea_orm::DatabaseConnection;
 use utoipa::OpenApi;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::{Content, Ref, RefOr, Response};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::error::{ErrorCode, Problem, ProblemField};
-use crate::telemetry::Metrics;
-
-/// What every handler can reach.
-pub struct AppState {
-    pub db: DatabaseConnection,
-    pub metrics: Arc<Metrics>,
-    pub max_body_bytes: usize,
-    /// How long a request body may take to arrive (`body_timeout_secs`).
-    pub body_timeout: std::time::Duration,
-    pub max_page_size: u64,
-    /// Permits for building and sending an evaluation list page (`max_concurrent_pages`).
-    pub pages: Arc<tokio::sync::Semaphore>,
-    pub max_batch_items: usize,
-    pub max_batch_bytes: usize,
-}
 
 /// The API's routes, used by the server and by the OpenAPI document alike.
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -144,7 +122,7 @@ client (1200 per minute with bursts of `rate_limit_burst` = 100; 429 with `Retry
         license(name = "MIT", identifier = "MIT"),
     ),
     servers((url = "/", description = "This service: every path is relative to the address it answers on")),
-    components(schemas(Problem, ProblemField, ErrorCode, crate::api::vocab::EvaluationView)),
+    components(schemas(Problem, ProblemField, ErrorCode, crate::model::vocab::EvaluationView)),
     tags(
         (name = "regions", description = "GB/T 2260 administrative divisions (行政区划)"),
         (name = "departments", description = "Budget units (部门 / 单位), their year profiles and finances"),

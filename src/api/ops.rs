@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::api::AppState;
+use crate::api::state::AppState;
 use crate::error::{ApiError, ErrorCode, Problem, codes};
 use crate::locale::Text;
 
@@ -50,7 +50,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
         e.cause = Some(std::sync::Arc::new(cause));
         e
     };
-    match tokio::time::timeout(Duration::from_secs(2), crate::store::ping(&state.db)).await {
+    match tokio::time::timeout(Duration::from_secs(2), crate::app::health::ping(&state.db)).await {
         Ok(Ok(())) => Ok(HttpResponse::Ok().json(Status {
             status: "ok".into(),
         })),

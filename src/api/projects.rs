@@ -2,110 +2,20 @@
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
-use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::AppState;
-use crate::api::amount::{Amount, Figure, sum_known};
-use crate::api::departments::{self, allowed_ids};
-use crate::api::extract::{JsonBody, RequestBody};
-use crate::api::funds::rate;
+use crate::api::extract::JsonBody;
 use crate::api::http::{self, etag};
+use crate::api::state::AppState;
+use crate::app::budgets::budgets;
 use crate::app::projects;
+use crate::app::scope::{self, CallerScope};
 use crate::domain::policy::{Action, Principal};
-use crate::domain::region;
-use crate::error::{ApiError, FieldError, Problem, codes};
-use crate::locale::Text;
-use crate::store::funds as fund_store;
+use crate::error::{ApiError, Problem};
+use crate::model::projects::{Project, ProjectInput, to_dto};
 use crate::store::projects::{self as store, Model};
-
-/// The budget block of a project, summed from its funds.
-#[derive(Debug, Serialize, ToSchema, Default)]
-pub struct ProjectBudget {
-    /// 年初预算数 (万元).
-    pub initial: Option<Amount>,
-    /// 全年预算数 (万元).
-    pub full_year: Option<Amount>,
-    /// 全年执行数 (万元).
-    pub executed: Option<Amount>,
-    /// executed / full-year.
-    pub execution_rate_percent: Option<Figure>,
-    /// How many fund allocations finance the project.
-    pub fund_count: usize,
-}
-
-/// A project.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({
-    "id": "0193a1b2-0000-7000-8000-000000000020", "department_id": "0193a1b2-0000-7000-8000-000000000001",
-    "region": "430424", "year": 2024, "name": "农村黑臭水体奖补资金",
-    "competent_department": "衡阳市生态环境局机关",
-    "implementing_organisation": "中泓建筑有限公司洣水分公司",
-    "description": "农村黑臭水体治理项目于2024年1月份施工，2024年2月完成项目验收",
-    "annual_goal": "清理黑臭水体，改善当地生态环境",
-    "budget": {"initial": "0", "full_year": "19.87", "executed": "19.87", "execution_rate_percent": "100.00", "fund_count": 1},
-    "version": 1, "created_at": "2026-11-29T00:00:00Z", "updated_at": "2026-11-29T00:00:00Z"
-}))]
-pub struct Project {
-    pub id: String,
-    pub department_id: String,
-    pub region: String,
-    pub year: i32,
-    pub name: String,
-    /// 主管部门.
-    pub competent_department: Option<String>,
-    /// 项目实施单位 as written.
-    pub implementing_organisation: Option<String>,
-    pub description: Option<String>,
-    /// 预期目标.
-    pub annual_goal: Option<String>,
-    /// Derived from the project's funds; never sent by clients.
-    pub budget: ProjectBudget,
-    pub version: i64,
-    #[serde(serialize_with = "crate::clock::micros")]
-    pub created_at: DateTime<Utc>,
-    #[serde(serialize_with = "crate::clock::micros")]
-    pub updated_at: DateTime<Utc>,
-}
-
-/// A new project, or the full replacement of one.
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({
-    "department": "901001", "year": 2024, "name": "农村黑臭水体奖补资金",
-    "competent_department": "衡阳市生态环境局机关",
-    "implementing_organisation": "中泓建筑有限公司洣水分公司",
-    "annual_goal": "清理黑臭水体，改善当地生态环境"
-}))]
-pub struct ProjectInput {
-    /// The implementing department: id or budget code.
-    pub department: String,
-    pub year: i32,
-    pub name: String,
-    #[serde(default)]
-    pub competent_department: Option<String>,
-    #[serde(default)]
-    pub implementing_organisation: Option<String>,
-    #[serde(default)]
-    pub description: Option<String>,
-    #[serde(default)]
-    pub annual_goal: Option<String>,
-}
-
-impl RequestBody for ProjectInput {
-    const READ_ONLY: &'static [&'static str] = &[
-        "id",
-        "version",
-        "created_at",
-        "updated_at",
-        "deleted_at",
-        "region",
-        "budget",
-        "department_id",
-    ];
-}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProjectPage {
@@ -131,52 +41,7 @@ pub struct ProjectQuery {
 
 const PAGE_KIND: &str = "projects";
 
-pub use crate::app::projects::{not_found, resolve};
-
-pub async fn budgets(
-    db: &impl ConnectionTrait,
-    projects: &[Model],
-) -> Result<Vec<ProjectBudget>, ApiError> {
-    let ids: Vec<String> = projects.iter().map(|p| p.id.clone()).collect();
-    let funds = fund_store::of_projects(db, &ids).await?;
-    Ok(projects
-        .iter()
-        .map(|p| {
-            let own: Vec<_> = funds
-                .iter()
-                .filter(|f| f.project_id.as_deref() == Some(&p.id))
-                .collect();
-            let initial = sum_known(own.iter().map(|f| f.initial.map(|d| d.0)));
-            let full_year = sum_known(own.iter().map(|f| f.full_year.map(|d| d.0)));
-            let executed = sum_known(own.iter().map(|f| f.executed.map(|d| d.0)));
-            ProjectBudget {
-                execution_rate_percent: rate(executed.map(|a| a.0), full_year.map(|a| a.0)),
-                initial,
-                full_year,
-                executed,
-                fund_count: own.len(),
-            }
-        })
-        .collect())
-}
-
-fn to_dto(m: Model, budget: ProjectBudget) -> Project {
-    Project {
-        id: m.id,
-        department_id: m.department_id,
-        region: m.region_code,
-        year: m.year,
-        name: m.name,
-        competent_department: m.competent_department,
-        implementing_organisation: m.implementing_organisation,
-        description: m.description,
-        annual_goal: m.annual_goal,
-        budget,
-        version: m.version,
-        created_at: m.created_at,
-        updated_at: m.updated_at,
-    }
-}
+use crate::app::projects::resolve;
 
 async fn respond(
     db: &impl ConnectionTrait,
@@ -218,29 +83,15 @@ pub async fn list_projects(
         })
     };
     let Some(department_id) =
-        departments::filter(&state.db, &principal, query.department_id.as_deref()).await?
+        scope::department_filter(&state.db, &principal, query.department_id.as_deref()).await?
     else {
         return Ok(empty());
     };
-    let region_prefix = match query.region.as_deref().map(region::subtree_filter_prefix) {
-        None => None,
-        Some(Ok(p)) => Some(p),
-        Some(Err(e)) => {
-            let mut err = ApiError::new(
-                codes::INVALID_QUERY,
-                Text::new(e.message_en(), e.message_zh()),
-            );
-            err.errors.push(FieldError::query(
-                "region",
-                "region.invalid_code",
-                Text::new(e.message_en(), e.message_zh()),
-            ));
-            return Err(err);
-        }
-    };
+    let region_prefix = scope::region_filter(query.region.as_deref())?;
+    let caller = CallerScope::of(&state.db, &principal).await?;
     let filter = store::Filter {
-        scope_prefix: principal.region_prefix().to_owned(),
-        scope_department_ids: allowed_ids(&state.db, &principal).await?,
+        scope_prefix: caller.region_prefix,
+        scope_department_ids: caller.department_ids,
         department_id,
         year: query.year,
         region_prefix,

@@ -6,14 +6,15 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::AppState;
-use crate::api::access;
-use crate::api::extract::{JsonBody, RequestBody};
+use crate::api::extract::JsonBody;
 use crate::api::http::{self, etag};
+use crate::api::state::AppState;
+use crate::app::access;
 use crate::domain::policy::{Action, Kind, Principal, Scope};
 use crate::domain::region::{self, RegionCode, RegionLevel, ShapeError};
 use crate::error::{ApiError, FieldError, Problem, codes};
 use crate::locale::Text;
+use crate::model::body::RequestBody;
 use crate::store::regions::{self as store, WriteOutcome};
 
 /// Level of a region in the GB/T 2260 hierarchy.

@@ -7,21 +7,21 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, put, web};
 use chrono::{DateTime, Utc};
-use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::departments::year_error;
-use crate::api::evaluation_dto::EvaluationKind;
-use crate::api::extract::{JsonBody, RequestBody};
+use crate::api::extract::JsonBody;
 use crate::api::http::{self, etag};
-use crate::api::{AppState, access, rule_sets};
-use crate::domain::evaluation as ev;
+use crate::api::state::AppState;
+use crate::app::write::year_error;
+use crate::app::{access, rule_sets};
 use crate::domain::policy::{Action, Kind, Principal, Scope};
 use crate::domain::region::RegionCode;
-use crate::domain::rule_defaults::{self, DefaultEntry, RuleSetRef};
+use crate::domain::rule_defaults::RuleSetRef;
 use crate::error::{ApiError, FieldError, Problem, codes};
 use crate::locale::Text;
+use crate::model::body::RequestBody;
+use crate::model::evaluation_dto::EvaluationKind;
 use crate::store::rule_set_defaults as store;
 
 /// A rule set as a default names it: `{id}` for its latest version at the time it is used,
@@ -147,38 +147,6 @@ fn location(region: &str, kind: EvaluationKind, year: Option<i32>) -> String {
     }
 }
 
-/// The rule set an evaluation of `kind` and `year` in `region` gets when it names none.
-pub async fn default_for(
-    db: &impl ConnectionTrait,
-    region: &RegionCode,
-    year: i32,
-    kind: ev::EvaluationKind,
-) -> Result<RuleSetRef, ApiError> {
-    let chain: Vec<String> = region
-        .up_to_national()
-        .iter()
-        .map(|c| c.as_str().to_owned())
-        .collect();
-    let kind_text = match kind {
-        ev::EvaluationKind::Department => "department",
-        ev::EvaluationKind::Project => "project",
-    };
-    let entries: Vec<DefaultEntry> = store::of_regions(db, &chain, kind_text)
-        .await?
-        .into_iter()
-        .map(|m| DefaultEntry {
-            region: m.region_code,
-            kind,
-            year: (m.year != 0).then_some(m.year),
-            rule_set: RuleSetRef {
-                id: m.rule_set_id,
-                version: m.rule_set_version.and_then(|v| u32::try_from(v).ok()),
-            },
-        })
-        .collect();
-    Ok(rule_defaults::resolve(&entries, region, year, kind).rule_set())
-}
-
 /// Checks the path and query: the region (a scope code), the year; 404 when the caller does
 /// not see the region.
 fn place(
@@ -200,7 +168,7 @@ fn place(
         || not_found(region, kind, year),
     )?;
     if let Some(y) = year
-        && !(2000..=2100).contains(&y)
+        && !crate::domain::validate::year_in_range(y)
     {
         let mut e = ApiError::new(
             codes::INVALID_QUERY,

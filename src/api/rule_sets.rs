@@ -7,15 +7,18 @@ use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::amount::Figure;
-use crate::api::extract::{JsonBody, RequestBody};
-use crate::api::{AppState, access};
+use crate::api::extract::JsonBody;
+use crate::api::state::AppState;
+use crate::app::access;
+use crate::app::rule_sets::{all, find};
 use crate::domain::policy::{Action, Kind, Principal};
 use crate::domain::region::RegionCode;
 use crate::domain::review;
-use crate::domain::rules::{self, RuleSet, WeightSource};
+use crate::domain::rules::{RuleSet, WeightSource};
 use crate::error::{ApiError, FieldError, Problem, codes};
 use crate::locale::Text;
+use crate::model::amount::Figure;
+use crate::model::body::RequestBody;
 use crate::store::rule_sets as store;
 
 /// A level-1 group and its weight.
@@ -23,7 +26,7 @@ use crate::store::rule_sets as store;
 #[serde(deny_unknown_fields)]
 pub struct Level1WeightDto {
     /// cost (成本), output (产出), benefit (效益) or satisfaction (满意度).
-    pub level1: crate::api::vocab::Level1Code,
+    pub level1: crate::model::vocab::Level1Code,
     pub weight: Figure,
 }
 
@@ -33,7 +36,7 @@ pub struct Level1WeightDto {
 pub struct GradeBandDto {
     /// excellent (优), good (良), fair (中) or poor (差), as evaluations say it; the pinyin
     /// words `you`, `liang`, `zhong`, `cha` of earlier versions are read too.
-    pub grade: crate::api::evaluation_dto::GradeDto,
+    pub grade: crate::model::evaluation_dto::GradeDto,
     /// Inclusive lower bound.
     pub min: Figure,
 }
@@ -184,47 +187,11 @@ fn to_dto(r: &RuleSet) -> Result<RuleSetDto, ApiError> {
 
 fn from_dto(d: &RuleSetDto) -> Result<RuleSet, ApiError> {
     let v = serde_json::to_value(d).map_err(ApiError::internal)?;
-    let mut r = crate::api::extract::parse_value::<RuleSet>(v)?;
+    let mut r = crate::model::body::parse_value::<RuleSet>(v)?;
     if d.vocabulary.is_none() {
         r.vocabulary = crate::domain::target::default_vocabulary();
     }
     Ok(r)
-}
-
-/// Every rule set: built-in ones, then those added, in id and version order.
-pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<(RuleSet, bool)>, ApiError> {
-    let mut out: Vec<(RuleSet, bool)> = rules::builtin_rule_sets()
-        .into_iter()
-        .map(|r| (r, true))
-        .collect();
-    for row in store::all(db).await? {
-        let r: RuleSet = serde_json::from_str(&row.document).map_err(ApiError::internal)?;
-        out.push((r, false));
-    }
-    out.sort_by(|a, b| (a.0.id.as_str(), a.0.version).cmp(&(b.0.id.as_str(), b.0.version)));
-    Ok(out)
-}
-
-/// Splits `id` or `id@version`; `None` when the version is not a number.
-fn split_key(wanted: &str) -> Option<(&str, Option<u32>)> {
-    match wanted.split_once('@') {
-        Some((id, v)) => v.parse::<u32>().ok().map(|v| (id, Some(v))),
-        None => Some((wanted, None)),
-    }
-}
-
-/// A rule set by `id` (latest version) or `id@version`, wherever it belongs (for reading back
-/// what an evaluation was scored with).
-pub async fn find(db: &impl ConnectionTrait, wanted: &str) -> Result<Option<RuleSet>, ApiError> {
-    let Some((id, version)) = split_key(wanted) else {
-        return Ok(None);
-    };
-    Ok(all(db)
-        .await?
-        .into_iter()
-        .map(|(r, _)| r)
-        .filter(|r| r.id == id && version.is_none_or(|v| r.version == v))
-        .max_by_key(|r| r.version))
 }
 
 /// A rule set by `id` or `id@version` that the caller sees (404 otherwise).
@@ -247,21 +214,6 @@ fn not_found(id: &str) -> ApiError {
             format!("不存在规则集 `{id}`"),
         ),
     )
-}
-
-/// The ids of the rule sets that apply to a region.
-pub async fn ids_applying_to(
-    db: &impl ConnectionTrait,
-    region: &RegionCode,
-) -> Result<Vec<String>, ApiError> {
-    let mut ids: Vec<String> = all(db)
-        .await?
-        .into_iter()
-        .filter(|(r, _)| r.applies_to(region))
-        .map(|(r, _)| r.id)
-        .collect();
-    ids.dedup();
-    Ok(ids)
 }
 
 /// Problems of a rule set's region, vocabulary and policies, with pointers.

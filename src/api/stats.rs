@@ -15,17 +15,16 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::AppState;
-use crate::api::amount::{Amount, Figure};
-use crate::api::departments::{self, allowed_ids};
-use crate::api::evaluation_dto::{EvaluationKind, GradeDto};
-use crate::api::evaluations::{region_prefix, visible_statuses};
-use crate::api::vocab::{EvaluationStatus, Vocabulary};
+use crate::api::state::AppState;
+use crate::app::scope::{self, CallerScope, region_filter, visible_statuses};
 use crate::domain::policy::Principal;
 use crate::domain::region::RegionLevel;
 use crate::domain::stats::{self, Achievement, Band, Dimension, Facts, Summary};
 use crate::error::{ApiError, FieldError, codes};
 use crate::locale::Text;
+use crate::model::amount::{Amount, Figure};
+use crate::model::evaluation_dto::{EvaluationKind, GradeDto};
+use crate::model::vocab::{EvaluationStatus, Vocabulary};
 use crate::store::departments as department_store;
 use crate::store::evaluation_cells;
 use crate::store::evaluations as store;
@@ -65,15 +64,16 @@ pub async fn evaluation_filter(
     f: &EvaluationFilters,
 ) -> Result<Option<store::Filter>, ApiError> {
     let statuses = visible_statuses(principal, f.status.as_deref())?;
-    let region_prefix = region_prefix(f.region.as_deref())?;
+    let region_prefix = region_filter(f.region.as_deref())?;
     let Some(department_id) =
-        departments::filter(&state.db, principal, f.department_id.as_deref()).await?
+        scope::department_filter(&state.db, principal, f.department_id.as_deref()).await?
     else {
         return Ok(None);
     };
+    let caller = CallerScope::of(&state.db, principal).await?;
     Ok(Some(store::Filter {
-        scope_prefix: principal.region_prefix().to_owned(),
-        scope_department_ids: allowed_ids(&state.db, principal).await?,
+        scope_prefix: caller.region_prefix,
+        scope_department_ids: caller.department_ids,
         statuses,
         year: f.year,
         region_prefix,
@@ -107,16 +107,17 @@ pub async fn indicator_selection(
     f: &IndicatorFilters,
 ) -> Result<Option<indicator_store::Selection>, ApiError> {
     let statuses = visible_statuses(principal, f.status.as_deref())?;
-    let region_prefix = region_prefix(f.region.as_deref())?;
+    let region_prefix = region_filter(f.region.as_deref())?;
     let Some(department_id) =
-        departments::filter(&state.db, principal, f.department_id.as_deref()).await?
+        scope::department_filter(&state.db, principal, f.department_id.as_deref()).await?
     else {
         return Ok(None);
     };
+    let caller = CallerScope::of(&state.db, principal).await?;
     Ok(Some(indicator_store::Selection {
         filter: indicator_store::Filter {
-            scope_prefix: principal.region_prefix().to_owned(),
-            scope_department_ids: allowed_ids(&state.db, principal).await?,
+            scope_prefix: caller.region_prefix,
+            scope_department_ids: caller.department_ids,
             statuses,
             year: f.year,
             region_prefix,
@@ -148,7 +149,7 @@ pub struct EvaluationStatsQuery {
     pub department_id: Option<String>,
     pub kind: Option<EvaluationKind>,
     /// draft, submitted, returned or approved (viewers: submitted and approved only).
-    #[param(value_type = Option<crate::api::vocab::EvaluationStatus>)]
+    #[param(value_type = Option<crate::model::vocab::EvaluationStatus>)]
     pub status: Option<String>,
     /// excellent, good, fair or poor.
     pub grade: Option<GradeDto>,
@@ -467,7 +468,7 @@ pub struct IndicatorStatsQuery {
     /// Rows of department (附件4) or project (附件5) evaluations only.
     pub kind: Option<EvaluationKind>,
     /// Rows of evaluations in this status (viewers: submitted and approved only).
-    #[param(value_type = Option<crate::api::vocab::EvaluationStatus>)]
+    #[param(value_type = Option<crate::model::vocab::EvaluationStatus>)]
     pub status: Option<String>,
     /// Only this 一级指标 (standard name, e.g. 产出指标).
     pub level1: Option<String>,

@@ -7,13 +7,13 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
-use crate::api::AppState;
-use crate::api::evaluation_dto::{ComputedDto, EvaluationKind};
-use crate::api::funds::Source;
+use crate::api::state::AppState;
 use crate::api::table_import::XLSX_TYPE;
 use crate::app::evaluations;
 use crate::domain::policy::{Action, Principal};
 use crate::error::ApiError;
+use crate::model::evaluation_dto::{ComputedDto, EvaluationKind};
+use crate::model::funds::Source;
 
 fn xlsx_error(e: XlsxError) -> ApiError {
     ApiError::internal(anyhow::anyhow!("xlsx: {e}"))
@@ -30,7 +30,7 @@ fn source_label(s: Source) -> &'static str {
 /// Writes the sheet; `names` gives the department's and the project's names.
 pub fn write_table(
     sheet: &mut Worksheet,
-    input: &crate::api::evaluation_dto::EvaluationInput,
+    input: &crate::model::evaluation_dto::EvaluationInput,
     computed: Option<&ComputedDto>,
     department_name: &str,
     project_name: Option<&str>,
@@ -316,11 +316,7 @@ pub async fn get_evaluation_table(
 ) -> Result<HttpResponse, ApiError> {
     let (m, stored) = evaluations::resolve(&state.db, &principal, &id, Action::Read).await?;
     let computed: Option<ComputedDto> = serde_json::from_value(stored.computed.clone()).ok();
-    let department = crate::store::departments::get(&state.db, &m.department_id).await?;
-    let project = match &m.project_id {
-        Some(pid) => crate::store::projects::get(&state.db, pid).await?,
-        None => None,
-    };
+    let (department, project) = evaluations::owners(&state.db, &m).await?;
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
     let name = match stored.input.kind {

@@ -9,15 +9,15 @@ use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::AppState;
-use crate::api::evaluation_dto::{ComputedDto, EvaluationInput};
-use crate::api::findings::FindingDto;
+use crate::api::state::AppState;
 use crate::api::table_read::{self, CellMapping, ReadParams, TableLayout, cell_pointer};
-use crate::api::vocab::ItemOutcome;
 use crate::app::evaluations;
 use crate::domain::policy::{Action, Kind, Principal};
 use crate::error::{ApiError, FieldError, codes};
 use crate::locale::Text;
+use crate::model::evaluation_dto::{ComputedDto, EvaluationInput};
+use crate::model::findings::FindingDto;
+use crate::model::vocab::ItemOutcome;
 
 /// The media type of an .xlsx workbook.
 pub const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -117,7 +117,7 @@ pub async fn run(
     year: Option<i32>,
     apply: bool,
 ) -> Result<ImportResponse, ApiError> {
-    crate::api::access::require_role(principal, Kind::Evaluation, Action::Create)?;
+    crate::app::access::require_role(principal, Kind::Evaluation, Action::Create)?;
     let params = ReadParams { department, year };
     let mut errors = Vec::new();
     let mut read = Vec::new();
@@ -348,7 +348,7 @@ pub async fn import_tables(
     query: web::Query<ImportQuery>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    crate::api::access::require_role(&principal, Kind::Evaluation, Action::Create)?;
+    crate::app::access::require_role(&principal, Kind::Evaluation, Action::Create)?;
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)

@@ -19,16 +19,16 @@ use calamine::{Data, Reader, Xlsx};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::api::amount::{ABOVE_MAXIMUM, Amount, Figure};
 use crate::api::batch_csv::canonical;
-use crate::api::evaluation_dto::{
+use crate::error::FieldError;
+use crate::locale::Text;
+use crate::model::amount::{ABOVE_MAXIMUM, Amount, Figure};
+use crate::model::body::escape_pointer;
+use crate::model::evaluation_dto::{
     AmountUnit, BudgetInput, EvaluationInput, EvaluationKind, IndicatorInputDto, Narrative,
     SourceAmountDto,
 };
-use crate::api::extract::escape_pointer;
-use crate::api::funds::Source;
-use crate::error::FieldError;
-use crate::locale::Text;
+use crate::model::funds::Source;
 
 /// At most this many sheets per workbook.
 pub const MAX_SHEETS: usize = 50;

@@ -1,20 +1,33 @@
 //! A department's year documents (profile, finances): created, or replaced under If-Match,
 //! through the generic write path.
 
+use rust_decimal::Decimal;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
-use crate::api::department_years::{Finance, FinanceInput, ProfileInput, finance_of};
-use crate::api::departments::year_error;
-use crate::api::feed;
-use crate::api::http::{self, IfMatch};
 use crate::app::departments;
+use crate::app::feed;
+use crate::app::precondition::{self as http, IfMatch};
 use crate::app::uow::UnitOfWork;
-use crate::app::write::{self, Row};
+use crate::app::write::{self, Row, year_error};
+use crate::domain::finance::{self as fin, FundSet};
+use crate::domain::money;
 use crate::domain::policy::{Action, Principal};
+use crate::domain::validate;
 use crate::error::{ApiError, codes};
+use crate::locale::Text;
+use crate::model::amount::{Amount, dec, sum_known};
+use crate::model::department_years::{
+    Finance, FinanceComputed, FinanceInput, FundsSummary, ProfileInput,
+};
+use crate::model::findings::convert;
+use crate::model::funds::{rate, to_domain};
+use crate::model::vocab::{ChangeEntity, Vocabulary};
 use crate::store::departments::Model as Department;
-use crate::store::documents::{self as store, FINANCE, PROFILE};
+use crate::store::documents as store;
+pub use crate::store::documents::{FINANCE, PROFILE};
+use crate::store::{funds as fund_store, projects as project_store};
 
 /// A year path segment out of 2000–2100 is a 400 of the path.
 pub fn check_year(year: i32) -> Result<(), ApiError> {
@@ -60,20 +73,15 @@ impl Row for YearDocument {
     async fn feed(
         &self,
         db: &impl ConnectionTrait,
-        op: &'static str,
+        op: crate::model::vocab::ChangeOp,
         actor: &str,
     ) -> Result<(), ApiError> {
         let row = &self.row;
-        feed::department_year(
-            db,
-            &self.department,
+        let kind = ChangeEntity::from_stored(
             &row.kind,
-            row.year,
-            row.version,
-            op,
-            actor,
-        )
-        .await
+            format!("document {}:{}:{}", row.department_id, row.kind, row.year),
+        )?;
+        feed::department_year(db, &self.department, kind, row.year, row.version, op, actor).await
     }
 }
 
@@ -181,4 +189,136 @@ pub async fn put_finance(
     let finance = finance_of(uow.db(), id, &row, input).await?;
     uow.commit().await?;
     Ok((finance, created))
+}
+
+async fn finance_computed(
+    db: &impl ConnectionTrait,
+    department_id: &str,
+    year: i32,
+    input: &FinanceInput,
+) -> Result<FinanceComputed, ApiError> {
+    let rows = fund_store::of_department_year(db, department_id, year).await?;
+    let projects = project_store::of_department_year(db, department_id, year).await?;
+    let project_name = |id: &Option<String>| {
+        id.as_ref().and_then(|id| {
+            projects
+                .iter()
+                .find(|p| &p.id == id)
+                .map(|p| p.name.clone())
+        })
+    };
+    let funds: Vec<fin::Fund> = rows
+        .iter()
+        .map(|m| to_domain(m, project_name(&m.project_id)))
+        .collect();
+    let profile = match store::get(db, department_id, PROFILE, year).await? {
+        Some(doc) => serde_json::from_str::<ProfileInput>(&doc.document)
+            .ok()
+            .map(|p| p.to_domain(year)),
+        None => None,
+    };
+    let report = fin::DepartmentReport {
+        finance: input.finance(year),
+        basic_table: input.basic_table(year),
+        funds: Some(FundSet {
+            funds: funds.clone(),
+            declared: input.declarations(),
+        }),
+        profile,
+    };
+    let findings = convert(
+        fin::reconcile_report(&report),
+        &[
+            ("/finance", ""),
+            ("/basic_table", "/basic_data"),
+            ("/funds/funds", "/computed/funds/fund_ids"),
+            ("/funds/declared", "/expenditure/declared"),
+        ],
+    );
+    let total_of = |f: fn(&fin::Fund) -> Option<Decimal>| sum_known(funds.iter().map(f));
+    let executed = total_of(|f| f.executed);
+    let full_year = total_of(|f| f.full_year);
+    let declared = input.expenditure.project;
+    let (adds_up, difference) = validate::funds_agreement(dec(executed), dec(declared));
+    let difference = difference.map(|d| d.to_string());
+    let e = &input.expenditure;
+    let basic_data = input.basic_data.as_ref();
+    Ok(FinanceComputed {
+        revenue_by_source_sum: money::sum_checked(
+            input.revenue.by_source.iter().map(|s| s.amount.0),
+        )
+        .map(Amount),
+        expenditure_sum: validate::sum_of_both(dec(e.basic), dec(e.project)).map(Amount),
+        basic_sum: validate::sum_of_both(dec(e.personnel), dec(e.operating)).map(Amount),
+        basic_share_percent: rate(dec(e.basic), Some(e.total.0)),
+        project_share_percent: rate(dec(e.project), Some(e.total.0)),
+        staffing_control_rate_percent: basic_data.and_then(|b| {
+            rate(
+                b.staffing.in_service.map(Decimal::from),
+                b.staffing.establishment.map(Decimal::from),
+            )
+        }),
+        funds: FundsSummary {
+            fund_ids: rows.iter().map(|r| r.id.clone()).collect(),
+            count: rows.len(),
+            initial: total_of(|f| f.initial),
+            execution_rate_percent: rate(executed.map(|a| a.0), full_year.map(|a| a.0)),
+            full_year,
+            executed,
+            declared_project_expenditure: declared,
+            adds_up,
+            difference,
+        },
+        findings,
+    })
+}
+
+/// Builds the finance response.
+pub async fn finance_of(
+    db: &impl ConnectionTrait,
+    department_id: String,
+    row: &store::Model,
+    data: FinanceInput,
+) -> Result<Finance, ApiError> {
+    Ok(Finance {
+        computed: finance_computed(db, &department_id, row.year, &data).await?,
+        department_id,
+        year: row.year,
+        data,
+        version: row.version,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+fn not_found(kind: &str, key: &str, year: i32) -> ApiError {
+    let (en, zh) = if kind == PROFILE {
+        ("profile", "年度概况")
+    } else {
+        ("finances", "年度财务")
+    };
+    ApiError::new(
+        codes::DOCUMENT_NOT_FOUND,
+        Text::new(
+            format!("Department {key} has no {en} for {year}"),
+            format!("部门 {key} 没有 {year} 年的{zh}"),
+        ),
+    )
+}
+
+/// A department year's stored document, in the caller's scope (404 otherwise).
+pub async fn read_document<T: DeserializeOwned>(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    key: &str,
+    kind: &'static str,
+    year: i32,
+) -> Result<(String, store::Model, T), ApiError> {
+    check_year(year)?;
+    let department = departments::resolve(db, principal, key, Action::Read).await?;
+    let row = store::get(db, &department.id, kind, year)
+        .await?
+        .ok_or_else(|| not_found(kind, key, year))?;
+    let data = serde_json::from_str(&row.document).map_err(ApiError::internal)?;
+    Ok((department.id, row, data))
 }

@@ -3,16 +3,16 @@
 
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
-use crate::api::access;
-use crate::api::departments::DepartmentInput;
-use crate::api::feed;
-use crate::api::http::IfMatch;
+use crate::app::access;
+use crate::app::feed;
+use crate::app::precondition::IfMatch;
 use crate::app::uow::UnitOfWork;
 use crate::app::write::{self, Row};
 use crate::domain::policy::{Action, Kind, Principal, Scope};
 use crate::domain::region::RegionCode;
 use crate::error::{ApiError, FieldError, codes};
 use crate::locale::Text;
+use crate::model::departments::DepartmentInput;
 use crate::store::departments::{self as store, Model};
 use crate::store::regions as region_store;
 
@@ -155,12 +155,7 @@ async fn validate(
     let mut errors = Vec::new();
     write::text_error("/name", 200, &input.name, &mut errors);
     write::text_error("/budget_code", 64, &input.budget_code, &mut errors);
-    if !input
-        .budget_code
-        .trim()
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-    {
+    if !crate::domain::validate::budget_code_chars_ok(&input.budget_code) {
         errors.push(FieldError::body(
             "/budget_code",
             "department.invalid_budget_code",
@@ -292,29 +287,6 @@ fn to_json(list: &[String]) -> String {
         .unwrap_or_else(|_| "[]".into())
 }
 
-/// Checks `action` on an object a department owns (a fund, a project): the object answers
-/// `not_found` when it, or its department, is outside the caller's scope.
-pub async fn authorize_owned(
-    db: &impl ConnectionTrait,
-    principal: &Principal,
-    kind: Kind,
-    action: Action,
-    department_id: &str,
-    region: &str,
-    not_found: impl Fn() -> ApiError,
-) -> Result<(), ApiError> {
-    let department = store::get(db, department_id)
-        .await?
-        .ok_or_else(&not_found)?;
-    let ids = [department.id.as_str(), department.budget_code.as_str()];
-    let scope = Scope {
-        region,
-        department: &ids,
-        ..Scope::default()
-    };
-    access::authorize(principal, kind, action, &scope, not_found)
-}
-
 impl Row for Model {
     fn version(&self) -> i64 {
         self.version
@@ -346,7 +318,7 @@ impl Row for Model {
     async fn feed(
         &self,
         db: &impl ConnectionTrait,
-        op: &'static str,
+        op: crate::model::vocab::ChangeOp,
         actor: &str,
     ) -> Result<(), ApiError> {
         feed::department(db, self, op, actor).await

@@ -7,26 +7,28 @@
 
 mod many;
 mod prepare;
+mod read;
 pub mod summaries;
 mod write;
 
-use crate::api::findings::FindingDto;
+use crate::model::findings::FindingDto;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde::{Deserialize, Serialize};
 
-use crate::api::access;
-use crate::api::evaluation_dto::{EvaluationInput, IndicatorInputDto};
-use crate::api::http::{self, IfMatch};
-use crate::api::vocab::{BudgetSource, EvaluationStatus, ItemOutcome, Vocabulary};
+use crate::app::access;
+use crate::app::precondition::{self as http, IfMatch};
 use crate::app::uow::UnitOfWork;
 use crate::domain::policy::{Action, Kind, Principal, Scope};
 use crate::domain::workflow::{self, Status, Transition};
 use crate::error::{ApiError, FieldError, codes};
 use crate::locale::Text;
+use crate::model::evaluation_dto::{EvaluationInput, IndicatorInputDto};
+use crate::model::vocab::{BudgetSource, EvaluationStatus, ItemOutcome, Vocabulary};
 use crate::store::evaluations::{self as store, Model};
 
 pub use many::{Done, Mode, upsert_many};
 pub use prepare::{Prepared, prepare};
+pub use read::{history_of, owners};
 use write::{HistoryEntry, save};
 
 /// What is kept of an evaluation: the normalised input, where its budget came from, and the
@@ -55,8 +57,7 @@ pub fn not_found(id: &str) -> ApiError {
 
 /// The stored status of an evaluation; an unknown one is an internal error, never a guess.
 pub fn status_of(m: &Model) -> Result<Status, ApiError> {
-    EvaluationStatus::from_stored(&m.status, format_args!("evaluation {}", m.id))
-        .map(EvaluationStatus::domain)
+    Ok(EvaluationStatus::from_stored(&m.status, format_args!("evaluation {}", m.id))?.domain())
 }
 
 pub fn stored_of(m: &Model) -> Result<Stored, ApiError> {

@@ -2,17 +2,17 @@
 
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
-use crate::api::amount::dec;
-use crate::api::departments::year_error;
-use crate::api::funds::{FundInput, wire};
-use crate::api::http::IfMatch;
-use crate::api::{access, feed};
 use crate::app::departments;
+use crate::app::precondition::IfMatch;
 use crate::app::uow::UnitOfWork;
 use crate::app::write;
+use crate::app::write::year_error;
+use crate::app::{access, feed};
 use crate::domain::policy::{Action, Kind, Principal};
 use crate::error::{ApiError, FieldError, codes};
 use crate::locale::Text;
+use crate::model::amount::dec;
+use crate::model::funds::{FundInput, wire};
 use crate::store::funds::Model;
 use crate::store::money::StoredDecimal;
 use crate::store::projects as project_store;

@@ -2,10 +2,18 @@
 //! references in the caller's scope, calls the domain, and lands its writes through one
 //! [`uow::UnitOfWork`], the only place that begins and commits a write transaction.
 
+pub mod access;
+pub mod budgets;
 pub mod department_years;
 pub mod departments;
 pub mod evaluations;
+pub mod feed;
 pub mod funds;
+pub mod health;
+pub mod precondition;
 pub mod projects;
+pub mod rule_set_defaults;
+pub mod rule_sets;
+pub mod scope;
 pub mod uow;
 pub mod write;

@@ -2,16 +2,16 @@
 
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
-use crate::api::departments::year_error;
-use crate::api::http::IfMatch;
-use crate::api::projects::ProjectInput;
-use crate::api::{access, feed};
 use crate::app::departments;
+use crate::app::precondition::IfMatch;
 use crate::app::uow::UnitOfWork;
 use crate::app::write;
+use crate::app::write::year_error;
+use crate::app::{access, feed};
 use crate::domain::policy::{Action, Kind, Principal};
 use crate::error::{ApiError, codes};
 use crate::locale::Text;
+use crate::model::projects::ProjectInput;
 use crate::store::funds as fund_store;
 use crate::store::projects::Model;
 

@@ -8,10 +8,11 @@ use std::future::Future;
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 
-use crate::api::feed;
-use crate::api::http::{self, IfMatch};
+use crate::app::feed;
+use crate::app::precondition::{self as http, IfMatch};
 use crate::app::uow::{self, Write};
 use crate::domain::policy::{Action, Kind, Principal};
+use crate::domain::validate;
 use crate::error::{ApiError, FieldError};
 use crate::locale::Text;
 
@@ -37,7 +38,7 @@ pub trait Row: Clone + Send + Sync {
     fn feed(
         &self,
         db: &impl ConnectionTrait,
-        op: &'static str,
+        op: crate::model::vocab::ChangeOp,
         actor: &str,
     ) -> impl Future<Output = Result<(), ApiError>> + Send;
 }
@@ -94,7 +95,7 @@ macro_rules! owned_row {
             async fn feed(
                 &self,
                 db: &impl sea_orm::ConnectionTrait,
-                op: &'static str,
+                op: crate::model::vocab::ChangeOp,
                 actor: &str,
             ) -> Result<(), $crate::error::ApiError> {
                 $feed(db, self, op, actor).await
@@ -124,10 +125,24 @@ macro_rules! owned_row {
 }
 pub(crate) use owned_row;
 
+/// Checks a fiscal year ([`validate::YEARS`]), reporting at `pointer`.
+pub fn year_error(year: i32, pointer: &str) -> Option<FieldError> {
+    (!validate::year_in_range(year)).then(|| {
+        let (first, last) = (validate::YEARS.start(), validate::YEARS.end());
+        FieldError::body(
+            pointer,
+            "field.out_of_range",
+            Text::new(
+                format!("The year must be between {first} and {last} (got {year})"),
+                format!("年度必须在 {first} 到 {last} 之间（收到 {year}）"),
+            ),
+        )
+    })
+}
+
 /// A text field of 1 to `max` characters (trimmed), else an error at `pointer`.
 pub fn text_error(pointer: &str, max: usize, value: &str, errors: &mut Vec<FieldError>) {
-    let n = value.trim().chars().count();
-    if n == 0 || n > max {
+    if !validate::length_ok(value, max) {
         errors.push(FieldError::body(
             pointer,
             "field.invalid_length",
@@ -163,15 +178,9 @@ pub async fn resolve_owned<R: Owned>(
 ) -> Result<R, ApiError> {
     let m = R::get(db, id).await?.ok_or_else(|| R::not_found(id))?;
     let (department, region) = m.owner();
-    crate::app::departments::authorize_owned(
-        db,
-        principal,
-        R::KIND,
-        action,
-        department,
-        region,
-        || R::not_found(id),
-    )
+    crate::app::access::authorize_owned(db, principal, R::KIND, action, department, region, || {
+        R::not_found(id)
+    })
     .await?;
     Ok(m)
 }
@@ -188,7 +197,7 @@ pub fn check_if_match(if_match: Option<&IfMatch>, version: i64) -> Result<(), Ap
 struct RowWrite<'a, R> {
     current: Option<i64>,
     next: R,
-    op: &'static str,
+    op: crate::model::vocab::ChangeOp,
     actor: &'a str,
 }
 
@@ -241,7 +250,7 @@ pub async fn overwrite<R: Row>(
     db: &impl ConnectionTrait,
     current_version: i64,
     next: R,
-    op: &'static str,
+    op: crate::model::vocab::ChangeOp,
     actor: &str,
 ) -> Result<R, ApiError> {
     let write = RowWrite {

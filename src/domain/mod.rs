@@ -52,6 +52,7 @@ pub mod stats;
 pub mod target;
 pub mod text;
 pub mod tree;
+pub mod validate;
 pub mod workflow;
 
 #[cfg(test)]

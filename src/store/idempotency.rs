@@ -9,7 +9,7 @@ use sea_orm::sea_query::Expr;
 #[sea_orm(table_name = "idempotency_keys")]
 pub struct Model {
     /// `{subject}\n{scope fingerprint}\n{key}`: keys are per caller and scope
-    /// (`crate::api::idempotency::storage_key`).
+    /// (`api::idempotency::storage_key`).
     #[sea_orm(primary_key, auto_increment = false)]
     pub key: String,
     pub request_hash: String,

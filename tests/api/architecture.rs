@@ -34,3 +34,45 @@ fn domain_has_no_framework_imports() {
     }
     assert!(files >= 10);
 }
+
+/// The code (comments left out) of every `.rs` file under `src/{dir}` (or the file itself).
+fn code_of(path: &std::path::Path, out: &mut Vec<(String, String)>) {
+    if path.is_dir() {
+        for entry in std::fs::read_dir(path).unwrap() {
+            code_of(&entry.unwrap().path(), out);
+        }
+    } else if path.extension().is_some_and(|e| e == "rs") {
+        let text = std::fs::read_to_string(path).unwrap();
+        let code: String = text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        out.push((path.display().to_string(), code));
+    }
+}
+
+/// The use cases, the contract types, the CLI import and the demo generator never reach back
+/// into the HTTP layer: the layers only point down.
+#[test]
+fn app_model_import_and_generate_do_not_use_the_http_layer() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    for part in [
+        "app",
+        "model",
+        "import.rs",
+        "generate.rs",
+        "domain",
+        "store",
+    ] {
+        code_of(&root.join(part), &mut files);
+    }
+    assert!(files.len() >= 20);
+    for (path, code) in files {
+        assert!(
+            !code.contains("crate::api"),
+            "{path} uses crate::api: only main/startup wire the HTTP layer"
+        );
+    }
+}

@@ -12,6 +12,7 @@ mod evaluations;
 mod example_client;
 mod exports;
 mod feed_replica;
+mod feed_shapes;
 mod generate;
 mod helpers;
 mod http_caching;

@@ -1,9 +1,9 @@
 //! Evaluations: create and delete land whole or not at all.
 
-use jixiao::api::evaluation_dto::EvaluationInput;
 use jixiao::app::evaluations;
 use jixiao::domain::policy::{Principal, Role};
 use jixiao::domain::region::RegionCode;
+use jixiao::model::evaluation_dto::EvaluationInput;
 use jixiao::store::{self, changes, evaluation_cells, history, indicator_cells, indicator_results};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,

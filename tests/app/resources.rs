@@ -1,12 +1,12 @@
 //! Departments, funds, projects and a department's year documents: a write lands whole (its
 //! row and its feed entry) or, when its feed entry fails, not at all.
 
-use jixiao::api::departments::DepartmentInput;
-use jixiao::api::funds::FundInput;
-use jixiao::api::projects::ProjectInput;
 use jixiao::app::{department_years, departments, funds, projects};
 use jixiao::domain::policy::{Principal, Role};
 use jixiao::domain::region::RegionCode;
+use jixiao::model::departments::DepartmentInput;
+use jixiao::model::funds::FundInput;
+use jixiao::model::projects::ProjectInput;
 use jixiao::store::{self, changes, documents};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,

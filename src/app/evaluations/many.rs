@@ -5,12 +5,12 @@
 use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 
 use super::upsert;
-use crate::api::evaluation_dto::EvaluationInput;
-use crate::api::findings::FindingDto;
-use crate::api::vocab::ItemOutcome;
 use crate::app::uow::UnitOfWork;
 use crate::domain::policy::Principal;
 use crate::error::ApiError;
+use crate::model::evaluation_dto::EvaluationInput;
+use crate::model::findings::FindingDto;
+use crate::model::vocab::ItemOutcome;
 use crate::store::evaluations::Model;
 
 /// How the items of a request are written.

@@ -5,14 +5,9 @@
 use sea_orm::ConnectionTrait;
 
 use super::field;
-use crate::api::amount::sum_known;
-use crate::api::departments::{self, year_error};
-use crate::api::evaluation_dto::{
-    AmountUnit, BudgetInput, ComputedDto, EvaluationInput, EvaluationKind,
-};
-use crate::api::findings::{FindingDto, FindingSeverity, convert};
-use crate::api::vocab::BudgetSource;
-use crate::api::{access, projects, rule_sets};
+use crate::app::departments;
+use crate::app::write::year_error;
+use crate::app::{access, projects, rule_sets};
 use crate::domain::evaluation as ev;
 use crate::domain::finance::{FundDeclaration, FundScope, FundSet};
 use crate::domain::policy::{Action, Kind, Principal};
@@ -20,6 +15,12 @@ use crate::domain::region::RegionCode;
 use crate::domain::rules::RuleSet;
 use crate::domain::scoring;
 use crate::error::{ApiError, FieldError, codes};
+use crate::model::amount::sum_known;
+use crate::model::evaluation_dto::{
+    AmountUnit, BudgetInput, ComputedDto, EvaluationInput, EvaluationKind,
+};
+use crate::model::findings::{FindingDto, FindingSeverity, convert};
+use crate::model::vocab::BudgetSource;
 use crate::store::departments as department_store;
 use crate::store::funds as fund_store;
 use crate::store::projects as project_store;
@@ -224,7 +225,7 @@ async fn rule_set_of(
         None => {
             let kind = input.kind.domain();
             let default =
-                crate::api::rule_set_defaults::default_for(db, region, input.year, kind).await?;
+                crate::app::rule_set_defaults::default_for(db, region, input.year, kind).await?;
             (default.key(), true)
         }
     };
@@ -369,7 +370,7 @@ fn reconcile(
     let set = FundSet {
         funds: funds
             .iter()
-            .map(|m| crate::api::funds::to_domain(m, None))
+            .map(|m| crate::model::funds::to_domain(m, None))
             .collect(),
         declared: vec![declaration],
     };

@@ -5,13 +5,14 @@ use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 
 use super::{Prepared, Stored, exists, stored_of};
-use crate::api::evaluation_dto::BudgetInput;
-use crate::api::{feed, http};
+use crate::app::feed;
+use crate::app::precondition as http;
 use crate::app::uow::{self, Write};
 use crate::domain::diff;
 use crate::domain::policy::Principal;
 use crate::domain::workflow::Status;
 use crate::error::ApiError;
+use crate::model::evaluation_dto::BudgetInput;
 use crate::store::evaluations::{self as store, Model};
 use crate::store::history;
 use crate::store::indicator_cells;
@@ -31,7 +32,7 @@ struct EvaluationWrite<'a> {
     next: Model,
     indicator_rows: Vec<indicator_results::Model>,
     history: history::Model,
-    op: &'static str,
+    op: crate::model::vocab::ChangeOp,
     actor: &'a str,
     /// How the rows moved the indicator cells, once they are written.
     delta: indicator_cells::Delta,

@@ -32,7 +32,7 @@ fn above_maximum(text: &str, max: Decimal, what: &str, what_zh: &str) -> Text {
 
 /// Separates the English and the Chinese message inside a serde error raised by this module's
 /// visitors, so that the body parser can answer in either language (see
-/// [`crate::api::extract`]).
+/// `api::extract`).
 pub const LANG_SEPARATOR: char = '\u{1f}';
 
 /// A bilingual message as the text of a serde error.
@@ -407,11 +407,7 @@ impl ToSchema for Amount {
 /// (a total of partly unknown figures would look exact and be wrong), and when the sum leaves
 /// the decimal range (only possible for data stored before amounts were bounded).
 pub fn sum_known(values: impl IntoIterator<Item = Option<Decimal>>) -> Option<Amount> {
-    let values: Option<Vec<Decimal>> = values.into_iter().collect();
-    values
-        .filter(|v| !v.is_empty())
-        .and_then(money::sum_checked)
-        .map(Amount)
+    crate::domain::validate::sum_known(values).map(Amount)
 }
 
 /// Optional amounts map to optional decimals.

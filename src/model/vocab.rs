@@ -8,9 +8,18 @@ use std::fmt::Display;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::evaluation_dto::{EvaluationKind, GradeDto};
 use crate::domain::workflow::Status;
-use crate::error::ApiError;
+
+/// A word read back from the database that is not one of its vocabulary's words: an internal
+/// error (the caller's `?` turns it into a logged 500), never a made-up value.
+#[derive(Debug)]
+pub struct UnknownStored(pub anyhow::Error);
+
+impl std::fmt::Display for UnknownStored {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
 
 /// A closed set of snake_case words.
 pub trait Vocabulary: Sized + Copy + 'static {
@@ -27,9 +36,9 @@ pub trait Vocabulary: Sized + Copy + 'static {
 
     /// A value read back as text from the database; `context` says where it was read
     /// (`evaluation 0193…`), for the log.
-    fn from_stored(text: &str, context: impl Display) -> Result<Self, ApiError> {
+    fn from_stored(text: &str, context: impl Display) -> Result<Self, UnknownStored> {
         Self::parse(text).ok_or_else(|| {
-            ApiError::internal(anyhow::anyhow!(
+            UnknownStored(anyhow::anyhow!(
                 "{context}: the stored {} `{text}` is not one of {}",
                 Self::WHAT,
                 Self::ALL
@@ -218,24 +227,6 @@ vocabulary! {
     }
 }
 
-impl Vocabulary for GradeDto {
-    const WHAT: &'static str = "grade";
-    const ALL: &'static [Self] = &[Self::Excellent, Self::Good, Self::Fair, Self::Poor];
-
-    fn as_str(self) -> &'static str {
-        GradeDto::as_str(self)
-    }
-}
-
-impl Vocabulary for EvaluationKind {
-    const WHAT: &'static str = "evaluation kind";
-    const ALL: &'static [Self] = &[Self::Department, Self::Project];
-
-    fn as_str(self) -> &'static str {
-        EvaluationKind::as_str(self)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,17 +255,8 @@ mod tests {
         serialises_as_str::<ScoreBasis>();
         serialises_as_str::<Level1Code>();
         serialises_as_str::<EvaluationView>();
-        serialises_as_str::<GradeDto>();
-        serialises_as_str::<EvaluationKind>();
-    }
-
-    #[test]
-    fn the_feed_writes_the_words_of_change_op() {
-        use crate::api::feed;
-        assert_eq!(feed::CREATED, ChangeOp::Created.as_str());
-        assert_eq!(feed::UPDATED, ChangeOp::Updated.as_str());
-        assert_eq!(feed::STATE_CHANGED, ChangeOp::StateChanged.as_str());
-        assert_eq!(feed::DELETED, ChangeOp::Deleted.as_str());
+        serialises_as_str::<crate::model::evaluation_dto::GradeDto>();
+        serialises_as_str::<crate::model::evaluation_dto::EvaluationKind>();
     }
 
     #[test]
@@ -288,7 +270,7 @@ mod tests {
     #[test]
     fn an_unknown_stored_word_is_an_internal_error() {
         let e = EvaluationStatus::from_stored("withdrawn", "evaluation x").unwrap_err();
-        let cause = e.cause.as_ref().map(|c| c.to_string()).unwrap_or_default();
+        let cause = e.to_string();
         assert!(cause.contains("evaluation x"), "{cause}");
         assert!(cause.contains("`withdrawn`"), "{cause}");
     }

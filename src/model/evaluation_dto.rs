@@ -5,17 +5,17 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::amount::{
-    Amount, Figure, PrintedAmount, PrintedFigure, fig, printed_amount, printed_figure,
-};
-use crate::api::findings::FindingDto;
-use crate::api::funds::Source;
-use crate::api::vocab::{BudgetSource, EvaluationStatus, WorkflowAction};
 use crate::domain::evaluation as ev;
 use crate::domain::finance::SourceAmount;
 use crate::domain::rules::Grade;
 use crate::domain::scoring::Outcome;
 use crate::domain::target::Direction as DomainDirection;
+use crate::model::amount::{
+    Amount, Figure, PrintedAmount, PrintedFigure, fig, printed_amount, printed_figure,
+};
+use crate::model::findings::FindingDto;
+use crate::model::funds::Source;
+use crate::model::vocab::{BudgetSource, EvaluationStatus, Vocabulary, WorkflowAction};
 
 /// 部门整体 (附件4) or 项目支出 (附件5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -102,7 +102,7 @@ impl AmountUnit {
     pub fn max_scale(self) -> u32 {
         match self {
             AmountUnit::Yuan => 2,
-            AmountUnit::WanYuan => crate::api::amount::MAX_SCALE,
+            AmountUnit::WanYuan => crate::model::amount::MAX_SCALE,
         }
     }
 
@@ -205,7 +205,7 @@ pub struct IndicatorInputDto {
     pub direction: Option<Direction>,
 }
 
-impl crate::api::extract::RequestBody for IndicatorInputDto {
+impl crate::model::body::RequestBody for IndicatorInputDto {
     const READ_ONLY: &'static [&'static str] = &[
         "computed",
         "achieved",
@@ -340,7 +340,7 @@ fn rule_set_spec<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String
     Ok(Option::<RuleSetSpec>::deserialize(d)?.map(RuleSetSpec::into_name))
 }
 
-impl crate::api::extract::RequestBody for EvaluationInput {
+impl crate::model::body::RequestBody for EvaluationInput {
     const READ_ONLY: &'static [&'static str] = &[
         "id",
         "status",
@@ -668,11 +668,11 @@ impl ComputedDto {
             Figure(d)
         };
         let grade: GradeDto = outcome.grade.into();
-        let mut findings: Vec<FindingDto> = crate::api::findings::convert(outcome.findings, &[]);
+        let mut findings: Vec<FindingDto> = crate::model::findings::convert(outcome.findings, &[]);
         findings.extend(extra);
         let error_count = findings
             .iter()
-            .filter(|x| x.severity == crate::api::findings::FindingSeverity::Error)
+            .filter(|x| x.severity == crate::model::findings::FindingSeverity::Error)
             .count();
         ComputedDto {
             rule_set_id: outcome.rule_set_id,
@@ -818,4 +818,22 @@ pub struct Validation {
     pub budget_source: BudgetSource,
     pub budget: Option<BudgetInput>,
     pub computed: ComputedDto,
+}
+
+impl Vocabulary for GradeDto {
+    const WHAT: &'static str = "grade";
+    const ALL: &'static [Self] = &[Self::Excellent, Self::Good, Self::Fair, Self::Poor];
+
+    fn as_str(self) -> &'static str {
+        GradeDto::as_str(self)
+    }
+}
+
+impl Vocabulary for EvaluationKind {
+    const WHAT: &'static str = "evaluation kind";
+    const ALL: &'static [Self] = &[Self::Department, Self::Project];
+
+    fn as_str(self) -> &'static str {
+        EvaluationKind::as_str(self)
+    }
 }

@@ -1,6 +1,8 @@
 //! Applies the policy of [`crate::domain::policy`] to a request: hidden objects answer the
 //! resource's own 404, forbidden actions 403.
 
+use sea_orm::ConnectionTrait;
+
 use crate::domain::policy::{self, Action, Decision, Kind, Principal, Refusal, Scope};
 use crate::error::{ApiError, FieldError, codes};
 use crate::locale::Text;
@@ -84,4 +86,27 @@ pub fn require_region_in_scope(
         Text::new("outside your scope", "超出您的数据范围"),
     ));
     Err(e)
+}
+
+/// Checks `action` on an object a department owns (a fund, a project): the object answers
+/// `not_found` when it, or its department, is outside the caller's scope.
+pub async fn authorize_owned(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    kind: Kind,
+    action: Action,
+    department_id: &str,
+    region: &str,
+    not_found: impl Fn() -> ApiError,
+) -> Result<(), ApiError> {
+    let department = crate::store::departments::get(db, department_id)
+        .await?
+        .ok_or_else(&not_found)?;
+    let ids = [department.id.as_str(), department.budget_code.as_str()];
+    let scope = Scope {
+        region,
+        department: &ids,
+        ..Scope::default()
+    };
+    authorize(principal, kind, action, &scope, not_found)
 }

@@ -1,0 +1,176 @@
+//! The change feed's writer: the functions every write path calls to append to it (in the
+//! write's transaction, last). Each entry's `data` is the object in the shape `GET` answers
+//! it. `GET /api/v1/changes` reads it back (`api::feed`).
+
+use sea_orm::ConnectionTrait;
+use serde::Serialize;
+
+use crate::app::budgets::budgets;
+use crate::error::ApiError;
+use crate::model::departments::Department;
+use crate::model::evaluation_summary::EvaluationSummaryItem;
+use crate::model::funds::Fund;
+use crate::model::projects::to_dto as project_dto;
+use crate::model::vocab::{ChangeEntity, ChangeOp, Vocabulary};
+use crate::store::changes::{self as store, Change};
+use crate::store::{departments, evaluation_summaries, evaluations, funds, projects};
+
+/// What a change did.
+pub const CREATED: ChangeOp = ChangeOp::Created;
+pub const UPDATED: ChangeOp = ChangeOp::Updated;
+pub const STATE_CHANGED: ChangeOp = ChangeOp::StateChanged;
+pub const DELETED: ChangeOp = ChangeOp::Deleted;
+
+fn to_json<T: Serialize>(value: &T) -> Result<serde_json::Value, ApiError> {
+    serde_json::to_value(value).map_err(ApiError::internal)
+}
+
+/// Where a changed object sits, for scoping the feed.
+struct Place<'a> {
+    entity: ChangeEntity,
+    id: &'a str,
+    version: i64,
+    region: &'a str,
+    department: &'a str,
+    status: Option<&'a str>,
+}
+
+async fn put(
+    db: &impl ConnectionTrait,
+    place: Place<'_>,
+    op: ChangeOp,
+    actor: &str,
+    data: serde_json::Value,
+) -> Result<(), ApiError> {
+    store::record(
+        db,
+        Change {
+            entity: place.entity.as_str(),
+            entity_id: place.id,
+            op: op.as_str(),
+            version: place.version,
+            region_code: place.region,
+            department_id: Some(place.department),
+            status: place.status,
+            actor,
+            // Deletes are tombstones: no data.
+            data: (op != ChangeOp::Deleted).then_some(data),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn department(
+    db: &impl ConnectionTrait,
+    m: &departments::Model,
+    op: ChangeOp,
+    actor: &str,
+) -> Result<(), ApiError> {
+    let place = Place {
+        entity: ChangeEntity::Department,
+        id: &m.id,
+        version: m.version,
+        region: &m.region_code,
+        department: &m.id,
+        status: None,
+    };
+    put(db, place, op, actor, to_json(&Department::from(m.clone()))?).await
+}
+
+pub async fn fund(
+    db: &impl ConnectionTrait,
+    m: &funds::Model,
+    op: ChangeOp,
+    actor: &str,
+) -> Result<(), ApiError> {
+    let place = Place {
+        entity: ChangeEntity::Fund,
+        id: &m.id,
+        version: m.version,
+        region: &m.region_code,
+        department: &m.department_id,
+        status: None,
+    };
+    put(db, place, op, actor, to_json(&Fund::from(m.clone()))?).await
+}
+
+pub async fn project(
+    db: &impl ConnectionTrait,
+    m: &projects::Model,
+    op: ChangeOp,
+    actor: &str,
+) -> Result<(), ApiError> {
+    // The `GET /projects/{id}` shape, budget block included.
+    let data = if op == ChangeOp::Deleted {
+        serde_json::Value::Null
+    } else {
+        let budget = budgets(db, std::slice::from_ref(m))
+            .await?
+            .pop()
+            .unwrap_or_default();
+        to_json(&project_dto(m.clone(), budget))?
+    };
+    let place = Place {
+        entity: ChangeEntity::Project,
+        id: &m.id,
+        version: m.version,
+        region: &m.region_code,
+        department: &m.department_id,
+        status: None,
+    };
+    put(db, place, op, actor, data).await
+}
+
+pub async fn evaluation(
+    db: &impl ConnectionTrait,
+    m: &evaluations::Model,
+    op: ChangeOp,
+    actor: &str,
+) -> Result<(), ApiError> {
+    // The summary a list shows ([`EvaluationSummaryItem`]), read back in the writer's
+    // transaction (the row is written); a tombstone has no data.
+    let data = if op == ChangeOp::Deleted {
+        serde_json::Value::Null
+    } else {
+        let row = evaluation_summaries::by_id(db, &m.id)
+            .await?
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("evaluation {} vanished", m.id)))?;
+        to_json(&EvaluationSummaryItem::from_row(row)?)?
+    };
+    let place = Place {
+        entity: ChangeEntity::Evaluation,
+        id: &m.id,
+        version: m.version,
+        region: &m.region_code,
+        department: &m.department_id,
+        status: Some(&m.status),
+    };
+    put(db, place, op, actor, data).await
+}
+
+/// A department's year profile or finances changed.
+pub async fn department_year(
+    db: &impl ConnectionTrait,
+    department: &departments::Model,
+    kind: ChangeEntity,
+    year: i32,
+    version: i64,
+    op: ChangeOp,
+    actor: &str,
+) -> Result<(), ApiError> {
+    let id = format!("{}:{year}", department.id);
+    let data = serde_json::json!({
+        "department_id": department.id, "year": year, "version": version,
+        "href": format!("/api/v1/departments/{}/{}s/{year}", department.id, kind.as_str()),
+    });
+    let place = Place {
+        entity: kind,
+        id: &id,
+        version,
+        region: &department.region_code,
+        department: &department.id,
+        status: None,
+    };
+    put(db, place, op, actor, data).await
+}
