@@ -25,7 +25,8 @@ const MAX_SECONDS: u64 = 600;
 const MAX_REQUESTS: u64 = 10_000_000;
 
 struct Args {
-    url: String,
+    /// Request `n` goes to `urls[n % urls.len()]` (several instances of one service).
+    urls: Vec<String>,
     method: reqwest::Method,
     token: Option<String>,
     body: Option<String>,
@@ -33,19 +34,22 @@ struct Args {
     duration: Duration,
     requests: Option<u64>,
     warmup: Duration,
+    /// Added to the request number in `{dept}` and `{year}` (runs that must not collide).
+    offset: u64,
 }
 
 fn usage() -> ! {
     eprintln!(
-        "usage: cargo bench --bench load -- --url URL [--token T] [--method GET|POST] \
-         [--body FILE] [--connections N] [--duration SECS] [--requests N] [--warmup SECS]"
+        "usage: cargo bench --bench load -- --url URL [--url URL2 …] [--token T] [--method GET|POST] \
+         [--body FILE] [--connections N] [--duration SECS] [--requests N] [--warmup SECS] \
+         [--offset N]"
     );
     std::process::exit(2)
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
-        url: String::new(),
+        urls: Vec::new(),
         method: reqwest::Method::GET,
         token: None,
         body: None,
@@ -53,6 +57,7 @@ fn parse_args() -> Result<Args, String> {
         duration: Duration::from_secs(10),
         requests: None,
         warmup: Duration::from_secs(1),
+        offset: 0,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -69,7 +74,7 @@ fn parse_args() -> Result<Args, String> {
                 .map_err(|_| format!("{flag}: `{v}` is not a whole number"))
         };
         match flag.as_str() {
-            "--url" => args.url = value,
+            "--url" => args.urls.push(value),
             "--token" => args.token = Some(value).filter(|t| !t.is_empty()),
             "--method" => {
                 args.method = match value.to_ascii_uppercase().as_str() {
@@ -89,22 +94,25 @@ fn parse_args() -> Result<Args, String> {
             "--duration" => args.duration = Duration::from_secs(number(&value)?),
             "--requests" => args.requests = Some(number(&value)?),
             "--warmup" => args.warmup = Duration::from_secs(number(&value)?),
+            "--offset" => args.offset = number(&value)?,
             _ => return Err(format!("unknown flag {flag}")),
         }
     }
-    if args.url.is_empty() {
+    if args.urls.is_empty() {
         return Err("--url is required".into());
     }
-    let url = reqwest::Url::parse(&args.url).map_err(|e| format!("--url: {e}"))?;
-    let host = url.host_str().unwrap_or("");
-    let loopback = host == "localhost"
-        || host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
-    if !loopback || url.scheme() != "http" {
-        return Err("--url must be http:// on a loopback address".into());
+    for u in &args.urls {
+        let url = reqwest::Url::parse(u).map_err(|e| format!("--url {u}: {e}"))?;
+        let host = url.host_str().unwrap_or("");
+        let loopback = host == "localhost"
+            || host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        if !loopback || url.scheme() != "http" {
+            return Err("--url must be http:// on a loopback address".into());
+        }
     }
     if !(1..=MAX_CONNECTIONS).contains(&args.connections) {
         return Err(format!("--connections: 1 to {MAX_CONNECTIONS}"));
@@ -174,14 +182,15 @@ async fn worker(shared: Arc<Shared>) -> Tally {
         if a.requests.is_some_and(|max| n >= max) {
             break;
         }
-        let mut request = client.request(a.method.clone(), &a.url);
+        let url = &a.urls[usize::try_from(n).unwrap_or(0) % a.urls.len()];
+        let mut request = client.request(a.method.clone(), url);
         if let Some(t) = &a.token {
             request = request.bearer_auth(t);
         }
         if let Some(template) = &a.body {
             request = request
                 .header("content-type", "application/json")
-                .body(body_for(template, n));
+                .body(body_for(template, n.saturating_add(a.offset)));
         }
         let started = Instant::now();
         let outcome = match request.send().await {
@@ -289,7 +298,8 @@ fn main() {
     let avg_bytes = bytes.checked_div(ok).unwrap_or(0);
     println!(
         "{} {}: {connections} connections, {ok} ok, {errors} errors in {secs:.1}s",
-        shared.args.method, shared.args.url
+        shared.args.method,
+        shared.args.urls.join(" + ")
     );
     println!(
         "  {rps:.1} requests/s, latency p50 {p50:.2} ms, p99 {p99:.2} ms, max {max:.2} ms, {avg_bytes} bytes per answer"

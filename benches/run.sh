@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The benchmark harness: one command, everything side by side on this machine, in one run.
 #
-#   benches/run.sh [--full] [--duration SECONDS]
+#   benches/run.sh [--full] [--writes] [--duration SECONDS]
 #
 # Reads (jixiao vs Datasette vs a static body), writes on PostgreSQL (jixiao vs pgbench),
 # list/filter/aggregate latency at 10k (and, with --full, 1M) indicator results, and peak
-# resident memory under 64 connections. See docs/BENCHMARKS.md.
+# resident memory under 64 connections. See docs/BENCHMARKS.md. `--writes` runs only the writes.
 #
 # Environment: BENCH_PG (default postgres://postgres@127.0.0.1:5432), BENCH_WORK (a scratch
 # directory, default a new one under /tmp), BENCH_WRITES (POSTs in the write run, default 3000).
@@ -13,12 +13,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 FULL=0
+WRITES_ONLY=0
 DURATION=10
 while [ $# -gt 0 ]; do
     case "$1" in
         --full) FULL=1 ;;
+        --writes) WRITES_ONLY=1 ;;
         --duration) DURATION="$2"; shift ;;
-        *) echo "usage: benches/run.sh [--full] [--duration SECONDS]" >&2; exit 2 ;;
+        *) echo "usage: benches/run.sh [--full] [--writes] [--duration SECONDS]" >&2; exit 2 ;;
     esac
     shift
 done
@@ -129,6 +131,7 @@ scale() {
     done
 }
 
+if [ "$WRITES_ONLY" = 0 ]; then
 # --- reads: jixiao vs Datasette vs static, on the 10k set ------------------------------------
 generate small 170 1
 SMALL="$WORK/small.db"
@@ -183,11 +186,15 @@ if [ "$FULL" = 1 ]; then
     stop "$PID"
 fi
 
+fi
+
 # --- writes on PostgreSQL: jixiao vs pgbench -------------------------------------------------
 say "writes on PostgreSQL ($PGDB)"
 psql -q "$PG/postgres" -c "CREATE DATABASE $PGDB" >/dev/null
 PGURL="$PG/$PGDB"
-DEPTS=$(( (WRITES + 19) / 20 + 1 ))
+# Three runs of fresh evaluations: one connection, 8 connections on one instance, 8 on two.
+SOLO=$(( WRITES / 4 ))
+DEPTS=$(( (SOLO + 2 * WRITES + 19) / 20 + 1 ))
 "$BIN" demo --departments "$DEPTS" --years 1 --database "$PGURL" --log-level warn
 serve "$PGURL"
 PG_PID=$PID
@@ -204,9 +211,21 @@ body["year"] = "@YEAR@"
 assert len(body["indicators"]) == 20
 print(json.dumps(body, ensure_ascii=False).replace("\"@DEPT@\"", "\"{dept}\"").replace("\"@YEAR@\"", "{year}"))
 ' >"$WORK/evaluation.json"
+load write_jixiao_1 --url "http://127.0.0.1:$PORT/api/v1/evaluations" --method POST \
+    --body "$WORK/evaluation.json" --token "$TOKEN" --connections 1 --requests "$SOLO"
 load write_jixiao --url "http://127.0.0.1:$PORT/api/v1/evaluations" --method POST \
-    --body "$WORK/evaluation.json" --token "$TOKEN" --connections 8 --requests "$WRITES"
+    --body "$WORK/evaluation.json" --token "$TOKEN" --connections 8 --requests "$WRITES" \
+    --offset "$SOLO"
+FIRST_PORT=$PORT
+serve "$PGURL"
+PG2_PID=$PID
+say "writes on PostgreSQL, two instances ($FIRST_PORT and $PORT) on one database"
+load write_jixiao_2 --url "http://127.0.0.1:$FIRST_PORT/api/v1/evaluations" \
+    --url "http://127.0.0.1:$PORT/api/v1/evaluations" --method POST \
+    --body "$WORK/evaluation.json" --token "$TOKEN" --connections 8 --requests "$WRITES" \
+    --offset $(( SOLO + WRITES ))
 stop "$PG_PID"
+stop "$PG2_PID"
 
 psql -q "$PGURL" <<'SQL' >/dev/null
 CREATE TABLE bench_evaluations (
@@ -230,7 +249,8 @@ PGBENCH_TPS=$(echo "$PGBENCH_OUT" | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | tail 
 
 # --- the summary -----------------------------------------------------------------------------
 say "summary"
-export RESULTS FULL HWM_READ HWM_ALL PGBENCH_TPS
+export RESULTS FULL PGBENCH_TPS
+export HWM_READ="${HWM_READ:-}" HWM_ALL="${HWM_ALL:-}"
 export HWM_FULL="${HWM_FULL:-}"
 python3 - <<'PY'
 import os
@@ -245,34 +265,41 @@ def ratio(label, value, op, budget):
     ok = value >= budget if op == ">=" else value <= budget
     print(f"  {label:<58} {value:>10.2f}   budget {op} {budget:<6} {'PASS' if ok else 'MISS'}")
     rows.append(ok)
-print("reads (64 connections, page of 100 evaluations)")
-for n in ("read_jixiao", "read_datasette", "read_static"):
-    x = r[n]
-    figure(f"{n}: requests/s (p50 {x['p50_ms']:.1f} ms, p99 {x['p99_ms']:.1f} ms, errors {x['errors']:.0f})", x["rps"], "req/s")
-ratio("jixiao / Datasette requests/s", r["read_jixiao"]["rps"] / max(r["read_datasette"]["rps"], 1e-9), ">=", 30)
-print("reads (64 connections, page of 100 indicator results)")
-for n in ("read_jixiao_indicators", "read_datasette_indicators"):
-    x = r[n]
-    figure(f"{n}: requests/s (p50 {x['p50_ms']:.1f} ms, p99 {x['p99_ms']:.1f} ms, errors {x['errors']:.0f})", x["rps"], "req/s")
-ratio("jixiao / Datasette requests/s (indicator results)", r["read_jixiao_indicators"]["rps"] / max(r["read_datasette_indicators"]["rps"], 1e-9), ">=", 30)
-figure("jixiao / static body of the same size (share of the ceiling)", 100 * r["read_jixiao"]["rps"] / max(r["read_static"]["rps"], 1e-9), "%")
+if "read_jixiao" in r:
+    print("reads (64 connections, page of 100 evaluations)")
+    for n in ("read_jixiao", "read_datasette", "read_static"):
+        x = r[n]
+        figure(f"{n}: requests/s (p50 {x['p50_ms']:.1f} ms, p99 {x['p99_ms']:.1f} ms, errors {x['errors']:.0f})", x["rps"], "req/s")
+    ratio("jixiao / Datasette requests/s", r["read_jixiao"]["rps"] / max(r["read_datasette"]["rps"], 1e-9), ">=", 30)
+    print("reads (64 connections, page of 100 indicator results)")
+    for n in ("read_jixiao_indicators", "read_datasette_indicators"):
+        x = r[n]
+        figure(f"{n}: requests/s (p50 {x['p50_ms']:.1f} ms, p99 {x['p99_ms']:.1f} ms, errors {x['errors']:.0f})", x["rps"], "req/s")
+    ratio("jixiao / Datasette requests/s (indicator results)", r["read_jixiao_indicators"]["rps"] / max(r["read_datasette_indicators"]["rps"], 1e-9), ">=", 30)
+    figure("jixiao / static body of the same size (share of the ceiling)", 100 * r["read_jixiao"]["rps"] / max(r["read_static"]["rps"], 1e-9), "%")
 print("writes on PostgreSQL (8 clients, an evaluation with 20 indicators)")
 w = r["write_jixiao"]
 figure(f"jixiao POST /evaluations: per second (p50 {w['p50_ms']:.1f} ms, p99 {w['p99_ms']:.1f} ms, errors {w['errors']:.0f})", w["rps"], "tps")
 tps = float(os.environ["PGBENCH_TPS"] or 0)
 figure("pgbench, the same inserts in one transaction", tps, "tps")
 ratio("jixiao / pgbench transactions/s", w["rps"] / max(tps, 1e-9), ">=", 0.5)
-print("scale: latency at 10k indicator results" + (" vs 1M" if os.environ["FULL"] == "1" else ""))
-for q in ("list", "list_indicators", "filter", "filter_indicators", "aggregate", "aggregate_year", "aggregate_indicators"):
-    a = r[f"s10k_{q}"]
-    line = f"  {q:<22} 10k: p50 {a['p50_ms']:8.2f} ms  p99 {a['p99_ms']:8.2f} ms"
-    b = r.get(f"s1m_{q}")
-    if b:
-        line += f"   1M: p50 {b['p50_ms']:8.2f} ms  p99 {b['p99_ms']:8.2f} ms"
-    print(line)
-    if b:
-        ratio(f"  {q}: 1M / 10k p50", b["p50_ms"] / max(a["p50_ms"], 1e-9), "<=", 2)
-        ratio(f"  {q}: 1M / 10k p99", b["p99_ms"] / max(a["p99_ms"], 1e-9), "<=", 2)
+w1, w2 = r["write_jixiao_1"], r["write_jixiao_2"]
+figure(f"jixiao, 1 client: per second (p50 {w1['p50_ms']:.1f} ms, p99 {w1['p99_ms']:.1f} ms, errors {w1['errors']:.0f})", w1["rps"], "tps")
+ratio("median latency, 8 clients / 1 client", w["p50_ms"] / max(w1["p50_ms"], 1e-9), "<=", 2)
+figure(f"jixiao, two instances, 8 clients: per second (p50 {w2['p50_ms']:.1f} ms, errors {w2['errors']:.0f})", w2["rps"], "tps")
+figure("two instances / one instance, transactions/s", w2["rps"] / max(w["rps"], 1e-9), "x")
+if "s10k_list" in r:
+    print("scale: latency at 10k indicator results" + (" vs 1M" if os.environ["FULL"] == "1" else ""))
+    for q in ("list", "list_indicators", "filter", "filter_indicators", "aggregate", "aggregate_year", "aggregate_indicators"):
+        a = r[f"s10k_{q}"]
+        line = f"  {q:<22} 10k: p50 {a['p50_ms']:8.2f} ms  p99 {a['p99_ms']:8.2f} ms"
+        b = r.get(f"s1m_{q}")
+        if b:
+            line += f"   1M: p50 {b['p50_ms']:8.2f} ms  p99 {b['p99_ms']:8.2f} ms"
+        print(line)
+        if b:
+            ratio(f"  {q}: 1M / 10k p50", b["p50_ms"] / max(a["p50_ms"], 1e-9), "<=", 2)
+            ratio(f"  {q}: 1M / 10k p99", b["p99_ms"] / max(a["p99_ms"], 1e-9), "<=", 2)
 print("memory (VmHWM of the jixiao process)")
 for label, key in (("after the 64-connection reads", "HWM_READ"), ("after every 10k run", "HWM_ALL"), ("1M server after its runs", "HWM_FULL")):
     v = os.environ.get(key)

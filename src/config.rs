@@ -385,197 +385,173 @@ fn origins((value, source): (String, String)) -> Result<Vec<String>, ConfigError
     Ok(list)
 }
 
-impl Settings {
-    /// Resolves the layers, later ones winning, into checked settings.
-    pub fn resolve(layers: &[Layer]) -> Result<Settings, ConfigError> {
-        let lookup = |key: &'static str| -> (String, String) {
-            for layer in layers.iter().rev() {
-                if let Some(v) = layer.values.get(key) {
-                    let source = if layer.name == "environment" {
-                        SETTINGS
-                            .iter()
-                            .find(|s| s.key == key)
-                            .map(|s| format!("environment variable {}", s.env))
-                            .unwrap_or_else(|| layer.name.clone())
-                    } else {
-                        layer.name.clone()
-                    };
-                    return (v.clone(), source);
-                }
+/// Reads settings from layers, later ones winning, and names the layer of every bad value.
+struct Resolver<'a> {
+    layers: &'a [Layer],
+}
+
+impl Resolver<'_> {
+    /// The value of `key` and where it came from (a layer, an environment variable or the
+    /// default).
+    fn lookup(&self, key: &'static str) -> (String, String) {
+        for layer in self.layers.iter().rev() {
+            if let Some(v) = layer.values.get(key) {
+                let source = if layer.name == "environment" {
+                    SETTINGS
+                        .iter()
+                        .find(|s| s.key == key)
+                        .map(|s| format!("environment variable {}", s.env))
+                        .unwrap_or_else(|| layer.name.clone())
+                } else {
+                    layer.name.clone()
+                };
+                return (v.clone(), source);
             }
-            let default = SETTINGS
-                .iter()
-                .find(|s| s.key == key)
-                .map_or("", |s| s.default);
-            (default.to_owned(), "default".to_owned())
-        };
-        fn parse<T: std::str::FromStr>(
-            key: &str,
-            (value, source): (String, String),
-            what: &str,
-        ) -> Result<T, ConfigError> {
-            value.trim().parse::<T>().map_err(|_| ConfigError {
-                key: key.to_owned(),
-                source_name: source,
-                message: format!("`{value}` is not {what}"),
-            })
         }
-        let (url, url_source) = lookup("database_url");
+        let default = SETTINGS
+            .iter()
+            .find(|s| s.key == key)
+            .map_or("", |s| s.default);
+        (default.to_owned(), "default".to_owned())
+    }
+
+    /// An error about `key`, naming where its value came from.
+    fn error(&self, key: &'static str, message: String) -> ConfigError {
+        ConfigError {
+            key: key.into(),
+            source_name: self.lookup(key).1,
+            message,
+        }
+    }
+
+    /// The trimmed value of `key`, `None` when empty.
+    fn optional(&self, key: &'static str) -> Option<String> {
+        let v = self.lookup(key).0;
+        let v = v.trim();
+        (!v.is_empty()).then(|| v.to_owned())
+    }
+
+    /// The value of `key` parsed; `what` says what it should be.
+    fn parse<T: std::str::FromStr>(&self, key: &'static str, what: &str) -> Result<T, ConfigError> {
+        let (value, source) = self.lookup(key);
+        value.trim().parse::<T>().map_err(|_| ConfigError {
+            key: key.to_owned(),
+            source_name: source,
+            message: format!("`{value}` is not {what}"),
+        })
+    }
+
+    /// `value` (of `key`) must be at least `min`.
+    fn at_least<T: PartialOrd + std::fmt::Display>(
+        &self,
+        key: &'static str,
+        value: T,
+        min: T,
+    ) -> Result<(), ConfigError> {
+        if value < min {
+            return Err(self.error(key, format!("must be at least {min}")));
+        }
+        Ok(())
+    }
+
+    fn database_url(&self) -> Result<String, ConfigError> {
+        let url = self.lookup("database_url").0;
         if !(url.starts_with("sqlite:")
             || url.starts_with("postgres://")
             || url.starts_with("postgresql://"))
         {
-            return Err(ConfigError {
-                key: "database_url".into(),
-                source_name: url_source,
-                message: format!("`{url}` is neither a sqlite: nor a postgres:// URL"),
-            });
+            return Err(self.error(
+                "database_url",
+                format!("`{url}` is neither a sqlite: nor a postgres:// URL"),
+            ));
         }
-        let (format, format_source) = lookup("log_format");
-        let log_format = match format.trim() {
-            "json" => LogFormat::Json,
-            "text" => LogFormat::Text,
-            other => {
-                return Err(ConfigError {
-                    key: "log_format".into(),
-                    source_name: format_source,
-                    message: format!("`{other}` is neither `json` nor `text`"),
-                });
-            }
-        };
-        let optional = |key: &'static str| {
-            let v = lookup(key).0;
-            let v = v.trim();
-            (!v.is_empty()).then(|| v.to_owned())
-        };
+        Ok(url)
+    }
+
+    fn log_format(&self) -> Result<LogFormat, ConfigError> {
+        match self.lookup("log_format").0.trim() {
+            "json" => Ok(LogFormat::Json),
+            "text" => Ok(LogFormat::Text),
+            other => Err(self.error(
+                "log_format",
+                format!("`{other}` is neither `json` nor `text`"),
+            )),
+        }
+    }
+
+    /// `jwt_public_keys` as KID=FILE pairs.
+    fn public_keys(&self) -> Result<Vec<(String, std::path::PathBuf)>, ConfigError> {
         let mut public_keys = Vec::new();
-        if let Some(list) = optional("jwt_public_keys") {
+        if let Some(list) = self.optional("jwt_public_keys") {
             for item in list.split(',').map(str::trim).filter(|i| !i.is_empty()) {
                 let Some((kid, file)) = item.split_once('=') else {
-                    return Err(ConfigError {
-                        key: "jwt_public_keys".into(),
-                        source_name: lookup("jwt_public_keys").1,
-                        message: format!("`{item}` is not KID=FILE"),
-                    });
+                    return Err(self.error("jwt_public_keys", format!("`{item}` is not KID=FILE")));
                 };
                 public_keys.push((kid.trim().to_owned(), std::path::PathBuf::from(file.trim())));
             }
         }
-        if let Some(secret) = optional("jwt_secret")
+        Ok(public_keys)
+    }
+
+    fn auth(&self) -> Result<AuthSettings, ConfigError> {
+        let jwt_public_keys = self.public_keys()?;
+        let jwt_secret = self.optional("jwt_secret");
+        if let Some(secret) = &jwt_secret
             && secret.len() < 32
         {
-            return Err(ConfigError {
-                key: "jwt_secret".into(),
-                source_name: lookup("jwt_secret").1,
-                message: format!("is {} bytes long; use at least 32", secret.len()),
-            });
+            return Err(self.error(
+                "jwt_secret",
+                format!("is {} bytes long; use at least 32", secret.len()),
+            ));
         }
-        let auth = AuthSettings {
-            jwt_secret: optional("jwt_secret"),
-            jwt_public_keys: public_keys,
-            jwt_jwks_file: optional("jwt_jwks_file").map(std::path::PathBuf::from),
-            jwt_issuer: optional("jwt_issuer"),
-            jwt_audience: optional("jwt_audience"),
-            jwt_leeway_secs: parse(
-                "jwt_leeway_secs",
-                lookup("jwt_leeway_secs"),
-                "a number of seconds",
-            )?,
-            claim_subject: lookup("claim_subject").0,
-            claim_role: lookup("claim_role").0,
-            claim_region: lookup("claim_region").0,
-            claim_departments: lookup("claim_departments").0,
-        };
+        Ok(AuthSettings {
+            jwt_secret,
+            jwt_public_keys,
+            jwt_jwks_file: self.optional("jwt_jwks_file").map(std::path::PathBuf::from),
+            jwt_issuer: self.optional("jwt_issuer"),
+            jwt_audience: self.optional("jwt_audience"),
+            jwt_leeway_secs: self.parse("jwt_leeway_secs", "a number of seconds")?,
+            claim_subject: self.lookup("claim_subject").0,
+            claim_role: self.lookup("claim_role").0,
+            claim_region: self.lookup("claim_region").0,
+            claim_departments: self.lookup("claim_departments").0,
+        })
+    }
+}
+
+impl Settings {
+    /// Resolves the layers, later ones winning, into checked settings.
+    pub fn resolve(layers: &[Layer]) -> Result<Settings, ConfigError> {
+        let r = Resolver { layers };
+        let database_url = r.database_url()?;
+        let log_format = r.log_format()?;
+        let auth = r.auth()?;
         let settings = Settings {
-            listen: parse(
-                "listen",
-                lookup("listen"),
-                "an address such as 127.0.0.1:8080",
-            )?,
-            database_url: url,
-            migrate: parse("migrate", lookup("migrate"), "true or false")?,
-            db_max_connections: parse(
-                "db_max_connections",
-                lookup("db_max_connections"),
-                "a whole number",
-            )?,
-            workers: parse("workers", lookup("workers"), "a whole number")?,
-            max_body_bytes: parse(
-                "max_body_bytes",
-                lookup("max_body_bytes"),
-                "a number of bytes",
-            )?,
-            body_timeout_secs: parse(
-                "body_timeout_secs",
-                lookup("body_timeout_secs"),
-                "a number of seconds",
-            )?,
-            shutdown_timeout_secs: parse(
-                "shutdown_timeout_secs",
-                lookup("shutdown_timeout_secs"),
-                "a number of seconds",
-            )?,
-            log_level: lookup("log_level").0,
+            listen: r.parse("listen", "an address such as 127.0.0.1:8080")?,
+            database_url,
+            migrate: r.parse("migrate", "true or false")?,
+            db_max_connections: r.parse("db_max_connections", "a whole number")?,
+            workers: r.parse("workers", "a whole number")?,
+            max_body_bytes: r.parse("max_body_bytes", "a number of bytes")?,
+            body_timeout_secs: r.parse("body_timeout_secs", "a number of seconds")?,
+            shutdown_timeout_secs: r.parse("shutdown_timeout_secs", "a number of seconds")?,
+            log_level: r.lookup("log_level").0,
             log_format,
-            max_page_size: parse("max_page_size", lookup("max_page_size"), "a whole number")?,
-            max_concurrent_pages: parse(
-                "max_concurrent_pages",
-                lookup("max_concurrent_pages"),
-                "a whole number",
-            )?,
-            max_batch_items: parse(
-                "max_batch_items",
-                lookup("max_batch_items"),
-                "a whole number",
-            )?,
-            max_batch_bytes: parse(
-                "max_batch_bytes",
-                lookup("max_batch_bytes"),
-                "a number of bytes",
-            )?,
-            rate_limit_per_minute: parse(
-                "rate_limit_per_minute",
-                lookup("rate_limit_per_minute"),
-                "a whole number",
-            )?,
-            rate_limit_burst: parse(
-                "rate_limit_burst",
-                lookup("rate_limit_burst"),
-                "a whole number",
-            )?,
-            cors_allowed_origins: origins(lookup("cors_allowed_origins"))?,
+            max_page_size: r.parse("max_page_size", "a whole number")?,
+            max_concurrent_pages: r.parse("max_concurrent_pages", "a whole number")?,
+            max_batch_items: r.parse("max_batch_items", "a whole number")?,
+            max_batch_bytes: r.parse("max_batch_bytes", "a number of bytes")?,
+            rate_limit_per_minute: r.parse("rate_limit_per_minute", "a whole number")?,
+            rate_limit_burst: r.parse("rate_limit_burst", "a whole number")?,
+            cors_allowed_origins: origins(r.lookup("cors_allowed_origins"))?,
             auth,
-            dev: parse("dev", lookup("dev"), "true or false")?,
+            dev: r.parse("dev", "true or false")?,
             bench: false,
         };
-        if settings.max_page_size == 0 {
-            return Err(ConfigError {
-                key: "max_page_size".into(),
-                source_name: lookup("max_page_size").1,
-                message: "must be at least 1".into(),
-            });
-        }
-        if settings.max_concurrent_pages == 0 {
-            return Err(ConfigError {
-                key: "max_concurrent_pages".into(),
-                source_name: lookup("max_concurrent_pages").1,
-                message: "must be at least 1".into(),
-            });
-        }
-        if settings.body_timeout_secs == 0 {
-            return Err(ConfigError {
-                key: "body_timeout_secs".into(),
-                source_name: lookup("body_timeout_secs").1,
-                message: "must be at least 1".into(),
-            });
-        }
-        if settings.max_body_bytes < 1024 {
-            return Err(ConfigError {
-                key: "max_body_bytes".into(),
-                source_name: lookup("max_body_bytes").1,
-                message: "must be at least 1024".into(),
-            });
-        }
+        r.at_least("max_page_size", settings.max_page_size, 1)?;
+        r.at_least("max_concurrent_pages", settings.max_concurrent_pages, 1)?;
+        r.at_least("body_timeout_secs", settings.body_timeout_secs, 1)?;
+        r.at_least("max_body_bytes", settings.max_body_bytes, 1024)?;
         Ok(settings)
     }
 

@@ -15,6 +15,7 @@ mod m20261130_000007_create_rollups;
 mod m20261201_000008_unique_live_budget_code;
 mod m20261201_000009_create_rule_set_defaults;
 mod m20261201_000010_evaluation_summary_columns;
+mod m20261201_000020_create_pending_cells;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000008_unique_live_budget_code::Migration),
             Box::new(m20261201_000009_create_rule_set_defaults::Migration),
             Box::new(m20261201_000010_evaluation_summary_columns::Migration),
+            Box::new(m20261201_000020_create_pending_cells::Migration),
         ]
     }
 }

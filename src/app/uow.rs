@@ -1,10 +1,11 @@
 //! The unit of work: one write transaction, and the one order in which every write lands in it.
 //!
 //! A write is its rows, then its history entry, then the aggregate cells, then the change
-//! feed, then the commit. The cells take the writers' lock and the feed takes the feed lock
-//! (PostgreSQL), both held until the commit, so they come last to hold them for as little as
-//! can be, and the feed comes after the cells so feed numbers follow commit order. [`land`]
-//! is that order in code; a use case that fails at any step drops its unit of work
+//! feed, then the commit. Writers do not wait for each other on PostgreSQL: the cells step
+//! only appends what the write owes the cells (`store::pending_cells`), and the feed entry
+//! takes the feed lock *shared* until the commit, so its number is in commit order for the
+//! readers (`store::changes::frontier`); it comes last to hold that lock for as little as can
+//! be. [`land`] is that order in code; a use case that fails at any step drops its unit of work
 //! uncommitted, and nothing of the write remains.
 
 use std::future::Future;

@@ -17,8 +17,8 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::finding::{Finding, codes, percent_finding, sum_finding, sum_finding_with};
 use super::money::{self, show};
-use super::review::{Finding, codes, percent_finding, sum_finding, sum_finding_with};
 
 /// 资金来源.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -570,9 +570,26 @@ fn overspend(findings: &mut Vec<Finding>, pointer: &str, name: &str, row: &Contr
 /// [`BasicDataTable`].
 pub fn reconcile_basic_table(table: &BasicDataTable) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let tp = &table.three_public;
+    three_public_sums(&mut findings, &table.three_public);
+    project_sum(&mut findings, table);
+    operating_sum(&mut findings, table);
+    three_public_overspends(&mut findings, &table.three_public);
+    for (i, item) in table.operating_items.iter().enumerate() {
+        overspend(
+            &mut findings,
+            &format!("/operating_items/{i}"),
+            &item.name,
+            &item.row(),
+        );
+    }
+    staffing_checks(&mut findings, &table.staffing);
+    findings
+}
+
+/// 三公经费 and 公务用车 against their parts.
+fn three_public_sums(findings: &mut Vec<Finding>, tp: &ThreePublic) {
     section_sum(
-        &mut findings,
+        findings,
         "/three_public/total",
         "三公经费 = 公务用车 + 出国 + 公务接待",
         "三公经费＝公务用车购置和运行维护＋因公出国（境）＋公务接待",
@@ -584,13 +601,17 @@ pub fn reconcile_basic_table(table: &BasicDataTable) -> Vec<Finding> {
         ],
     );
     section_sum(
-        &mut findings,
+        findings,
         "/three_public/vehicles",
         "公务用车 = 购置 + 运行维护",
         "公务用车经费＝公车购置＋公车运行维护",
         &tp.vehicles,
         &[tp.vehicle_purchase.clone(), tp.vehicle_operation.clone()],
     );
+}
+
+/// 项目支出 against its project lines.
+fn project_sum(findings: &mut Vec<Finding>, table: &BasicDataTable) {
     if let Some(total) = &table.project_total
         && !table.project_items.is_empty()
     {
@@ -600,7 +621,7 @@ pub fn reconcile_basic_table(table: &BasicDataTable) -> Vec<Finding> {
             .map(NamedControlRow::row)
             .collect();
         section_sum(
-            &mut findings,
+            findings,
             "/project_total",
             "项目支出 = Σ project lines",
             "项目支出＝各项目之和",
@@ -608,6 +629,10 @@ pub fn reconcile_basic_table(table: &BasicDataTable) -> Vec<Finding> {
             &items,
         );
     }
+}
+
+/// 公用经费: its of-which items may not add up above the total, nor the total be overspent.
+fn operating_sum(findings: &mut Vec<Finding>, table: &BasicDataTable) {
     if let Some(total) = &table.operating_total {
         for (field, field_zh, stated) in columns(total) {
             let Some(stated) = stated else { continue };
@@ -639,11 +664,15 @@ pub fn reconcile_basic_table(table: &BasicDataTable) -> Vec<Finding> {
                 );
             }
         }
-        overspend(&mut findings, "/operating_total", "公用经费", total);
+        overspend(findings, "/operating_total", "公用经费", total);
     }
-    overspend(&mut findings, "/three_public/total", "三公经费", &tp.total);
+}
+
+/// Each 三公经费 line against its budget; a vehicle purchased without a budget.
+fn three_public_overspends(findings: &mut Vec<Finding>, tp: &ThreePublic) {
+    overspend(findings, "/three_public/total", "三公经费", &tp.total);
     overspend(
-        &mut findings,
+        findings,
         "/three_public/vehicles",
         "公务用车购置和运行维护经费",
         &tp.vehicles,
@@ -672,39 +701,34 @@ pub fn reconcile_basic_table(table: &BasicDataTable) -> Vec<Finding> {
             );
         }
         _ => overspend(
-            &mut findings,
+            findings,
             "/three_public/vehicle_purchase",
             "公车购置",
             &tp.vehicle_purchase,
         ),
     }
     overspend(
-        &mut findings,
+        findings,
         "/three_public/vehicle_operation",
         "公车运行维护",
         &tp.vehicle_operation,
     );
     overspend(
-        &mut findings,
+        findings,
         "/three_public/overseas",
         "因公出国（境）经费",
         &tp.overseas,
     );
     overspend(
-        &mut findings,
+        findings,
         "/three_public/reception",
         "公务接待费",
         &tp.reception,
     );
-    for (i, item) in table.operating_items.iter().enumerate() {
-        overspend(
-            &mut findings,
-            &format!("/operating_items/{i}"),
-            &item.name,
-            &item.row(),
-        );
-    }
-    let staffing = &table.staffing;
+}
+
+/// In-service staff against the establishment, and the stated control rate.
+fn staffing_checks(findings: &mut Vec<Finding>, staffing: &Staffing) {
     if let (Some(establishment), Some(in_service)) = (staffing.establishment, staffing.in_service) {
         if in_service > establishment {
             findings.push(
@@ -730,7 +754,6 @@ pub fn reconcile_basic_table(table: &BasicDataTable) -> Vec<Finding> {
             ));
         }
     }
-    findings
 }
 
 fn count_sum(

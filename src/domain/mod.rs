@@ -9,7 +9,8 @@
 //! * [`rules`]: versioned rule sets (`builtin_rule_sets`, `rule_set_by_id`), each of a region;
 //! * [`rule_defaults`]: the default rule set of an evaluation that names none;
 //! * [`evaluation`]: the input types; [`scoring`]: `evaluate` → `Outcome`;
-//! * [`review`]: `Finding`, the `CATALOGUE` of codes, structural review;
+//! * [`finding`]: `Finding`, its codes and the `CATALOGUE` of review rules (every other file
+//!   reports through it); [`review`]: structural review;
 //! * [`finance`]: department finances, funds, basic data table, profile and their reconciliations;
 //! * [`seed`]: the seed report (衡东分局 2024) as data;
 //! * [`region`]: GB/T 2260 codes and subtrees; [`policy`]: who may do what, on which objects.
@@ -40,6 +41,7 @@
 pub mod diff;
 pub mod evaluation;
 pub mod finance;
+pub mod finding;
 pub mod money;
 pub mod policy;
 pub mod region;

@@ -4,7 +4,7 @@ use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use serde::{Deserialize, Serialize};
 
-use super::review::Policy;
+use super::finding::Policy;
 use super::target::{Wording, default_vocabulary};
 use super::tree::Level1;
 
@@ -226,7 +226,7 @@ impl RuleSet {
         if let Some(p) = self.policies.iter().find(|p| p.code == code) {
             return Some(p.policy);
         }
-        (code == super::review::codes::ACTUAL_NOT_MEASURED
+        (code == super::finding::codes::ACTUAL_NOT_MEASURED
             && self.non_numeric_actual == Strictness::Error)
             .then_some(Policy::Block)
     }
@@ -351,89 +351,90 @@ pub const NATIONAL_2021: &str = "national-2021";
 /// The rule sets shipped with the service.
 pub fn builtin_rule_sets() -> Vec<RuleSet> {
     vec![
-        RuleSet {
-            id: NATIONAL_2021.to_string(),
-            version: 1,
-            region: national_region(),
-            name: "National self-evaluation template (Cai Yu [2021] No. 101), adapted to the weights the table prints".to_string(),
-            name_zh: "全国绩效自评模板（财预〔2021〕101号），按表格所列分值".to_string(),
-            level1_weights: Vec::new(),
-            execution_weight: dec!(10),
-            reverse_formula: ReverseFormula::Ratio,
-            over_achievement_threshold: dec!(1.30),
-            non_numeric_actual: Strictness::Warning,
-            grade_bands: hundred_bands(),
-            tree_shape: TreeShape::Either,
-            weight_source: WeightSource::Table,
-            vocabulary: default_vocabulary(),
-            policies: Vec::new(),
-        },
-        RuleSet {
-            id: MOF_PROJECT_DEFAULT.to_string(),
-            version: 1,
-            region: national_region(),
-            name: "Ministry of Finance project self-evaluation default".to_string(),
-            name_zh: "财政部项目支出绩效自评默认规则".to_string(),
-            level1_weights: weights(&[
-                (Level1::Output, dec!(50)),
-                (Level1::Benefit, dec!(30)),
-                (Level1::Satisfaction, dec!(10)),
-            ]),
-            execution_weight: dec!(10),
-            reverse_formula: ReverseFormula::Ratio,
-            over_achievement_threshold: dec!(1.30),
-            non_numeric_actual: Strictness::Warning,
-            grade_bands: hundred_bands(),
-            tree_shape: TreeShape::CostUnderOutput,
-            weight_source: WeightSource::Fixed,
-            vocabulary: default_vocabulary(),
-            policies: Vec::new(),
-        },
-        RuleSet {
-            id: HENGYANG_2024_DEPARTMENT.to_string(),
-            version: 1,
-            region: HENGYANG.to_string(),
-            name: "Hengyang 2024 department overall expenditure self-evaluation".to_string(),
-            name_zh: "衡阳市2024年部门整体支出绩效自评表".to_string(),
-            level1_weights: weights(&[
-                (Level1::Cost, dec!(20)),
-                (Level1::Output, dec!(40)),
-                (Level1::Benefit, dec!(20)),
-                (Level1::Satisfaction, dec!(10)),
-            ]),
-            execution_weight: dec!(10),
-            reverse_formula: ReverseFormula::Ratio,
-            over_achievement_threshold: dec!(1.30),
-            non_numeric_actual: Strictness::Warning,
-            grade_bands: hundred_bands(),
-            tree_shape: TreeShape::CostAsLevel1,
-            weight_source: WeightSource::Fixed,
-            vocabulary: default_vocabulary(),
-            policies: Vec::new(),
-        },
-        RuleSet {
-            id: HENGYANG_2024_PROJECT.to_string(),
-            version: 1,
-            region: HENGYANG.to_string(),
-            name: "Hengyang 2024 project expenditure self-evaluation".to_string(),
-            name_zh: "衡阳市2024年项目支出绩效自评表".to_string(),
-            level1_weights: weights(&[
-                (Level1::Output, dec!(20)),
-                (Level1::Benefit, dec!(40)),
-                (Level1::Cost, dec!(20)),
-                (Level1::Satisfaction, dec!(10)),
-            ]),
-            execution_weight: dec!(10),
-            reverse_formula: ReverseFormula::Ratio,
-            over_achievement_threshold: dec!(1.30),
-            non_numeric_actual: Strictness::Warning,
-            grade_bands: hundred_bands(),
-            tree_shape: TreeShape::CostAsLevel1,
-            weight_source: WeightSource::Fixed,
-            vocabulary: default_vocabulary(),
-            policies: Vec::new(),
-        },
+        builtin(
+            NATIONAL_2021,
+            national_region(),
+            "National self-evaluation template (Cai Yu [2021] No. 101), adapted to the weights the table prints",
+            "全国绩效自评模板（财预〔2021〕101号），按表格所列分值",
+            (Vec::new(), TreeShape::Either, WeightSource::Table),
+        ),
+        builtin(
+            MOF_PROJECT_DEFAULT,
+            national_region(),
+            "Ministry of Finance project self-evaluation default",
+            "财政部项目支出绩效自评默认规则",
+            (
+                weights(&[
+                    (Level1::Output, dec!(50)),
+                    (Level1::Benefit, dec!(30)),
+                    (Level1::Satisfaction, dec!(10)),
+                ]),
+                TreeShape::CostUnderOutput,
+                WeightSource::Fixed,
+            ),
+        ),
+        builtin(
+            HENGYANG_2024_DEPARTMENT,
+            HENGYANG.to_string(),
+            "Hengyang 2024 department overall expenditure self-evaluation",
+            "衡阳市2024年部门整体支出绩效自评表",
+            (
+                weights(&[
+                    (Level1::Cost, dec!(20)),
+                    (Level1::Output, dec!(40)),
+                    (Level1::Benefit, dec!(20)),
+                    (Level1::Satisfaction, dec!(10)),
+                ]),
+                TreeShape::CostAsLevel1,
+                WeightSource::Fixed,
+            ),
+        ),
+        builtin(
+            HENGYANG_2024_PROJECT,
+            HENGYANG.to_string(),
+            "Hengyang 2024 project expenditure self-evaluation",
+            "衡阳市2024年项目支出绩效自评表",
+            (
+                weights(&[
+                    (Level1::Output, dec!(20)),
+                    (Level1::Benefit, dec!(40)),
+                    (Level1::Cost, dec!(20)),
+                    (Level1::Satisfaction, dec!(10)),
+                ]),
+                TreeShape::CostAsLevel1,
+                WeightSource::Fixed,
+            ),
+        ),
     ]
+}
+
+/// A built-in rule set (version 1): its own id, region, names, group weights, tree shape and
+/// weight source; execution weight 10, ratio formula, over-achievement at 130%, non-numeric
+/// actuals a warning, the hundred-point grade bands and the default vocabulary.
+fn builtin(
+    id: &str,
+    region: String,
+    name: &str,
+    name_zh: &str,
+    (level1_weights, tree_shape, weight_source): (Vec<Level1Weight>, TreeShape, WeightSource),
+) -> RuleSet {
+    RuleSet {
+        id: id.to_string(),
+        version: 1,
+        region,
+        name: name.to_string(),
+        name_zh: name_zh.to_string(),
+        level1_weights,
+        execution_weight: dec!(10),
+        reverse_formula: ReverseFormula::Ratio,
+        over_achievement_threshold: dec!(1.30),
+        non_numeric_actual: Strictness::Warning,
+        grade_bands: hundred_bands(),
+        tree_shape,
+        weight_source,
+        vocabulary: default_vocabulary(),
+        policies: Vec::new(),
+    }
 }
 
 /// A built-in rule set by id.

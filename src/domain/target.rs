@@ -168,6 +168,26 @@ pub enum Parsed {
     Qualitative { text: String },
 }
 
+/// `label comparator value unit`, each part that is there, separated by spaces.
+fn quantity_text(
+    label: Option<&str>,
+    comparator: Option<Comparator>,
+    value: Decimal,
+    unit: Option<&Unit>,
+) -> String {
+    let value = money::show(value);
+    [
+        label,
+        comparator.map(Comparator::symbol),
+        Some(value.as_str()),
+        unit.map(Unit::symbol),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ")
+}
+
 impl Parsed {
     /// The normalised parsed form, e.g. `≥ 95 %`, `优良率 ≥ 100 %`, `2024-01-01 – 2024-12-31`.
     pub fn display(&self) -> String {
@@ -178,21 +198,7 @@ impl Parsed {
                 unit,
                 label,
                 ..
-            } => {
-                let mut out = String::new();
-                if let Some(label) = label {
-                    out.push_str(label);
-                    out.push(' ');
-                }
-                out.push_str(comparator.symbol());
-                out.push(' ');
-                out.push_str(&money::show(*value));
-                if let Some(unit) = unit {
-                    out.push(' ');
-                    out.push_str(unit.symbol());
-                }
-                out
-            }
+            } => quantity_text(label.as_deref(), Some(*comparator), *value, unit.as_ref()),
             Parsed::Period { start, end } => format!("{start} – {end}"),
             Parsed::Duration { value, unit } => {
                 format!("≤ {} {} (time limit)", money::show(*value), unit.symbol())
@@ -276,86 +282,92 @@ pub struct Wording {
 /// built-in rule sets and of any rule set that does not give its own.
 pub fn default_vocabulary() -> Vec<Wording> {
     use AchievementGrade::*;
-    let achieved = [
-        "完成",
-        "已完成",
-        "全部完成",
-        "已全部完成",
-        "全面完成",
-        "按时完成",
-        "按期完成",
-        "如期完成",
-        "达标",
-        "已达标",
-        "通过",
-        "已通过",
-        "合格",
-        "满意",
-        "较满意",
-        "非常满意",
-        "有效",
-        "有效改善",
-        "有效提升",
-        "有效提高",
-        "明显提升",
-        "明显提高",
-        "明显改善",
-        "效果明显",
-        "效果显著",
-        "显著",
-        "合规",
-        "良好",
-        "较好",
-        "好",
-        "是",
-        "符合",
-        "符合要求",
-        "达到",
-        "达到要求",
-        "已落实",
-        "落实",
-        "持续",
-        "长期",
-        "提升",
-        "提高",
-        "改善",
-        "逐步提升",
-        "逐步提高",
-        "逐步改善",
-    ];
-    let partly = [
-        "部分完成",
-        "基本完成",
-        "基本满意",
-        "基本达标",
-        "基本达到",
-        "基本合格",
-        "部分达标",
-        "一般",
-    ];
-    let not_achieved = [
-        "未完成",
-        "未达标",
-        "不满意",
-        "不合格",
-        "未通过",
-        "未达到",
-        "否",
-        "无效",
-    ];
     let entry = |grade: AchievementGrade| {
         move |text: &&str| Wording {
             text: (*text).to_string(),
             grade,
         }
     };
-    achieved
+    ACHIEVED_WORDS
         .iter()
         .map(entry(Achieved))
-        .chain(partly.iter().map(entry(Partly)))
-        .chain(not_achieved.iter().map(entry(NotAchieved)))
+        .chain(PARTLY_WORDS.iter().map(entry(Partly)))
+        .chain(NOT_ACHIEVED_WORDS.iter().map(entry(NotAchieved)))
         .collect()
 }
+
+/// The default wordings of achieved (达成).
+const ACHIEVED_WORDS: &[&str] = &[
+    "完成",
+    "已完成",
+    "全部完成",
+    "已全部完成",
+    "全面完成",
+    "按时完成",
+    "按期完成",
+    "如期完成",
+    "达标",
+    "已达标",
+    "通过",
+    "已通过",
+    "合格",
+    "满意",
+    "较满意",
+    "非常满意",
+    "有效",
+    "有效改善",
+    "有效提升",
+    "有效提高",
+    "明显提升",
+    "明显提高",
+    "明显改善",
+    "效果明显",
+    "效果显著",
+    "显著",
+    "合规",
+    "良好",
+    "较好",
+    "好",
+    "是",
+    "符合",
+    "符合要求",
+    "达到",
+    "达到要求",
+    "已落实",
+    "落实",
+    "持续",
+    "长期",
+    "提升",
+    "提高",
+    "改善",
+    "逐步提升",
+    "逐步提高",
+    "逐步改善",
+];
+
+/// The default wordings of partly achieved (部分达成).
+const PARTLY_WORDS: &[&str] = &[
+    "部分完成",
+    "基本完成",
+    "基本满意",
+    "基本达标",
+    "基本达到",
+    "基本合格",
+    "部分达标",
+    "一般",
+];
+
+/// The default wordings of not achieved (未达成).
+const NOT_ACHIEVED_WORDS: &[&str] = &[
+    "未完成",
+    "未达标",
+    "不满意",
+    "不合格",
+    "未通过",
+    "未达到",
+    "否",
+    "无效",
+];
 
 /// A parsed actual value (实际完成值), interpreted against its target.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -396,17 +408,7 @@ impl Actual {
         match self {
             Actual::Missing => "(missing)".to_string(),
             Actual::Measured { value, unit, label } => {
-                let mut out = String::new();
-                if let Some(label) = label {
-                    out.push_str(label);
-                    out.push(' ');
-                }
-                out.push_str(&money::show(*value));
-                if let Some(unit) = unit {
-                    out.push(' ');
-                    out.push_str(unit.symbol());
-                }
-                out
+                quantity_text(label.as_deref(), None, *value, unit.as_ref())
             }
             Actual::Period { start, end } => format!("{start} – {end}"),
             Actual::Duration { value, unit } => {
@@ -705,71 +707,14 @@ fn clean_label(label: &str) -> Option<String> {
 
 fn parse_quantity(s: &str) -> Option<Quantity> {
     let chars: Vec<char> = s.chars().collect();
-    let symbols: Vec<usize> = chars
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| symbol_comparator(**c).is_some())
-        .map(|(i, _)| i)
-        .collect();
-    let (label_raw, symbol_cmp, number, after): (String, Option<Comparator>, String, usize) =
-        match symbols.as_slice() {
-            [] => {
-                // Find the numbers that are not part of an ASCII name such as PM10 / PM2.5.
-                let mut found: Vec<(usize, String, usize)> = Vec::new();
-                let mut i = 0;
-                while i < chars.len() {
-                    if chars[i].is_ascii_digit() {
-                        let (num, end) = read_number(&chars, i)?;
-                        let in_name = i > 0 && chars[i - 1].is_ascii_alphabetic();
-                        if !in_name {
-                            found.push((i, num, end));
-                        }
-                        i = end;
-                    } else {
-                        i += 1;
-                    }
-                }
-                let [(start, num, end)] = found.as_slice() else {
-                    return None;
-                };
-                (chars[..*start].iter().collect(), None, num.clone(), *end)
-            }
-            [pos] => {
-                let (num, end) = read_number(&chars, pos + 1)?;
-                (
-                    chars[..*pos].iter().collect(),
-                    symbol_comparator(chars[*pos]),
-                    num,
-                    end,
-                )
-            }
-            _ => return None,
-        };
+    let (label_raw, symbol_cmp, number, after) = split_number(&chars)?;
     let rest: String = chars[after..].iter().collect();
     if rest.chars().any(|c| c.is_ascii_digit()) {
         return None;
     }
     let (label_text, word_cmp) = strip_prefix_comparator(&label_raw);
-    let (mut unit_text, mut suffix_cmp, mut within) = (rest.clone(), None, false);
-    for (word, comparator, is_within) in SUFFIX_WORDS {
-        if let Some(stripped) = rest.strip_suffix(word) {
-            unit_text = stripped.to_string();
-            suffix_cmp = Some(*comparator);
-            within = *is_within;
-            break;
-        }
-    }
-    let written: Vec<Comparator> = [symbol_cmp, word_cmp, suffix_cmp]
-        .into_iter()
-        .flatten()
-        .collect();
-    let comparator = match written.as_slice() {
-        [] => None,
-        [c] => Some(*c),
-        // `不低于95%以上` and the like: accept only when they agree.
-        [a, rest @ ..] if rest.iter().all(|c| c == a) => Some(*a),
-        _ => return None,
-    };
+    let (unit_text, suffix_cmp, within) = strip_suffix_word(&rest);
+    let comparator = agreed_comparator([symbol_cmp, word_cmp, suffix_cmp])?;
     if within && comparator != Some(Comparator::Le) {
         return None;
     }
@@ -783,6 +728,78 @@ fn parse_quantity(s: &str) -> Option<Quantity> {
         unit,
         unit_text: Some(unit_text),
     })
+}
+
+/// The text before the one number (the label), the comparator symbol right before it, the
+/// number, and where the text after it begins. `None` when there is not exactly one number.
+fn split_number(chars: &[char]) -> Option<(String, Option<Comparator>, String, usize)> {
+    let symbols: Vec<usize> = chars
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| symbol_comparator(**c).is_some())
+        .map(|(i, _)| i)
+        .collect();
+    match symbols.as_slice() {
+        [] => {
+            let (start, num, end) = lone_number(chars)?;
+            Some((chars[..start].iter().collect(), None, num, end))
+        }
+        [pos] => {
+            let (num, end) = read_number(chars, pos + 1)?;
+            Some((
+                chars[..*pos].iter().collect(),
+                symbol_comparator(chars[*pos]),
+                num,
+                end,
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// The one number (start, text, end) that is not part of an ASCII name such as PM10 / PM2.5.
+fn lone_number(chars: &[char]) -> Option<(usize, String, usize)> {
+    let mut found: Vec<(usize, String, usize)> = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            let (num, end) = read_number(chars, i)?;
+            let in_name = i > 0 && chars[i - 1].is_ascii_alphabetic();
+            if !in_name {
+                found.push((i, num, end));
+            }
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    match found.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    }
+}
+
+/// The unit text with a trailing comparator word (`以上`, `以内`…) cut off, that word's
+/// comparator, and whether it was a "within" word.
+fn strip_suffix_word(rest: &str) -> (String, Option<Comparator>, bool) {
+    for (word, comparator, is_within) in SUFFIX_WORDS {
+        if let Some(stripped) = rest.strip_suffix(word) {
+            return (stripped.to_string(), Some(*comparator), *is_within);
+        }
+    }
+    (rest.to_string(), None, false)
+}
+
+/// The comparator the written ones agree on (`不低于95%以上` and the like: accept only when
+/// they agree); `None` when they disagree, `Some(None)` when none is written.
+fn agreed_comparator(written: [Option<Comparator>; 3]) -> Option<Option<Comparator>> {
+    let written: Vec<Comparator> = written.into_iter().flatten().collect();
+    match written.as_slice() {
+        [] => Some(None),
+        [c] => Some(Some(*c)),
+        [a, rest @ ..] if rest.iter().all(|c| c == a) => Some(Some(*a)),
+        _ => None,
+    }
 }
 
 /// What a date-shaped text turned out to be.
@@ -1810,5 +1827,49 @@ mod tests {
         assert_eq!(days_inclusive(date(2024, 1, 1), date(2024, 12, 31)), 366);
         assert!(period_in_year(date(2024, 1, 1), date(2024, 12, 31), 2024));
         assert!(!period_in_year(date(2024, 1, 1), date(204, 12, 31), 2024));
+    }
+
+    mod quantity_props {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn symbol() -> impl Strategy<Value = (&'static str, Comparator)> {
+            prop_oneof![
+                Just(("≥", Comparator::Ge)),
+                Just((">", Comparator::Gt)),
+                Just(("=", Comparator::Eq)),
+                Just(("≤", Comparator::Le)),
+                Just(("<", Comparator::Lt)),
+            ]
+        }
+
+        proptest! {
+            /// `label symbol value unit [suffix]` reads back its parts; a suffix word that
+            /// contradicts the symbol makes it no quantity, one that agrees changes nothing.
+            #[test]
+            fn written_quantity_reads_back(
+                label in prop_oneof![Just(""), Just("优良率"), Just("覆盖人数")],
+                (symbol, comparator) in symbol(),
+                cents in 0i64..=100_000_000,
+                unit in prop_oneof![Just("%"), Just("人"), Just("个"), Just("项")],
+                suffix in prop_oneof![Just(""), Just("以上"), Just("以下"), Just("以内")],
+            ) {
+                let value = Decimal::new(cents, 2).normalize();
+                let text = format!("{label}{symbol}{value}{unit}{suffix}");
+                let suffix_cmp = SUFFIX_WORDS.iter().find(|(w, ..)| *w == suffix).map(|(_, c, _)| *c);
+                let within = suffix == "以内";
+                let agrees = suffix_cmp.is_none_or(|c| c == comparator)
+                    && (!within || comparator == Comparator::Le);
+                let parsed = parse_quantity(&text);
+                prop_assert_eq!(parsed.is_some(), agrees, "{}", text);
+                if let Some(q) = parsed {
+                    prop_assert_eq!(q.value, value);
+                    prop_assert_eq!(q.comparator, Some(comparator));
+                    prop_assert_eq!(q.within, within);
+                    prop_assert_eq!(q.unit_text.as_deref(), Some(unit));
+                    prop_assert_eq!(q.label.as_deref(), (!label.is_empty()).then_some(label));
+                }
+            }
+        }
     }
 }

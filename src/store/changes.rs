@@ -2,7 +2,10 @@
 
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
-use sea_orm::{ActiveValue::Set, Condition, DbBackend, QueryOrder, QuerySelect, Statement};
+use sea_orm::{
+    ActiveValue::Set, Condition, DbBackend, QueryOrder, QuerySelect, Statement, TransactionSession,
+    TransactionTrait,
+};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "changes")]
@@ -43,30 +46,77 @@ pub struct Change<'a> {
     pub data: Option<serde_json::Value>,
 }
 
-/// The advisory lock that orders appends by commit on PostgreSQL.
+/// The advisory lock that keeps feed numbers in commit order on PostgreSQL, without making
+/// writers wait for each other: every writer takes it *shared* just before it draws its feed
+/// number and holds it to its commit; a reader takes it *exclusively* for a moment to learn
+/// the feed's frontier ([`frontier`]).
 const FEED_LOCK: i64 = 0x6a69_7869_616f;
 
-/// Takes the feed's transaction-scoped lock on PostgreSQL (held until commit; taking it again
-/// in the same transaction is free). Writers that must not interleave, such as the updates of
-/// the maintained aggregates, take it too. SQLite serialises writers anyway.
-pub async fn lock_writers(db: &impl ConnectionTrait) -> Result<(), DbErr> {
-    if db.get_database_backend() == DbBackend::Postgres {
-        db.execute_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT pg_advisory_xact_lock($1)",
-            [FEED_LOCK.into()],
-        ))
-        .await?;
+/// The highest feed number a reader may read up to: every change numbered at or below it is
+/// committed (or rolled back and never seen), and every change numbered later will get a
+/// higher number. On PostgreSQL the numbers come from a sequence, drawn by writers in any
+/// order and committed in any order; a writer draws its number only while it holds the feed
+/// lock shared, until its commit, so once the lock is held exclusively no drawn number is in
+/// flight and the largest committed one is the frontier. SQLite has one writer at a time:
+/// everything committed is the frontier.
+pub async fn frontier<C>(db: &C) -> Result<i64, DbErr>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    let max_seq = || {
+        Entity::find()
+            .select_only()
+            .column_as(Column::Seq.max(), "seq")
+            .into_tuple::<Option<i64>>()
+    };
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(max_seq().one(db).await?.flatten().unwrap_or(0));
     }
-    Ok(())
+    let txn = db.begin().await?;
+    txn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT pg_advisory_xact_lock($1)",
+        [FEED_LOCK.into()],
+    ))
+    .await?;
+    // A statement begun after the lock was granted: it sees every commit made before.
+    let seq = max_seq().one(&txn).await?.flatten().unwrap_or(0);
+    txn.commit().await?;
+    Ok(seq)
 }
 
-/// Appends a change. Call it last in the transaction: on PostgreSQL it takes a transaction-
-/// scoped lock, so feed numbers are handed out in commit order and a reader that has seen
-/// number n will never later find a smaller one appear. (SQLite serialises writers anyway.)
+/// Appends a change, numbered in commit order (see [`frontier`]). Call it last in the
+/// transaction, so the feed lock is held (shared) for as little as can be.
 pub async fn record(db: &impl ConnectionTrait, change: Change<'_>) -> Result<(), DbErr> {
-    lock_writers(db).await?;
-    ActiveModel {
+    let at = crate::clock::now();
+    let data = change.data.map(|d| d.to_string());
+    if db.get_database_backend() == DbBackend::Postgres {
+        // One round trip: the row is built from the subquery that takes the lock, so its
+        // number (the column's default) is drawn after the lock is held.
+        db.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "INSERT INTO changes \
+             (entity, entity_id, op, version, region_code, department_id, status, actor, at, data) \
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 \
+             FROM (SELECT pg_advisory_xact_lock_shared($11)) AS feed_lock",
+            [
+                change.entity.into(),
+                change.entity_id.into(),
+                change.op.into(),
+                change.version.into(),
+                change.region_code.into(),
+                change.department_id.map(str::to_owned).into(),
+                change.status.map(str::to_owned).into(),
+                change.actor.into(),
+                at.into(),
+                data.into(),
+                FEED_LOCK.into(),
+            ],
+        ))
+        .await?;
+        return Ok(());
+    }
+    let row = ActiveModel {
         entity: Set(change.entity.to_owned()),
         entity_id: Set(change.entity_id.to_owned()),
         op: Set(change.op.to_owned()),
@@ -75,12 +125,11 @@ pub async fn record(db: &impl ConnectionTrait, change: Change<'_>) -> Result<(),
         department_id: Set(change.department_id.map(str::to_owned)),
         status: Set(change.status.map(str::to_owned)),
         actor: Set(change.actor.to_owned()),
-        at: Set(crate::clock::now()),
-        data: Set(change.data.map(|d| d.to_string())),
+        at: Set(at),
+        data: Set(data),
         ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    };
+    Entity::insert(row).exec_without_returning(db).await?;
     Ok(())
 }
 
@@ -94,15 +143,20 @@ pub struct Filter {
     pub evaluation_statuses: Option<Vec<String>>,
 }
 
-/// The changes in the caller's scope after number `after`, in feed order.
-pub async fn after(
-    db: &impl ConnectionTrait,
-    filter: &Filter,
-    after: i64,
-    limit: u64,
-) -> Result<Vec<Model>, DbErr> {
+/// The changes in the caller's scope after number `after` and up to the [`frontier`], in
+/// feed order: a reader that follows the numbers never skips a committed change and never
+/// sees an uncommitted one.
+pub async fn after<C>(db: &C, filter: &Filter, after: i64, limit: u64) -> Result<Vec<Model>, DbErr>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    let upto = frontier(db).await?;
+    if upto <= after {
+        return Ok(Vec::new());
+    }
     let mut cond = Condition::all()
         .add(Column::Seq.gt(after))
+        .add(Column::Seq.lte(upto))
         .add(Column::RegionCode.starts_with(filter.scope_prefix.clone()));
     if let Some(ids) = &filter.scope_department_ids {
         cond = cond.add(Column::DepartmentId.is_in(ids.iter().cloned()));

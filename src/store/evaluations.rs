@@ -215,10 +215,10 @@ pub async fn overwrite(
     Ok(result.rows_affected == 1)
 }
 
-/// Brings the aggregate cells up to date after an evaluation went from `before` (`None`: it is
-/// new) to `after` (its grade and status may have changed; a deleted one leaves its cell), and
-/// its indicator rows changed by `rows`. It takes the writers' lock, held until the commit:
-/// call it last, just before the change-feed entry, so the lock is held for as little as can be.
+/// Accounts in the aggregate cells for an evaluation that went from `before` (`None`: it is
+/// new) to `after` (its grade and status may have changed; a deleted one leaves its cell),
+/// its indicator rows changed by `rows` ([`super::pending_cells::owe`]: at once on SQLite,
+/// at the next read of the cells on PostgreSQL, so writers never wait for each other on a cell).
 pub async fn update_cells(
     db: &impl ConnectionTrait,
     before: Option<&Model>,
@@ -227,8 +227,7 @@ pub async fn update_cells(
 ) -> Result<(), DbErr> {
     let mut keys = vec![evaluation_cells::Key::of(after)];
     keys.extend(before.map(evaluation_cells::Key::of));
-    evaluation_cells::refresh(db, &keys).await?;
-    indicator_cells::apply(db, rows).await
+    super::pending_cells::owe(db, &keys, rows).await
 }
 
 /// The columns the aggregates need, one row per evaluation.

@@ -8,9 +8,8 @@ use std::collections::BTreeMap;
 
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveValue::Set, QuerySelect};
+use sea_orm::{ActiveValue::Set, QuerySelect, TransactionTrait};
 
-use super::changes;
 use super::indicator_results::{self as results, AchievementCount, Selection};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -53,6 +52,13 @@ fn outcome(achieved: Option<bool>) -> &'static str {
     }
 }
 
+/// The outcome word as the `&'static str` a [`Key`] holds; `None` for an unknown word.
+pub fn outcome_word(word: &str) -> Option<&'static str> {
+    ["achieved", "not_achieved", "unscored"]
+        .into_iter()
+        .find(|w| *w == word)
+}
+
 fn achieved(outcome: &str) -> Option<bool> {
     match outcome {
         "achieved" => Some(true),
@@ -75,7 +81,8 @@ pub fn key_of(r: &results::Model) -> Key {
 }
 
 /// Adds `delta` to each cell, in one statement; cells that fall to zero stay (and are never
-/// read). Takes the writers' lock first on PostgreSQL.
+/// read). On PostgreSQL only the holder of the cells' lock calls it
+/// ([`super::pending_cells`]).
 pub async fn apply(db: &impl ConnectionTrait, delta: Delta) -> Result<(), DbErr> {
     let rows: Vec<ActiveModel> = delta
         .into_iter()
@@ -96,7 +103,6 @@ pub async fn apply(db: &impl ConnectionTrait, delta: Delta) -> Result<(), DbErr>
     if rows.is_empty() {
         return Ok(());
     }
-    changes::lock_writers(db).await?;
     Entity::insert_many(rows)
         .on_conflict(
             OnConflict::columns([
@@ -127,10 +133,14 @@ pub fn answers(selection: &Selection) -> bool {
 }
 
 /// Row counts by 一级, 二级 and outcome over the cells a selection covers ([`answers`]).
-pub async fn achievement_counts(
-    db: &impl ConnectionTrait,
+pub async fn achievement_counts<C>(
+    db: &C,
     selection: &Selection,
-) -> Result<Vec<AchievementCount>, DbErr> {
+) -> Result<Vec<AchievementCount>, DbErr>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    super::pending_cells::settle(db).await?;
     let mut cond = selection
         .filter
         .key_condition(results::KeyColumns {
@@ -177,9 +187,13 @@ pub async fn achievement_counts(
 
 /// The cells' counts (non-zero), as stored and as computed from every indicator row: equal
 /// when the cells are right.
-pub async fn stored_and_expected(
-    db: &impl ConnectionTrait,
-) -> Result<(BTreeMap<Key, i64>, BTreeMap<Key, i64>), DbErr> {
+pub async fn stored_and_expected<C>(
+    db: &C,
+) -> Result<(BTreeMap<Key, i64>, BTreeMap<Key, i64>), DbErr>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    super::pending_cells::settle(db).await?;
     let stored = Entity::find()
         .filter(Column::N.ne(0))
         .all(db)
@@ -256,7 +270,7 @@ async fn expected(db: &impl ConnectionTrait) -> Result<BTreeMap<Key, i64>, DbErr
 /// Fills the cells from the indicator rows when there are none yet but there are rows.
 /// Returns whether it did.
 pub async fn fill_if_empty(db: &impl ConnectionTrait) -> Result<bool, DbErr> {
-    changes::lock_writers(db).await?;
+    super::pending_cells::lock_cells(db).await?;
     if Entity::find().limit(1).one(db).await?.is_some() {
         return Ok(false);
     }
@@ -285,18 +299,11 @@ pub fn difference(before: &[AchievementKey], after: &[results::Model]) -> Delta 
 /// A cell and how many of an evaluation's rows count in it.
 pub type AchievementKey = (Key, i64);
 
-/// How many of an evaluation's current rows count in each cell.
-pub async fn of_evaluation(
-    db: &impl ConnectionTrait,
-    evaluation_id: &str,
-) -> Result<Vec<AchievementKey>, DbErr> {
-    let rows = results::Entity::find()
-        .filter(results::Column::EvaluationId.eq(evaluation_id))
-        .all(db)
-        .await?;
+/// How many of `rows` count in each cell.
+pub fn counts(rows: &[results::Model]) -> Vec<AchievementKey> {
     let mut counts: BTreeMap<Key, i64> = BTreeMap::new();
-    for r in &rows {
+    for r in rows {
         *counts.entry(key_of(r)).or_default() += 1;
     }
-    Ok(counts.into_iter().collect())
+    counts.into_iter().collect()
 }

@@ -40,19 +40,25 @@ pub fn key(evaluation_id: &str, position: usize) -> String {
     format!("{evaluation_id}:{position:04}")
 }
 
-/// Replaces the rows of one evaluation; returns how the aggregate cells change
-/// (for [`super::evaluations::update_cells`]).
+/// Replaces the rows of one evaluation (`fresh`: a new one, which has none yet); returns how
+/// the aggregate cells change (for [`super::evaluations::update_cells`]). The old rows are
+/// deleted and read back in one statement (`DELETE … RETURNING`), the new ones inserted 50 to
+/// a statement.
 pub async fn replace(
     db: &impl ConnectionTrait,
     evaluation_id: &str,
     rows: Vec<Model>,
+    fresh: bool,
 ) -> Result<indicator_cells::Delta, DbErr> {
-    let before = indicator_cells::of_evaluation(db, evaluation_id).await?;
-    let delta = indicator_cells::difference(&before, &rows);
-    Entity::delete_many()
-        .filter(Column::EvaluationId.eq(evaluation_id))
-        .exec(db)
-        .await?;
+    let before = if fresh {
+        Vec::new()
+    } else {
+        Entity::delete_many()
+            .filter(Column::EvaluationId.eq(evaluation_id))
+            .exec_with_returning(db)
+            .await?
+    };
+    let delta = indicator_cells::difference(&indicator_cells::counts(&before), &rows);
     if !rows.is_empty() {
         insert_rows(db, rows).await?;
     }

@@ -12,6 +12,7 @@ pub mod idempotency;
 pub mod indicator_cells;
 pub mod indicator_results;
 pub mod money;
+pub mod pending_cells;
 pub mod projects;
 pub mod regions;
 pub mod rule_set_defaults;

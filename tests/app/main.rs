@@ -7,5 +7,6 @@
 #[path = "../api/helpers.rs"]
 mod helpers;
 
+mod concurrency;
 mod evaluations;
 mod resources;

@@ -57,7 +57,8 @@ impl Write for EvaluationWrite<'_> {
             }
         }
         let rows = std::mem::take(&mut self.indicator_rows);
-        self.delta = indicator_results::replace(db, &self.next.id, rows).await?;
+        let fresh = self.current.is_none();
+        self.delta = indicator_results::replace(db, &self.next.id, rows, fresh).await?;
         Ok(())
     }
 
