@@ -201,7 +201,7 @@ PG_PID=$PID
 # The body: a generated department evaluation with 20 indicators, for another department and
 # year per request (placeholders {dept} and {year}, filled in by the load generator).
 curl -sf -H "Authorization: Bearer $TOKEN" \
-    "http://127.0.0.1:$PORT/api/v1/evaluations?kind=department&page_size=1" |
+    "http://127.0.0.1:$PORT/api/v1/evaluations?kind=department&page_size=1&view=full" |
     python3 -c '
 import json, sys
 e = json.load(sys.stdin)["items"][0]

@@ -116,6 +116,13 @@ pub const SETTINGS: &[SettingSpec] = &[
         help: "requests a client may make at once before the per-minute rate applies",
     },
     SettingSpec {
+        key: "cors_allowed_origins",
+        env: "JIXIAO_CORS_ALLOWED_ORIGINS",
+        flag: None,
+        default: "",
+        help: "origins (comma list, e.g. `https://dash.example.gov.cn`) whose browser pages may call the API (CORS); empty: none (off)",
+    },
+    SettingSpec {
         key: "jwt_secret",
         env: "JIXIAO_JWT_SECRET",
         flag: Some("--jwt-secret"),
@@ -227,6 +234,8 @@ pub struct Settings {
     pub max_batch_bytes: usize,
     pub rate_limit_per_minute: u32,
     pub rate_limit_burst: u32,
+    /// Origins allowed by CORS (`scheme://host[:port]`); empty: CORS is off.
+    pub cors_allowed_origins: Vec<String>,
     pub auth: AuthSettings,
     pub dev: bool,
     /// Benchmarks only (the hidden `serve --bench` flag, never read from a file or the
@@ -347,6 +356,33 @@ pub fn env_layer(get: impl Fn(&str) -> Option<String>) -> Layer {
     }
     layer.name = "environment".into();
     layer
+}
+
+/// The CORS allow-list: a comma list of origins (`https://host[:port]`, no path), or empty.
+fn origins((value, source): (String, String)) -> Result<Vec<String>, ConfigError> {
+    let mut list = Vec::new();
+    for origin in value.split(',').map(str::trim).filter(|o| !o.is_empty()) {
+        let rest = origin
+            .strip_prefix("https://")
+            .or_else(|| origin.strip_prefix("http://"));
+        let valid = rest.is_some_and(|r| {
+            !r.is_empty()
+                && !r.contains('/')
+                && !r.contains('*')
+                && !r.contains(char::is_whitespace)
+        });
+        if !valid {
+            return Err(ConfigError {
+                key: "cors_allowed_origins".into(),
+                source_name: source,
+                message: format!(
+                    "`{origin}` is not an origin such as https://dash.example.gov.cn (scheme and host, no path, no wildcard)"
+                ),
+            });
+        }
+        list.push(origin.to_owned());
+    }
+    Ok(list)
 }
 
 /// Reads settings from layers, later ones winning, and names the layer of every bad value.
@@ -507,6 +543,7 @@ impl Settings {
             max_batch_bytes: r.parse("max_batch_bytes", "a number of bytes")?,
             rate_limit_per_minute: r.parse("rate_limit_per_minute", "a whole number")?,
             rate_limit_burst: r.parse("rate_limit_burst", "a whole number")?,
+            cors_allowed_origins: origins(r.lookup("cors_allowed_origins"))?,
             auth,
             dev: r.parse("dev", "true or false")?,
             bench: false,
@@ -542,6 +579,7 @@ impl Settings {
             max_batch_bytes: 16 * 1024 * 1024,
             rate_limit_per_minute: 0,
             rate_limit_burst: 1,
+            cors_allowed_origins: Vec::new(),
             auth: AuthSettings {
                 jwt_secret: None,
                 jwt_public_keys: Vec::new(),

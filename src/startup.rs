@@ -76,9 +76,17 @@ impl Application {
             n => n,
         };
         let bench = settings.bench.then(|| web::Data::new(BenchBody::default()));
+        let cors_origins = settings.cors_allowed_origins.clone();
         let server = HttpServer::new(move || {
             let bench = bench.clone();
-            app(state.clone(), guard.clone(), table.clone(), doc.clone()).configure(|c| {
+            app(
+                state.clone(),
+                guard.clone(),
+                table.clone(),
+                doc.clone(),
+                cors_origins.clone(),
+            )
+            .configure(|c| {
                 if let Some(body) = bench {
                     c.app_data(body)
                         .route("/bench/static/{bytes}", web::get().to(bench_static));
@@ -202,6 +210,7 @@ pub fn app(
     guard: web::Data<Guard>,
     table: web::Data<RouteTable>,
     doc: Arc<utoipa::openapi::OpenApi>,
+    cors_origins: Vec<String>,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -220,7 +229,15 @@ pub fn app(
         .wrap(middleware::from_fn(api::catch_panic::catch_panic))
         .wrap(middleware::from_fn(api::idempotency::idempotency))
         .wrap(middleware::from_fn(crate::auth::guard::guard))
+        .wrap(middleware::from_fn(api::caching::caching))
+        // A preflight is answered before the guard asks for a token.
+        .wrap(middleware::Condition::new(
+            !cors_origins.is_empty(),
+            api::caching::cors(&cors_origins),
+        ))
         .wrap(middleware::from_fn(api::middleware::observe))
+        // Outermost, so that it compresses the final answer (problem documents included).
+        .wrap(middleware::Compress::default())
         .into_utoipa_app()
         .openapi(api::base_doc())
         .configure(api::routes)

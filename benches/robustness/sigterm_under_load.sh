@@ -43,7 +43,7 @@ def request(conn, method, path, body=None):
     return res.status, data
 
 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-_, page = request(conn, "GET", "/api/v1/evaluations?kind=department&page_size=1")
+_, page = request(conn, "GET", "/api/v1/evaluations?kind=department&page_size=1&view=full")
 e = json.loads(page)["items"][0]
 template = {k: e[k] for k in ("kind", "budget", "indicators", "claimed_total")}
 conn.close()

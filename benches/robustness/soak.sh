@@ -24,7 +24,7 @@ pid=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" > /dev/null && break; sleep 0.1; done
 token="$($bin token --jwt-secret "$secret" --role admin --region 430000 --ttl 1h)"
 base="http://127.0.0.1:$port/api/v1"
-curl -sf -H "Authorization: Bearer $token" "$base/evaluations?kind=department&page_size=1" | python3 -c '
+curl -sf -H "Authorization: Bearer $token" "$base/evaluations?kind=department&page_size=1&view=full" | python3 -c '
 import json, sys
 e = json.load(sys.stdin)["items"][0]
 body = {k: e[k] for k in ("kind", "budget", "indicators", "claimed_total")}

@@ -14,6 +14,7 @@ mod m20261129_000006_index_stats_and_filters;
 mod m20261130_000007_create_rollups;
 mod m20261201_000008_unique_live_budget_code;
 mod m20261201_000009_create_rule_set_defaults;
+mod m20261201_000010_evaluation_summary_columns;
 mod m20261201_000020_create_evaluation_reviews;
 mod m20261201_000020_create_pending_cells;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000007_create_rollups::Migration),
             Box::new(m20261201_000008_unique_live_budget_code::Migration),
             Box::new(m20261201_000009_create_rule_set_defaults::Migration),
+            Box::new(m20261201_000010_evaluation_summary_columns::Migration),
             Box::new(m20261201_000020_create_evaluation_reviews::Migration),
             Box::new(m20261201_000020_create_pending_cells::Migration),
         ]

@@ -11,17 +11,21 @@ use serde_json::value::RawValue;
 use utoipa::IntoParams;
 
 use crate::api::bounded_body::BoundedBody;
+use crate::api::caching;
+use crate::api::evaluation_views::{
+    EvaluationListPage, EvaluationSummaryItem, chosen_fields, write_item,
+};
 use crate::api::extract::JsonBody;
 use crate::api::http::{self, etag};
 use crate::api::state::AppState;
 use crate::app::access;
-use crate::app::evaluations::{self, not_submittable, status_of};
+use crate::app::evaluations::{self, not_submittable, status_of, summaries};
 use crate::app::scope::{self, CallerScope, region_filter, visible_statuses};
 use crate::domain::policy::{Action, Principal, Scope};
 use crate::domain::workflow;
 use crate::error::{ApiError, Problem};
 use crate::model::evaluation_dto::*;
-use crate::model::vocab::{BudgetSource, Vocabulary, WorkflowAction};
+use crate::model::vocab::{BudgetSource, EvaluationView, Vocabulary, WorkflowAction};
 use crate::store::evaluations::{self as store, Model};
 
 /// The stored document as an answer needs it: the parts sent back as they are stay JSON text.
@@ -163,6 +167,12 @@ pub struct EvaluationQuery {
     pub grade: Option<GradeDto>,
     /// Only evaluations changed after this time (RFC 3339).
     pub updated_after: Option<DateTime<Utc>>,
+    /// `summary` (the default: ids with names and codes, figures, counts) or `full` (each
+    /// whole evaluation, as `GET /api/v1/evaluations/{id}` answers it).
+    pub view: Option<EvaluationView>,
+    /// Only these fields of each item (a comma list of the view's fields, e.g.
+    /// `id,department_name,total,grade`); an unknown field is 400.
+    pub fields: Option<String>,
     pub page_size: Option<u64>,
     pub page_token: Option<String>,
 }
@@ -192,15 +202,22 @@ pub fn answer(
     tag = "evaluations",
     operation_id = "list_evaluations",
     params(EvaluationQuery),
-    responses((status = 200, description = "A page of evaluations, oldest first (viewers see submitted and approved ones only)", body = EvaluationPage))
+    responses(
+        (status = 200, description = "A page of evaluations in id order (viewers see submitted and approved ones only): summaries, or whole evaluations with `view=full`", body = EvaluationListPage),
+        (status = 400, description = "A bad filter, view or field name", body = Problem, content_type = "application/problem+json"),
+    )
 )]
 #[get("/evaluations")]
 pub async fn list_evaluations(
     state: web::Data<AppState>,
     principal: Principal,
+    req: HttpRequest,
     query: web::Query<EvaluationQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
+    let view = query.view.unwrap_or(EvaluationView::Summary);
+    let fields = chosen_fields(view, query.fields.as_deref())?;
+    let fields = fields.as_deref();
     let limit = http::page_size(query.page_size, state.max_page_size)?;
     let after = http::decode_page_token(PAGE_KIND, query.page_token.as_deref())?;
     let Some(department_id) =
@@ -235,25 +252,53 @@ pub async fn list_evaluations(
     // also every stored row and a tree of every item ([`EvaluationPage`]'s shape).
     let mut body = Vec::with_capacity(64 * 1024);
     body.extend_from_slice(b"{\"items\":[");
-    let mut last_id = None;
-    let more = store::list_each(&state.db, &filter, after.as_deref(), limit, |m| {
+    let mut last_id: Option<String> = None;
+    let mut item = |id: &str, body: &mut Vec<u8>| {
         if last_id.is_some() {
             body.push(b',');
         }
-        serde_json::to_writer(&mut body, &to_dto(&principal, &m)?).map_err(ApiError::internal)?;
-        last_id = Some(m.id);
-        Ok::<_, ApiError>(())
-    })
-    .await?;
+        last_id = Some(id.to_owned());
+    };
+    let more = match view {
+        EvaluationView::Summary => {
+            summaries::page_each(&state.db, &filter, after.as_deref(), limit, |row| {
+                item(&row.id, &mut body);
+                write_item(&mut body, &EvaluationSummaryItem::from_row(row)?, fields)
+            })
+            .await?
+        }
+        EvaluationView::Full => {
+            store::list_each(&state.db, &filter, after.as_deref(), limit, |m| {
+                item(&m.id, &mut body);
+                write_item(&mut body, &to_dto(&principal, &m)?, fields)
+            })
+            .await?
+        }
+    };
     let next_page_token = last_id
         .filter(|_| more)
         .map(|id| http::encode_page_token(PAGE_KIND, &id));
     body.extend_from_slice(b"],\"next_page_token\":");
     serde_json::to_writer(&mut body, &next_page_token).map_err(ApiError::internal)?;
     body.push(b'}');
-    Ok(HttpResponse::Ok()
+    Ok(page_answer(&req, body, permit))
+}
+
+/// A page as its answer: with its content tag (set here, so the caching layer does not copy
+/// the page again), or 304 when `If-None-Match` names it.
+fn page_answer(
+    req: &HttpRequest,
+    body: Vec<u8>,
+    permit: tokio::sync::OwnedSemaphorePermit,
+) -> HttpResponse {
+    let tag = caching::content_etag(&body);
+    if caching::matches(caching::if_none_match(req.headers()).as_deref(), &tag) {
+        return caching::not_modified(&tag);
+    }
+    HttpResponse::Ok()
         .insert_header(header::ContentType::json())
-        .body(BoundedBody::new(body, permit)))
+        .insert_header((header::ETAG, tag))
+        .body(BoundedBody::new(body, permit))
 }
 
 /// Get an evaluation with its computed block and what the caller may do next.

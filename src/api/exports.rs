@@ -18,6 +18,7 @@ use std::fmt::Write as _;
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{HttpResponse, get, web};
+use chrono::Offset;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
@@ -35,10 +36,13 @@ use crate::domain::policy::Principal;
 use crate::domain::stats::percent;
 use crate::error::ApiError;
 use crate::model::evaluation_dto::{ComputedDto, EvaluationKind, GradeDto};
+use crate::model::vocab::Vocabulary;
 use crate::store::departments as department_store;
+use crate::store::evaluation_summaries::{self as summary_store, SummaryRow};
 use crate::store::evaluations as evaluation_store;
 use crate::store::indicator_results as indicator_store;
 use crate::store::projects as project_store;
+use crate::store::regions as region_store;
 
 /// Rows fetched per query, at most (never more than the server's `max_page_size`).
 const PAGE: u64 = 500;
@@ -106,9 +110,22 @@ pub const EVALUATIONS: Table = Table {
         ("等级", 6.0),
         ("错误数", 8.0),
         ("警告数", 8.0),
-        ("更新时间", 22.0),
+        (UPDATED_AT_HEADER, 22.0),
+        ("行政区划名称", 14.0),
+        ("评价ID", 38.0),
     ],
 };
+
+/// The header of the update time: Beijing time, and said so.
+pub const UPDATED_AT_HEADER: &str = "更新时间（北京时间 UTC+8）";
+
+/// A time as the exports print it: Beijing time (UTC+8), to the second.
+pub fn beijing_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    let offset = chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| chrono::Utc.fix());
+    at.with_timezone(&offset)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
+}
 
 pub const INDICATOR_RESULTS: Table = Table {
     sheet: "绩效指标",
@@ -127,6 +144,11 @@ pub const INDICATOR_RESULTS: Table = Table {
         ("自评得分", 10.0),
         ("复核得分", 10.0),
         ("是否达成", 10.0),
+        ("行政区划名称", 14.0),
+        ("预算单位编码", 14.0),
+        ("类型", 14.0),
+        ("项目", 30.0),
+        ("评价ID", 38.0),
     ],
 };
 
@@ -243,11 +265,18 @@ async fn department_names(
         .collect())
 }
 
+/// The names of a page's regions and projects, looked up once per page.
+struct Names {
+    regions: HashMap<String, String>,
+    projects: HashMap<String, String>,
+}
+
 fn evaluation_row(
     m: &evaluation_store::Model,
     departments: &HashMap<String, department_store::Model>,
-    projects: &HashMap<String, String>,
+    names: &Names,
 ) -> Result<Vec<Cell>, ApiError> {
+    let projects = &names.projects;
     let stored = stored_of(m)?;
     let computed = ComputedDto::deserialize(&stored.computed).map_err(ApiError::internal)?;
     let kind: EvaluationKind = stored.input.kind;
@@ -289,15 +318,22 @@ fn evaluation_row(
         text(grade.label_zh()),
         Cell::Int(i64::try_from(computed.error_count).unwrap_or(i64::MAX)),
         Cell::Int(i64::try_from(computed.warning_count).unwrap_or(i64::MAX)),
-        Cell::Text(m.updated_at.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+        Cell::Text(beijing_time(m.updated_at)),
+        text(names.regions.get(&m.region_code).map_or("", String::as_str)),
+        text(&m.id),
     ])
 }
 
 fn indicator_row(
     r: &indicator_store::Model,
     departments: &HashMap<String, department_store::Model>,
+    evaluations: &HashMap<String, SummaryRow>,
 ) -> Vec<Cell> {
     let text = |s: &str| Cell::Text(s.to_owned());
+    let evaluation = evaluations.get(&r.evaluation_id);
+    let of = |f: fn(&SummaryRow) -> Option<&str>| {
+        Cell::Text(evaluation.and_then(f).unwrap_or("").to_owned())
+    };
     vec![
         Cell::Int(i64::from(r.year)),
         text(&r.region_code),
@@ -319,6 +355,11 @@ fn indicator_row(
             Some(false) => "否",
             None => "",
         }),
+        of(|e| e.region_name.as_deref()),
+        of(|e| e.department_budget_code.as_deref()),
+        text(EvaluationKind::parse(&r.kind).map_or("", |k| k.domain().label_zh())),
+        of(|e| e.project_name.as_deref()),
+        text(&r.evaluation_id),
     ]
 }
 
@@ -347,9 +388,18 @@ impl Source {
                     .into_iter()
                     .map(|p| (p.id, p.name))
                     .collect();
+                let mut codes: Vec<String> = rows.iter().map(|m| m.region_code.clone()).collect();
+                codes.sort();
+                codes.dedup();
+                let regions = region_store::by_codes(db, &codes)
+                    .await?
+                    .into_iter()
+                    .map(|r| (r.code, r.name))
+                    .collect();
+                let names = Names { regions, projects };
                 let cells = rows
                     .iter()
-                    .map(|m| evaluation_row(m, &departments, &projects))
+                    .map(|m| evaluation_row(m, &departments, &names))
                     .collect::<Result<Vec<_>, _>>()?;
                 let next = more.then(|| rows.last().map(|m| m.id.clone())).flatten();
                 Ok((cells, next))
@@ -358,9 +408,17 @@ impl Source {
                 let (rows, more) = indicator_store::select(db, selection, after, limit).await?;
                 let departments =
                     department_names(db, rows.iter().map(|r| r.department_id.clone())).await?;
+                let mut ids: Vec<String> = rows.iter().map(|r| r.evaluation_id.clone()).collect();
+                ids.sort();
+                ids.dedup();
+                let evaluations: HashMap<String, SummaryRow> = summary_store::by_ids(db, &ids)
+                    .await?
+                    .into_iter()
+                    .map(|e| (e.id.clone(), e))
+                    .collect();
                 let cells = rows
                     .iter()
-                    .map(|r| indicator_row(r, &departments))
+                    .map(|r| indicator_row(r, &departments, &evaluations))
                     .collect();
                 let next = more.then(|| rows.last().map(|r| r.key.clone())).flatten();
                 Ok((cells, next))

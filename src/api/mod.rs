@@ -3,10 +3,12 @@
 pub mod batch;
 pub mod batch_csv;
 pub mod bounded_body;
+pub mod caching;
 pub mod catch_panic;
 pub mod department_years;
 pub mod departments;
 pub mod evaluation_actions;
+pub mod evaluation_views;
 pub mod evaluations;
 pub mod exports;
 pub mod extract;
@@ -128,7 +130,7 @@ client (1200 per minute with bursts of `rate_limit_burst` = 100; 429 with `Retry
         license(name = "MIT", identifier = "MIT"),
     ),
     servers((url = "/", description = "This service: every path is relative to the address it answers on")),
-    components(schemas(Problem, ProblemField, ErrorCode)),
+    components(schemas(Problem, ProblemField, ErrorCode, crate::model::vocab::EvaluationView)),
     tags(
         (name = "regions", description = "GB/T 2260 administrative divisions (行政区划)"),
         (name = "departments", description = "Budget units (部门 / 单位), their year profiles and finances"),
@@ -165,6 +167,11 @@ fn problem_response(description: &str) -> RefOr<Response> {
 /// Adds the error responses every operation can give, so the contract lists them all.
 pub fn add_common_errors(doc: &mut utoipa::openapi::OpenApi) {
     for (path, item) in doc.paths.paths.iter_mut() {
+        if path.starts_with("/api/")
+            && let Some(get) = item.get.as_mut()
+        {
+            declare_content_etag(get);
+        }
         let ops: [(bool, Option<&mut Operation>); 5] = [
             (false, item.get.as_mut()),
             (false, item.put.as_mut()),
@@ -232,6 +239,35 @@ pub fn add_common_errors(doc: &mut utoipa::openapi::OpenApi) {
             declare_retry_after(op);
         }
     }
+}
+
+/// A `GET` answered with JSON and no version tag of its own (a list, stats, the feed) carries
+/// the content tag of [`caching`], and answers 304 to `If-None-Match` with it.
+fn declare_content_etag(op: &mut Operation) {
+    use utoipa::openapi::HeaderBuilder;
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    let Some(RefOr::T(ok)) = op.responses.responses.get_mut("200") else {
+        return;
+    };
+    if !ok.content.contains_key("application/json") || ok.headers.contains_key("ETag") {
+        return;
+    }
+    ok.headers.insert(
+        "ETag".to_owned(),
+        RefOr::T(
+            HeaderBuilder::new()
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                .description(Some(
+                    "A strong tag of this answer's content (for this caller): send it as \
+                     If-None-Match to get 304 while the answer is unchanged",
+                ))
+                .build(),
+        ),
+    );
+    op.responses
+        .responses
+        .entry("304".to_owned())
+        .or_insert_with(|| RefOr::T(Response::new("Not modified: the answer is unchanged")));
 }
 
 /// A string header parameter.

@@ -26,7 +26,7 @@ use crate::store::rule_sets as store;
 #[serde(deny_unknown_fields)]
 pub struct Level1WeightDto {
     /// cost (成本), output (产出), benefit (效益) or satisfaction (满意度).
-    pub level1: String,
+    pub level1: crate::model::vocab::Level1Code,
     pub weight: Figure,
 }
 
@@ -34,8 +34,9 @@ pub struct Level1WeightDto {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GradeBandDto {
-    /// you (优), liang (良), zhong (中) or cha (差).
-    pub grade: String,
+    /// excellent (优), good (良), fair (中) or poor (差), as evaluations say it; the pinyin
+    /// words `you`, `liang`, `zhong`, `cha` of earlier versions are read too.
+    pub grade: crate::model::evaluation_dto::GradeDto,
     /// Inclusive lower bound.
     pub min: Figure,
 }
@@ -114,7 +115,7 @@ pub const MAX_POLICIES: usize = 200;
                        {"level1": "cost", "weight": "20"}, {"level1": "satisfaction", "weight": "10"}],
     "execution_weight": "10", "reverse_formula": "ratio", "over_achievement_threshold": "1.30",
     "non_numeric_actual": "warning",
-    "grade_bands": [{"grade": "you", "min": "90"}, {"grade": "liang", "min": "80"}, {"grade": "zhong", "min": "60"}],
+    "grade_bands": [{"grade": "excellent", "min": "90"}, {"grade": "good", "min": "80"}, {"grade": "fair", "min": "60"}],
     "tree_shape": "cost_as_level1",
     "weight_source": "fixed",
     "vocabulary": [{"text": "已完成", "grade": "achieved"}, {"text": "基本完成", "grade": "partly"}, {"text": "未完成", "grade": "not_achieved"}],

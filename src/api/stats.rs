@@ -191,9 +191,10 @@ pub struct BudgetTotals {
     pub full_year: Option<Amount>,
     /// Σ 全年执行数; null as `full_year`.
     pub executed: Option<Amount>,
-    /// Σ executed / Σ full-year over the evaluations that give both, as a percentage with two
-    /// decimals (`"100.00%"`); null when that budget sum is zero.
-    pub execution_rate: Option<String>,
+    /// Σ executed / Σ full-year over the evaluations that give both, in percent as a decimal
+    /// string with two decimals (`"100.00"`, as `computed.execution.rate_percent`); null when
+    /// that budget sum is zero.
+    pub execution_rate_percent: Option<Figure>,
 }
 
 /// The aggregates of a set of evaluations.
@@ -260,7 +261,7 @@ pub struct EvaluationGroup {
             {"band": "80-90", "from": 80, "to": 90, "upper_included": false, "count": 0},
             {"band": "90-100", "from": 90, "to": 100, "upper_included": true, "count": 0}],
         "grades": {"excellent": 0, "good": 0, "fair": 0, "poor": 3},
-        "budget": {"evaluations_with_budget": 3, "full_year": "2193.49", "executed": "2193.49", "execution_rate": "100.00%"}},
+        "budget": {"evaluations_with_budget": 3, "full_year": "2193.49", "executed": "2193.49", "execution_rate_percent": "100.00"}},
     "groups": [{"key": {"kind": "department", "kind_label_zh": "部门整体支出"}, "count": 1,
         "average_total": "25.00", "min_total": "25.00", "max_total": "25.00",
         "distribution": [
@@ -269,7 +270,7 @@ pub struct EvaluationGroup {
             {"band": "80-90", "from": 80, "to": 90, "upper_included": false, "count": 0},
             {"band": "90-100", "from": 90, "to": 100, "upper_included": true, "count": 0}],
         "grades": {"excellent": 0, "good": 0, "fair": 0, "poor": 1},
-        "budget": {"evaluations_with_budget": 1, "full_year": "1062.32", "executed": "1062.32", "execution_rate": "100.00%"}}]
+        "budget": {"evaluations_with_budget": 1, "full_year": "1062.32", "executed": "1062.32", "execution_rate_percent": "100.00"}}]
 }))]
 pub struct EvaluationStats {
     /// The dimensions, in the order given.
@@ -315,7 +316,7 @@ fn summary_dto(s: &Summary) -> EvaluationSummary {
             evaluations_with_budget: s.with_budget,
             full_year: s.full_year.value().map(|d| Amount(with_scale2(d))),
             executed: s.executed.value().map(|d| Amount(with_scale2(d))),
-            execution_rate: s.execution_rate().map(|r| format!("{r}%")),
+            execution_rate_percent: s.execution_rate().map(Figure),
         },
     }
 }
@@ -484,9 +485,9 @@ pub struct AchievementCounts {
     pub not_achieved: u64,
     /// Rows not scored (`achieved` null: placeholder rows, unreadable values).
     pub unscored: u64,
-    /// achieved / (achieved + not_achieved), a percentage with two decimals (`"66.67%"`); null
-    /// when no row is scored.
-    pub achievement_rate: Option<String>,
+    /// achieved / (achieved + not_achieved), in percent as a decimal string with two decimals
+    /// (`"66.67"`); null when no row is scored.
+    pub achievement_rate_percent: Option<Figure>,
 }
 
 impl From<&Achievement> for AchievementCounts {
@@ -496,7 +497,7 @@ impl From<&Achievement> for AchievementCounts {
             achieved: a.achieved,
             not_achieved: a.not_achieved,
             unscored: a.unscored,
-            achievement_rate: a.rate().map(|r| format!("{r}%")),
+            achievement_rate_percent: a.rate().map(Figure),
         }
     }
 }
@@ -524,9 +525,9 @@ pub struct Level1Stats {
 /// Achievement of indicator rows, by 一级指标 and, nested, 二级指标.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
-    "overall": {"count": 30, "achieved": 12, "not_achieved": 10, "unscored": 8, "achievement_rate": "54.55%"},
-    "level1": [{"level1": "产出指标", "count": 20, "achieved": 8, "not_achieved": 6, "unscored": 6, "achievement_rate": "57.14%",
-        "level2": [{"level2": "数量指标", "count": 8, "achieved": 4, "not_achieved": 2, "unscored": 2, "achievement_rate": "66.67%"}]}]
+    "overall": {"count": 30, "achieved": 12, "not_achieved": 10, "unscored": 8, "achievement_rate_percent": "54.55"},
+    "level1": [{"level1": "产出指标", "count": 20, "achieved": 8, "not_achieved": 6, "unscored": 6, "achievement_rate_percent": "57.14",
+        "level2": [{"level2": "数量指标", "count": 8, "achieved": 4, "not_achieved": 2, "unscored": 2, "achievement_rate_percent": "66.67"}]}]
 }))]
 pub struct IndicatorStats {
     pub overall: AchievementCounts,

@@ -28,7 +28,7 @@ pub async fn budgets(
             let full_year = sum_known(own.iter().map(|f| f.full_year.map(|d| d.0)));
             let executed = sum_known(own.iter().map(|f| f.executed.map(|d| d.0)));
             ProjectBudget {
-                execution_rate: rate(executed.map(|a| a.0), full_year.map(|a| a.0)),
+                execution_rate_percent: rate(executed.map(|a| a.0), full_year.map(|a| a.0)),
                 initial,
                 full_year,
                 executed,

@@ -250,9 +250,9 @@ async fn finance_computed(
         .map(Amount),
         expenditure_sum: validate::sum_of_both(dec(e.basic), dec(e.project)).map(Amount),
         basic_sum: validate::sum_of_both(dec(e.personnel), dec(e.operating)).map(Amount),
-        basic_share: rate(dec(e.basic), Some(e.total.0)),
-        project_share: rate(dec(e.project), Some(e.total.0)),
-        staffing_control_rate: basic_data.and_then(|b| {
+        basic_share_percent: rate(dec(e.basic), Some(e.total.0)),
+        project_share_percent: rate(dec(e.project), Some(e.total.0)),
+        staffing_control_rate_percent: basic_data.and_then(|b| {
             rate(
                 b.staffing.in_service.map(Decimal::from),
                 b.staffing.establishment.map(Decimal::from),
@@ -262,7 +262,7 @@ async fn finance_computed(
             fund_ids: rows.iter().map(|r| r.id.clone()).collect(),
             count: rows.len(),
             initial: total_of(|f| f.initial),
-            execution_rate: rate(executed.map(|a| a.0), full_year.map(|a| a.0)),
+            execution_rate_percent: rate(executed.map(|a| a.0), full_year.map(|a| a.0)),
             full_year,
             executed,
             declared_project_expenditure: declared,

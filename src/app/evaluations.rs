@@ -8,6 +8,7 @@
 mod many;
 mod prepare;
 mod read;
+pub mod summaries;
 mod write;
 
 use crate::model::findings::FindingDto;

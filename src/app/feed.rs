@@ -8,11 +8,12 @@ use serde::Serialize;
 use crate::app::budgets::budgets;
 use crate::error::ApiError;
 use crate::model::departments::Department;
+use crate::model::evaluation_summary::EvaluationSummaryItem;
 use crate::model::funds::Fund;
 use crate::model::projects::to_dto as project_dto;
 use crate::model::vocab::{ChangeEntity, ChangeOp, Vocabulary};
 use crate::store::changes::{self as store, Change};
-use crate::store::{departments, evaluations, funds, projects};
+use crate::store::{departments, evaluation_summaries, evaluations, funds, projects};
 
 /// What a change did.
 pub const CREATED: ChangeOp = ChangeOp::Created;
@@ -127,13 +128,16 @@ pub async fn evaluation(
     op: ChangeOp,
     actor: &str,
 ) -> Result<(), ApiError> {
-    let data = serde_json::json!({
-        "id": m.id, "kind": m.kind, "department_id": m.department_id, "project_id": m.project_id,
-        "region": m.region_code, "year": m.year, "status": m.status, "version": m.version,
-        "rule_set": {"id": m.rule_set_id, "version": m.rule_set_version},
-        "total": m.total.0.to_string(), "grade": m.grade, "error_count": m.error_count,
-        "updated_at": m.updated_at, "href": format!("/api/v1/evaluations/{}", m.id),
-    });
+    // The summary a list shows ([`EvaluationSummaryItem`]), read back in the writer's
+    // transaction (the row is written); a tombstone has no data.
+    let data = if op == ChangeOp::Deleted {
+        serde_json::Value::Null
+    } else {
+        let row = evaluation_summaries::by_id(db, &m.id)
+            .await?
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("evaluation {} vanished", m.id)))?;
+        to_json(&EvaluationSummaryItem::from_row(row)?)?
+    };
     let place = Place {
         entity: ChangeEntity::Evaluation,
         id: &m.id,

@@ -117,13 +117,17 @@ impl TreeShape {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Grade {
-    /// 优
+    /// 优 (`excellent` in the API, which also reads the pinyin words)
+    #[serde(alias = "excellent")]
     You,
     /// 良
+    #[serde(alias = "good")]
     Liang,
     /// 中
+    #[serde(alias = "fair")]
     Zhong,
     /// 差
+    #[serde(alias = "poor")]
     Cha,
 }
 

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::finance::{self as fin, FundDeclaration, FundScope};
-use crate::model::amount::{Amount, dec};
+use crate::model::amount::{Amount, Figure, dec};
 use crate::model::body::RequestBody;
 use crate::model::findings::{FindingDto, convert};
 use crate::model::funds::{Level, Source, rate};
@@ -129,7 +129,7 @@ impl ProfileInput {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProfileComputed {
     /// 在职人员控制率 = 在职 / 编制.
-    pub in_service_control_rate: Option<String>,
+    pub in_service_control_rate_percent: Option<Figure>,
     /// 流动资产 + 非流动资产.
     pub assets_sum: Option<Amount>,
     pub findings: Vec<FindingDto>,
@@ -153,7 +153,7 @@ pub struct Profile {
 pub fn profile_computed(input: &ProfileInput, year: i32) -> ProfileComputed {
     let domain = input.to_domain(year);
     ProfileComputed {
-        in_service_control_rate: rate(
+        in_service_control_rate_percent: rate(
             input.in_service.map(Decimal::from),
             input.establishment.total.map(Decimal::from),
         ),
@@ -483,7 +483,7 @@ pub struct FundsSummary {
     pub initial: Option<Amount>,
     pub full_year: Option<Amount>,
     pub executed: Option<Amount>,
-    pub execution_rate: Option<String>,
+    pub execution_rate_percent: Option<Figure>,
     /// The declared 项目支出.
     pub declared_project_expenditure: Option<Amount>,
     /// Whether the executed amounts add up to the declared 项目支出 (within the figures' precision).
@@ -503,11 +503,11 @@ pub struct FinanceComputed {
     /// 人员经费 + 公用经费.
     pub basic_sum: Option<Amount>,
     /// 基本支出 / total, exact to two decimals.
-    pub basic_share: Option<String>,
+    pub basic_share_percent: Option<Figure>,
     /// 项目支出 / total.
-    pub project_share: Option<String>,
+    pub project_share_percent: Option<Figure>,
     /// 在职人数 / 编制数 from the basic data table.
-    pub staffing_control_rate: Option<String>,
+    pub staffing_control_rate_percent: Option<Figure>,
     pub funds: FundsSummary,
     /// Findings. Pointers: into this document; `/computed/funds/fund_ids/N/…` for the N-th
     /// fund allocation; `/profile/…` for the department's profile of the year.

@@ -482,13 +482,17 @@ pub fn to_wan_yuan(value: Decimal, unit: AmountUnit) -> Decimal {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GradeDto {
-    /// 优 (≥ 90 by default)
+    /// 优 (≥ 90 by default); `you` is read as it too
+    #[serde(alias = "you")]
     Excellent,
-    /// 良 (≥ 80)
+    /// 良 (≥ 80); also `liang`
+    #[serde(alias = "liang")]
     Good,
-    /// 中 (≥ 60)
+    /// 中 (≥ 60); also `zhong`
+    #[serde(alias = "zhong")]
     Fair,
-    /// 差
+    /// 差; also `cha`
+    #[serde(alias = "cha")]
     Poor,
 }
 

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use crate::domain::finance::{self, FundLevel, FundSet, FundSource};
 use crate::domain::money;
-use crate::model::amount::Amount;
+use crate::model::amount::{Amount, Figure};
 use crate::model::body::RequestBody;
 use crate::model::findings::{FindingDto, convert};
 use crate::store::funds::Model;
@@ -118,7 +118,7 @@ fn unwire<T: for<'de> Deserialize<'de>>(text: &str) -> Option<T> {
     "name": "污染源监控系统改造项目运营费用（续费）", "source": null, "source_label_zh": null,
     "level": "city", "level_label_zh": "市本级",
     "purpose": "主要用于污染源在线监控的24条光纤的运行及维护以及本项目发生的交通费用等开支",
-    "initial": "38.2", "full_year": "38.2", "executed": "38.2", "execution_rate": "100.00%",
+    "initial": "38.2", "full_year": "38.2", "executed": "38.2", "execution_rate_percent": "100.00",
     "findings": [], "version": 1, "created_at": "2026-11-29T00:00:00Z", "updated_at": "2026-11-29T00:00:00Z"
 }))]
 pub struct Fund {
@@ -140,7 +140,7 @@ pub struct Fund {
     /// 全年执行数 (万元).
     pub executed: Option<Amount>,
     /// executed / full-year, computed by the server.
-    pub execution_rate: Option<String>,
+    pub execution_rate_percent: Option<Figure>,
     /// What the engine finds in this allocation alone (e.g. executed above budget).
     pub findings: Vec<FindingDto>,
     pub version: i64,
@@ -168,11 +168,13 @@ pub fn to_domain(m: &Model, project_name: Option<String>) -> finance::Fund {
     }
 }
 
-/// `num / den` as a percentage with two decimals; `None` when either is missing, the
-/// denominator is zero or the ratio leaves the decimal range.
-pub fn rate(num: Option<Decimal>, den: Option<Decimal>) -> Option<String> {
-    let percent = money::percent_of(num?, den?)?;
-    Some(format!("{:.2}%", money::round2(percent)))
+/// `num / den` in percent with two decimals, as a decimal string (`"92.50"`): the one form of
+/// every computed rate and share; `None` when either is missing, the denominator is zero or
+/// the ratio leaves the decimal range.
+pub fn rate(num: Option<Decimal>, den: Option<Decimal>) -> Option<Figure> {
+    let mut percent = money::round2(money::percent_of(num?, den?)?);
+    percent.rescale(2);
+    Some(Figure(percent))
 }
 
 impl From<Model> for Fund {
@@ -188,7 +190,7 @@ impl From<Model> for Fund {
         let source = m.source.as_deref().and_then(unwire::<Source>);
         let level = unwire::<Level>(&m.level).unwrap_or(Level::County);
         Fund {
-            execution_rate: rate(m.executed.map(|d| d.0), m.full_year.map(|d| d.0)),
+            execution_rate_percent: rate(m.executed.map(|d| d.0), m.full_year.map(|d| d.0)),
             source_label_zh: source.map(|s| FundSource::from(s).label_zh().to_owned()),
             source,
             level_label_zh: FundLevel::from(level).label_zh().to_owned(),
@@ -249,7 +251,7 @@ impl RequestBody for FundInput {
         "updated_at",
         "deleted_at",
         "region",
-        "execution_rate",
+        "execution_rate_percent",
         "findings",
         "source_label_zh",
         "level_label_zh",

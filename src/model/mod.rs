@@ -8,6 +8,7 @@ pub mod body;
 pub mod department_years;
 pub mod departments;
 pub mod evaluation_dto;
+pub mod evaluation_summary;
 pub mod findings;
 pub mod funds;
 pub mod projects;

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::model::amount::Amount;
+use crate::model::amount::{Amount, Figure};
 use crate::model::body::RequestBody;
 use crate::store::projects::Model;
 
@@ -18,7 +18,7 @@ pub struct ProjectBudget {
     /// 全年执行数 (万元).
     pub executed: Option<Amount>,
     /// executed / full-year.
-    pub execution_rate: Option<String>,
+    pub execution_rate_percent: Option<Figure>,
     /// How many fund allocations finance the project.
     pub fund_count: usize,
 }
@@ -32,7 +32,7 @@ pub struct ProjectBudget {
     "implementing_organisation": "中泓建筑有限公司洣水分公司",
     "description": "农村黑臭水体治理项目于2024年1月份施工，2024年2月完成项目验收",
     "annual_goal": "清理黑臭水体，改善当地生态环境",
-    "budget": {"initial": "0", "full_year": "19.87", "executed": "19.87", "execution_rate": "100.00%", "fund_count": 1},
+    "budget": {"initial": "0", "full_year": "19.87", "executed": "19.87", "execution_rate_percent": "100.00", "fund_count": 1},
     "version": 1, "created_at": "2026-11-29T00:00:00Z", "updated_at": "2026-11-29T00:00:00Z"
 }))]
 pub struct Project {

@@ -195,6 +195,44 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// 一级指标: the level-1 group of an indicator row, in rule sets and wherever a level-1
+    /// name is a code (the Chinese name is beside it where people read it).
+    Level1Code ("level-1 name") {
+        /// 成本指标
+        Cost => "cost",
+        /// 产出指标
+        Output => "output",
+        /// 效益指标
+        Benefit => "benefit",
+        /// 满意度指标
+        Satisfaction => "satisfaction",
+    }
+}
+
+vocabulary! {
+    /// What an evaluation's final total and grade rest on: `computed` (the engine's scores
+    /// from the rules), `reviewed` (a reviewer's 复核 scores) or `claimed` (the unit's own
+    /// scores, unverified). Every evaluation written with new data is `computed`.
+    ScoreBasis ("score basis") {
+        /// 自评
+        Claimed => "claimed",
+        /// 计算
+        Computed => "computed",
+        /// 复核
+        Reviewed => "reviewed",
+    }
+}
+
+vocabulary! {
+    /// How much of each evaluation a list answers: `summary` (the default: ids, names, codes,
+    /// figures) or `full` (the whole document with its computed block).
+    EvaluationView ("evaluation view") {
+        Summary => "summary",
+        Full => "full",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,6 +258,9 @@ mod tests {
         serialises_as_str::<ChangeEntity>();
         serialises_as_str::<ItemOutcome>();
         serialises_as_str::<BudgetSource>();
+        serialises_as_str::<ScoreBasis>();
+        serialises_as_str::<Level1Code>();
+        serialises_as_str::<EvaluationView>();
         serialises_as_str::<crate::model::evaluation_dto::GradeDto>();
         serialises_as_str::<crate::model::evaluation_dto::EvaluationKind>();
     }

@@ -27,6 +27,11 @@ pub struct Model {
     pub total: StoredDecimal,
     pub grade: String,
     pub error_count: i32,
+    /// Findings of severity warning (errors are `error_count`).
+    pub warning_count: i32,
+    /// What the final total and grade rest on: `computed` (the engine's scores) until a
+    /// review exists.
+    pub score_basis: String,
     pub budget_full_year: Option<StoredDecimal>,
     pub budget_executed: Option<StoredDecimal>,
     pub created_by: String,
@@ -41,6 +46,10 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// The basis of a total the engine computed (the `score_basis` of every evaluation written
+/// with new data).
+pub const BASIS_COMPUTED: &str = "computed";
 
 /// The natural key: one evaluation per department, year, kind and project.
 pub fn natural_key(department_id: &str, year: i32, kind: &str, project_id: Option<&str>) -> String {
@@ -191,6 +200,8 @@ pub async fn overwrite(
         .col_expr(Column::Total, Expr::value(next.total))
         .col_expr(Column::Grade, Expr::value(next.grade.clone()))
         .col_expr(Column::ErrorCount, Expr::value(next.error_count))
+        .col_expr(Column::WarningCount, Expr::value(next.warning_count))
+        .col_expr(Column::ScoreBasis, Expr::value(next.score_basis.clone()))
         .col_expr(Column::BudgetFullYear, Expr::value(next.budget_full_year))
         .col_expr(Column::BudgetExecuted, Expr::value(next.budget_executed))
         .col_expr(Column::SubmittedBy, Expr::value(next.submitted_by.clone()))

@@ -4,6 +4,7 @@ pub mod changes;
 pub mod departments;
 pub mod documents;
 pub mod evaluation_cells;
+pub mod evaluation_summaries;
 pub mod evaluations;
 pub mod funds;
 pub mod history;

@@ -117,7 +117,7 @@ async fn amounts_at_the_bound_keep_every_read_answering() {
         // 3 × 10^12 + the seed's 2135.42 + 38.2 + 19.87.
         assert_eq!(budget["full_year"], "3000000002193.49", "{v}");
         assert_eq!(budget["executed"], "3000000002193.49", "{v}");
-        assert_eq!(budget["execution_rate"], "100.00%", "{v}");
+        assert_eq!(budget["execution_rate_percent"], "100.00", "{v}");
         let v = ok(
             &app,
             "/api/v1/stats/evaluations?department_id=901424&group_by=year",

@@ -35,9 +35,9 @@ async fn seed_report_through_the_api() {
         assert_eq!(c["revenue_by_source_sum"], "2135.42");
         assert_eq!(c["expenditure_sum"], "2135.42");
         assert_eq!(c["basic_sum"], "1376.69");
-        assert_eq!(c["basic_share"], "64.47%");
-        assert_eq!(c["project_share"], "35.53%");
-        assert_eq!(c["staffing_control_rate"], "73.64%");
+        assert_eq!(c["basic_share_percent"], "64.47");
+        assert_eq!(c["project_share_percent"], "35.53");
+        assert_eq!(c["staffing_control_rate_percent"], "73.64");
         assert_eq!(c["funds"]["count"], 25);
         assert_eq!(c["funds"]["executed"], "758.73");
         assert_eq!(c["funds"]["declared_project_expenditure"], "758.73");
@@ -65,7 +65,7 @@ async fn seed_report_through_the_api() {
         // The profile: 在职人员控制率 and the asset sums (which add up).
         let (s, profile) = json(app.get("/api/v1/departments/901424/profiles/2024").send().await.unwrap()).await;
         assert_eq!(s, 200);
-        assert_eq!(profile["computed"]["in_service_control_rate"], "73.64%");
+        assert_eq!(profile["computed"]["in_service_control_rate_percent"], "73.64");
         assert_eq!(profile["computed"]["assets_sum"], "1088.19");
         assert_eq!(profile["computed"]["findings"], json!([]));
         assert_eq!(profile["assets"]["non_current"], "621.6");
@@ -78,8 +78,8 @@ async fn seed_report_through_the_api() {
             .iter()
             .map(|p| (p["name"].as_str().unwrap().to_owned(), p["budget"].clone()))
             .collect();
-        assert_eq!(budgets[0].1, json!({"initial": "38.2", "full_year": "38.2", "executed": "38.2", "execution_rate": "100.00%", "fund_count": 1}));
-        assert_eq!(budgets[1].1, json!({"initial": "0", "full_year": "19.87", "executed": "19.87", "execution_rate": "100.00%", "fund_count": 1}));
+        assert_eq!(budgets[0].1, json!({"initial": "38.2", "full_year": "38.2", "executed": "38.2", "execution_rate_percent": "100.00", "fund_count": 1}));
+        assert_eq!(budgets[1].1, json!({"initial": "0", "full_year": "19.87", "executed": "19.87", "execution_rate_percent": "100.00", "fund_count": 1}));
 
         // Every fund reads back with the same figures, page by page.
         let mut read = Vec::new();
@@ -279,7 +279,7 @@ async fn bad_input_is_refused_with_a_pointer_and_nothing_is_written() {
             (fund(json!({"project": other_project["id"]})), "/project", "fund.project_mismatch"),
             (fund(json!({"project": loaded.project_ids[0].1, "year": 2023})), "/project", "fund.project_mismatch"),
             (fund(json!({"department": "nope"})), "/department", "fund.unknown_department"),
-            (fund(json!({"execution_rate": "100%"})), "/execution_rate", "field.read_only"),
+            (fund(json!({"execution_rate_percent": "100"})), "/execution_rate_percent", "field.read_only"),
             (fund(json!({"id": "x"})), "/id", "field.read_only"),
         ];
         for (body, pointer, code) in cases {

@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use crate::helpers::{TestApp, json, on_each_db, problem};
 use crate::seed::load_seed;
 
-const EVALUATION_HEADERS: [&str; 18] = [
+const EVALUATION_HEADERS: [&str; 20] = [
     "年度",
     "行政区划",
     "部门",
@@ -27,10 +27,12 @@ const EVALUATION_HEADERS: [&str; 18] = [
     "等级",
     "错误数",
     "警告数",
-    "更新时间",
+    "更新时间（北京时间 UTC+8）",
+    "行政区划名称",
+    "评价ID",
 ];
 
-const INDICATOR_HEADERS: [&str; 12] = [
+const INDICATOR_HEADERS: [&str; 17] = [
     "年度",
     "行政区划",
     "部门",
@@ -43,6 +45,11 @@ const INDICATOR_HEADERS: [&str; 12] = [
     "自评得分",
     "复核得分",
     "是否达成",
+    "行政区划名称",
+    "预算单位编码",
+    "类型",
+    "项目",
+    "评价ID",
 ];
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -322,6 +329,73 @@ async fn indicator_results_export_as_csv_and_xlsx() {
             .filter(|i| i["achieved"] == true && i["kind"] == "department")
             .count();
         assert_eq!(records.len(), 1 + wanted);
+    })
+    .await;
+}
+
+/// The indicator export joins to the evaluation export by 评价ID, and both name the region,
+/// the budget code and the project as the lists do; times are Beijing time.
+#[tokio::test]
+async fn the_exports_join_and_name_what_they_hold() {
+    on_each_db(|app| async move {
+        load_seed(&app).await;
+        let (_, evaluations) = csv(&app, "/api/v1/exports/evaluations.csv").await;
+        let (_, indicators) = csv(&app, "/api/v1/exports/indicator-results.csv").await;
+        let (_, listed) = json(app.get("/api/v1/evaluations").send().await.unwrap()).await;
+        let listed = listed["items"].as_array().unwrap().clone();
+        let ids = column(&evaluations, "评价ID");
+        assert_eq!(ids.len(), listed.len());
+        let offset = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+        for item in &listed {
+            let id = item["id"].as_str().unwrap();
+            let row = evaluations[1..]
+                .iter()
+                .find(|r| r.last().map(String::as_str) == Some(id))
+                .unwrap_or_else(|| panic!("{id} not exported"));
+            let at =
+                |name: &str| row[evaluations[0].iter().position(|h| h == name).unwrap()].clone();
+            assert_eq!(at("行政区划名称"), item["region_name"].as_str().unwrap());
+            assert_eq!(
+                at("预算单位编码"),
+                item["department_budget_code"].as_str().unwrap()
+            );
+            assert_eq!(at("项目"), item["project_name"].as_str().unwrap_or(""));
+            let updated: chrono::DateTime<chrono::Utc> =
+                item["updated_at"].as_str().unwrap().parse().unwrap();
+            assert_eq!(
+                at("更新时间（北京时间 UTC+8）"),
+                updated
+                    .with_timezone(&offset)
+                    .format("%Y-%m-%d %H:%M:%S")
+                    .to_string()
+            );
+        }
+        // Every indicator row names an exported evaluation, and the same names as it.
+        assert!(indicators.len() > 10);
+        let header = &indicators[0];
+        let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+        for r in &indicators[1..] {
+            let id = &r[col("评价ID")];
+            let e = evaluations[1..]
+                .iter()
+                .find(|e| e.last() == Some(id))
+                .unwrap_or_else(|| panic!("indicator row of {id}: no such evaluation exported"));
+            let e_col =
+                |name: &str| e[evaluations[0].iter().position(|h| h == name).unwrap()].clone();
+            for name in [
+                "行政区划名称",
+                "预算单位编码",
+                "类型",
+                "项目",
+                "部门",
+                "年度",
+            ] {
+                assert_eq!(r[col(name)], e_col(name), "{name}");
+            }
+        }
+        // The XLSX has the same columns.
+        let d = download(&app, "/api/v1/exports/indicator-results.xlsx").await;
+        assert_eq!(xlsx(&d.body, "绩效指标"), indicators);
     })
     .await;
 }

@@ -28,7 +28,7 @@ async fn generated_data_is_what_the_api_serves() {
             }
         );
         let (s, v) = json(
-            app.get("/api/v1/evaluations?page_size=100")
+            app.get("/api/v1/evaluations?page_size=100&view=full")
                 .send()
                 .await
                 .unwrap(),

@@ -58,7 +58,7 @@ async fn stats_of_the_seed_evaluations() {
         assert_eq!(o["budget"]["evaluations_with_budget"], 3);
         assert_eq!(o["budget"]["full_year"], "2193.49");
         assert_eq!(o["budget"]["executed"], "2193.49");
-        assert_eq!(o["budget"]["execution_rate"], "100.00%");
+        assert_eq!(o["budget"]["execution_rate_percent"], "100.00");
 
         let v = get(&app, "/api/v1/stats/evaluations?group_by=kind").await;
         assert_eq!(v["group_by"], serde_json::json!(["kind"]));
@@ -73,7 +73,7 @@ async fn stats_of_the_seed_evaluations() {
         assert_eq!(groups[1]["count"], 2);
         assert_eq!(groups[1]["average_total"], "97.50");
         assert_eq!(groups[1]["budget"]["full_year"], "58.07");
-        assert_eq!(groups[1]["budget"]["execution_rate"], "100.00%");
+        assert_eq!(groups[1]["budget"]["execution_rate_percent"], "100.00");
 
         // Regions at city level: 430424 counts under 430400.
         let v = get(
@@ -118,7 +118,10 @@ async fn stats_of_the_seed_evaluations() {
         let v = get(&app, "/api/v1/stats/evaluations?status=submitted").await;
         assert_eq!(v["overall"]["count"], 0);
         assert_eq!(v["overall"]["average_total"], Value::Null);
-        assert_eq!(v["overall"]["budget"]["execution_rate"], Value::Null);
+        assert_eq!(
+            v["overall"]["budget"]["execution_rate_percent"],
+            Value::Null
+        );
         assert_eq!(v["overall"]["budget"]["full_year"], "0.00");
         let v = get(&app, "/api/v1/stats/evaluations?year=2023").await;
         assert_eq!(v["overall"]["count"], 0);
@@ -267,8 +270,8 @@ async fn indicator_stats_match_the_indicator_results() {
             let rate = rate
                 .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
             assert_eq!(
-                v["overall"]["achievement_rate"].as_str().unwrap(),
-                format!("{rate:.2}%")
+                v["overall"]["achievement_rate_percent"].as_str().unwrap(),
+                format!("{rate:.2}")
             );
         }
 
@@ -288,7 +291,7 @@ async fn indicator_stats_match_the_indicator_results() {
         );
         let v = get(&app, "/api/v1/stats/indicators?year=2023").await;
         assert_eq!(v["overall"]["count"], 0);
-        assert_eq!(v["overall"]["achievement_rate"], Value::Null);
+        assert_eq!(v["overall"]["achievement_rate_percent"], Value::Null);
     })
     .await;
 }

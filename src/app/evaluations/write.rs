@@ -208,6 +208,9 @@ fn next_row(
         total: StoredDecimal(prepared.computed.total.0),
         grade: prepared.computed.grade.as_str().to_owned(),
         error_count: i32::try_from(prepared.computed.error_count).unwrap_or(i32::MAX),
+        warning_count: i32::try_from(prepared.computed.warning_count).unwrap_or(i32::MAX),
+        // New data: the engine's scores, until someone reviews them.
+        score_basis: store::BASIS_COMPUTED.to_owned(),
         budget_full_year: budget.map(|b| StoredDecimal(b.full_year)),
         budget_executed: budget.and_then(|b| b.executed).map(StoredDecimal),
         created_by: current.map_or_else(|| principal.subject.clone(), |c| c.created_by.clone()),

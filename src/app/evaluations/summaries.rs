@@ -1,0 +1,21 @@
+//! Reading evaluation summaries: a page of a list, read from the columns of `evaluations` and
+//! the names joined to them (never the stored documents).
+
+use sea_orm::{DatabaseConnection, DbErr};
+
+use crate::store::evaluation_summaries as store;
+use crate::store::evaluations::Filter;
+
+pub use store::SummaryRow;
+
+/// One page of the summaries `filter` selects after `after`, each handed to `each` as it is
+/// read; whether more follow.
+pub async fn page_each<X: From<DbErr>>(
+    db: &DatabaseConnection,
+    filter: &Filter,
+    after: Option<&str>,
+    limit: u64,
+    each: impl FnMut(SummaryRow) -> Result<(), X>,
+) -> Result<bool, X> {
+    store::page_each(db, filter, after, limit, each).await
+}

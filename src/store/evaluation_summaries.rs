@@ -1,0 +1,131 @@
+//! Evaluation summaries: the columns of `evaluations` a list shows by default, with the names
+//! of the department, region and project beside their ids (joined by key), so a page is read
+//! without the stored documents.
+
+use futures_util::TryStreamExt;
+use sea_orm::entity::prelude::*;
+use sea_orm::{Condition, FromQueryResult, JoinType, QueryOrder, QuerySelect, Select};
+
+use super::evaluations::{self as evaluation, Column};
+use super::money::StoredDecimal;
+use super::{departments, projects, regions};
+
+/// One evaluation as a summary shows it.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct SummaryRow {
+    pub id: String,
+    pub kind: String,
+    pub department_id: String,
+    pub project_id: Option<String>,
+    pub region_code: String,
+    pub year: i32,
+    pub status: String,
+    pub version: i64,
+    pub total: StoredDecimal,
+    pub grade: String,
+    pub score_basis: String,
+    pub error_count: i32,
+    pub warning_count: i32,
+    pub budget_full_year: Option<StoredDecimal>,
+    pub budget_executed: Option<StoredDecimal>,
+    pub updated_at: DateTimeUtc,
+    pub department_name: Option<String>,
+    pub department_budget_code: Option<String>,
+    pub region_name: Option<String>,
+    pub project_name: Option<String>,
+}
+
+/// The summary columns of the evaluations `cond` selects, in id order.
+fn select(cond: Condition) -> Select<evaluation::Entity> {
+    let department = evaluation::Entity::belongs_to(departments::Entity)
+        .from(Column::DepartmentId)
+        .to(departments::Column::Id)
+        .into();
+    let region = evaluation::Entity::belongs_to(regions::Entity)
+        .from(Column::RegionCode)
+        .to(regions::Column::Code)
+        .into();
+    let project = evaluation::Entity::belongs_to(projects::Entity)
+        .from(Column::ProjectId)
+        .to(projects::Column::Id)
+        .into();
+    evaluation::Entity::find()
+        .select_only()
+        .columns([
+            Column::Id,
+            Column::Kind,
+            Column::DepartmentId,
+            Column::ProjectId,
+            Column::RegionCode,
+            Column::Year,
+            Column::Status,
+            Column::Version,
+            Column::Total,
+            Column::Grade,
+            Column::ScoreBasis,
+            Column::ErrorCount,
+            Column::WarningCount,
+            Column::BudgetFullYear,
+            Column::BudgetExecuted,
+            Column::UpdatedAt,
+        ])
+        .column_as(departments::Column::Name, "department_name")
+        .column_as(departments::Column::BudgetCode, "department_budget_code")
+        .column_as(regions::Column::Name, "region_name")
+        .column_as(projects::Column::Name, "project_name")
+        .join(JoinType::LeftJoin, department)
+        .join(JoinType::LeftJoin, region)
+        .join(JoinType::LeftJoin, project)
+        .filter(cond)
+        .order_by_asc(Column::Id)
+}
+
+/// One page of the summaries of the live evaluations `filter` selects after `after`, each row
+/// handed to `each` as it is read. Returns whether more rows follow.
+pub async fn page_each<X: From<DbErr>>(
+    db: &DatabaseConnection,
+    filter: &evaluation::Filter,
+    after: Option<&str>,
+    limit: u64,
+    mut each: impl FnMut(SummaryRow) -> Result<(), X>,
+) -> Result<bool, X> {
+    let mut cond = evaluation::condition(filter);
+    if let Some(after) = after {
+        cond = cond.add(Column::Id.gt(after.to_owned()));
+    }
+    let mut rows = select(cond)
+        .limit(limit + 1)
+        .into_model::<SummaryRow>()
+        .stream(db)
+        .await?;
+    let mut taken = 0;
+    while let Some(row) = rows.try_next().await? {
+        if taken == limit {
+            return Ok(true);
+        }
+        each(row)?;
+        taken += 1;
+    }
+    Ok(false)
+}
+
+/// The summary of one evaluation, deleted or not (in the caller's transaction: the change feed
+/// records it just after the row was written).
+pub async fn by_id(db: &impl ConnectionTrait, id: &str) -> Result<Option<SummaryRow>, DbErr> {
+    select(Condition::all().add(Column::Id.eq(id.to_owned())))
+        .into_model::<SummaryRow>()
+        .one(db)
+        .await
+}
+
+/// The summaries of the given evaluations, deleted or not (for the rows that point at them,
+/// such as indicator results), in id order.
+pub async fn by_ids(db: &impl ConnectionTrait, ids: &[String]) -> Result<Vec<SummaryRow>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    select(Condition::all().add(Column::Id.is_in(ids.iter().cloned())))
+        .into_model::<SummaryRow>()
+        .all(db)
+        .await
+}
