@@ -17,6 +17,7 @@ mod m20261201_000009_create_rule_set_defaults;
 mod m20261201_000010_evaluation_summary_columns;
 mod m20261201_000020_create_evaluation_reviews;
 mod m20261201_000020_create_pending_cells;
+mod m20261201_000030_cells_by_basis;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_evaluation_summary_columns::Migration),
             Box::new(m20261201_000020_create_evaluation_reviews::Migration),
             Box::new(m20261201_000020_create_pending_cells::Migration),
+            Box::new(m20261201_000030_cells_by_basis::Migration),
         ]
     }
 }

@@ -24,8 +24,9 @@ use crate::app::scope::{self, CallerScope, region_filter, visible_statuses};
 use crate::domain::policy::{Action, Principal, Scope};
 use crate::domain::workflow;
 use crate::error::{ApiError, Problem};
+use crate::model::amount::Figure;
 use crate::model::evaluation_dto::*;
-use crate::model::vocab::{BudgetSource, EvaluationView, Vocabulary, WorkflowAction};
+use crate::model::vocab::{BudgetSource, EvaluationView, ScoreBasis, Vocabulary, WorkflowAction};
 use crate::store::evaluations::{self as store, Model};
 
 /// The stored document as an answer needs it: the parts sent back as they are stay JSON text.
@@ -91,6 +92,7 @@ pub fn to_dto(principal: &Principal, m: &Model) -> Result<Evaluation, ApiError> 
         &scope,
         usize::try_from(m.error_count).unwrap_or_default(),
     );
+    let grade = GradeDto::from_stored(&m.grade, format_args!("evaluation {}", m.id))?;
     let input = stored.input;
     // A JSON `null` arrives as `None` too, and is answered as `null`.
     let optional = |v: Option<&RawValue>| v.map(raw);
@@ -117,6 +119,10 @@ pub fn to_dto(principal: &Principal, m: &Model) -> Result<Evaluation, ApiError> 
         claimed_total: optional(input.claimed_total),
         narrative: raw_or_default::<Narrative>(input.narrative)?,
         computed: raw(stored.computed),
+        total: Figure(m.total.0),
+        grade,
+        grade_label_zh: grade.label_zh().to_owned(),
+        basis: ScoreBasis::from_stored(&m.score_basis, format_args!("evaluation {}", m.id))?,
         allowed_actions: actions
             .allowed
             .into_iter()
@@ -165,6 +171,9 @@ pub struct EvaluationQuery {
     pub status: Option<String>,
     /// excellent, good, fair or poor.
     pub grade: Option<GradeDto>,
+    /// What the final score rests on: `computed` (the engine's) or `reviewed` (the finance
+    /// bureau's 复核).
+    pub basis: Option<ScoreBasis>,
     /// Only evaluations changed after this time (RFC 3339).
     pub updated_after: Option<DateTime<Utc>>,
     /// `summary` (the default: ids with names and codes, figures, counts) or `full` (each
@@ -239,6 +248,7 @@ pub async fn list_evaluations(
         project_id: query.project_id,
         kind: query.kind.map(|k| k.as_str().to_owned()),
         grade: query.grade.map(|g| g.as_str().to_owned()),
+        basis: query.basis.map(|b| b.as_str().to_owned()),
         updated_after: query.updated_after,
     };
     // Held until the page's last byte is handed to the connection (see `BoundedBody`).

@@ -36,7 +36,7 @@ use crate::domain::policy::Principal;
 use crate::domain::stats::percent;
 use crate::error::ApiError;
 use crate::model::evaluation_dto::{ComputedDto, EvaluationKind, GradeDto};
-use crate::model::vocab::Vocabulary;
+use crate::model::vocab::{ScoreBasis, Vocabulary};
 use crate::store::departments as department_store;
 use crate::store::evaluation_summaries::{self as summary_store, SummaryRow};
 use crate::store::evaluations as evaluation_store;
@@ -106,8 +106,10 @@ pub const EVALUATIONS: Table = Table {
         ("全年执行数（万元）", 18.0),
         ("执行率", 10.0),
         ("自评总分", 10.0),
-        ("复核总分", 10.0),
+        ("计算总分", 10.0),
+        ("最终总分", 10.0),
         ("等级", 6.0),
+        ("得分依据", 8.0),
         ("错误数", 8.0),
         ("警告数", 8.0),
         (UPDATED_AT_HEADER, 22.0),
@@ -142,7 +144,7 @@ pub const INDICATOR_RESULTS: Table = Table {
         ("实际完成值", 20.0),
         ("分值", 8.0),
         ("自评得分", 10.0),
-        ("复核得分", 10.0),
+        ("计算得分", 10.0),
         ("是否达成", 10.0),
         ("行政区划名称", 14.0),
         ("预算单位编码", 14.0),
@@ -289,7 +291,9 @@ fn evaluation_row(
         (Some(e), Some(f)) => percent(e, f),
         _ => None,
     };
-    let grade: GradeDto = computed.grade;
+    // The final total and grade: the review's where one scored it, else the engine's.
+    let grade = GradeDto::from_stored(&m.grade, format_args!("evaluation {}", m.id))?;
+    let basis = ScoreBasis::from_stored(&m.score_basis, format_args!("evaluation {}", m.id))?;
     let text = |s: &str| Cell::Text(s.to_owned());
     Ok(vec![
         Cell::Int(i64::from(m.year)),
@@ -315,7 +319,9 @@ fn evaluation_row(
         Cell::Percent(rate),
         Cell::Number(computed.claimed_total.map(|c| c.0)),
         Cell::Number(Some(computed.total.0)),
+        Cell::Number(Some(m.total.0)),
         text(grade.label_zh()),
+        text(basis.label_zh()),
         Cell::Int(i64::try_from(computed.error_count).unwrap_or(i64::MAX)),
         Cell::Int(i64::try_from(computed.warning_count).unwrap_or(i64::MAX)),
         Cell::Text(beijing_time(m.updated_at)),
@@ -584,6 +590,9 @@ pub struct EvaluationExportQuery {
     pub status: Option<String>,
     /// excellent, good, fair or poor.
     pub grade: Option<GradeDto>,
+    /// What the final score rests on: `computed` (the engine's) or `reviewed` (the finance
+    /// bureau's 复核).
+    pub basis: Option<ScoreBasis>,
     /// Only evaluations changed after this time (RFC 3339).
     pub updated_after: Option<chrono::DateTime<chrono::Utc>>,
 }
@@ -601,6 +610,7 @@ async fn evaluation_source(
         kind: q.kind,
         status: q.status,
         grade: q.grade,
+        basis: q.basis,
         project_id: q.project_id,
         updated_after: q.updated_after,
     };
@@ -614,8 +624,10 @@ async fn evaluation_source(
 /// Export evaluations as CSV (streamed).
 ///
 /// Columns: 年度, 行政区划, 部门, 预算单位编码, 类型, 项目, 状态, 规则集, 年初预算数（万元）,
-/// 全年预算数（万元）, 全年执行数（万元）, 执行率, 自评总分 (claimed), 复核总分 (computed), 等级,
-/// 错误数, 警告数, 更新时间. UTF-8 with a byte-order mark, RFC 4180, CRLF; amounts and scores
+/// 全年预算数（万元）, 全年执行数（万元）, 执行率, 自评总分 (claimed), 计算总分 (computed by the
+/// rules), 最终总分 and 等级 (the final total and grade), 得分依据 (计算 or 复核: whether the final
+/// total is the engine's or the finance bureau's review), 错误数, 警告数, 更新时间, 行政区划名称,
+/// 评价ID. UTF-8 with a byte-order mark, RFC 4180, CRLF; amounts and scores
 /// with two decimals, the rate as `100.00%`.
 #[utoipa::path(
     tag = "exports",
@@ -712,7 +724,9 @@ async fn indicator_source(
 /// Export indicator results as CSV (streamed).
 ///
 /// Columns: 年度, 行政区划, 部门, 一级指标, 二级指标, 三级指标, 年度指标值, 实际完成值, 分值,
-/// 自评得分 (claimed), 复核得分 (computed), 是否达成 (是 / 否 / empty when not scored).
+/// 自评得分 (claimed), 计算得分 (computed by the rules), 是否达成 (是 / 否 / empty when not
+/// scored), 行政区划名称, 预算单位编码, 类型, 项目, 评价ID. A reviewer's row scores are in the
+/// review's own table (`GET /api/v1/evaluations/{id}/review`, `table.xlsx`).
 #[utoipa::path(
     tag = "exports",
     operation_id = "export_indicator_results_csv",

@@ -24,7 +24,7 @@ use crate::error::{ApiError, FieldError, codes};
 use crate::locale::Text;
 use crate::model::amount::{Amount, Figure};
 use crate::model::evaluation_dto::{EvaluationKind, GradeDto};
-use crate::model::vocab::{EvaluationStatus, Vocabulary};
+use crate::model::vocab::{EvaluationStatus, ScoreBasis, Vocabulary};
 use crate::store::departments as department_store;
 use crate::store::evaluation_cells;
 use crate::store::evaluations as store;
@@ -52,6 +52,7 @@ pub struct EvaluationFilters {
     pub kind: Option<EvaluationKind>,
     pub status: Option<String>,
     pub grade: Option<GradeDto>,
+    pub basis: Option<ScoreBasis>,
     pub project_id: Option<String>,
     pub updated_after: Option<chrono::DateTime<chrono::Utc>>,
 }
@@ -81,6 +82,7 @@ pub async fn evaluation_filter(
         project_id: f.project_id.clone(),
         kind: f.kind.map(|k| k.as_str().to_owned()),
         grade: f.grade.map(|g| g.as_str().to_owned()),
+        basis: f.basis.map(|b| b.as_str().to_owned()),
         updated_after: f.updated_after,
     }))
 }
@@ -136,8 +138,8 @@ pub async fn indicator_selection(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct EvaluationStatsQuery {
-    /// Comma-separated dimensions: `region`, `year`, `department`, `kind`, `grade`, `status`
-    /// (e.g. `region,kind`). Without it the answer has `overall` only and no `groups`.
+    /// Comma-separated dimensions: `region`, `year`, `department`, `kind`, `grade`, `status`,
+    /// `basis` (e.g. `region,kind`). Without it the answer has `overall` only and no `groups`.
     pub group_by: Option<String>,
     /// `province`, `city` or `county` (default): regions are grouped by the code prefix of this
     /// level, so `city` counts 430424 under `430400`.
@@ -153,6 +155,9 @@ pub struct EvaluationStatsQuery {
     pub status: Option<String>,
     /// excellent, good, fair or poor.
     pub grade: Option<GradeDto>,
+    /// What the final score rests on: `computed` (the engine's) or `reviewed` (the finance
+    /// bureau's 复核).
+    pub basis: Option<ScoreBasis>,
 }
 
 /// Evaluations in one score band.
@@ -240,6 +245,10 @@ pub struct GroupKey {
     pub status: Option<EvaluationStatus>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status_label_zh: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<ScoreBasis>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis_label_zh: Option<String>,
 }
 
 /// One group of evaluations.
@@ -342,8 +351,12 @@ pub async fn evaluation_stats(
     let dims = stats::parse_group_by(q.group_by.as_deref().unwrap_or("")).map_err(|bad| {
         invalid_parameter(
             "group_by",
-            format!("`{bad}` is not a dimension: region, year, department, kind, grade or status"),
-            format!("`{bad}` 不是有效的分组维度：region、year、department、kind、grade 或 status"),
+            format!(
+                "`{bad}` is not a dimension: region, year, department, kind, grade, status or basis"
+            ),
+            format!(
+                "`{bad}` 不是有效的分组维度：region、year、department、kind、grade、status 或 basis"
+            ),
         )
     })?;
     let level = match q.region_level.as_deref() {
@@ -363,6 +376,7 @@ pub async fn evaluation_stats(
         kind: q.kind,
         status: q.status,
         grade: q.grade,
+        basis: q.basis,
         ..EvaluationFilters::default()
     };
     // Without a department (to filter, group or scope by), the maintained cells answer.
@@ -431,6 +445,11 @@ pub async fn evaluation_stats(
                         let status = EvaluationStatus::from_stored(value, context())?;
                         key.status = Some(status);
                         key.status_label_zh = Some(status.label_zh().to_owned());
+                    }
+                    Dimension::Basis => {
+                        let basis = ScoreBasis::from_stored(value, context())?;
+                        key.basis = Some(basis);
+                        key.basis_label_zh = Some(basis.label_zh().to_owned());
                     }
                 }
             }

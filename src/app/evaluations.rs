@@ -29,7 +29,7 @@ use crate::store::evaluations::{self as store, Model};
 pub use many::{Done, Mode, upsert_many};
 pub use prepare::{Prepared, prepare};
 pub use read::{history_of, owners};
-pub(crate) use write::{HistoryEntry, save};
+pub(crate) use write::{FinalScore, HistoryEntry, save, save_scored};
 
 /// What is kept of an evaluation: the normalised input, where its budget came from, and the
 /// computed block as of the last write.

@@ -8,7 +8,8 @@
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use crate::app::evaluations::{
-    self as evaluations, HistoryEntry, Prepared, Stored, prepare, save, status_of,
+    self as evaluations, FinalScore, HistoryEntry, Prepared, Stored, prepare, save_scored,
+    status_of,
 };
 use crate::app::precondition::{self, IfMatch};
 use crate::app::uow::UnitOfWork;
@@ -24,7 +25,7 @@ use crate::model::findings::FindingDto;
 use crate::model::review_dto::{
     ApprovalState, ReviewInput, ReviewLine, ReviewView, RowReviewInput, ScoredInput, TotalBasis,
 };
-use crate::model::vocab::{EvaluationStatus, Vocabulary};
+use crate::model::vocab::{EvaluationStatus, ScoreBasis, Vocabulary};
 use crate::store::evaluations::Model;
 use crate::store::money::StoredDecimal;
 use crate::store::reviews as store;
@@ -261,13 +262,14 @@ fn check_write(
     acting_level(principal, loaded)
 }
 
-/// The review row after a write.
+/// The review row after a write, and the final score it gives the evaluation (`None` when
+/// the review scores nothing: the engine's score stands).
 fn review_row(
     loaded: &Loaded,
     principal: &Principal,
     input: &ReviewInput,
     approved_level: u8,
-) -> Result<store::Model, ApiError> {
+) -> Result<(store::Model, Option<FinalScore>), ApiError> {
     let review = to_domain(input);
     let facts = facts(&loaded.prepared.computed);
     let reviewed = if has_scores(input) {
@@ -275,15 +277,21 @@ fn review_row(
     } else {
         None
     };
-    Ok(store::Model {
+    let scored = reviewed.map(|(total, grade)| FinalScore {
+        total,
+        grade: GradeDto::from(grade),
+        basis: ScoreBasis::Reviewed,
+    });
+    let row = store::Model {
         evaluation_id: loaded.current.id.clone(),
         document: serde_json::to_string(input).map_err(ApiError::internal)?,
-        reviewed_total: reviewed.map(|(t, _)| StoredDecimal(t)),
-        reviewed_grade: reviewed.map(|(_, g)| GradeDto::from(g).as_str().to_owned()),
+        reviewed_total: scored.map(|f| StoredDecimal(f.total)),
+        reviewed_grade: scored.map(|f| f.grade.as_str().to_owned()),
         approved_level: i32::from(approved_level),
         reviewed_by: principal.subject.clone(),
         updated_at: crate::clock::now(),
-    })
+    };
+    Ok((row, scored))
 }
 
 /// The history changes of the review, under `/review`.
@@ -328,20 +336,21 @@ pub async fn save_review(
                 .collect(),
         ));
     }
-    let row = review_row(&loaded, principal, &input, loaded.approved_level())?;
+    let (row, scored) = review_row(&loaded, principal, &input, loaded.approved_level())?;
     let entry = HistoryEntry {
         action: "review_saved",
         status_before: Some(Status::Submitted),
         reason: None,
         extra: review_changes(&loaded.input()?, &input)?,
     };
-    let m = save(
+    let m = save_scored(
         uow.db(),
         principal,
         &loaded.prepared,
         Some(&loaded.current),
         Status::Submitted,
         entry,
+        scored,
     )
     .await?;
     store::put(uow.db(), row.clone()).await?;
@@ -374,13 +383,22 @@ pub async fn approve_in(
         extra: vec![level_change(loaded.approved_level(), level)],
     };
     let input = loaded.input()?;
-    let mut row = review_row(&loaded, principal, &input, level)?;
+    let (mut row, scored) = review_row(&loaded, principal, &input, level)?;
     if let Some(before) = &loaded.review {
         // Approving does not make the approver the reviewer of the scores.
         row.reviewed_by = before.reviewed_by.clone();
     }
     let current = &loaded.current;
-    let m = save(db, principal, &loaded.prepared, Some(current), to, entry).await?;
+    let m = save_scored(
+        db,
+        principal,
+        &loaded.prepared,
+        Some(current),
+        to,
+        entry,
+        scored,
+    )
+    .await?;
     store::put(db, row).await?;
     Ok(m)
 }
@@ -413,12 +431,21 @@ pub async fn return_in(
         ],
     };
     let input = loaded.input()?;
-    let mut row = review_row(&loaded, principal, &input, 0)?;
+    let (mut row, scored) = review_row(&loaded, principal, &input, 0)?;
     if let Some(before) = &loaded.review {
         row.reviewed_by = before.reviewed_by.clone();
     }
     let current = &loaded.current;
-    let m = save(db, principal, &loaded.prepared, Some(current), to, entry).await?;
+    let m = save_scored(
+        db,
+        principal,
+        &loaded.prepared,
+        Some(current),
+        to,
+        entry,
+        scored,
+    )
+    .await?;
     store::put(db, row).await?;
     Ok(m)
 }

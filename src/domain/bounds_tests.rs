@@ -136,6 +136,7 @@ proptest! {
                 kind: "project".into(),
                 grade: "poor".into(),
                 status: "draft".into(),
+                basis: if i % 3 == 0 { "reviewed" } else { "computed" }.into(),
                 total: Decimal::new(*total, 2),
                 full_year: *full,
                 executed: *executed,

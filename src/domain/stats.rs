@@ -26,16 +26,19 @@ pub enum Dimension {
     Kind,
     Grade,
     Status,
+    /// What the final total rests on (`computed`, `reviewed`, `claimed`).
+    Basis,
 }
 
 impl Dimension {
-    pub const ALL: [Dimension; 6] = [
+    pub const ALL: [Dimension; 7] = [
         Self::Region,
         Self::Year,
         Self::Department,
         Self::Kind,
         Self::Grade,
         Self::Status,
+        Self::Basis,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -46,6 +49,7 @@ impl Dimension {
             Self::Kind => "kind",
             Self::Grade => "grade",
             Self::Status => "status",
+            Self::Basis => "basis",
         }
     }
 
@@ -157,6 +161,8 @@ pub struct Facts {
     pub kind: String,
     pub grade: String,
     pub status: String,
+    /// What `total` and `grade` rest on (`computed` or `reviewed`, as stored).
+    pub basis: String,
     pub total: Decimal,
     pub full_year: Option<Decimal>,
     pub executed: Option<Decimal>,
@@ -172,6 +178,7 @@ impl Facts {
             Dimension::Kind => self.kind.clone(),
             Dimension::Grade => self.grade.clone(),
             Dimension::Status => self.status.clone(),
+            Dimension::Basis => self.basis.clone(),
         }
     }
 }
@@ -307,7 +314,7 @@ impl Summable for Facts {
     }
 }
 
-/// The evaluations of one region, year, kind, grade and status, summed: a cell kept up to date
+/// The evaluations of one region, year, kind, grade, status and basis, summed: a cell kept up to date
 /// with every write, so that aggregates without a department read cells, not evaluations.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cell {
@@ -316,6 +323,7 @@ pub struct Cell {
     pub kind: String,
     pub grade: String,
     pub status: String,
+    pub basis: String,
     pub summary: Summary,
 }
 
@@ -330,6 +338,7 @@ impl Summable for Cell {
             Dimension::Kind => self.kind.clone(),
             Dimension::Grade => self.grade.clone(),
             Dimension::Status => self.status.clone(),
+            Dimension::Basis => self.basis.clone(),
         }
     }
 
@@ -338,25 +347,30 @@ impl Summable for Cell {
     }
 }
 
-/// The cells of a set of evaluations, one per region, year, kind, grade and status present.
+/// The cells of a set of evaluations, one per region, year, kind, grade, status and basis
+/// present.
 pub fn cells<'a>(facts: impl IntoIterator<Item = &'a Facts>) -> Vec<Cell> {
-    let mut by_key: BTreeMap<(&str, i32, &str, &str, &str), Summary> = BTreeMap::new();
+    type CellKey<'k> = (&'k str, i32, &'k str, &'k str, &'k str, &'k str);
+    let mut by_key: BTreeMap<CellKey<'_>, Summary> = BTreeMap::new();
     for f in facts {
         by_key
-            .entry((&f.region, f.year, &f.kind, &f.grade, &f.status))
+            .entry((&f.region, f.year, &f.kind, &f.grade, &f.status, &f.basis))
             .or_default()
             .add(f);
     }
     by_key
         .into_iter()
-        .map(|((region, year, kind, grade, status), summary)| Cell {
-            region: region.to_owned(),
-            year,
-            kind: kind.to_owned(),
-            grade: grade.to_owned(),
-            status: status.to_owned(),
-            summary,
-        })
+        .map(
+            |((region, year, kind, grade, status, basis), summary)| Cell {
+                region: region.to_owned(),
+                year,
+                kind: kind.to_owned(),
+                grade: grade.to_owned(),
+                status: status.to_owned(),
+                basis: basis.to_owned(),
+                summary,
+            },
+        )
         .collect()
 }
 
@@ -436,6 +450,7 @@ mod tests {
             kind: kind.into(),
             grade: "poor".into(),
             status: "draft".into(),
+            basis: "computed".into(),
             total,
             full_year: full,
             executed: full,
@@ -523,18 +538,22 @@ mod tests {
             prop::sample::select(vec!["department", "project"]),
             prop::sample::select(vec!["excellent", "poor"]),
             prop::sample::select(vec!["draft", "submitted", "approved"]),
-            0..=10_000i64,
+            (
+                0..=10_000i64,
+                prop::sample::select(vec!["computed", "reviewed"]),
+            ),
             prop::option::of(0..1_000_000i64),
             prop::option::of(0..1_000_000i64),
         )
             .prop_map(
-                |(region, year, d, kind, grade, status, total, full, executed)| Facts {
+                |(region, year, d, kind, grade, status, (total, basis), full, executed)| Facts {
                     region: region.into(),
                     year,
                     department_id: d.into(),
                     kind: kind.into(),
                     grade: grade.into(),
                     status: status.into(),
+                    basis: basis.into(),
                     total: Decimal::new(total, 2),
                     full_year: full.map(|v| Decimal::new(v, 4)),
                     executed: executed.map(|v| Decimal::new(v, 4)),

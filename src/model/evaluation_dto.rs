@@ -348,6 +348,8 @@ impl crate::model::body::RequestBody for EvaluationInput {
         "computed",
         "total",
         "grade",
+        "grade_label_zh",
+        "basis",
         "allowed_actions",
         "blocked_actions",
         "created_by",
@@ -772,6 +774,14 @@ pub struct Evaluation {
     pub narrative: Raw,
     #[schema(value_type = ComputedDto)]
     pub computed: Raw,
+    /// The final total (0–100): the finance bureau's reviewed total where a review scored it,
+    /// else the engine's (`computed.total`).
+    pub total: Figure,
+    pub grade: GradeDto,
+    /// 优 / 良 / 中 / 差.
+    pub grade_label_zh: String,
+    /// What `total` and `grade` rest on.
+    pub basis: crate::model::vocab::ScoreBasis,
     /// What the caller may do now, and would succeed: update, delete, submit, withdraw,
     /// return, approve.
     pub allowed_actions: Vec<WorkflowAction>,

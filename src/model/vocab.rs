@@ -224,6 +224,17 @@ vocabulary! {
     }
 }
 
+impl ScoreBasis {
+    /// 自评, 计算 or 复核.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Claimed => "自评",
+            Self::Computed => "计算",
+            Self::Reviewed => "复核",
+        }
+    }
+}
+
 vocabulary! {
     /// How much of each evaluation a list answers: `summary` (the default: ids, names, codes,
     /// figures) or `full` (the whole document with its computed block).

@@ -1,5 +1,5 @@
 //! `evaluation_cells`: the summed figures of the live evaluations of each region, year, kind,
-//! grade and status ([`crate::domain::stats::Cell`]). Every write of an evaluation recomputes
+//! grade, status and score basis ([`crate::domain::stats::Cell`]). Every write of an evaluation recomputes
 //! the cells it left and entered from the evaluations themselves, in its transaction, so a
 //! cell is never a running total that could drift; aggregates without a department read the
 //! cells in scope instead of every evaluation.
@@ -26,6 +26,8 @@ pub struct Model {
     pub grade: String,
     #[sea_orm(primary_key, auto_increment = false)]
     pub status: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub score_basis: String,
     pub count: i64,
     /// [`Summary`] as JSON, amounts as exact decimal strings.
     pub summary: String,
@@ -44,6 +46,7 @@ pub struct Key {
     pub kind: String,
     pub grade: String,
     pub status: String,
+    pub basis: String,
 }
 
 impl Key {
@@ -54,6 +57,7 @@ impl Key {
             kind: m.kind.clone(),
             grade: m.grade.clone(),
             status: m.status.clone(),
+            basis: m.score_basis.clone(),
         }
     }
 }
@@ -70,7 +74,8 @@ pub async fn refresh(db: &impl ConnectionTrait, keys: &[Key]) -> Result<(), DbEr
             .add(evaluation_store::Column::DeletedAt.is_null())
             .add(evaluation_store::Column::Kind.eq(key.kind.clone()))
             .add(evaluation_store::Column::Status.eq(key.status.clone()))
-            .add(evaluation_store::Column::Grade.eq(key.grade.clone()));
+            .add(evaluation_store::Column::Grade.eq(key.grade.clone()))
+            .add(evaluation_store::Column::ScoreBasis.eq(key.basis.clone()));
         let rows = evaluation_store::stats_rows_where(db, cond).await?;
         let facts: Vec<Facts> = rows.into_iter().map(Facts::from).collect();
         let cell_cond = Condition::all()
@@ -78,7 +83,8 @@ pub async fn refresh(db: &impl ConnectionTrait, keys: &[Key]) -> Result<(), DbEr
             .add(Column::Year.eq(key.year))
             .add(Column::Kind.eq(key.kind.clone()))
             .add(Column::Grade.eq(key.grade.clone()))
-            .add(Column::Status.eq(key.status.clone()));
+            .add(Column::Status.eq(key.status.clone()))
+            .add(Column::ScoreBasis.eq(key.basis.clone()));
         if facts.is_empty() {
             Entity::delete_many().filter(cell_cond).exec(db).await?;
         } else {
@@ -96,6 +102,7 @@ async fn upsert(db: &impl ConnectionTrait, key: &Key, summary: &Summary) -> Resu
         kind: Set(key.kind.clone()),
         grade: Set(key.grade.clone()),
         status: Set(key.status.clone()),
+        score_basis: Set(key.basis.clone()),
         count: Set(i64::try_from(summary.count).unwrap_or(i64::MAX)),
         summary: Set(text),
     };
@@ -107,6 +114,7 @@ async fn upsert(db: &impl ConnectionTrait, key: &Key, summary: &Summary) -> Resu
                 Column::Kind,
                 Column::Grade,
                 Column::Status,
+                Column::ScoreBasis,
             ])
             .update_columns([Column::Count, Column::Summary])
             .to_owned(),
@@ -129,6 +137,7 @@ where
         kind: Column::Kind,
         grade: Column::Grade,
         status: Column::Status,
+        basis: Column::ScoreBasis,
     });
     Entity::find()
         .filter(cond)
@@ -144,6 +153,7 @@ where
                 kind: m.kind,
                 grade: m.grade,
                 status: m.status,
+                basis: m.score_basis,
                 summary,
             })
         })
@@ -176,8 +186,8 @@ where
 {
     let mut cells = select(db, &evaluation_store::Filter::default()).await?;
     cells.sort_by(|a, b| {
-        (&a.region, a.year, &a.kind, &a.grade, &a.status)
-            .cmp(&(&b.region, b.year, &b.kind, &b.grade, &b.status))
+        (&a.region, a.year, &a.kind, &a.grade, &a.status, &a.basis)
+            .cmp(&(&b.region, b.year, &b.kind, &b.grade, &b.status, &b.basis))
     });
     Ok(cells)
 }
@@ -197,6 +207,7 @@ pub async fn fill_if_empty(db: &impl ConnectionTrait) -> Result<bool, DbErr> {
             kind: c.kind.clone(),
             grade: c.grade.clone(),
             status: c.status.clone(),
+            basis: c.basis.clone(),
         };
         upsert(db, &key, &c.summary).await?;
     }

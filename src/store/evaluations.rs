@@ -71,6 +71,8 @@ pub struct Filter {
     pub project_id: Option<String>,
     pub kind: Option<String>,
     pub grade: Option<String>,
+    /// Only evaluations whose final score rests on this basis (`computed`, `reviewed`).
+    pub basis: Option<String>,
     pub updated_after: Option<DateTimeUtc>,
 }
 
@@ -82,6 +84,7 @@ pub struct KeyColumns<C> {
     pub kind: C,
     pub grade: C,
     pub status: C,
+    pub basis: C,
 }
 
 impl Filter {
@@ -103,6 +106,9 @@ impl Filter {
         if let Some(v) = &self.grade {
             cond = cond.add(c.grade.eq(v.clone()));
         }
+        if let Some(v) = &self.basis {
+            cond = cond.add(c.basis.eq(v.clone()));
+        }
         cond
     }
 }
@@ -116,6 +122,7 @@ pub fn condition(filter: &Filter) -> Condition {
             kind: Column::Kind,
             grade: Column::Grade,
             status: Column::Status,
+            basis: Column::ScoreBasis,
         }));
     if let Some(ids) = &filter.scope_department_ids {
         cond = cond.add(Column::DepartmentId.is_in(ids.iter().cloned()));
@@ -239,6 +246,7 @@ pub struct StatsRow {
     pub kind: String,
     pub grade: String,
     pub status: String,
+    pub score_basis: String,
     pub total: StoredDecimal,
     pub budget_full_year: Option<StoredDecimal>,
     pub budget_executed: Option<StoredDecimal>,
@@ -267,6 +275,7 @@ pub async fn stats_rows_where(
             Column::Kind,
             Column::Grade,
             Column::Status,
+            Column::ScoreBasis,
             Column::Total,
             Column::BudgetFullYear,
             Column::BudgetExecuted,
@@ -287,6 +296,7 @@ impl From<StatsRow> for Facts {
             kind: r.kind,
             grade: r.grade,
             status: r.status,
+            basis: r.score_basis,
             total: r.total.0,
             full_year: r.budget_full_year.map(|d| d.0),
             executed: r.budget_executed.map(|d| d.0),

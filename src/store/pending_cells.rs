@@ -22,6 +22,7 @@ use sea_orm::{
 };
 
 use super::evaluation_cells::{self, Key};
+use super::evaluations::BASIS_COMPUTED;
 use super::indicator_cells::{self, Delta};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -162,7 +163,14 @@ fn from_json(text: &str) -> Result<serde_json::Value, DbErr> {
 }
 
 fn evaluation_key_json(key: &Key) -> serde_json::Value {
-    serde_json::json!([key.region_code, key.year, key.kind, key.grade, key.status])
+    serde_json::json!([
+        key.region_code,
+        key.year,
+        key.kind,
+        key.grade,
+        key.status,
+        key.basis
+    ])
 }
 
 fn indicator_key_json(key: &indicator_cells::Key) -> serde_json::Value {
@@ -193,6 +201,11 @@ fn evaluation_key_from(value: &serde_json::Value) -> Result<Key, DbErr> {
         kind: text_at(value, 2)?,
         grade: text_at(value, 3)?,
         status: text_at(value, 4)?,
+        // A debt written before the basis was a key: every evaluation was then `computed`.
+        basis: match value.get(5) {
+            None => BASIS_COMPUTED.to_owned(),
+            Some(_) => text_at(value, 5)?,
+        },
     })
 }
 
@@ -215,6 +228,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_debt_from_before_the_basis_names_a_computed_cell() {
+        let old = serde_json::json!(["430424", 2024, "project", "good", "submitted"]);
+        let key = evaluation_key_from(&old).ok();
+        assert_eq!(key.map(|k| k.basis), Some(BASIS_COMPUTED.to_owned()));
+    }
+
+    #[test]
     fn keys_survive_their_json() {
         let key = Key {
             region_code: "430424".into(),
@@ -222,6 +242,7 @@ mod tests {
             kind: "project".into(),
             grade: "excellent".into(),
             status: "draft".into(),
+            basis: "reviewed".into(),
         };
         assert_eq!(
             evaluation_key_from(&evaluation_key_json(&key)).ok(),

@@ -897,6 +897,10 @@ fn writable(e: &Value) -> Value {
         "budget_source",
         "kind_label_zh",
         "status_label_zh",
+        "total",
+        "grade",
+        "grade_label_zh",
+        "basis",
     ] {
         o.remove(f);
     }

@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use crate::helpers::{TestApp, json, on_each_db, problem};
 use crate::seed::load_seed;
 
-const EVALUATION_HEADERS: [&str; 20] = [
+const EVALUATION_HEADERS: [&str; 22] = [
     "年度",
     "行政区划",
     "部门",
@@ -23,8 +23,10 @@ const EVALUATION_HEADERS: [&str; 20] = [
     "全年执行数（万元）",
     "执行率",
     "自评总分",
-    "复核总分",
+    "计算总分",
+    "最终总分",
     "等级",
+    "得分依据",
     "错误数",
     "警告数",
     "更新时间（北京时间 UTC+8）",
@@ -43,7 +45,7 @@ const INDICATOR_HEADERS: [&str; 17] = [
     "实际完成值",
     "分值",
     "自评得分",
-    "复核得分",
+    "计算得分",
     "是否达成",
     "行政区划名称",
     "预算单位编码",
@@ -188,7 +190,8 @@ async fn evaluations_export_as_csv_and_xlsx() {
             assert!(r[2].contains("衡东"), "{r:?}");
             assert_eq!(r[3], "901424");
             assert_eq!(r[6], "草稿");
-            assert_eq!(r[14], "优");
+            assert_eq!(r[15], "优");
+            assert_eq!(r[16], "计算");
         }
         let full_year = column(&records, "全年预算数（万元）");
         let mut sorted = full_year.clone();
@@ -203,9 +206,14 @@ async fn evaluations_export_as_csv_and_xlsx() {
             column(&records, "执行率").iter().all(|r| r == "100.00%"),
             "{records:?}"
         );
-        let mut totals = column(&records, "复核总分");
+        let mut totals = column(&records, "计算总分");
         totals.sort();
         assert_eq!(totals, ["100.00", "90.00", "95.00"]);
+        // Nothing is reviewed: the final totals are the computed ones, and say so.
+        let mut finals = column(&records, "最终总分");
+        finals.sort();
+        assert_eq!(finals, totals);
+        assert!(column(&records, "得分依据").iter().all(|b| b == "计算"));
         let department = records[1..]
             .iter()
             .find(|r| r[4] == "部门整体支出")
@@ -312,7 +320,7 @@ async fn indicator_results_export_as_csv_and_xlsx() {
             .filter_map(|i| i["computed"].as_str())
             .map(|s| s.parse::<Decimal>().unwrap())
             .sum();
-        assert_eq!(sum(&column(&records, "复核得分")), computed);
+        assert_eq!(sum(&column(&records, "计算得分")), computed);
 
         let d = download(&app, "/api/v1/exports/indicator-results.xlsx?year=2024").await;
         assert_eq!(d.content_type, XLSX);

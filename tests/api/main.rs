@@ -27,6 +27,7 @@ mod printed;
 mod readme;
 mod real_tables;
 mod regions;
+mod review_basis;
 mod reviews;
 mod rule_sets;
 mod search;

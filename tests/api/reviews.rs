@@ -8,7 +8,7 @@ use crate::helpers::{TestApp, json, on_each_db, problem};
 use crate::seed::load_seed;
 
 /// A submitted evaluation (the corrected 黑臭水体 table), optionally under a rule set of its own.
-async fn submitted(app: &TestApp, rule_set: Option<&str>) -> String {
+pub(crate) async fn submitted(app: &TestApp, rule_set: Option<&str>) -> String {
     let loaded = load_seed(app).await;
     let id = loaded.evaluation_ids[2].clone();
     let submitter = app.as_(Some(app.token("submitter", "430424")));
@@ -52,7 +52,7 @@ async fn two_level_rule_set(app: &TestApp) -> &'static str {
     "hengyang-2024-project-2l"
 }
 
-async fn review(app: &TestApp, id: &str) -> (u16, Value) {
+pub(crate) async fn review(app: &TestApp, id: &str) -> (u16, Value) {
     json(
         app.get(&format!("/api/v1/evaluations/{id}/review"))
             .send()
@@ -62,7 +62,12 @@ async fn review(app: &TestApp, id: &str) -> (u16, Value) {
     .await
 }
 
-async fn put_review(app: &TestApp, id: &str, version: i64, body: Value) -> reqwest::Response {
+pub(crate) async fn put_review(
+    app: &TestApp,
+    id: &str,
+    version: i64,
+    body: Value,
+) -> reqwest::Response {
     app.put(&format!("/api/v1/evaluations/{id}/review"))
         .header("If-Match", format!("\"{version}\""))
         .json(&body)
@@ -87,7 +92,7 @@ async fn history_actions(app: &TestApp, id: &str) -> Vec<String> {
         .collect()
 }
 
-fn deductions() -> Value {
+pub(crate) fn deductions() -> Value {
     json!({
         "opinion": "产出基本达标，社会效益指标佐证不足",
         "execution": {"score": "10"},

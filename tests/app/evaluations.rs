@@ -131,6 +131,7 @@ async fn a_create_leaves_its_row_history_feed_entry_and_cells() {
             m.kind.clone(),
             m.grade.clone(),
             m.status.clone(),
+            m.score_basis.clone(),
         ))
         .one(&f.db)
         .await

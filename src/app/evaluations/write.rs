@@ -12,7 +12,8 @@ use crate::domain::diff;
 use crate::domain::policy::Principal;
 use crate::domain::workflow::Status;
 use crate::error::ApiError;
-use crate::model::evaluation_dto::BudgetInput;
+use crate::model::evaluation_dto::{BudgetInput, GradeDto};
+use crate::model::vocab::{ScoreBasis, Vocabulary};
 use crate::store::evaluations::{self as store, Model};
 use crate::store::history;
 use crate::store::indicator_cells;
@@ -26,6 +27,15 @@ pub struct HistoryEntry<'a> {
     pub reason: Option<String>,
     /// Changes beside the input's and the status (the review's, `/review/...`).
     pub extra: Vec<diff::Change>,
+}
+
+/// The final total and grade of an evaluation when they are not the engine's (a review's),
+/// and what they rest on.
+#[derive(Debug, Clone, Copy)]
+pub struct FinalScore {
+    pub total: rust_decimal::Decimal,
+    pub grade: GradeDto,
+    pub basis: ScoreBasis,
 }
 
 /// One change of an evaluation: from `current` (`None`: it is new) to `next`.
@@ -108,7 +118,8 @@ fn history_row(
 }
 
 /// Writes a prepared evaluation (created, or over `current`) in `status`, with its history
-/// entry, in the caller's transaction.
+/// entry, in the caller's transaction. Its final score is the engine's: new data from the unit
+/// is scored by the rules until a reviewer scores it again.
 pub async fn save(
     db: &impl ConnectionTrait,
     principal: &Principal,
@@ -117,6 +128,20 @@ pub async fn save(
     status: Status,
     entry: HistoryEntry<'_>,
 ) -> Result<Model, ApiError> {
+    save_scored(db, principal, prepared, current, status, entry, None).await
+}
+
+/// [`save`], with the final score `scored` where one is given (a review's) instead of the
+/// engine's.
+pub async fn save_scored(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    prepared: &Prepared,
+    current: Option<&Model>,
+    status: Status,
+    entry: HistoryEntry<'_>,
+    scored: Option<FinalScore>,
+) -> Result<Model, ApiError> {
     let now = crate::clock::now();
     let stored = Stored {
         input: prepared.input.clone(),
@@ -124,7 +149,12 @@ pub async fn save(
         department_budget_code: prepared.department.budget_code.clone(),
         computed: serde_json::to_value(&prepared.computed).map_err(ApiError::internal)?,
     };
-    let next = next_row(principal, prepared, &stored, current, status, now)?;
+    let mut next = next_row(principal, prepared, &stored, current, status, now)?;
+    if let Some(f) = scored {
+        next.total = StoredDecimal(f.total);
+        next.grade = f.grade.as_str().to_owned();
+        next.score_basis = f.basis.as_str().to_owned();
+    }
     let mut changes = changes(current, &stored, entry.status_before, status)?;
     changes.extend(entry.extra.iter().cloned());
     let op = match (current, entry.status_before == Some(status)) {
