@@ -18,6 +18,7 @@ mod m20261201_000010_evaluation_summary_columns;
 mod m20261201_000020_create_evaluation_reviews;
 mod m20261201_000020_create_pending_cells;
 mod m20261201_000030_cells_by_basis;
+mod m20261201_000040_create_evaluation_comments;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000020_create_evaluation_reviews::Migration),
             Box::new(m20261201_000020_create_pending_cells::Migration),
             Box::new(m20261201_000030_cells_by_basis::Migration),
+            Box::new(m20261201_000040_create_evaluation_comments::Migration),
         ]
     }
 }

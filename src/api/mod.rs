@@ -5,6 +5,7 @@ pub mod batch_csv;
 pub mod bounded_body;
 pub mod caching;
 pub mod catch_panic;
+pub mod comments;
 pub mod department_years;
 pub mod departments;
 pub mod evaluation_actions;
@@ -89,6 +90,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(evaluation_actions::get_report)
                 .service(reviews::get_review)
                 .service(reviews::put_review)
+                .service(comments::list_comments)
+                .service(comments::get_comment)
+                .service(comments::add_comment)
                 .service(review_queue::list_review_queue)
                 .service(review_queue::bulk_approve)
                 .service(review_queue::bulk_return)

@@ -149,6 +149,25 @@ pub async fn evaluation(
     put(db, place, op, actor, data).await
 }
 
+/// A comment was added to the thread of evaluation `m` (its version after the comment): the
+/// comment as `GET …/comments/{id}` answers it, seen where the evaluation is.
+pub async fn comment(
+    db: &impl ConnectionTrait,
+    m: &evaluations::Model,
+    comment: &crate::model::comment_dto::Comment,
+    actor: &str,
+) -> Result<(), ApiError> {
+    let place = Place {
+        entity: ChangeEntity::Comment,
+        id: &comment.id,
+        version: 1,
+        region: &m.region_code,
+        department: &m.department_id,
+        status: Some(&m.status),
+    };
+    put(db, place, ChangeOp::Created, actor, to_json(comment)?).await
+}
+
 /// A department's year profile or finances changed.
 pub async fn department_year(
     db: &impl ConnectionTrait,

@@ -5,6 +5,7 @@
 pub mod amount;
 pub mod batch;
 pub mod body;
+pub mod comment_dto;
 pub mod department_years;
 pub mod departments;
 pub mod evaluation_dto;

@@ -172,6 +172,8 @@ vocabulary! {
         Fund => "fund",
         Project => "project",
         Evaluation => "evaluation",
+        /// A comment in an evaluation's thread (scoped as its evaluation).
+        Comment => "comment",
     }
 }
 
@@ -231,6 +233,30 @@ impl ScoreBasis {
             Self::Claimed => "自评",
             Self::Computed => "计算",
             Self::Reviewed => "复核",
+        }
+    }
+}
+
+vocabulary! {
+    /// Who wrote a comment: the unit (`submitter`), the finance bureau (`reviewer`) or an
+    /// `admin`.
+    CommentRole ("comment role") {
+        /// 填报单位
+        Submitter => "submitter",
+        /// 复核
+        Reviewer => "reviewer",
+        /// 管理员
+        Admin => "admin",
+    }
+}
+
+impl CommentRole {
+    /// 填报单位, 复核 or 管理员.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Submitter => "填报单位",
+            Self::Reviewer => "复核",
+            Self::Admin => "管理员",
         }
     }
 }

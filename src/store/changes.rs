@@ -138,8 +138,8 @@ pub async fn record(db: &impl ConnectionTrait, change: Change<'_>) -> Result<(),
 pub struct Filter {
     pub scope_prefix: String,
     pub scope_department_ids: Option<Vec<String>>,
-    /// When set, evaluation changes only in these statuses (viewers), and changes of
-    /// evaluations that were in one of them before (tombstones for the caller).
+    /// When set, evaluation and comment changes only in these statuses (viewers), and changes
+    /// of evaluations that were in one of them before (tombstones for the caller).
     pub evaluation_statuses: Option<Vec<String>>,
 }
 
@@ -178,9 +178,11 @@ where
             )
             .and_where(Expr::col((earlier, Column::Status)).is_in(statuses.iter().cloned()))
             .to_owned();
+        // Changes without a status (departments, funds, projects) are not filtered; a comment
+        // carries its evaluation's status and is seen where the evaluation is.
         cond = cond.add(
             Condition::any()
-                .add(Column::Entity.ne("evaluation"))
+                .add(Column::Status.is_null())
                 .add(Column::Status.is_in(statuses.iter().cloned()))
                 .add(Expr::exists(seen_before)),
         );

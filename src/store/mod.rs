@@ -1,6 +1,7 @@
 //! Persistence: sea-orm entities and queries, one module per aggregate. Knows nothing of HTTP.
 
 pub mod changes;
+pub mod comments;
 pub mod departments;
 pub mod documents;
 pub mod evaluation_cells;

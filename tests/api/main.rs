@@ -6,6 +6,7 @@ mod auth;
 mod batch;
 mod bounds;
 mod budget_codes;
+mod comments;
 mod department_data;
 mod errors;
 mod evaluations;
