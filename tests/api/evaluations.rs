@@ -873,7 +873,7 @@ async fn indicator_rows_are_capped_and_the_cap_fits_both_databases() {
 
 /// What `GET` answers, less the fields the server owns, with the department and project
 /// named as a write names them: a read-modify-write body.
-fn writable(e: &Value) -> Value {
+pub(crate) fn writable(e: &Value) -> Value {
     let mut body = e.clone();
     let o = body.as_object_mut().unwrap();
     o.insert("department".into(), e["department_id"].clone());

@@ -33,6 +33,7 @@ mod reviews;
 mod rule_sets;
 mod search;
 mod seed;
+mod seed_review;
 mod shutdown;
 mod stats;
 mod timestamps;
