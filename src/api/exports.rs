@@ -26,10 +26,10 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::api::state::AppState;
-use crate::api::stats::{
+use crate::app::evaluations::{status_of, stored_of};
+use crate::app::filters::{
     EvaluationFilters, IndicatorFilters, evaluation_filter, indicator_selection,
 };
-use crate::app::evaluations::{status_of, stored_of};
 use crate::app::scope::region_filter;
 use crate::domain::money;
 use crate::domain::policy::Principal;
@@ -604,7 +604,7 @@ async fn evaluation_source(
         project_id: q.project_id,
         updated_after: q.updated_after,
     };
-    let source = match evaluation_filter(state, principal, &filters).await? {
+    let source = match evaluation_filter(&state.db, principal, &filters).await? {
         Some(f) => Source::Evaluations(f),
         None => Source::Nothing,
     };
@@ -702,7 +702,7 @@ async fn indicator_source(
         q: q.q,
         achieved: q.achieved,
     };
-    let source = match indicator_selection(state, principal, &filters).await? {
+    let source = match indicator_selection(&state.db, principal, &filters).await? {
         Some(s) => Source::Indicators(s),
         None => Source::Nothing,
     };

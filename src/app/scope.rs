@@ -114,7 +114,8 @@ pub fn visible_statuses(
     })
 }
 
-fn query_error(name: &str, en: String, zh: String) -> ApiError {
+/// A 400 `request.invalid_query` naming the parameter.
+pub fn query_error(name: &str, en: String, zh: String) -> ApiError {
     let mut e = ApiError::new(codes::INVALID_QUERY, Text::new(en.clone(), zh.clone()));
     e.errors.push(FieldError::query(
         name,

@@ -13,4 +13,5 @@ pub mod findings;
 pub mod funds;
 pub mod projects;
 pub mod review_dto;
+pub mod stats;
 pub mod vocab;
