@@ -4,7 +4,7 @@
 
 use sea_orm::ConnectionTrait;
 
-use crate::app::scope::{self, CallerScope, region_filter, visible_statuses};
+use crate::app::scope::{self, region_filter, visible_statuses};
 use crate::domain::policy::Principal;
 use crate::error::ApiError;
 use crate::model::evaluation_dto::{EvaluationKind, GradeDto};
@@ -48,12 +48,11 @@ pub async fn evaluation_filter(
 ) -> Result<Option<evaluation_store::Filter>, ApiError> {
     let statuses = visible_statuses(principal, f.status.as_deref())?;
     let region_prefix = region_filter(f.region.as_deref())?;
-    let Some(department_id) =
-        scope::department_filter(db, principal, f.department_id.as_deref()).await?
+    let Some((caller, department_id)) =
+        scope::with_department(db, principal, f.department_id.as_deref()).await?
     else {
         return Ok(None);
     };
-    let caller = CallerScope::of(db, principal).await?;
     Ok(Some(evaluation_store::Filter {
         scope_prefix: caller.region_prefix,
         scope_department_ids: caller.department_ids,
@@ -76,12 +75,11 @@ pub async fn indicator_selection(
 ) -> Result<Option<indicator_store::Selection>, ApiError> {
     let statuses = visible_statuses(principal, f.status.as_deref())?;
     let region_prefix = region_filter(f.region.as_deref())?;
-    let Some(department_id) =
-        scope::department_filter(db, principal, f.department_id.as_deref()).await?
+    let Some((caller, department_id)) =
+        scope::with_department(db, principal, f.department_id.as_deref()).await?
     else {
         return Ok(None);
     };
-    let caller = CallerScope::of(db, principal).await?;
     let text = |s: &Option<String>| s.clone().filter(|s| !s.trim().is_empty());
     Ok(Some(indicator_store::Selection {
         filter: indicator_store::Filter {

@@ -7,6 +7,7 @@ pub mod budgets;
 pub mod department_years;
 pub mod departments;
 pub mod evaluations;
+pub mod exports;
 pub mod feed;
 pub mod filters;
 pub mod funds;

@@ -93,7 +93,6 @@ fn app_model_import_and_generate_do_not_use_the_http_layer() {
 const API_FILES_STILL_USING_THE_STORE: &[&str] = &[
     "review_queue.rs",
     "idempotency.rs",
-    "exports.rs",
     "departments.rs",
     "evaluations.rs",
     "feed.rs",
