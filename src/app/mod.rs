@@ -12,6 +12,7 @@ pub mod feed;
 pub mod filters;
 pub mod funds;
 pub mod health;
+pub mod idempotency;
 pub mod precondition;
 pub mod projects;
 pub mod reviews;
