@@ -13,6 +13,7 @@ pub mod filters;
 pub mod funds;
 pub mod health;
 pub mod idempotency;
+pub mod indicator_results;
 pub mod precondition;
 pub mod projects;
 pub mod reviews;

@@ -11,6 +11,7 @@ pub mod evaluation_dto;
 pub mod evaluation_summary;
 pub mod findings;
 pub mod funds;
+pub mod indicator_results;
 pub mod projects;
 pub mod review_dto;
 pub mod stats;

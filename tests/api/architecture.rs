@@ -95,7 +95,6 @@ const API_FILES_STILL_USING_THE_STORE: &[&str] = &[
     "evaluations.rs",
     "feed.rs",
     "funds.rs",
-    "indicators.rs",
     "projects.rs",
     "regions.rs",
     "rule_set_defaults.rs",
