@@ -210,7 +210,7 @@ async fn finance_computed(
     let funds: Vec<fin::Fund> = rows
         .iter()
         .map(|m| to_domain(m, project_name(&m.project_id)))
-        .collect();
+        .collect::<Result<_, _>>()?;
     let profile = match store::get(db, department_id, PROFILE, year).await? {
         Some(doc) => serde_json::from_str::<ProfileInput>(&doc.document)
             .ok()

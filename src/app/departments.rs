@@ -12,7 +12,7 @@ use crate::domain::policy::{Action, Kind, Principal, Scope};
 use crate::domain::region::RegionCode;
 use crate::error::{ApiError, FieldError, codes};
 use crate::locale::Text;
-use crate::model::departments::DepartmentInput;
+use crate::model::departments::{Department, DepartmentInput};
 use crate::store::departments::{self as store, Model};
 use crate::store::regions as region_store;
 
@@ -487,4 +487,39 @@ pub async fn delete(
     }
     write::delete(uow.db(), &current, &principal.subject).await?;
     uow.commit().await
+}
+
+/// The filters of the department list.
+#[derive(Debug, Default, Clone)]
+pub struct DepartmentFilters {
+    /// Region subtree, as its code prefix ([`crate::app::scope::region_filter`]).
+    pub region_prefix: Option<String>,
+    /// Only the departments under this competent department (id).
+    pub parent_id: Option<String>,
+    /// Name contains.
+    pub q: Option<String>,
+}
+
+/// A page of the departments the caller may see under `filters`, oldest first after the id
+/// `after`, and whether more follow.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    filters: &DepartmentFilters,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<(Vec<Department>, bool), ApiError> {
+    let filter = store::Filter {
+        scope_prefix: principal.region_prefix().to_owned(),
+        scope_departments: principal.departments.clone(),
+        region_prefix: filters.region_prefix.clone(),
+        parent_id: filters.parent_id.clone(),
+        name_contains: filters.q.clone().filter(|q| !q.trim().is_empty()),
+    };
+    let (rows, more) = store::list(db, &filter, after, limit).await?;
+    let items = rows
+        .into_iter()
+        .map(Department::try_from)
+        .collect::<Result<_, _>>()?;
+    Ok((items, more))
 }
