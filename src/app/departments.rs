@@ -492,7 +492,7 @@ pub async fn delete(
 /// The filters of the department list.
 #[derive(Debug, Default, Clone)]
 pub struct DepartmentFilters {
-    /// Region subtree, as its code prefix ([`crate::app::scope::region_filter`]).
+    /// Region subtree, as its code prefix (as the `region` query filter is parsed).
     pub region_prefix: Option<String>,
     /// Only the departments under this competent department (id).
     pub parent_id: Option<String>,

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod budgets;
+pub mod changes;
 pub mod department_years;
 pub mod departments;
 pub mod evaluations;
