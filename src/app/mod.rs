@@ -17,6 +17,7 @@ pub mod idempotency;
 pub mod indicator_results;
 pub mod precondition;
 pub mod projects;
+pub mod regions;
 pub mod reviews;
 pub mod reviews_queue;
 pub mod rule_set_defaults;

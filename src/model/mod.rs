@@ -13,6 +13,7 @@ pub mod findings;
 pub mod funds;
 pub mod indicator_results;
 pub mod projects;
+pub mod regions;
 pub mod review_dto;
 pub mod stats;
 pub mod vocab;
