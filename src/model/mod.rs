@@ -15,5 +15,6 @@ pub mod indicator_results;
 pub mod projects;
 pub mod regions;
 pub mod review_dto;
+pub mod rule_sets;
 pub mod stats;
 pub mod vocab;

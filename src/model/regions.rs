@@ -161,6 +161,9 @@ mod tests {
     fn an_unknown_stored_level_fails_with_its_context() {
         let e = Region::try_from(stored("township")).unwrap_err();
         let text = e.to_string();
-        assert!(text.contains("region 430424") && text.contains("`township`"), "{text}");
+        assert!(
+            text.contains("region 430424") && text.contains("`township`"),
+            "{text}"
+        );
     }
 }
