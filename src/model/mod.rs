@@ -15,6 +15,7 @@ pub mod indicator_results;
 pub mod projects;
 pub mod regions;
 pub mod review_dto;
+pub mod rule_set_defaults;
 pub mod rule_sets;
 pub mod stats;
 pub mod vocab;
