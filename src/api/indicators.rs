@@ -89,7 +89,7 @@ pub async fn add_indicator(
     let if_match = http::require_if_match(&req)?;
     let (m, index) =
         evaluations::add_indicator(&state.db, &principal, &id, &if_match, body.0).await?;
-    let mut res = answer(StatusCode::CREATED, &principal, &m)?;
+    let mut res = answer(StatusCode::CREATED, &evaluations::to_dto(&principal, &m)?)?;
     if let Ok(v) =
         header::HeaderValue::from_str(&format!("/api/v1/evaluations/{}/indicators/{index}", m.id))
     {
@@ -128,7 +128,7 @@ pub async fn replace_indicator(
     let if_match = http::require_if_match(&req)?;
     let m =
         evaluations::change_indicator(&state.db, &principal, &id, &if_match, index, body.0).await?;
-    answer(StatusCode::OK, &principal, &m)
+    answer(StatusCode::OK, &evaluations::to_dto(&principal, &m)?)
 }
 
 /// Remove one indicator row.
@@ -158,7 +158,7 @@ pub async fn remove_indicator(
     let (id, index) = path.into_inner();
     let if_match = http::require_if_match(&req)?;
     let m = evaluations::remove_indicator(&state.db, &principal, &id, &if_match, index).await?;
-    answer(StatusCode::OK, &principal, &m)
+    answer(StatusCode::OK, &evaluations::to_dto(&principal, &m)?)
 }
 
 /// Indicator result filters.

@@ -67,6 +67,33 @@ pub async fn evaluation_filter(
     }))
 }
 
+/// The store filter of evaluations for the caller as the list builds it: the department first
+/// (`None`, an empty page, when the caller cannot see it), then the status and region
+/// filters.
+pub async fn evaluation_list_filter(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    f: &EvaluationFilters,
+) -> Result<Option<evaluation_store::Filter>, ApiError> {
+    let Some((caller, department_id)) =
+        scope::with_department(db, principal, f.department_id.as_deref()).await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(evaluation_store::Filter {
+        scope_prefix: caller.region_prefix,
+        scope_department_ids: caller.department_ids,
+        statuses: visible_statuses(principal, f.status.as_deref())?,
+        year: f.year,
+        region_prefix: region_filter(f.region.as_deref())?,
+        department_id,
+        project_id: f.project_id.clone(),
+        kind: f.kind.map(|k| k.as_str().to_owned()),
+        grade: f.grade.map(|g| g.as_str().to_owned()),
+        updated_after: f.updated_after,
+    }))
+}
+
 /// The store selection of indicator rows for the caller; `None` when nothing can match.
 pub async fn indicator_selection(
     db: &impl ConnectionTrait,

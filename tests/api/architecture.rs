@@ -89,10 +89,6 @@ fn app_model_import_and_generate_do_not_use_the_http_layer() {
     }
 }
 
-/// Files under `src/api` not yet moved behind `app/` (issue #14): this list only shrinks.
-const API_FILES_STILL_USING_THE_STORE: &[&str] =
-    &["evaluations.rs", "rule_set_defaults.rs", "rule_sets.rs"];
-
 /// The HTTP layer extracts, calls a use case and answers: it neither reads the store nor
 /// begins a transaction (that is `app/`'s work).
 #[test]
@@ -102,14 +98,14 @@ fn api_does_not_use_the_store_or_begin_transactions() {
     code_of(&root, &mut files);
     assert!(files.len() >= 20);
     for (path, code) in files {
-        let name = std::path::Path::new(&path)
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
-        if API_FILES_STILL_USING_THE_STORE.contains(&name) {
-            continue;
-        }
-        for banned in ["crate::store", "begin_write", ".begin()", "sea_query"] {
+        for banned in [
+            "crate::store",
+            "begin_write",
+            ".begin()",
+            "UnitOfWork",
+            "TransactionTrait",
+            "sea_query",
+        ] {
             assert!(
                 !code.contains(banned),
                 "{path} mentions {banned}: the HTTP layer calls app/, which holds the store \
