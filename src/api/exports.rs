@@ -211,6 +211,68 @@ fn xlsx_error(e: XlsxError) -> ApiError {
     ApiError::internal(anyhow::anyhow!("xlsx: {e}"))
 }
 
+/// The number formats of the data cells.
+struct Formats {
+    number: Format,
+    percent: Format,
+}
+
+/// Writes one data row of cells (empty cells stay blank).
+fn write_row(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    row: u32,
+    cells: &[Cell],
+    formats: &Formats,
+) -> Result<(), ApiError> {
+    for (col, cell) in cells.iter().enumerate() {
+        let col = u16::try_from(col).map_err(ApiError::internal)?;
+        let result = match cell {
+            Cell::Text(s) if s.is_empty() => continue,
+            Cell::Text(s) => sheet.write_string(row, col, s),
+            Cell::Int(n) => {
+                // Counts and years: exact in f64 far beyond any real value.
+                #[allow(clippy::cast_precision_loss)]
+                let n = *n as f64;
+                sheet.write_number(row, col, n)
+            }
+            // Decimals become f64 here, at the cell, and nowhere else.
+            Cell::Number(Some(d)) => sheet.write_number_with_format(
+                row,
+                col,
+                two_decimals(*d).to_f64().unwrap_or(0.0),
+                &formats.number,
+            ),
+            Cell::Percent(Some(d)) => sheet.write_number_with_format(
+                row,
+                col,
+                two_decimals(*d)
+                    .checked_div(Decimal::ONE_HUNDRED)
+                    .and_then(|p| p.to_f64())
+                    .unwrap_or(0.0),
+                &formats.percent,
+            ),
+            Cell::Number(None) | Cell::Percent(None) => continue,
+        };
+        result.map_err(xlsx_error)?;
+    }
+    Ok(())
+}
+
+/// Names the sheet and writes the header row, bold and frozen, with the column widths.
+fn write_header(sheet: &mut rust_xlsxwriter::Worksheet, table: &Table) -> Result<(), ApiError> {
+    let bold = Format::new().set_bold();
+    sheet.set_name(table.sheet).map_err(xlsx_error)?;
+    for (col, (title, width)) in table.columns.iter().enumerate() {
+        let col = u16::try_from(col).map_err(ApiError::internal)?;
+        sheet
+            .write_string_with_format(0, col, *title, &bold)
+            .map_err(xlsx_error)?;
+        sheet.set_column_width(col, *width).map_err(xlsx_error)?;
+    }
+    sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+    Ok(())
+}
+
 /// Builds the workbook (one sheet) in memory, page by page, then answers with it.
 async fn xlsx_response(
     state: web::Data<AppState>,
@@ -219,20 +281,13 @@ async fn xlsx_response(
     suffix: &str,
 ) -> Result<HttpResponse, ApiError> {
     let mut workbook = Workbook::new();
-    let bold = Format::new().set_bold();
-    let number = Format::new().set_num_format("0.00");
-    let percent = Format::new().set_num_format("0.00%");
+    let formats = Formats {
+        number: Format::new().set_num_format("0.00"),
+        percent: Format::new().set_num_format("0.00%"),
+    };
     {
         let sheet = workbook.add_worksheet();
-        sheet.set_name(table.sheet).map_err(xlsx_error)?;
-        for (col, (title, width)) in table.columns.iter().enumerate() {
-            let col = u16::try_from(col).map_err(ApiError::internal)?;
-            sheet
-                .write_string_with_format(0, col, *title, &bold)
-                .map_err(xlsx_error)?;
-            sheet.set_column_width(col, *width).map_err(xlsx_error)?;
-        }
-        sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+        write_header(sheet, table)?;
         let mut row: u32 = 0;
         let mut after: Option<String> = None;
         loop {
@@ -241,37 +296,7 @@ async fn xlsx_response(
                 .await?;
             for cells in rows {
                 row += 1;
-                for (col, cell) in cells.iter().enumerate() {
-                    let col = u16::try_from(col).map_err(ApiError::internal)?;
-                    let result = match cell {
-                        Cell::Text(s) if s.is_empty() => continue,
-                        Cell::Text(s) => sheet.write_string(row, col, s),
-                        Cell::Int(n) => {
-                            // Counts and years: exact in f64 far beyond any real value.
-                            #[allow(clippy::cast_precision_loss)]
-                            let n = *n as f64;
-                            sheet.write_number(row, col, n)
-                        }
-                        // Decimals become f64 here, at the cell, and nowhere else.
-                        Cell::Number(Some(d)) => sheet.write_number_with_format(
-                            row,
-                            col,
-                            two_decimals(*d).to_f64().unwrap_or(0.0),
-                            &number,
-                        ),
-                        Cell::Percent(Some(d)) => sheet.write_number_with_format(
-                            row,
-                            col,
-                            two_decimals(*d)
-                                .checked_div(Decimal::ONE_HUNDRED)
-                                .and_then(|p| p.to_f64())
-                                .unwrap_or(0.0),
-                            &percent,
-                        ),
-                        Cell::Number(None) | Cell::Percent(None) => continue,
-                    };
-                    result.map_err(xlsx_error)?;
-                }
+                write_row(sheet, row, &cells, &formats)?;
             }
             match next {
                 Some(n) => after = Some(n),
