@@ -1,7 +1,9 @@
 //! Loading a file of departments, profiles, finances, projects and funds through the same
 //! service functions the API uses, in one transaction: all of it, or nothing.
 
-use sea_orm::DatabaseConnection;
+use std::collections::HashMap;
+
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde::{Deserialize, Serialize};
 
 use crate::app::evaluations;
@@ -112,15 +114,48 @@ fn at(prefix: String) -> impl FnOnce(ApiError) -> ApiError {
     }
 }
 
-/// Loads the file as `principal`, in one transaction.
+/// The id of the project a file item refers to by its `ref`; a field error at `place` when
+/// no project of the file has it.
+fn referenced_project(
+    project_ids: &HashMap<String, String>,
+    reference: &str,
+    place: String,
+) -> Result<String, ApiError> {
+    project_ids.get(reference).cloned().ok_or_else(|| {
+        at(place)(ApiError::validation(vec![crate::error::FieldError::body(
+            "/project_ref",
+            "import.unknown_reference",
+            crate::locale::Text::new(
+                format!("No project of this file has the ref `{reference}`"),
+                format!("本文件中没有 ref 为 `{reference}` 的项目"),
+            ),
+        )]))
+    })
+}
+
+/// Loads the file as `principal`, in one transaction: departments and their profiles, then
+/// projects and funds, then finances and evaluations.
 pub async fn run(
     db: &DatabaseConnection,
     principal: &Principal,
     file: &ImportFile,
 ) -> Result<ImportSummary, ApiError> {
     let uow = UnitOfWork::begin(db).await?;
-    let txn = uow.db();
     let mut summary = ImportSummary::default();
+    load_departments(uow.db(), principal, file, &mut summary).await?;
+    let project_ids = load_projects_and_funds(uow.db(), principal, file, &mut summary).await?;
+    load_finances(uow.db(), principal, file, &mut summary).await?;
+    load_evaluations(uow.db(), principal, file, &project_ids, &mut summary).await?;
+    uow.commit().await?;
+    Ok(summary)
+}
+
+async fn load_departments(
+    txn: &impl ConnectionTrait,
+    principal: &Principal,
+    file: &ImportFile,
+    summary: &mut ImportSummary,
+) -> Result<(), ApiError> {
     for (i, d) in file.departments.iter().enumerate() {
         departments::create_in(txn, principal, d)
             .await
@@ -133,7 +168,17 @@ pub async fn run(
             .map_err(at(format!("/profiles/{i}/profile")))?;
         summary.profiles += 1;
     }
-    let mut project_ids = std::collections::HashMap::new();
+    Ok(())
+}
+
+/// Creates the projects and the funds; the projects' ids by their `ref`.
+async fn load_projects_and_funds(
+    txn: &impl ConnectionTrait,
+    principal: &Principal,
+    file: &ImportFile,
+    summary: &mut ImportSummary,
+) -> Result<HashMap<String, String>, ApiError> {
+    let mut project_ids = HashMap::new();
     for (i, p) in file.projects.iter().enumerate() {
         let m = projects::create_in(txn, principal, &p.project)
             .await
@@ -144,55 +189,57 @@ pub async fn run(
     for (i, f) in file.funds.iter().enumerate() {
         let mut fund = f.fund.clone();
         if let Some(reference) = &f.project_ref {
-            let Some(id) = project_ids.get(reference) else {
-                return Err(at(format!("/funds/{i}"))(ApiError::validation(vec![
-                    crate::error::FieldError::body(
-                        "/project_ref",
-                        "import.unknown_reference",
-                        crate::locale::Text::new(
-                            format!("No project of this file has the ref `{reference}`"),
-                            format!("本文件中没有 ref 为 `{reference}` 的项目"),
-                        ),
-                    ),
-                ])));
-            };
-            fund.project = Some(id.clone());
+            fund.project = Some(referenced_project(
+                &project_ids,
+                reference,
+                format!("/funds/{i}"),
+            )?);
         }
         funds::create_in(txn, principal, &fund)
             .await
             .map_err(at(format!("/funds/{i}/fund")))?;
         summary.funds += 1;
     }
+    Ok(project_ids)
+}
+
+async fn load_finances(
+    txn: &impl ConnectionTrait,
+    principal: &Principal,
+    file: &ImportFile,
+    summary: &mut ImportSummary,
+) -> Result<(), ApiError> {
     for (i, f) in file.finances.iter().enumerate() {
         department_years::overwrite_in(txn, principal, &f.department, FINANCE, f.year, &f.finance)
             .await
             .map_err(at(format!("/finances/{i}/finance")))?;
         summary.finances += 1;
     }
+    Ok(())
+}
+
+async fn load_evaluations(
+    txn: &impl ConnectionTrait,
+    principal: &Principal,
+    file: &ImportFile,
+    project_ids: &HashMap<String, String>,
+    summary: &mut ImportSummary,
+) -> Result<(), ApiError> {
     for (i, e) in file.evaluations.iter().enumerate() {
         let mut evaluation = e.evaluation.clone();
         if let Some(reference) = &e.project_ref {
-            let Some(id) = project_ids.get(reference) else {
-                return Err(at(format!("/evaluations/{i}"))(ApiError::validation(vec![
-                    crate::error::FieldError::body(
-                        "/project_ref",
-                        "import.unknown_reference",
-                        crate::locale::Text::new(
-                            format!("No project of this file has the ref `{reference}`"),
-                            format!("本文件中没有 ref 为 `{reference}` 的项目"),
-                        ),
-                    ),
-                ])));
-            };
-            evaluation.project = Some(id.clone());
+            evaluation.project = Some(referenced_project(
+                project_ids,
+                reference,
+                format!("/evaluations/{i}"),
+            )?);
         }
         evaluations::create_in(txn, principal, &evaluation)
             .await
             .map_err(at(format!("/evaluations/{i}/evaluation")))?;
         summary.evaluations += 1;
     }
-    uow.commit().await?;
-    Ok(summary)
+    Ok(())
 }
 
 /// The seed report (衡阳市生态环境局衡东分局, 2024) as an import file.

@@ -8,11 +8,11 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::extract::JsonBody;
 use crate::api::http::{self, etag};
 use crate::api::state::AppState;
-use crate::app::{departments, scope};
+use crate::app::departments::{self, DepartmentFilters};
+use crate::app::scope;
 use crate::domain::policy::{Action, Principal};
 use crate::error::{ApiError, Problem};
 use crate::model::departments::{Department, DepartmentInput};
-use crate::store::departments::{self as store, Model};
 
 /// A page of departments.
 #[derive(Debug, Serialize, ToSchema)]
@@ -40,13 +40,16 @@ const PAGE_KIND: &str = "departments";
 
 use crate::app::departments::resolve;
 
-fn respond(status: actix_web::http::StatusCode, m: Model) -> HttpResponse {
+fn respond(status: actix_web::http::StatusCode, department: Department) -> HttpResponse {
     let mut res = HttpResponse::build(status);
-    res.insert_header((header::ETAG, etag(m.version)));
+    res.insert_header((header::ETAG, etag(department.version)));
     if status == actix_web::http::StatusCode::CREATED {
-        res.insert_header((header::LOCATION, format!("/api/v1/departments/{}", m.id)));
+        res.insert_header((
+            header::LOCATION,
+            format!("/api/v1/departments/{}", department.id),
+        ));
     }
-    res.json(Department::from(m))
+    res.json(department)
 }
 
 /// List departments.
@@ -66,17 +69,16 @@ pub async fn list_departments(
     let limit = http::page_size(query.page_size, state.max_page_size)?;
     let after = http::decode_page_token(PAGE_KIND, query.page_token.as_deref())?;
     let region_prefix = scope::region_filter(query.region.as_deref())?;
-    let filter = store::Filter {
-        scope_prefix: principal.region_prefix().to_owned(),
-        scope_departments: principal.departments.clone(),
+    let filters = DepartmentFilters {
         region_prefix,
         parent_id: query.parent_id,
-        name_contains: query.q.filter(|q| !q.trim().is_empty()),
+        q: query.q,
     };
-    let (rows, more) = store::list(&state.db, &filter, after.as_deref(), limit).await?;
-    let next_page_token = http::next_page_token(PAGE_KIND, more, &rows, |r| r.id.as_str());
+    let (items, more) =
+        departments::list(&state.db, &principal, &filters, after.as_deref(), limit).await?;
+    let next_page_token = http::next_page_token(PAGE_KIND, more, &items, |r| r.id.as_str());
     Ok(HttpResponse::Ok().json(DepartmentPage {
-        items: rows.into_iter().map(Department::from).collect(),
+        items,
         next_page_token,
     }))
 }
@@ -106,7 +108,10 @@ pub async fn get_department(
             .insert_header((header::ETAG, etag(m.version)))
             .finish());
     }
-    Ok(respond(actix_web::http::StatusCode::OK, m))
+    Ok(respond(
+        actix_web::http::StatusCode::OK,
+        Department::try_from(m)?,
+    ))
 }
 
 /// Create a department.
@@ -126,7 +131,10 @@ pub async fn create_department(
     body: JsonBody<DepartmentInput>,
 ) -> Result<HttpResponse, ApiError> {
     let m = departments::create(&state.db, &principal, &body.0).await?;
-    Ok(respond(actix_web::http::StatusCode::CREATED, m))
+    Ok(respond(
+        actix_web::http::StatusCode::CREATED,
+        Department::try_from(m)?,
+    ))
 }
 
 /// Replace a department.
@@ -156,7 +164,10 @@ pub async fn replace_department(
 ) -> Result<HttpResponse, ApiError> {
     let if_match = http::require_if_match(&req)?;
     let m = departments::replace(&state.db, &principal, &key, &if_match, &body.0).await?;
-    Ok(respond(actix_web::http::StatusCode::OK, m))
+    Ok(respond(
+        actix_web::http::StatusCode::OK,
+        Department::try_from(m)?,
+    ))
 }
 
 /// Delete a department (soft). Refused while live departments name it as their parent.

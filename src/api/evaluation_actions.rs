@@ -38,7 +38,7 @@ async fn act(
     reason: Option<&str>,
 ) -> Result<HttpResponse, ApiError> {
     let m = evaluations::transition(&state.db, principal, id, transition, reason).await?;
-    answer(StatusCode::OK, principal, &m)
+    answer(StatusCode::OK, &evaluations::to_dto(principal, &m)?)
 }
 
 /// Submit for review: refused, with the blocking findings, while any error remains.
@@ -113,7 +113,7 @@ pub async fn return_(
     let if_match = http::optional_if_match(&req)?;
     let reason = Some(body.0.reason.as_str());
     let m = reviews::return_(&state.db, &principal, &id, if_match.as_ref(), reason).await?;
-    answer(StatusCode::OK, &principal, &m)
+    answer(StatusCode::OK, &evaluations::to_dto(&principal, &m)?)
 }
 
 /// Approve a submitted evaluation at the caller's approval level (reviewers; never one's own
@@ -143,7 +143,7 @@ pub async fn approve(
 ) -> Result<HttpResponse, ApiError> {
     let if_match = http::optional_if_match(&req)?;
     let m = reviews::approve(&state.db, &principal, &id, if_match.as_ref()).await?;
-    answer(StatusCode::OK, &principal, &m)
+    answer(StatusCode::OK, &evaluations::to_dto(&principal, &m)?)
 }
 
 /// One entry of an evaluation's history.

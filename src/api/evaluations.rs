@@ -1,158 +1,28 @@
 //! `/api/v1/evaluations`: self-evaluations, scored and reviewed by the engine on every write.
 //!
 //! HTTP only: each handler extracts, calls one use case of [`crate::app::evaluations`] and
-//! answers with the evaluation as the contract shows it ([`to_dto`]).
+//! answers with the evaluation as the contract shows it
+//! ([`crate::app::evaluations::to_dto`]).
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
+use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::api::bounded_body::BoundedBody;
 use crate::api::caching;
-use crate::api::evaluation_views::{
-    EvaluationListPage, EvaluationSummaryItem, chosen_fields, write_item,
-};
+use crate::api::evaluation_views::{EvaluationListPage, chosen_fields, write_item};
 use crate::api::extract::JsonBody;
 use crate::api::http::{self, etag};
 use crate::api::state::AppState;
-use crate::app::access;
-use crate::app::evaluations::{self, not_submittable, status_of, summaries};
-use crate::app::scope::{self, CallerScope, region_filter, visible_statuses};
-use crate::domain::policy::{Action, Principal, Scope};
-use crate::domain::workflow;
+use crate::app::evaluations;
+use crate::app::evaluations::list::{self, ListItem};
+use crate::app::filters::EvaluationFilters;
+use crate::domain::policy::{Action, Principal};
 use crate::error::{ApiError, Problem};
-use crate::model::amount::Figure;
 use crate::model::evaluation_dto::*;
-use crate::model::vocab::{BudgetSource, EvaluationView, ScoreBasis, Vocabulary, WorkflowAction};
-use crate::store::evaluations::{self as store, Model};
-
-/// The stored document as an answer needs it: the parts sent back as they are stay JSON text.
-#[derive(Deserialize)]
-struct StoredView<'a> {
-    #[serde(borrow)]
-    input: InputView<'a>,
-    budget_source: BudgetSource,
-    department_budget_code: String,
-    #[serde(borrow)]
-    computed: &'a RawValue,
-}
-
-/// The stored input's fields that an answer repeats.
-#[derive(Deserialize)]
-struct InputView<'a> {
-    kind: EvaluationKind,
-    #[serde(borrow, default)]
-    budget: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    annual_goal: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    achievement: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    indicators: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    claimed_total: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    narrative: Option<&'a RawValue>,
-}
-
-fn raw(value: &RawValue) -> Raw {
-    value.to_owned()
-}
-
-/// A field the stored input left out, as the input type's default serialises.
-fn raw_or_default<T: Default + Serialize>(value: Option<&RawValue>) -> Result<Raw, ApiError> {
-    match value {
-        Some(v) => Ok(raw(v)),
-        None => serde_json::value::to_raw_value(&T::default()).map_err(ApiError::internal),
-    }
-}
-
-/// The response body of an evaluation, made from its stored row. The input and the computed
-/// block are copied as stored (they were written by the types the contract names), so a list
-/// page costs a scan of the documents, not a parse and a re-serialisation.
-pub fn to_dto(principal: &Principal, m: &Model) -> Result<Evaluation, ApiError> {
-    let stored: StoredView<'_> = serde_json::from_str(&m.document).map_err(ApiError::internal)?;
-    let status = status_of(m)?;
-    let ids = [
-        m.department_id.as_str(),
-        stored.department_budget_code.as_str(),
-    ];
-    let scope = Scope {
-        region: &m.region_code,
-        department: &ids,
-        unpublished: !status.published(),
-        submitted_by: m.submitted_by.as_deref(),
-    };
-    let actions = workflow::actions(
-        principal,
-        status,
-        &scope,
-        usize::try_from(m.error_count).unwrap_or_default(),
-    );
-    let grade = GradeDto::from_stored(&m.grade, format_args!("evaluation {}", m.id))?;
-    let input = stored.input;
-    // A JSON `null` arrives as `None` too, and is answered as `null`.
-    let optional = |v: Option<&RawValue>| v.map(raw);
-    Ok(Evaluation {
-        id: m.id.clone(),
-        kind: input.kind,
-        kind_label_zh: input.kind.domain().label_zh().to_owned(),
-        department_id: m.department_id.clone(),
-        project_id: m.project_id.clone(),
-        region: m.region_code.clone(),
-        year: m.year,
-        rule_set: RuleSetRef {
-            id: m.rule_set_id.clone(),
-            version: u32::try_from(m.rule_set_version).unwrap_or_default(),
-        },
-        status: status.into(),
-        status_label_zh: status.label_zh().to_owned(),
-        version: m.version,
-        budget: optional(input.budget),
-        budget_source: stored.budget_source,
-        annual_goal: optional(input.annual_goal),
-        achievement: optional(input.achievement),
-        indicators: raw_or_default::<Vec<IndicatorInputDto>>(input.indicators)?,
-        claimed_total: optional(input.claimed_total),
-        narrative: raw_or_default::<Narrative>(input.narrative)?,
-        computed: raw(stored.computed),
-        total: Figure(m.total.0),
-        grade,
-        grade_label_zh: grade.label_zh().to_owned(),
-        basis: ScoreBasis::from_stored(&m.score_basis, format_args!("evaluation {}", m.id))?,
-        allowed_actions: actions
-            .allowed
-            .into_iter()
-            .map(|a| WorkflowAction::from_stored(a, format_args!("evaluation {}", m.id)))
-            .collect::<Result<_, _>>()?,
-        blocked_actions: actions
-            .blocked
-            .iter()
-            .map(|b| blocked_action(&m.id, b))
-            .collect::<Result<_, _>>()?,
-        created_by: m.created_by.clone(),
-        submitted_by: m.submitted_by.clone(),
-        created_at: m.created_at,
-        updated_at: m.updated_at,
-    })
-}
-
-/// A blocked action as answers list it: the code and message the action itself would get.
-fn blocked_action(id: &str, b: &workflow::Blocked) -> Result<BlockedAction, ApiError> {
-    let e = match b.block {
-        workflow::Block::ErrorsRemain(count) => not_submittable(count),
-        workflow::Block::Refused(refusal) => access::refused(b.action, refusal),
-    };
-    Ok(BlockedAction {
-        action: WorkflowAction::from_stored(b.action.as_str(), format_args!("evaluation {id}"))?,
-        code: e.code.code.to_owned(),
-        reason: e.detail.en.clone(),
-        reason_zh: e.detail.zh.clone(),
-    })
-}
+use crate::model::vocab::{EvaluationView, ScoreBasis};
 
 /// Evaluation filters.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -188,22 +58,21 @@ pub struct EvaluationQuery {
 
 const PAGE_KIND: &str = "evaluations";
 
-fn respond(status: StatusCode, principal: &Principal, m: &Model) -> Result<HttpResponse, ApiError> {
+fn respond(status: StatusCode, evaluation: &Evaluation) -> HttpResponse {
     let mut res = HttpResponse::build(status);
-    res.insert_header((header::ETAG, etag(m.version)));
+    res.insert_header((header::ETAG, etag(evaluation.version)));
     if status == StatusCode::CREATED {
-        res.insert_header((header::LOCATION, format!("/api/v1/evaluations/{}", m.id)));
+        res.insert_header((
+            header::LOCATION,
+            format!("/api/v1/evaluations/{}", evaluation.id),
+        ));
     }
-    Ok(res.json(to_dto(principal, m)?))
+    res.json(evaluation)
 }
 
 /// Writes a model and answers with it.
-pub fn answer(
-    status: StatusCode,
-    principal: &Principal,
-    m: &Model,
-) -> Result<HttpResponse, ApiError> {
-    respond(status, principal, m)
+pub fn answer(status: StatusCode, evaluation: &Evaluation) -> Result<HttpResponse, ApiError> {
+    Ok(respond(status, evaluation))
 }
 
 /// List evaluations.
@@ -229,26 +98,15 @@ pub async fn list_evaluations(
     let fields = fields.as_deref();
     let limit = http::page_size(query.page_size, state.max_page_size)?;
     let after = http::decode_page_token(PAGE_KIND, query.page_token.as_deref())?;
-    let Some(department_id) =
-        scope::department_filter(&state.db, &principal, query.department_id.as_deref()).await?
-    else {
-        return Ok(HttpResponse::Ok().json(EvaluationPage {
-            items: Vec::new(),
-            next_page_token: None,
-        }));
-    };
-    let caller = CallerScope::of(&state.db, &principal).await?;
-    let filter = store::Filter {
-        scope_prefix: caller.region_prefix,
-        scope_department_ids: caller.department_ids,
-        statuses: visible_statuses(&principal, query.status.as_deref())?,
+    let filters = EvaluationFilters {
         year: query.year,
-        region_prefix: region_filter(query.region.as_deref())?,
-        department_id,
+        region: query.region,
+        department_id: query.department_id,
+        kind: query.kind,
+        status: query.status,
+        grade: query.grade,
+        basis: query.basis,
         project_id: query.project_id,
-        kind: query.kind.map(|k| k.as_str().to_owned()),
-        grade: query.grade.map(|g| g.as_str().to_owned()),
-        basis: query.basis.map(|b| b.as_str().to_owned()),
         updated_after: query.updated_after,
     };
     // Held until the page's last byte is handed to the connection (see `BoundedBody`).
@@ -263,27 +121,23 @@ pub async fn list_evaluations(
     let mut body = Vec::with_capacity(64 * 1024);
     body.extend_from_slice(b"{\"items\":[");
     let mut last_id: Option<String> = None;
-    let mut item = |id: &str, body: &mut Vec<u8>| {
+    let page = (after.as_deref(), limit);
+    let more = list::page_each(&state.db, &principal, &filters, view, page, |id, item| {
         if last_id.is_some() {
             body.push(b',');
         }
         last_id = Some(id.to_owned());
-    };
-    let more = match view {
-        EvaluationView::Summary => {
-            summaries::page_each(&state.db, &filter, after.as_deref(), limit, |row| {
-                item(&row.id, &mut body);
-                write_item(&mut body, &EvaluationSummaryItem::from_row(row)?, fields)
-            })
-            .await?
+        match item {
+            ListItem::Summary(summary) => write_item(&mut body, &summary, fields),
+            ListItem::Full(evaluation) => write_item(&mut body, &evaluation, fields),
         }
-        EvaluationView::Full => {
-            store::list_each(&state.db, &filter, after.as_deref(), limit, |m| {
-                item(&m.id, &mut body);
-                write_item(&mut body, &to_dto(&principal, &m)?, fields)
-            })
-            .await?
-        }
+    })
+    .await?;
+    let Some(more) = more else {
+        return Ok(HttpResponse::Ok().json(EvaluationPage {
+            items: Vec::new(),
+            next_page_token: None,
+        }));
     };
     let next_page_token = last_id
         .filter(|_| more)
@@ -335,7 +189,10 @@ pub async fn get_evaluation(
             .insert_header((header::ETAG, etag(m.version)))
             .finish());
     }
-    respond(StatusCode::OK, &principal, &m)
+    Ok(respond(
+        StatusCode::OK,
+        &evaluations::to_dto(&principal, &m)?,
+    ))
 }
 
 /// Create an evaluation (a draft) from the whole document; the answer carries the computed
@@ -356,7 +213,7 @@ pub async fn create_evaluation(
     body: JsonBody<EvaluationInput>,
 ) -> Result<HttpResponse, ApiError> {
     let m = evaluations::create(&state.db, &principal, &body.0).await?;
-    answer(StatusCode::CREATED, &principal, &m)
+    answer(StatusCode::CREATED, &evaluations::to_dto(&principal, &m)?)
 }
 
 /// Dry run: the same checks and scoring as a create, nothing written.
@@ -408,7 +265,7 @@ pub async fn replace_evaluation(
 ) -> Result<HttpResponse, ApiError> {
     let if_match = http::require_if_match(&req)?;
     let m = evaluations::replace(&state.db, &principal, &id, &if_match, &body.0).await?;
-    answer(StatusCode::OK, &principal, &m)
+    answer(StatusCode::OK, &evaluations::to_dto(&principal, &m)?)
 }
 
 /// Delete an evaluation (soft; drafts and returned evaluations only).

@@ -12,13 +12,11 @@
 //!
 //! Amounts (万元) and scores are rounded half-up to two decimals, as the tables print them.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{HttpResponse, get, web};
-use chrono::Offset;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
@@ -26,23 +24,14 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::api::state::AppState;
-use crate::api::stats::{
-    EvaluationFilters, IndicatorFilters, evaluation_filter, indicator_selection,
-};
-use crate::app::evaluations::{status_of, stored_of};
+use crate::app::exports::{Cell, EVALUATIONS, INDICATOR_RESULTS, Source, Table};
+use crate::app::filters::{EvaluationFilters, IndicatorFilters};
 use crate::app::scope::region_filter;
 use crate::domain::money;
 use crate::domain::policy::Principal;
-use crate::domain::stats::percent;
 use crate::error::ApiError;
-use crate::model::evaluation_dto::{ComputedDto, EvaluationKind, GradeDto};
-use crate::model::vocab::{ScoreBasis, Vocabulary};
-use crate::store::departments as department_store;
-use crate::store::evaluation_summaries::{self as summary_store, SummaryRow};
-use crate::store::evaluations as evaluation_store;
-use crate::store::indicator_results as indicator_store;
-use crate::store::projects as project_store;
-use crate::store::regions as region_store;
+use crate::model::evaluation_dto::{EvaluationKind, GradeDto};
+use crate::model::vocab::ScoreBasis;
 
 /// Rows fetched per query, at most (never more than the server's `max_page_size`).
 const PAGE: u64 = 500;
@@ -68,91 +57,6 @@ impl utoipa::PartialSchema for XlsxFile {
 }
 
 impl utoipa::ToSchema for XlsxFile {}
-
-/// One cell of an exported table.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
-    Text(String),
-    Int(i64),
-    /// An amount or score: two decimals.
-    Number(Option<Decimal>),
-    /// A percentage (`100.00` is 100 %): two decimals.
-    Percent(Option<Decimal>),
-}
-
-/// A table: its sheet name, file names and columns (header, width in characters).
-pub struct Table {
-    pub sheet: &'static str,
-    pub file_stem: &'static str,
-    pub file_stem_zh: &'static str,
-    pub columns: &'static [(&'static str, f64)],
-}
-
-pub const EVALUATIONS: Table = Table {
-    sheet: "绩效自评",
-    file_stem: "evaluations",
-    file_stem_zh: "绩效自评",
-    columns: &[
-        ("年度", 6.0),
-        ("行政区划", 10.0),
-        ("部门", 28.0),
-        ("预算单位编码", 14.0),
-        ("类型", 14.0),
-        ("项目", 30.0),
-        ("状态", 8.0),
-        ("规则集", 28.0),
-        ("年初预算数（万元）", 18.0),
-        ("全年预算数（万元）", 18.0),
-        ("全年执行数（万元）", 18.0),
-        ("执行率", 10.0),
-        ("自评总分", 10.0),
-        ("计算总分", 10.0),
-        ("最终总分", 10.0),
-        ("等级", 6.0),
-        ("得分依据", 8.0),
-        ("错误数", 8.0),
-        ("警告数", 8.0),
-        (UPDATED_AT_HEADER, 22.0),
-        ("行政区划名称", 14.0),
-        ("评价ID", 38.0),
-    ],
-};
-
-/// The header of the update time: Beijing time, and said so.
-pub const UPDATED_AT_HEADER: &str = "更新时间（北京时间 UTC+8）";
-
-/// A time as the exports print it: Beijing time (UTC+8), to the second.
-pub fn beijing_time(at: chrono::DateTime<chrono::Utc>) -> String {
-    let offset = chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| chrono::Utc.fix());
-    at.with_timezone(&offset)
-        .format("%Y-%m-%d %H:%M:%S")
-        .to_string()
-}
-
-pub const INDICATOR_RESULTS: Table = Table {
-    sheet: "绩效指标",
-    file_stem: "indicator-results",
-    file_stem_zh: "绩效指标",
-    columns: &[
-        ("年度", 6.0),
-        ("行政区划", 10.0),
-        ("部门", 28.0),
-        ("一级指标", 12.0),
-        ("二级指标", 14.0),
-        ("三级指标", 30.0),
-        ("年度指标值", 20.0),
-        ("实际完成值", 20.0),
-        ("分值", 8.0),
-        ("自评得分", 10.0),
-        ("计算得分", 10.0),
-        ("是否达成", 10.0),
-        ("行政区划名称", 14.0),
-        ("预算单位编码", 14.0),
-        ("类型", 14.0),
-        ("项目", 30.0),
-        ("评价ID", 38.0),
-    ],
-};
 
 fn two_decimals(d: Decimal) -> Decimal {
     let mut r = money::round2(d);
@@ -245,194 +149,6 @@ fn file_suffix(region: Option<&str>, year: Option<i32>) -> String {
     s
 }
 
-/// Where rows come from: a filter, and a keyset cursor through it.
-enum Source {
-    Evaluations(evaluation_store::Filter),
-    Indicators(indicator_store::Selection),
-    /// A filter that can match nothing (a department outside the scope).
-    Nothing,
-}
-
-async fn department_names(
-    db: &sea_orm::DatabaseConnection,
-    ids: impl Iterator<Item = String>,
-) -> Result<HashMap<String, department_store::Model>, ApiError> {
-    let mut ids: Vec<String> = ids.collect();
-    ids.sort();
-    ids.dedup();
-    Ok(department_store::by_ids(db, &ids)
-        .await?
-        .into_iter()
-        .map(|d| (d.id.clone(), d))
-        .collect())
-}
-
-/// The names of a page's regions and projects, looked up once per page.
-struct Names {
-    regions: HashMap<String, String>,
-    projects: HashMap<String, String>,
-}
-
-fn evaluation_row(
-    m: &evaluation_store::Model,
-    departments: &HashMap<String, department_store::Model>,
-    names: &Names,
-) -> Result<Vec<Cell>, ApiError> {
-    let projects = &names.projects;
-    let stored = stored_of(m)?;
-    let computed = ComputedDto::deserialize(&stored.computed).map_err(ApiError::internal)?;
-    let kind: EvaluationKind = stored.input.kind;
-    // In 万元, whatever unit the block was printed in.
-    let budget = stored.input.budget.as_ref().map(|b| b.domain());
-    let budget = budget.as_ref();
-    let full_year = budget.map(|b| b.full_year);
-    let executed = budget.and_then(|b| b.executed);
-    let rate = match (executed, full_year) {
-        (Some(e), Some(f)) => percent(e, f),
-        _ => None,
-    };
-    // The final total and grade: the review's where one scored it, else the engine's.
-    let grade = GradeDto::from_stored(&m.grade, format_args!("evaluation {}", m.id))?;
-    let basis = ScoreBasis::from_stored(&m.score_basis, format_args!("evaluation {}", m.id))?;
-    let text = |s: &str| Cell::Text(s.to_owned());
-    Ok(vec![
-        Cell::Int(i64::from(m.year)),
-        text(&m.region_code),
-        text(
-            departments
-                .get(&m.department_id)
-                .map_or("", |d| d.name.as_str()),
-        ),
-        text(&stored.department_budget_code),
-        text(kind.domain().label_zh()),
-        text(
-            m.project_id
-                .as_ref()
-                .and_then(|p| projects.get(p))
-                .map_or("", String::as_str),
-        ),
-        text(status_of(m)?.label_zh()),
-        Cell::Text(format!("{}@{}", m.rule_set_id, m.rule_set_version)),
-        Cell::Number(budget.and_then(|b| b.initial)),
-        Cell::Number(full_year),
-        Cell::Number(executed),
-        Cell::Percent(rate),
-        Cell::Number(computed.claimed_total.map(|c| c.0)),
-        Cell::Number(Some(computed.total.0)),
-        Cell::Number(Some(m.total.0)),
-        text(grade.label_zh()),
-        text(basis.label_zh()),
-        Cell::Int(i64::try_from(computed.error_count).unwrap_or(i64::MAX)),
-        Cell::Int(i64::try_from(computed.warning_count).unwrap_or(i64::MAX)),
-        Cell::Text(beijing_time(m.updated_at)),
-        text(names.regions.get(&m.region_code).map_or("", String::as_str)),
-        text(&m.id),
-    ])
-}
-
-fn indicator_row(
-    r: &indicator_store::Model,
-    departments: &HashMap<String, department_store::Model>,
-    evaluations: &HashMap<String, SummaryRow>,
-) -> Vec<Cell> {
-    let text = |s: &str| Cell::Text(s.to_owned());
-    let evaluation = evaluations.get(&r.evaluation_id);
-    let of = |f: fn(&SummaryRow) -> Option<&str>| {
-        Cell::Text(evaluation.and_then(f).unwrap_or("").to_owned())
-    };
-    vec![
-        Cell::Int(i64::from(r.year)),
-        text(&r.region_code),
-        text(
-            departments
-                .get(&r.department_id)
-                .map_or("", |d| d.name.as_str()),
-        ),
-        text(&r.level1),
-        text(&r.level2),
-        text(&r.level3),
-        text(&r.target),
-        text(&r.actual),
-        Cell::Number(r.weight.map(|d| d.0)),
-        Cell::Number(r.claimed.map(|d| d.0)),
-        Cell::Number(r.computed.map(|d| d.0)),
-        text(match r.achieved {
-            Some(true) => "是",
-            Some(false) => "否",
-            None => "",
-        }),
-        of(|e| e.region_name.as_deref()),
-        of(|e| e.department_budget_code.as_deref()),
-        text(EvaluationKind::parse(&r.kind).map_or("", |k| k.domain().label_zh())),
-        of(|e| e.project_name.as_deref()),
-        text(&r.evaluation_id),
-    ]
-}
-
-impl Source {
-    /// The rows after `after`, and the cursor of the next page when there is one. Names are
-    /// looked up once per page.
-    async fn page(
-        &self,
-        state: &AppState,
-        after: Option<&str>,
-    ) -> Result<(Vec<Vec<Cell>>, Option<String>), ApiError> {
-        let db = &state.db;
-        let limit = page_size(state);
-        match self {
-            Source::Nothing => Ok((Vec::new(), None)),
-            Source::Evaluations(filter) => {
-                let (rows, more) = evaluation_store::list(db, filter, after, limit).await?;
-                let departments =
-                    department_names(db, rows.iter().map(|m| m.department_id.clone())).await?;
-                let mut project_ids: Vec<String> =
-                    rows.iter().filter_map(|m| m.project_id.clone()).collect();
-                project_ids.sort();
-                project_ids.dedup();
-                let projects: HashMap<String, String> = project_store::by_ids(db, &project_ids)
-                    .await?
-                    .into_iter()
-                    .map(|p| (p.id, p.name))
-                    .collect();
-                let mut codes: Vec<String> = rows.iter().map(|m| m.region_code.clone()).collect();
-                codes.sort();
-                codes.dedup();
-                let regions = region_store::by_codes(db, &codes)
-                    .await?
-                    .into_iter()
-                    .map(|r| (r.code, r.name))
-                    .collect();
-                let names = Names { regions, projects };
-                let cells = rows
-                    .iter()
-                    .map(|m| evaluation_row(m, &departments, &names))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let next = more.then(|| rows.last().map(|m| m.id.clone())).flatten();
-                Ok((cells, next))
-            }
-            Source::Indicators(selection) => {
-                let (rows, more) = indicator_store::select(db, selection, after, limit).await?;
-                let departments =
-                    department_names(db, rows.iter().map(|r| r.department_id.clone())).await?;
-                let mut ids: Vec<String> = rows.iter().map(|r| r.evaluation_id.clone()).collect();
-                ids.sort();
-                ids.dedup();
-                let evaluations: HashMap<String, SummaryRow> = summary_store::by_ids(db, &ids)
-                    .await?
-                    .into_iter()
-                    .map(|e| (e.id.clone(), e))
-                    .collect();
-                let cells = rows
-                    .iter()
-                    .map(|r| indicator_row(r, &departments, &evaluations))
-                    .collect();
-                let next = more.then(|| rows.last().map(|r| r.key.clone())).flatten();
-                Ok((cells, next))
-            }
-        }
-    }
-}
-
 /// Streams a CSV: the header and first page are made before the answer starts (so a failure
 /// there is still a problem document), the other pages as the client reads.
 async fn csv_response(
@@ -441,7 +157,7 @@ async fn csv_response(
     source: Source,
     suffix: &str,
 ) -> Result<HttpResponse, ApiError> {
-    let (rows, next) = source.page(&state, None).await?;
+    let (rows, next) = source.page(&state.db, None, page_size(&state)).await?;
     let mut first = csv_header(table);
     for r in &rows {
         csv_line(r, &mut first);
@@ -463,7 +179,11 @@ async fn csv_response(
             return Some((Ok(Bytes::from(first)), c));
         }
         let after = c.next.take()?;
-        match c.source.page(&c.state, Some(&after)).await {
+        match c
+            .source
+            .page(&c.state.db, Some(&after), page_size(&c.state))
+            .await
+        {
             Ok((rows, next)) => {
                 let mut chunk = String::new();
                 for r in &rows {
@@ -492,6 +212,68 @@ fn xlsx_error(e: XlsxError) -> ApiError {
     ApiError::internal(anyhow::anyhow!("xlsx: {e}"))
 }
 
+/// The number formats of the data cells.
+struct Formats {
+    number: Format,
+    percent: Format,
+}
+
+/// Writes one data row of cells (empty cells stay blank).
+fn write_row(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    row: u32,
+    cells: &[Cell],
+    formats: &Formats,
+) -> Result<(), ApiError> {
+    for (col, cell) in cells.iter().enumerate() {
+        let col = u16::try_from(col).map_err(ApiError::internal)?;
+        let result = match cell {
+            Cell::Text(s) if s.is_empty() => continue,
+            Cell::Text(s) => sheet.write_string(row, col, s),
+            Cell::Int(n) => {
+                // Counts and years: exact in f64 far beyond any real value.
+                #[allow(clippy::cast_precision_loss)]
+                let n = *n as f64;
+                sheet.write_number(row, col, n)
+            }
+            // Decimals become f64 here, at the cell, and nowhere else.
+            Cell::Number(Some(d)) => sheet.write_number_with_format(
+                row,
+                col,
+                two_decimals(*d).to_f64().unwrap_or(0.0),
+                &formats.number,
+            ),
+            Cell::Percent(Some(d)) => sheet.write_number_with_format(
+                row,
+                col,
+                two_decimals(*d)
+                    .checked_div(Decimal::ONE_HUNDRED)
+                    .and_then(|p| p.to_f64())
+                    .unwrap_or(0.0),
+                &formats.percent,
+            ),
+            Cell::Number(None) | Cell::Percent(None) => continue,
+        };
+        result.map_err(xlsx_error)?;
+    }
+    Ok(())
+}
+
+/// Names the sheet and writes the header row, bold and frozen, with the column widths.
+fn write_header(sheet: &mut rust_xlsxwriter::Worksheet, table: &Table) -> Result<(), ApiError> {
+    let bold = Format::new().set_bold();
+    sheet.set_name(table.sheet).map_err(xlsx_error)?;
+    for (col, (title, width)) in table.columns.iter().enumerate() {
+        let col = u16::try_from(col).map_err(ApiError::internal)?;
+        sheet
+            .write_string_with_format(0, col, *title, &bold)
+            .map_err(xlsx_error)?;
+        sheet.set_column_width(col, *width).map_err(xlsx_error)?;
+    }
+    sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+    Ok(())
+}
+
 /// Builds the workbook (one sheet) in memory, page by page, then answers with it.
 async fn xlsx_response(
     state: web::Data<AppState>,
@@ -500,57 +282,22 @@ async fn xlsx_response(
     suffix: &str,
 ) -> Result<HttpResponse, ApiError> {
     let mut workbook = Workbook::new();
-    let bold = Format::new().set_bold();
-    let number = Format::new().set_num_format("0.00");
-    let percent = Format::new().set_num_format("0.00%");
+    let formats = Formats {
+        number: Format::new().set_num_format("0.00"),
+        percent: Format::new().set_num_format("0.00%"),
+    };
     {
         let sheet = workbook.add_worksheet();
-        sheet.set_name(table.sheet).map_err(xlsx_error)?;
-        for (col, (title, width)) in table.columns.iter().enumerate() {
-            let col = u16::try_from(col).map_err(ApiError::internal)?;
-            sheet
-                .write_string_with_format(0, col, *title, &bold)
-                .map_err(xlsx_error)?;
-            sheet.set_column_width(col, *width).map_err(xlsx_error)?;
-        }
-        sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+        write_header(sheet, table)?;
         let mut row: u32 = 0;
         let mut after: Option<String> = None;
         loop {
-            let (rows, next) = source.page(&state, after.as_deref()).await?;
+            let (rows, next) = source
+                .page(&state.db, after.as_deref(), page_size(&state))
+                .await?;
             for cells in rows {
                 row += 1;
-                for (col, cell) in cells.iter().enumerate() {
-                    let col = u16::try_from(col).map_err(ApiError::internal)?;
-                    let result = match cell {
-                        Cell::Text(s) if s.is_empty() => continue,
-                        Cell::Text(s) => sheet.write_string(row, col, s),
-                        Cell::Int(n) => {
-                            // Counts and years: exact in f64 far beyond any real value.
-                            #[allow(clippy::cast_precision_loss)]
-                            let n = *n as f64;
-                            sheet.write_number(row, col, n)
-                        }
-                        // Decimals become f64 here, at the cell, and nowhere else.
-                        Cell::Number(Some(d)) => sheet.write_number_with_format(
-                            row,
-                            col,
-                            two_decimals(*d).to_f64().unwrap_or(0.0),
-                            &number,
-                        ),
-                        Cell::Percent(Some(d)) => sheet.write_number_with_format(
-                            row,
-                            col,
-                            two_decimals(*d)
-                                .checked_div(Decimal::ONE_HUNDRED)
-                                .and_then(|p| p.to_f64())
-                                .unwrap_or(0.0),
-                            &percent,
-                        ),
-                        Cell::Number(None) | Cell::Percent(None) => continue,
-                    };
-                    result.map_err(xlsx_error)?;
-                }
+                write_row(sheet, row, &cells, &formats)?;
             }
             match next {
                 Some(n) => after = Some(n),
@@ -614,10 +361,7 @@ async fn evaluation_source(
         project_id: q.project_id,
         updated_after: q.updated_after,
     };
-    let source = match evaluation_filter(state, principal, &filters).await? {
-        Some(f) => Source::Evaluations(f),
-        None => Source::Nothing,
-    };
+    let source = Source::evaluations(&state.db, principal, &filters).await?;
     Ok((source, suffix))
 }
 
@@ -714,10 +458,7 @@ async fn indicator_source(
         q: q.q,
         achieved: q.achieved,
     };
-    let source = match indicator_selection(state, principal, &filters).await? {
-        Some(s) => Source::Indicators(s),
-        None => Source::Nothing,
-    };
+    let source = Source::indicators(&state.db, principal, &filters).await?;
     Ok((source, suffix))
 }
 

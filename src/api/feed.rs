@@ -8,12 +8,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::http;
 use crate::api::state::AppState;
-use crate::app::scope::{CallerScope, visible_statuses};
+use crate::app::changes;
 use crate::domain::policy::Principal;
 use crate::error::{ApiError, FieldError, codes};
 use crate::locale::Text;
-use crate::model::vocab::{ChangeEntity, ChangeOp, EvaluationStatus, Vocabulary};
-use crate::store::changes as store;
+use crate::model::vocab::{ChangeEntity, ChangeOp};
 
 /// Feed parameters.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -148,49 +147,20 @@ pub async fn list_changes(
     query: web::Query<FeedQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (after, limit) = position(query.into_inner())?;
-    let caller = CallerScope::of(&state.db, &principal).await?;
-    let filter = store::Filter {
-        scope_prefix: caller.region_prefix,
-        scope_department_ids: caller.department_ids,
-        evaluation_statuses: visible_statuses(&principal, None)?,
-    };
-    let rows = store::after(&state.db, &filter, after, limit).await?;
-    let next = rows.last().map_or(after, |r| r.seq);
-    let items = rows
+    let (entries, next) = changes::after(&state.db, &principal, after, limit).await?;
+    let items = entries
         .into_iter()
-        .map(|r| {
-            let context = format!("change {}", r.seq);
-            let entity = ChangeEntity::from_stored(&r.entity, &context)?;
-            // An evaluation now in a state the caller does not see has left the caller's view:
-            // a tombstone, as if deleted.
-            let gone = entity == ChangeEntity::Evaluation
-                && !principal.sees_evaluation_in_state(
-                    r.status
-                        .as_deref()
-                        .map(|s| EvaluationStatus::from_stored(s, &context))
-                        .transpose()?
-                        .is_some_and(|s| s.domain().published()),
-                );
-            let (op, data) = if gone {
-                (ChangeOp::Deleted, None)
-            } else {
-                (
-                    ChangeOp::from_stored(&r.op, &context)?,
-                    r.data.and_then(|d| serde_json::from_str(&d).ok()),
-                )
-            };
-            Ok(ChangeItem {
-                cursor: http::encode_page_token(KIND, &r.seq.to_string()),
-                entity,
-                id: r.entity_id,
-                op,
-                version: r.version,
-                at: r.at,
-                actor: r.actor,
-                data,
-            })
+        .map(|e| ChangeItem {
+            cursor: http::encode_page_token(KIND, &e.seq.to_string()),
+            entity: e.entity,
+            id: e.id,
+            op: e.op,
+            version: e.version,
+            at: e.at,
+            actor: e.actor,
+            data: e.data,
         })
-        .collect::<Result<_, ApiError>>()?;
+        .collect();
     let next = http::encode_page_token(KIND, &next.to_string());
     Ok(HttpResponse::Ok().json(ChangePage {
         items,

@@ -8,12 +8,10 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::extract::JsonBody;
 use crate::api::http::{self, etag};
 use crate::api::state::AppState;
-use crate::app::funds;
-use crate::app::scope::{self, CallerScope};
+use crate::app::funds::{self, FundFilters};
 use crate::domain::policy::{Action, Principal};
 use crate::error::{ApiError, Problem};
-use crate::model::funds::{Fund, FundInput, Level, Source, wire};
-use crate::store::funds::{self as store, Model};
+use crate::model::funds::{Fund, FundInput, Level, Source};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FundPage {
@@ -38,13 +36,13 @@ pub struct FundQuery {
 
 const PAGE_KIND: &str = "funds";
 
-fn respond(status: StatusCode, m: Model) -> HttpResponse {
+fn respond(status: StatusCode, fund: Fund) -> HttpResponse {
     let mut res = HttpResponse::build(status);
-    res.insert_header((header::ETAG, etag(m.version)));
+    res.insert_header((header::ETAG, etag(fund.version)));
     if status == StatusCode::CREATED {
-        res.insert_header((header::LOCATION, format!("/api/v1/funds/{}", m.id)));
+        res.insert_header((header::LOCATION, format!("/api/v1/funds/{}", fund.id)));
     }
-    res.json(Fund::from(m))
+    res.json(fund)
 }
 
 /// List fund allocations.
@@ -63,28 +61,18 @@ pub async fn list_funds(
     let query = query.into_inner();
     let limit = http::page_size(query.page_size, state.max_page_size)?;
     let after = http::decode_page_token(PAGE_KIND, query.page_token.as_deref())?;
-    let Some(department_id) =
-        scope::department_filter(&state.db, &principal, query.department_id.as_deref()).await?
-    else {
-        return Ok(HttpResponse::Ok().json(FundPage {
-            items: Vec::new(),
-            next_page_token: None,
-        }));
-    };
-    let caller = CallerScope::of(&state.db, &principal).await?;
-    let filter = store::Filter {
-        scope_prefix: caller.region_prefix,
-        scope_department_ids: caller.department_ids,
-        department_id,
+    let filters = FundFilters {
+        department_id: query.department_id,
         year: query.year,
         project_id: query.project_id,
-        level: query.level.as_ref().map(wire),
-        source: query.source.as_ref().map(wire),
+        level: query.level,
+        source: query.source,
     };
-    let (rows, more) = store::list(&state.db, &filter, after.as_deref(), limit).await?;
-    let next_page_token = http::next_page_token(PAGE_KIND, more, &rows, |r| r.id.as_str());
+    let (items, more) =
+        funds::list(&state.db, &principal, &filters, after.as_deref(), limit).await?;
+    let next_page_token = http::next_page_token(PAGE_KIND, more, &items, |r| r.id.as_str());
     Ok(HttpResponse::Ok().json(FundPage {
-        items: rows.into_iter().map(Fund::from).collect(),
+        items,
         next_page_token,
     }))
 }
@@ -113,7 +101,7 @@ pub async fn get_fund(
             .insert_header((header::ETAG, etag(m.version)))
             .finish());
     }
-    Ok(respond(StatusCode::OK, m))
+    Ok(respond(StatusCode::OK, Fund::try_from(m)?))
 }
 
 /// Create a fund allocation.
@@ -130,7 +118,7 @@ pub async fn create_fund(
     body: JsonBody<FundInput>,
 ) -> Result<HttpResponse, ApiError> {
     let m = funds::create(&state.db, &principal, &body.0).await?;
-    Ok(respond(StatusCode::CREATED, m))
+    Ok(respond(StatusCode::CREATED, Fund::try_from(m)?))
 }
 
 /// Replace a fund allocation.
@@ -159,7 +147,7 @@ pub async fn replace_fund(
 ) -> Result<HttpResponse, ApiError> {
     let if_match = http::require_if_match(&req)?;
     let m = funds::replace(&state.db, &principal, &id, &if_match, &body.0).await?;
-    Ok(respond(StatusCode::OK, m))
+    Ok(respond(StatusCode::OK, Fund::try_from(m)?))
 }
 
 /// Delete a fund allocation (soft).

@@ -11,13 +11,11 @@ use crate::api::extract::JsonBody;
 use crate::api::http::{self, etag};
 use crate::api::state::AppState;
 use crate::app::evaluations;
-use crate::app::scope::{CallerScope, region_filter, visible_statuses};
+use crate::app::indicator_results::{self, IndicatorResultFilters};
 use crate::domain::policy::{Action, Principal};
 use crate::error::{ApiError, Problem};
-use crate::model::amount::Figure;
-use crate::model::evaluation_dto::{Evaluation, EvaluationKind, IndicatorInputDto, RowDto};
-use crate::model::vocab::{EvaluationStatus, Vocabulary};
-use crate::store::indicator_results as store;
+use crate::model::evaluation_dto::{Evaluation, IndicatorInputDto, RowDto};
+use crate::model::indicator_results::IndicatorResult;
 
 /// One indicator row with how it was scored.
 #[derive(Debug, Serialize, ToSchema)]
@@ -91,7 +89,7 @@ pub async fn add_indicator(
     let if_match = http::require_if_match(&req)?;
     let (m, index) =
         evaluations::add_indicator(&state.db, &principal, &id, &if_match, body.0).await?;
-    let mut res = answer(StatusCode::CREATED, &principal, &m)?;
+    let mut res = answer(StatusCode::CREATED, &evaluations::to_dto(&principal, &m)?)?;
     if let Ok(v) =
         header::HeaderValue::from_str(&format!("/api/v1/evaluations/{}/indicators/{index}", m.id))
     {
@@ -130,7 +128,7 @@ pub async fn replace_indicator(
     let if_match = http::require_if_match(&req)?;
     let m =
         evaluations::change_indicator(&state.db, &principal, &id, &if_match, index, body.0).await?;
-    answer(StatusCode::OK, &principal, &m)
+    answer(StatusCode::OK, &evaluations::to_dto(&principal, &m)?)
 }
 
 /// Remove one indicator row.
@@ -160,7 +158,7 @@ pub async fn remove_indicator(
     let (id, index) = path.into_inner();
     let if_match = http::require_if_match(&req)?;
     let m = evaluations::remove_indicator(&state.db, &principal, &id, &if_match, index).await?;
-    answer(StatusCode::OK, &principal, &m)
+    answer(StatusCode::OK, &evaluations::to_dto(&principal, &m)?)
 }
 
 /// Indicator result filters.
@@ -181,27 +179,6 @@ pub struct IndicatorQuery {
     pub achieved: Option<bool>,
     pub page_size: Option<u64>,
     pub page_token: Option<String>,
-}
-
-/// One indicator row of one evaluation.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct IndicatorResult {
-    pub evaluation_id: String,
-    pub index: i32,
-    pub year: i32,
-    pub region: String,
-    pub department_id: String,
-    pub kind: EvaluationKind,
-    pub status: EvaluationStatus,
-    pub level1: String,
-    pub level2: String,
-    pub level3: String,
-    pub target: String,
-    pub actual: String,
-    pub weight: Option<Figure>,
-    pub claimed: Option<Figure>,
-    pub computed: Option<Figure>,
-    pub achieved: Option<bool>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -226,45 +203,17 @@ pub async fn list_indicator_results(
     let query = query.into_inner();
     let limit = http::page_size(query.page_size, state.max_page_size)?;
     let after = http::decode_page_token("indicator-results", query.page_token.as_deref())?;
-    let caller = CallerScope::of(&state.db, &principal).await?;
-    let filter = store::Filter {
-        scope_prefix: caller.region_prefix,
-        scope_department_ids: caller.department_ids,
-        statuses: visible_statuses(&principal, None)?,
+    let filters = IndicatorResultFilters {
         year: query.year,
-        region_prefix: region_filter(query.region.as_deref())?,
+        region: query.region,
         level1: query.level1,
         level2: query.level2,
-        name_contains: query.q.filter(|q| !q.trim().is_empty()),
+        q: query.q,
         achieved: query.achieved,
     };
-    let (rows, more) = store::list(&state.db, &filter, after.as_deref(), limit).await?;
-    let next_page_token =
-        http::next_page_token("indicator-results", more, &rows, |r| r.key.as_str());
-    let items = rows
-        .into_iter()
-        .map(|r| {
-            let context = format!("indicator {} of evaluation {}", r.position, r.evaluation_id);
-            Ok(IndicatorResult {
-                kind: EvaluationKind::from_stored(&r.kind, &context)?,
-                status: EvaluationStatus::from_stored(&r.status, &context)?,
-                evaluation_id: r.evaluation_id,
-                index: r.position,
-                year: r.year,
-                region: r.region_code,
-                department_id: r.department_id,
-                level1: r.level1,
-                level2: r.level2,
-                level3: r.level3,
-                target: r.target,
-                actual: r.actual,
-                weight: r.weight.map(|d| Figure(d.0)),
-                claimed: r.claimed.map(|d| Figure(d.0)),
-                computed: r.computed.map(|d| Figure(d.0)),
-                achieved: r.achieved,
-            })
-        })
-        .collect::<Result<_, ApiError>>()?;
+    let (items, next) =
+        indicator_results::list(&state.db, &principal, &filters, after.as_deref(), limit).await?;
+    let next_page_token = next.map(|key| http::encode_page_token("indicator-results", &key));
     Ok(HttpResponse::Ok().json(IndicatorResultPage {
         items,
         next_page_token,

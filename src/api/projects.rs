@@ -2,20 +2,17 @@
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
-use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::extract::JsonBody;
 use crate::api::http::{self, etag};
 use crate::api::state::AppState;
-use crate::app::budgets::budgets;
-use crate::app::projects;
-use crate::app::scope::{self, CallerScope};
+use crate::app::budgets::project_answer;
+use crate::app::projects::{self, ProjectFilters};
 use crate::domain::policy::{Action, Principal};
 use crate::error::{ApiError, Problem};
-use crate::model::projects::{Project, ProjectInput, to_dto};
-use crate::store::projects::{self as store, Model};
+use crate::model::projects::{Project, ProjectInput};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProjectPage {
@@ -43,21 +40,13 @@ const PAGE_KIND: &str = "projects";
 
 use crate::app::projects::resolve;
 
-async fn respond(
-    db: &impl ConnectionTrait,
-    status: StatusCode,
-    m: Model,
-) -> Result<HttpResponse, ApiError> {
-    let budget = budgets(db, std::slice::from_ref(&m))
-        .await?
-        .pop()
-        .unwrap_or_default();
+fn respond(status: StatusCode, project: Project) -> HttpResponse {
     let mut res = HttpResponse::build(status);
-    res.insert_header((header::ETAG, etag(m.version)));
+    res.insert_header((header::ETAG, etag(project.version)));
     if status == StatusCode::CREATED {
-        res.insert_header((header::LOCATION, format!("/api/v1/projects/{}", m.id)));
+        res.insert_header((header::LOCATION, format!("/api/v1/projects/{}", project.id)));
     }
-    Ok(res.json(to_dto(m, budget)))
+    res.json(project)
 }
 
 /// List projects.
@@ -76,36 +65,17 @@ pub async fn list_projects(
     let query = query.into_inner();
     let limit = http::page_size(query.page_size, state.max_page_size)?;
     let after = http::decode_page_token(PAGE_KIND, query.page_token.as_deref())?;
-    let empty = || {
-        HttpResponse::Ok().json(ProjectPage {
-            items: Vec::new(),
-            next_page_token: None,
-        })
-    };
-    let Some(department_id) =
-        scope::department_filter(&state.db, &principal, query.department_id.as_deref()).await?
-    else {
-        return Ok(empty());
-    };
-    let region_prefix = scope::region_filter(query.region.as_deref())?;
-    let caller = CallerScope::of(&state.db, &principal).await?;
-    let filter = store::Filter {
-        scope_prefix: caller.region_prefix,
-        scope_department_ids: caller.department_ids,
-        department_id,
+    let filters = ProjectFilters {
+        department_id: query.department_id,
         year: query.year,
-        region_prefix,
-        name_contains: query.q.filter(|q| !q.trim().is_empty()),
+        region: query.region,
+        q: query.q,
     };
-    let (rows, more) = store::list(&state.db, &filter, after.as_deref(), limit).await?;
-    let next_page_token = http::next_page_token(PAGE_KIND, more, &rows, |r| r.id.as_str());
-    let budgets = budgets(&state.db, &rows).await?;
+    let (items, more) =
+        projects::list(&state.db, &principal, &filters, after.as_deref(), limit).await?;
+    let next_page_token = http::next_page_token(PAGE_KIND, more, &items, |r| r.id.as_str());
     Ok(HttpResponse::Ok().json(ProjectPage {
-        items: rows
-            .into_iter()
-            .zip(budgets)
-            .map(|(m, b)| to_dto(m, b))
-            .collect(),
+        items,
         next_page_token,
     }))
 }
@@ -134,7 +104,7 @@ pub async fn get_project(
             .insert_header((header::ETAG, etag(m.version)))
             .finish());
     }
-    respond(&state.db, StatusCode::OK, m).await
+    Ok(respond(StatusCode::OK, project_answer(&state.db, m).await?))
 }
 
 /// Create a project.
@@ -151,7 +121,10 @@ pub async fn create_project(
     body: JsonBody<ProjectInput>,
 ) -> Result<HttpResponse, ApiError> {
     let m = projects::create(&state.db, &principal, &body.0).await?;
-    respond(&state.db, StatusCode::CREATED, m).await
+    Ok(respond(
+        StatusCode::CREATED,
+        project_answer(&state.db, m).await?,
+    ))
 }
 
 /// Replace a project.
@@ -180,7 +153,7 @@ pub async fn replace_project(
 ) -> Result<HttpResponse, ApiError> {
     let if_match = http::require_if_match(&req)?;
     let m = projects::replace(&state.db, &principal, &id, &if_match, &body.0).await?;
-    respond(&state.db, StatusCode::OK, m).await
+    Ok(respond(StatusCode::OK, project_answer(&state.db, m).await?))
 }
 
 /// Delete a project (soft). Refused while live funds finance it.

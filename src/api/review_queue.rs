@@ -9,14 +9,14 @@ use crate::api::extract::JsonBody;
 use crate::api::http;
 use crate::api::middleware::RequestId;
 use crate::api::state::AppState;
-use crate::app::scope::{allowed_ids, department_filter, region_filter};
-use crate::app::{access, reviews, reviews_queue};
+use crate::app::reviews_queue::{self, QueueFilters};
+use crate::app::scope::query_error;
+use crate::app::{access, reviews};
 use crate::domain::policy::{Action, Kind, Principal};
-use crate::error::{ApiError, FieldError, Problem, codes};
+use crate::error::{ApiError, FieldError, Problem};
 use crate::locale::{Lang, Text};
 use crate::model::review_dto::{BulkAnswer, BulkInput, BulkOutcome, BulkResult, QueuePage};
 use crate::model::vocab::{EvaluationStatus, Vocabulary};
-use crate::store::evaluations::Filter;
 
 /// Most evaluations one bulk call takes.
 pub const MAX_BULK_ITEMS: usize = 100;
@@ -40,13 +40,7 @@ pub struct QueueQuery {
 }
 
 fn bad_query(name: &str, en: &str, zh: &str) -> ApiError {
-    let mut e = ApiError::new(codes::INVALID_QUERY, Text::new(en, zh));
-    e.errors.push(FieldError::query(
-        name,
-        "parameter.invalid",
-        Text::new(en, zh),
-    ));
-    e
+    query_error(name, en.to_owned(), zh.to_owned())
 }
 
 /// What waits for the caller's approval level within its scope, oldest change first (reviewers
@@ -87,25 +81,13 @@ pub async fn list_review_queue(
                 .ok_or_else(|| bad_query("page_token", "unknown token", "无法识别的令牌"))?,
         ),
     };
-    let Some(department_id) =
-        department_filter(&state.db, &principal, query.department_id.as_deref()).await?
-    else {
-        return Ok(HttpResponse::Ok().json(QueuePage {
-            items: Vec::new(),
-            next_page_token: None,
-        }));
-    };
-    let filter = Filter {
-        scope_prefix: principal.region_prefix().to_owned(),
-        scope_department_ids: allowed_ids(&state.db, &principal).await?,
+    let filters = QueueFilters {
         year: query.year,
-        region_prefix: region_filter(query.region.as_deref())?,
-        department_id,
-        ..Filter::default()
+        region: query.region,
+        department_id: query.department_id,
     };
     let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-    let (items, next) =
-        reviews_queue::awaiting(&state.db, &principal, &filter, after, limit).await?;
+    let (items, next) = reviews_queue::page(&state.db, &principal, &filters, after, limit).await?;
     Ok(HttpResponse::Ok().json(QueuePage {
         items,
         next_page_token: next

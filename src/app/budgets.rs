@@ -6,7 +6,7 @@ use sea_orm::ConnectionTrait;
 use crate::error::ApiError;
 use crate::model::amount::sum_known;
 use crate::model::funds::rate;
-use crate::model::projects::ProjectBudget;
+use crate::model::projects::{Project, ProjectBudget, to_dto};
 use crate::store::funds as fund_store;
 use crate::store::projects::Model;
 
@@ -36,4 +36,26 @@ pub async fn budgets(
             }
         })
         .collect())
+}
+
+/// Stored projects in their `GET /projects/{id}` shape, budget blocks included, in order.
+pub async fn project_answers(
+    db: &impl ConnectionTrait,
+    projects: Vec<Model>,
+) -> Result<Vec<Project>, ApiError> {
+    let budgets = budgets(db, &projects).await?;
+    Ok(projects
+        .into_iter()
+        .zip(budgets)
+        .map(|(m, b)| to_dto(m, b))
+        .collect())
+}
+
+/// A stored project in its `GET /projects/{id}` shape (the answers and the feed alike).
+pub async fn project_answer(db: &impl ConnectionTrait, m: Model) -> Result<Project, ApiError> {
+    let budget = budgets(db, std::slice::from_ref(&m))
+        .await?
+        .pop()
+        .unwrap_or_default();
+    Ok(to_dto(m, budget))
 }

@@ -197,20 +197,7 @@ async fn finance_computed(
     year: i32,
     input: &FinanceInput,
 ) -> Result<FinanceComputed, ApiError> {
-    let rows = fund_store::of_department_year(db, department_id, year).await?;
-    let projects = project_store::of_department_year(db, department_id, year).await?;
-    let project_name = |id: &Option<String>| {
-        id.as_ref().and_then(|id| {
-            projects
-                .iter()
-                .find(|p| &p.id == id)
-                .map(|p| p.name.clone())
-        })
-    };
-    let funds: Vec<fin::Fund> = rows
-        .iter()
-        .map(|m| to_domain(m, project_name(&m.project_id)))
-        .collect();
+    let (fund_ids, funds) = funds_of_year(db, department_id, year).await?;
     let profile = match store::get(db, department_id, PROFILE, year).await? {
         Some(doc) => serde_json::from_str::<ProfileInput>(&doc.document)
             .ok()
@@ -235,12 +222,6 @@ async fn finance_computed(
             ("/funds/declared", "/expenditure/declared"),
         ],
     );
-    let total_of = |f: fn(&fin::Fund) -> Option<Decimal>| sum_known(funds.iter().map(f));
-    let executed = total_of(|f| f.executed);
-    let full_year = total_of(|f| f.full_year);
-    let declared = input.expenditure.project;
-    let (adds_up, difference) = validate::funds_agreement(dec(executed), dec(declared));
-    let difference = difference.map(|d| d.to_string());
     let e = &input.expenditure;
     let basic_data = input.basic_data.as_ref();
     Ok(FinanceComputed {
@@ -258,19 +239,53 @@ async fn finance_computed(
                 b.staffing.establishment.map(Decimal::from),
             )
         }),
-        funds: FundsSummary {
-            fund_ids: rows.iter().map(|r| r.id.clone()).collect(),
-            count: rows.len(),
-            initial: total_of(|f| f.initial),
-            execution_rate_percent: rate(executed.map(|a| a.0), full_year.map(|a| a.0)),
-            full_year,
-            executed,
-            declared_project_expenditure: declared,
-            adds_up,
-            difference,
-        },
+        funds: funds_summary(fund_ids, &funds, input),
         findings,
     })
+}
+
+/// The ids and the domain view of a department's funds of a year (with their projects'
+/// names).
+async fn funds_of_year(
+    db: &impl ConnectionTrait,
+    department_id: &str,
+    year: i32,
+) -> Result<(Vec<String>, Vec<fin::Fund>), ApiError> {
+    let rows = fund_store::of_department_year(db, department_id, year).await?;
+    let projects = project_store::of_department_year(db, department_id, year).await?;
+    let project_name = |id: &Option<String>| {
+        id.as_ref().and_then(|id| {
+            projects
+                .iter()
+                .find(|p| &p.id == id)
+                .map(|p| p.name.clone())
+        })
+    };
+    let funds = rows
+        .iter()
+        .map(|m| to_domain(m, project_name(&m.project_id)))
+        .collect::<Result<_, _>>()?;
+    Ok((rows.into_iter().map(|r| r.id).collect(), funds))
+}
+
+/// The funds' sums against the declared project expenditure.
+fn funds_summary(fund_ids: Vec<String>, funds: &[fin::Fund], input: &FinanceInput) -> FundsSummary {
+    let total_of = |f: fn(&fin::Fund) -> Option<Decimal>| sum_known(funds.iter().map(f));
+    let executed = total_of(|f| f.executed);
+    let full_year = total_of(|f| f.full_year);
+    let declared = input.expenditure.project;
+    let (adds_up, difference) = validate::funds_agreement(dec(executed), dec(declared));
+    FundsSummary {
+        count: fund_ids.len(),
+        fund_ids,
+        initial: total_of(|f| f.initial),
+        execution_rate_percent: rate(executed.map(|a| a.0), full_year.map(|a| a.0)),
+        full_year,
+        executed,
+        declared_project_expenditure: declared,
+        adds_up,
+        difference: difference.map(|d| d.to_string()),
+    }
 }
 
 /// Builds the finance response.

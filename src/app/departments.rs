@@ -12,7 +12,7 @@ use crate::domain::policy::{Action, Kind, Principal, Scope};
 use crate::domain::region::RegionCode;
 use crate::error::{ApiError, FieldError, codes};
 use crate::locale::Text;
-use crate::model::departments::DepartmentInput;
+use crate::model::departments::{Department, DepartmentInput};
 use crate::store::departments::{self as store, Model};
 use crate::store::regions as region_store;
 
@@ -152,6 +152,21 @@ async fn validate(
     input: &DepartmentInput,
     own_id: Option<&str>,
 ) -> Result<Option<String>, ApiError> {
+    let mut errors = text_errors(input);
+    let region = region_of(db, principal, input, &mut errors).await?;
+    let mut parent_id = None;
+    if let (Some(parent), Some(region)) = (input.parent.as_deref(), &region) {
+        parent_id = parent_of(db, parent, region, own_id, &mut errors).await?;
+    }
+    if errors.is_empty() {
+        Ok(parent_id)
+    } else {
+        Err(ApiError::validation(errors))
+    }
+}
+
+/// The lengths of the texts and the characters of the budget code.
+fn text_errors(input: &DepartmentInput) -> Vec<FieldError> {
     let mut errors = Vec::new();
     write::text_error("/name", 200, &input.name, &mut errors);
     write::text_error("/budget_code", 64, &input.budget_code, &mut errors);
@@ -174,14 +189,24 @@ async fn validate(
             write::text_error(&format!("/{field}/{i}"), 2000, item, &mut errors);
         }
     }
-    let region = match RegionCode::parse(input.region.trim()) {
+    errors
+}
+
+/// The region of the input: a code in the caller's scope (403 outside it) of a live region.
+async fn region_of(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    input: &DepartmentInput,
+    errors: &mut Vec<FieldError>,
+) -> Result<Option<RegionCode>, ApiError> {
+    match RegionCode::parse(input.region.trim()) {
         Err(e) => {
             errors.push(FieldError::body(
                 "/region",
                 "region.invalid_code",
                 Text::new(e.message_en(), e.message_zh()),
             ));
-            None
+            Ok(None)
         }
         Ok(code) => {
             access::require_region_in_scope(principal, code.as_str(), "/region")?;
@@ -195,51 +220,49 @@ async fn validate(
                     ),
                 ));
             }
-            Some(code)
+            Ok(Some(code))
         }
+    }
+}
+
+/// The id of the parent the input names, in the region or above it, that makes no cycle.
+async fn parent_of(
+    db: &impl ConnectionTrait,
+    parent: &str,
+    region: &RegionCode,
+    own_id: Option<&str>,
+    errors: &mut Vec<FieldError>,
+) -> Result<Option<String>, ApiError> {
+    let cycle = |en: &str, zh: &str| {
+        FieldError::body("/parent", "department.parent_cycle", Text::new(en, zh))
     };
-    let mut parent_id = None;
-    if let (Some(parent), Some(region)) = (input.parent.as_deref(), &region) {
-        match find_parent(db, parent, region).await? {
-            Some(p) if Some(p.id.as_str()) == own_id => errors.push(FieldError::body(
-                "/parent",
-                "department.parent_cycle",
-                Text::new(
-                    "A department cannot be its own parent",
-                    "部门不能是自己的主管部门",
-                ),
-            )),
-            Some(p) => {
-                if let Some(own) = own_id
-                    && is_ancestor(db, own, &p).await?
-                {
-                    errors.push(FieldError::body(
-                        "/parent",
-                        "department.parent_cycle",
-                        Text::new(
-                            "The parent is below this department: that would make a cycle",
-                            "所选主管部门是本部门的下级，会形成循环",
-                        ),
-                    ));
-                } else {
-                    parent_id = Some(p.id);
-                }
+    match find_parent(db, parent, region).await? {
+        Some(p) if Some(p.id.as_str()) == own_id => errors.push(cycle(
+            "A department cannot be its own parent",
+            "部门不能是自己的主管部门",
+        )),
+        Some(p) => {
+            if let Some(own) = own_id
+                && is_ancestor(db, own, &p).await?
+            {
+                errors.push(cycle(
+                    "The parent is below this department: that would make a cycle",
+                    "所选主管部门是本部门的下级，会形成循环",
+                ));
+            } else {
+                return Ok(Some(p.id));
             }
-            None => errors.push(FieldError::body(
-                "/parent",
-                "department.unknown_parent",
-                Text::new(
-                    format!("No department {parent} exists in region {region} or above it"),
-                    format!("在 {region} 及其上级区划中不存在部门 {parent}"),
-                ),
-            )),
         }
+        None => errors.push(FieldError::body(
+            "/parent",
+            "department.unknown_parent",
+            Text::new(
+                format!("No department {parent} exists in region {region} or above it"),
+                format!("在 {region} 及其上级区划中不存在部门 {parent}"),
+            ),
+        )),
     }
-    if errors.is_empty() {
-        Ok(parent_id)
-    } else {
-        Err(ApiError::validation(errors))
-    }
+    Ok(None)
 }
 
 /// The parent, by id or budget code, in the region or one above it.
@@ -487,4 +510,39 @@ pub async fn delete(
     }
     write::delete(uow.db(), &current, &principal.subject).await?;
     uow.commit().await
+}
+
+/// The filters of the department list.
+#[derive(Debug, Default, Clone)]
+pub struct DepartmentFilters {
+    /// Region subtree, as its code prefix (as the `region` query filter is parsed).
+    pub region_prefix: Option<String>,
+    /// Only the departments under this competent department (id).
+    pub parent_id: Option<String>,
+    /// Name contains.
+    pub q: Option<String>,
+}
+
+/// A page of the departments the caller may see under `filters`, oldest first after the id
+/// `after`, and whether more follow.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    filters: &DepartmentFilters,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<(Vec<Department>, bool), ApiError> {
+    let filter = store::Filter {
+        scope_prefix: principal.region_prefix().to_owned(),
+        scope_departments: principal.departments.clone(),
+        region_prefix: filters.region_prefix.clone(),
+        parent_id: filters.parent_id.clone(),
+        name_contains: filters.q.clone().filter(|q| !q.trim().is_empty()),
+    };
+    let (rows, more) = store::list(db, &filter, after, limit).await?;
+    let items = rows
+        .into_iter()
+        .map(Department::try_from)
+        .collect::<Result<_, _>>()?;
+    Ok((items, more))
 }

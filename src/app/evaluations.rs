@@ -5,6 +5,8 @@
 //! batch item under its savepoint). Every write goes through [`write::save`]: prepare
 //! (resolve, validate, score), then [`crate::app::uow::land`].
 
+mod answer;
+pub mod list;
 mod many;
 mod prepare;
 mod read;
@@ -26,6 +28,7 @@ use crate::model::evaluation_dto::{EvaluationInput, IndicatorInputDto};
 use crate::model::vocab::{BudgetSource, EvaluationStatus, ItemOutcome, Vocabulary};
 use crate::store::evaluations::{self as store, Model};
 
+pub use answer::to_dto;
 pub use many::{Done, Mode, upsert_many};
 pub use prepare::{Prepared, prepare};
 pub use read::{history_of, owners};

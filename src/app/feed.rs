@@ -5,12 +5,11 @@
 use sea_orm::ConnectionTrait;
 use serde::Serialize;
 
-use crate::app::budgets::budgets;
+use crate::app::budgets::project_answer;
 use crate::error::ApiError;
 use crate::model::departments::Department;
 use crate::model::evaluation_summary::EvaluationSummaryItem;
 use crate::model::funds::Fund;
-use crate::model::projects::to_dto as project_dto;
 use crate::model::vocab::{ChangeEntity, ChangeOp, Vocabulary};
 use crate::store::changes::{self as store, Change};
 use crate::store::{departments, evaluation_summaries, evaluations, funds, projects};
@@ -75,7 +74,14 @@ pub async fn department(
         department: &m.id,
         status: None,
     };
-    put(db, place, op, actor, to_json(&Department::from(m.clone()))?).await
+    put(
+        db,
+        place,
+        op,
+        actor,
+        to_json(&Department::try_from(m.clone())?)?,
+    )
+    .await
 }
 
 pub async fn fund(
@@ -92,7 +98,7 @@ pub async fn fund(
         department: &m.department_id,
         status: None,
     };
-    put(db, place, op, actor, to_json(&Fund::from(m.clone()))?).await
+    put(db, place, op, actor, to_json(&Fund::try_from(m.clone())?)?).await
 }
 
 pub async fn project(
@@ -105,11 +111,7 @@ pub async fn project(
     let data = if op == ChangeOp::Deleted {
         serde_json::Value::Null
     } else {
-        let budget = budgets(db, std::slice::from_ref(m))
-            .await?
-            .pop()
-            .unwrap_or_default();
-        to_json(&project_dto(m.clone(), budget))?
+        to_json(&project_answer(db, m.clone()).await?)?
     };
     let place = Place {
         entity: ChangeEntity::Project,

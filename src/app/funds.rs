@@ -4,6 +4,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use crate::app::departments;
 use crate::app::precondition::IfMatch;
+use crate::app::scope;
 use crate::app::uow::UnitOfWork;
 use crate::app::write;
 use crate::app::write::year_error;
@@ -12,8 +13,8 @@ use crate::domain::policy::{Action, Kind, Principal};
 use crate::error::{ApiError, FieldError, codes};
 use crate::locale::Text;
 use crate::model::amount::dec;
-use crate::model::funds::{FundInput, wire};
-use crate::store::funds::Model;
+use crate::model::funds::{Fund, FundInput, Level, Source, wire};
+use crate::store::funds::{self as store, Model};
 use crate::store::money::StoredDecimal;
 use crate::store::projects as project_store;
 
@@ -170,4 +171,46 @@ pub async fn delete(
     write::check_if_match(if_match, current.version)?;
     write::delete(uow.db(), &current, &principal.subject).await?;
     uow.commit().await
+}
+
+/// The filters of the fund list.
+#[derive(Debug, Default, Clone)]
+pub struct FundFilters {
+    /// Department id or budget code.
+    pub department_id: Option<String>,
+    pub year: Option<i32>,
+    pub project_id: Option<String>,
+    pub level: Option<Level>,
+    pub source: Option<Source>,
+}
+
+/// A page of the funds the caller may see under `filters`, oldest first after the id
+/// `after`, and whether more follow.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    filters: &FundFilters,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<(Vec<Fund>, bool), ApiError> {
+    let Some((caller, department_id)) =
+        scope::with_department(db, principal, filters.department_id.as_deref()).await?
+    else {
+        return Ok((Vec::new(), false));
+    };
+    let filter = store::Filter {
+        scope_prefix: caller.region_prefix,
+        scope_department_ids: caller.department_ids,
+        department_id,
+        year: filters.year,
+        project_id: filters.project_id.clone(),
+        level: filters.level.as_ref().map(wire),
+        source: filters.source.as_ref().map(wire),
+    };
+    let (rows, more) = store::list(db, &filter, after, limit).await?;
+    let items = rows
+        .into_iter()
+        .map(Fund::try_from)
+        .collect::<Result<_, _>>()?;
+    Ok((items, more))
 }

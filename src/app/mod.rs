@@ -4,19 +4,26 @@
 
 pub mod access;
 pub mod budgets;
+pub mod changes;
 pub mod comments;
 pub mod department_years;
 pub mod departments;
 pub mod evaluations;
+pub mod exports;
 pub mod feed;
+pub mod filters;
 pub mod funds;
 pub mod health;
+pub mod idempotency;
+pub mod indicator_results;
 pub mod precondition;
 pub mod projects;
+pub mod regions;
 pub mod reviews;
 pub mod reviews_queue;
 pub mod rule_set_defaults;
 pub mod rule_sets;
 pub mod scope;
+pub mod stats;
 pub mod uow;
 pub mod write;

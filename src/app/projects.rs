@@ -2,8 +2,10 @@
 
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
+use crate::app::budgets::project_answers;
 use crate::app::departments;
 use crate::app::precondition::IfMatch;
+use crate::app::scope;
 use crate::app::uow::UnitOfWork;
 use crate::app::write;
 use crate::app::write::year_error;
@@ -11,9 +13,9 @@ use crate::app::{access, feed};
 use crate::domain::policy::{Action, Kind, Principal};
 use crate::error::{ApiError, codes};
 use crate::locale::Text;
-use crate::model::projects::ProjectInput;
+use crate::model::projects::{Project, ProjectInput};
 use crate::store::funds as fund_store;
-use crate::store::projects::Model;
+use crate::store::projects::{self as store, Model};
 
 pub fn not_found(id: &str) -> ApiError {
     ApiError::new(
@@ -161,4 +163,42 @@ pub async fn delete(
     }
     write::delete(uow.db(), &current, &principal.subject).await?;
     uow.commit().await
+}
+
+/// The filters of the project list.
+#[derive(Debug, Default, Clone)]
+pub struct ProjectFilters {
+    /// Department id or budget code.
+    pub department_id: Option<String>,
+    pub year: Option<i32>,
+    /// Region subtree.
+    pub region: Option<String>,
+    /// Name contains.
+    pub q: Option<String>,
+}
+
+/// A page of the projects the caller may see under `filters`, oldest first after the id
+/// `after`, with their budget blocks, and whether more follow.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    filters: &ProjectFilters,
+    after: Option<&str>,
+    limit: u64,
+) -> Result<(Vec<Project>, bool), ApiError> {
+    let Some((caller, department_id)) =
+        scope::with_department(db, principal, filters.department_id.as_deref()).await?
+    else {
+        return Ok((Vec::new(), false));
+    };
+    let filter = store::Filter {
+        scope_prefix: caller.region_prefix,
+        scope_department_ids: caller.department_ids,
+        department_id,
+        year: filters.year,
+        region_prefix: scope::region_filter(filters.region.as_deref())?,
+        name_contains: filters.q.clone().filter(|q| !q.trim().is_empty()),
+    };
+    let (rows, more) = store::list(db, &filter, after, limit).await?;
+    Ok((project_answers(db, rows).await?, more))
 }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 
+use crate::app::scope;
 use crate::domain::policy::Principal;
 use crate::domain::review_score as rs;
 use crate::error::ApiError;
@@ -128,4 +129,39 @@ pub fn decode_key(text: &str) -> Option<Key> {
     let (at, id) = text.split_once('|')?;
     let at = DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc);
     Some((at, id.to_owned()))
+}
+
+/// The queue's filters, as the query gives them.
+#[derive(Debug, Default, Clone)]
+pub struct QueueFilters {
+    pub year: Option<i32>,
+    /// Region subtree (`4304` or `430400`).
+    pub region: Option<String>,
+    /// Department id or budget code.
+    pub department_id: Option<String>,
+}
+
+/// A page of the caller's queue under `filters` ([`awaiting`]), in the caller's scope; empty
+/// when the department is none the caller can see.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    filters: &QueueFilters,
+    after: Option<Key>,
+    limit: usize,
+) -> Result<(Vec<QueueItem>, Option<Key>), ApiError> {
+    let Some(department_id) =
+        scope::department_filter(db, principal, filters.department_id.as_deref()).await?
+    else {
+        return Ok((Vec::new(), None));
+    };
+    let filter = Filter {
+        scope_prefix: principal.region_prefix().to_owned(),
+        scope_department_ids: scope::allowed_ids(db, principal).await?,
+        year: filters.year,
+        region_prefix: scope::region_filter(filters.region.as_deref())?,
+        department_id,
+        ..Filter::default()
+    };
+    awaiting(db, principal, &filter, after, limit).await
 }

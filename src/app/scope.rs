@@ -68,6 +68,19 @@ pub async fn department_filter(
     }
 }
 
+/// The caller's scope with a `department_id` filter resolved in it: `None` when the filter
+/// names no department the caller can see (a list or aggregate then answers empty).
+pub async fn with_department(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    key: Option<&str>,
+) -> Result<Option<(CallerScope, Option<String>)>, ApiError> {
+    let Some(department_id) = department_filter(db, principal, key).await? else {
+        return Ok(None);
+    };
+    Ok(Some((CallerScope::of(db, principal).await?, department_id)))
+}
+
 /// A `region` query filter (`4304`, `430400` or `000000`) as its subtree prefix: the one
 /// parse of the filter for every list, stat and export; 400 with the parameter named when
 /// it is not a region code.
@@ -114,7 +127,8 @@ pub fn visible_statuses(
     })
 }
 
-fn query_error(name: &str, en: String, zh: String) -> ApiError {
+/// A 400 `request.invalid_query` naming the parameter.
+pub fn query_error(name: &str, en: String, zh: String) -> ApiError {
     let mut e = ApiError::new(codes::INVALID_QUERY, Text::new(en.clone(), zh.clone()));
     e.errors.push(FieldError::query(
         name,

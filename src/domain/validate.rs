@@ -29,6 +29,21 @@ pub fn budget_code_chars_ok(code: &str) -> bool {
         .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
 }
 
+/// True when a rule set id has 1 to 64 characters, each a lowercase ASCII letter, a digit or
+/// `-`.
+pub fn rule_set_id_ok(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// True when a rule set version is one the store holds: 1 to `i32::MAX`.
+pub fn rule_set_version_ok(version: u32) -> bool {
+    version != 0 && i32::try_from(version).is_ok()
+}
+
 /// The sum of figures that must all be known: `None` when there are none or any is missing
 /// (a total of partly unknown figures would look exact and be wrong), and when the sum leaves
 /// the decimal range.
@@ -75,6 +90,25 @@ mod tests {
         assert!(year_in_range(2100));
         assert!(!year_in_range(1999));
         assert!(!year_in_range(2101));
+    }
+
+    #[test]
+    fn rule_set_ids_are_short_lowercase_words() {
+        assert!(rule_set_id_ok("hengyang-2024-project"));
+        assert!(rule_set_id_ok(&"a".repeat(64)));
+        assert!(!rule_set_id_ok(&"a".repeat(65)));
+        assert!(!rule_set_id_ok(""));
+        assert!(!rule_set_id_ok("Hengyang"));
+        assert!(!rule_set_id_ok("a_b"));
+        assert!(!rule_set_id_ok("衡阳"));
+    }
+
+    #[test]
+    fn rule_set_versions_run_from_1_to_i32_max() {
+        assert!(!rule_set_version_ok(0));
+        assert!(rule_set_version_ok(1));
+        assert!(rule_set_version_ok(i32::MAX as u32));
+        assert!(!rule_set_version_ok(i32::MAX as u32 + 1));
     }
 
     #[test]

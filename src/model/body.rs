@@ -273,13 +273,29 @@ fn set_at(value: &mut serde_json::Value, pointer: &str, new: serde_json::Value) 
 
 /// The code and the message, in both languages, of a serde error message.
 pub fn describe(message: &str) -> (&'static str, Text) {
+    if let Some(described) = describe_field(message) {
+        return described;
+    }
+    let en = format!("Invalid value: {message}");
+    if let Some((code, zh)) = describe_shape(message) {
+        return (code, Text::new(en, zh));
+    }
+    (
+        "field.invalid",
+        Text::new(en, "取值无效，请对照此字段的说明"),
+    )
+}
+
+/// Messages about a field as a whole: our own two-language ones, an unknown or a missing
+/// field.
+fn describe_field(message: &str) -> Option<(&'static str, Text)> {
     if let Some((en, zh)) = message.split_once(crate::model::amount::LANG_SEPARATOR) {
         let code = if en.contains(crate::model::amount::ABOVE_MAXIMUM) {
             "field.out_of_range"
         } else {
             "field.invalid"
         };
-        return (code, Text::new(en, zh));
+        return Some((code, Text::new(en, zh)));
     }
     if let Some(f) = backticked_after(message, "unknown field `") {
         let expected = message
@@ -287,45 +303,42 @@ pub fn describe(message: &str) -> (&'static str, Text) {
             .map(|(_, list)| list_zh(list))
             .map(|l| format!("；可用的字段：{l}"))
             .unwrap_or_default();
-        return (
+        return Some((
             "field.unknown",
             Text::new(
                 format!("Unknown field: {message}"),
                 format!("未知字段 `{f}`{expected}"),
             ),
-        );
+        ));
     }
     if backticked_after(message, "missing field `").is_some() {
-        return (
+        return Some((
             "field.missing",
             Text::new("This field is required", "此字段为必填项"),
-        );
+        ));
     }
-    let en = format!("Invalid value: {message}");
+    None
+}
+
+/// The Chinese message of a value of the wrong variant, type, value or length, a duplicate
+/// field or an untagged value that matches no variant.
+fn describe_shape(message: &str) -> Option<(&'static str, String)> {
+    let invalid = |zh: String| Some(("field.invalid", zh));
     if let Some(v) = backticked_after(message, "unknown variant `") {
         let expected = message
             .split_once(", expected ")
             .map(|(_, list)| list_zh(list))
             .map(|l| format!("；可选值：{l}"))
             .unwrap_or_default();
-        return (
-            "field.invalid",
-            Text::new(en, format!("取值 `{v}` 不是可选值{expected}")),
-        );
+        return invalid(format!("取值 `{v}` 不是可选值{expected}"));
     }
     if let Some(rest) = message.strip_prefix("invalid type: ") {
         let (got, expected) = rest.rsplit_once(", expected ").unwrap_or((rest, ""));
-        return (
-            "field.invalid",
-            Text::new(
-                en,
-                format!(
-                    "类型不符：收到{}，应为{}",
-                    unexpected_zh(got),
-                    expected_zh(expected)
-                ),
-            ),
-        );
+        return invalid(format!(
+            "类型不符：收到{}，应为{}",
+            unexpected_zh(got),
+            expected_zh(expected)
+        ));
     }
     if let Some(rest) = message.strip_prefix("invalid value: ") {
         let (got, expected) = rest.rsplit_once(", expected ").unwrap_or((rest, ""));
@@ -334,44 +347,29 @@ pub fn describe(message: &str) -> (&'static str, Text) {
         } else {
             "field.invalid"
         };
-        return (
+        return Some((
             code,
-            Text::new(
-                en,
-                format!(
-                    "取值无效：收到{}，应为{}",
-                    unexpected_zh(got),
-                    expected_zh(expected)
-                ),
+            format!(
+                "取值无效：收到{}，应为{}",
+                unexpected_zh(got),
+                expected_zh(expected)
             ),
-        );
+        ));
     }
     if let Some(rest) = message.strip_prefix("invalid length ") {
         let (n, expected) = rest.rsplit_once(", expected ").unwrap_or((rest, ""));
-        return (
-            "field.invalid",
-            Text::new(
-                en,
-                format!("长度无效：收到 {n} 项，应为{}", expected_zh(expected)),
-            ),
-        );
+        return invalid(format!(
+            "长度无效：收到 {n} 项，应为{}",
+            expected_zh(expected)
+        ));
     }
     if let Some(f) = backticked_after(message, "duplicate field `") {
-        return (
-            "field.invalid",
-            Text::new(en, format!("字段 `{f}` 重复出现")),
-        );
+        return invalid(format!("字段 `{f}` 重复出现"));
     }
     if message.starts_with("data did not match any variant") {
-        return (
-            "field.invalid",
-            Text::new(en, "取值的类型或格式不符合此字段的说明"),
-        );
+        return invalid("取值的类型或格式不符合此字段的说明".to_owned());
     }
-    (
-        "field.invalid",
-        Text::new(en, "取值无效，请对照此字段的说明"),
-    )
+    None
 }
 
 /// `` `a`, `b` `` or `` `a` or `b` `` as a Chinese list.

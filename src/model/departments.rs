@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::model::body::RequestBody;
+use crate::model::vocab::{UnknownStored, Vocabulary};
 use crate::store::departments::Model;
 
 /// What kind of budget unit a department is.
@@ -28,20 +29,21 @@ impl DepartmentKind {
         }
     }
 
-    fn parse(s: &str) -> Self {
-        match s {
-            "administrative" => Self::Administrative,
-            "public_institution" => Self::PublicInstitution,
-            _ => Self::Other,
-        }
-    }
-
     fn label_zh(self) -> &'static str {
         match self {
             Self::Administrative => "行政单位",
             Self::PublicInstitution => "事业单位",
             Self::Other => "其他",
         }
+    }
+}
+
+impl Vocabulary for DepartmentKind {
+    const WHAT: &'static str = "department kind";
+    const ALL: &'static [Self] = &[Self::Administrative, Self::PublicInstitution, Self::Other];
+
+    fn as_str(self) -> &'static str {
+        DepartmentKind::as_str(self)
     }
 }
 
@@ -85,10 +87,13 @@ fn list_of(json: &str) -> Vec<String> {
     serde_json::from_str(json).unwrap_or_default()
 }
 
-impl From<Model> for Department {
-    fn from(m: Model) -> Self {
-        let kind = DepartmentKind::parse(&m.kind);
-        Department {
+impl TryFrom<Model> for Department {
+    type Error = UnknownStored;
+
+    /// A stored kind that is not a word of the vocabulary is an internal error.
+    fn try_from(m: Model) -> Result<Self, UnknownStored> {
+        let kind = DepartmentKind::from_stored(&m.kind, format_args!("department {}", m.id))?;
+        Ok(Department {
             responsibilities: list_of(&m.responsibilities),
             internal_bodies: list_of(&m.internal_bodies),
             subordinate_units: list_of(&m.subordinate_units),
@@ -102,7 +107,7 @@ impl From<Model> for Department {
             version: m.version,
             created_at: m.created_at,
             updated_at: m.updated_at,
-        }
+        })
     }
 }
 
@@ -144,4 +149,46 @@ impl RequestBody for DepartmentInput {
         "kind_label_zh",
         "parent_id",
     ];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored(kind: &str) -> Model {
+        let at = chrono::DateTime::UNIX_EPOCH;
+        Model {
+            id: "d1".into(),
+            budget_code: "901001".into(),
+            name: "单位".into(),
+            region_code: "430424".into(),
+            parent_id: None,
+            kind: kind.into(),
+            responsibilities: "[]".into(),
+            internal_bodies: "[]".into(),
+            subordinate_units: "[]".into(),
+            version: 1,
+            created_at: at,
+            updated_at: at,
+            deleted_at: None,
+        }
+    }
+
+    #[test]
+    fn every_kind_reads_back() {
+        for kind in DepartmentKind::ALL {
+            let d = Department::try_from(stored(kind.as_str())).unwrap();
+            assert_eq!(d.kind, *kind);
+        }
+    }
+
+    #[test]
+    fn an_unknown_stored_kind_fails_with_its_context() {
+        let e = Department::try_from(stored("ministry")).unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.contains("department d1") && text.contains("`ministry`"),
+            "{text}"
+        );
+    }
 }

@@ -10,6 +10,7 @@ use crate::domain::money;
 use crate::model::amount::{Amount, Figure};
 use crate::model::body::RequestBody;
 use crate::model::findings::{FindingDto, convert};
+use crate::model::vocab::UnknownStored;
 use crate::store::funds::Model;
 
 /// 资金来源.
@@ -106,8 +107,30 @@ pub fn wire<T: Serialize>(value: &T) -> String {
         .unwrap_or_default()
 }
 
-fn unwire<T: for<'de> Deserialize<'de>>(text: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
+/// A value read back from its stored text (its serde name); an unknown word is an internal
+/// error naming `what` and where it was read, never a made-up value.
+fn unwire<T: for<'de> Deserialize<'de>>(
+    text: &str,
+    what: &str,
+    context: impl std::fmt::Display,
+) -> Result<T, UnknownStored> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned())).map_err(|_| {
+        UnknownStored(anyhow::anyhow!(
+            "{context}: the stored {what} `{text}` is not one of the contract's words"
+        ))
+    })
+}
+
+/// The stored source and level of a fund.
+fn vocabulary_of(m: &Model) -> Result<(Option<Source>, Level), UnknownStored> {
+    let context = || format!("fund {}", m.id);
+    let source = m
+        .source
+        .as_deref()
+        .map(|s| unwire::<Source>(s, "fund source", context()))
+        .transpose()?;
+    let level = unwire::<Level>(&m.level, "fund level", context())?;
+    Ok((source, level))
 }
 
 /// A fund allocation.
@@ -150,22 +173,20 @@ pub struct Fund {
     pub updated_at: DateTime<Utc>,
 }
 
-/// The domain view of a stored fund.
-pub fn to_domain(m: &Model, project_name: Option<String>) -> finance::Fund {
-    finance::Fund {
+/// The domain view of a stored fund; a stored source or level that is not a word of the
+/// vocabulary is an internal error.
+pub fn to_domain(m: &Model, project_name: Option<String>) -> Result<finance::Fund, UnknownStored> {
+    let (source, level) = vocabulary_of(m)?;
+    Ok(finance::Fund {
         name: m.name.clone(),
-        source: m
-            .source
-            .as_deref()
-            .and_then(unwire::<Source>)
-            .map(Into::into),
-        level: unwire::<Level>(&m.level).unwrap_or(Level::County).into(),
+        source: source.map(Into::into),
+        level: level.into(),
         project: project_name,
         purpose: m.purpose.clone(),
         initial: m.initial.map(|d| d.0),
         full_year: m.full_year.map(|d| d.0),
         executed: m.executed.map(|d| d.0),
-    }
+    })
 }
 
 /// `num / den` in percent with two decimals, as a decimal string (`"92.50"`): the one form of
@@ -177,9 +198,11 @@ pub fn rate(num: Option<Decimal>, den: Option<Decimal>) -> Option<Figure> {
     Some(Figure(percent))
 }
 
-impl From<Model> for Fund {
-    fn from(m: Model) -> Self {
-        let domain = to_domain(&m, None);
+impl TryFrom<Model> for Fund {
+    type Error = UnknownStored;
+
+    fn try_from(m: Model) -> Result<Self, UnknownStored> {
+        let domain = to_domain(&m, None)?;
         let findings = convert(
             finance::reconcile_funds(&FundSet {
                 funds: vec![domain],
@@ -187,9 +210,8 @@ impl From<Model> for Fund {
             }),
             &[("/funds/0", "")],
         );
-        let source = m.source.as_deref().and_then(unwire::<Source>);
-        let level = unwire::<Level>(&m.level).unwrap_or(Level::County);
-        Fund {
+        let (source, level) = vocabulary_of(&m)?;
+        Ok(Fund {
             execution_rate_percent: rate(m.executed.map(|d| d.0), m.full_year.map(|d| d.0)),
             source_label_zh: source.map(|s| FundSource::from(s).label_zh().to_owned()),
             source,
@@ -209,7 +231,7 @@ impl From<Model> for Fund {
             version: m.version,
             created_at: m.created_at,
             updated_at: m.updated_at,
-        }
+        })
     }
 }
 
@@ -256,4 +278,56 @@ impl RequestBody for FundInput {
         "source_label_zh",
         "level_label_zh",
     ];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored(source: Option<&str>, level: &str) -> Model {
+        let at = chrono::DateTime::UNIX_EPOCH;
+        Model {
+            id: "f1".into(),
+            department_id: "d1".into(),
+            region_code: "430424".into(),
+            year: 2024,
+            project_id: None,
+            name: "资金".into(),
+            source: source.map(str::to_owned),
+            level: level.into(),
+            purpose: None,
+            initial: None,
+            full_year: None,
+            executed: None,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+            deleted_at: None,
+        }
+    }
+
+    #[test]
+    fn known_words_read_back() {
+        let fund = Fund::try_from(stored(Some("carry_over"), "city")).unwrap();
+        assert_eq!(fund.level, Level::City);
+        assert_eq!(fund.source, Some(Source::CarryOver));
+        assert_eq!(fund.level_label_zh, "市本级");
+    }
+
+    #[test]
+    fn an_unknown_stored_level_fails_with_its_context() {
+        let e = Fund::try_from(stored(None, "township")).unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.contains("fund f1") && text.contains("fund level `township`"),
+            "{text}"
+        );
+        assert!(to_domain(&stored(None, "township"), None).is_err());
+    }
+
+    #[test]
+    fn an_unknown_stored_source_fails_with_its_context() {
+        let e = Fund::try_from(stored(Some("lottery"), "county")).unwrap_err();
+        assert!(e.to_string().contains("fund source `lottery`"), "{e}");
+    }
 }

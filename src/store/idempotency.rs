@@ -9,7 +9,7 @@ use sea_orm::sea_query::Expr;
 #[sea_orm(table_name = "idempotency_keys")]
 pub struct Model {
     /// `{subject}\n{scope fingerprint}\n{key}`: keys are per caller and scope
-    /// (`api::idempotency::storage_key`).
+    /// (`app::idempotency::storage_key`).
     #[sea_orm(primary_key, auto_increment = false)]
     pub key: String,
     pub request_hash: String,

@@ -88,3 +88,29 @@ fn app_model_import_and_generate_do_not_use_the_http_layer() {
         );
     }
 }
+
+/// The HTTP layer extracts, calls a use case and answers: it neither reads the store nor
+/// begins a transaction (that is `app/`'s work).
+#[test]
+fn api_does_not_use_the_store_or_begin_transactions() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/api");
+    let mut files = Vec::new();
+    code_of(&root, &mut files);
+    assert!(files.len() >= 20);
+    for (path, code) in files {
+        for banned in [
+            "crate::store",
+            "begin_write",
+            ".begin()",
+            "UnitOfWork",
+            "TransactionTrait",
+            "sea_query",
+        ] {
+            assert!(
+                !code.contains(banned),
+                "{path} mentions {banned}: the HTTP layer calls app/, which holds the store \
+                 access and the transactions"
+            );
+        }
+    }
+}

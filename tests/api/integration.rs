@@ -92,7 +92,7 @@ fn stored_key(key: &str) -> String {
         region: jixiao::domain::region::RegionCode::parse("430000").unwrap(),
         departments: None,
     };
-    jixiao::api::idempotency::storage_key(&admin, key)
+    jixiao::app::idempotency::storage_key(&admin, key)
 }
 
 #[tokio::test]

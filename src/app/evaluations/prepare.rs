@@ -20,7 +20,7 @@ use crate::model::evaluation_dto::{
     AmountUnit, BudgetInput, ComputedDto, EvaluationInput, EvaluationKind,
 };
 use crate::model::findings::{FindingDto, FindingSeverity, convert};
-use crate::model::vocab::BudgetSource;
+use crate::model::vocab::{BudgetSource, UnknownStored};
 use crate::store::departments as department_store;
 use crate::store::funds as fund_store;
 use crate::store::projects as project_store;
@@ -78,7 +78,7 @@ pub async fn prepare(
     let outcome = scoring::evaluate(&domain, &rule_set);
     // The budget block against the funds, when they are there and it was given.
     let extra = match budget_source {
-        BudgetSource::Given => reconcile(input.kind, &domain.budget, &funds),
+        BudgetSource::Given => reconcile(input.kind, &domain.budget, &funds)?,
         BudgetSource::Funds => Vec::new(),
     };
     let mut normalised = input.clone();
@@ -347,7 +347,7 @@ fn reconcile(
     kind: EvaluationKind,
     b: &ev::BudgetBlock,
     funds: &[fund_store::Model],
-) -> Vec<FindingDto> {
+) -> Result<Vec<FindingDto>, UnknownStored> {
     let declaration = match kind {
         EvaluationKind::Project => Some(FundDeclaration {
             scope: FundScope::All,
@@ -365,20 +365,20 @@ fn reconcile(
         }),
     };
     let Some(declaration) = declaration.filter(|_| !funds.is_empty()) else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
     let set = FundSet {
         funds: funds
             .iter()
             .map(|m| crate::model::funds::to_domain(m, None))
-            .collect(),
+            .collect::<Result<_, _>>()?,
         declared: vec![declaration],
     };
     let declared_at = match kind {
         EvaluationKind::Project => "/budget",
         EvaluationKind::Department => "/budget/project",
     };
-    convert(
+    Ok(convert(
         crate::domain::finance::reconcile_funds(&set)
             .into_iter()
             .filter(|f| f.pointer.starts_with("/declared/"))
@@ -387,5 +387,5 @@ fn reconcile(
             ("/declared/0/project", declared_at),
             ("/declared/0", declared_at),
         ],
-    )
+    ))
 }
