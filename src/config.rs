@@ -158,6 +158,20 @@ pub const SETTINGS: &[SettingSpec] = &[
         help: "when set, tokens must carry this `aud` (and `jixiao token` writes it)",
     },
     SettingSpec {
+        key: "link_secret",
+        env: "JIXIAO_LINK_SECRET",
+        flag: None,
+        default: "",
+        help: "key (at least 32 bytes) that signs the short-lived page links (report, overview); default: derived from `jwt_secret`, else random for this process (links then open only on the instance that issued them)",
+    },
+    SettingSpec {
+        key: "link_ttl",
+        env: "JIXIAO_LINK_TTL",
+        flag: None,
+        default: "5m",
+        help: "how long a page link stays valid (e.g. 90s, 5m; at most 1h)",
+    },
+    SettingSpec {
         key: "jwt_leeway_secs",
         env: "JIXIAO_JWT_LEEWAY_SECS",
         flag: None,
@@ -258,6 +272,10 @@ pub struct AuthSettings {
     pub claim_role: String,
     pub claim_region: String,
     pub claim_departments: String,
+    /// Signs page links (else derived from `jwt_secret`, else random).
+    pub link_secret: Option<String>,
+    /// How long a page link is valid.
+    pub link_ttl: std::time::Duration,
 }
 
 impl AuthSettings {
@@ -493,6 +511,28 @@ impl Resolver<'_> {
         Ok(public_keys)
     }
 
+    fn link_secret(&self) -> Result<Option<String>, ConfigError> {
+        let secret = self.optional("link_secret");
+        if let Some(s) = &secret
+            && s.len() < 32
+        {
+            return Err(self.error(
+                "link_secret",
+                format!("is {} bytes long; use at least 32", s.len()),
+            ));
+        }
+        Ok(secret)
+    }
+
+    fn link_ttl(&self) -> Result<std::time::Duration, ConfigError> {
+        let (text, _) = self.lookup("link_ttl");
+        match crate::auth::token::parse_ttl(&text) {
+            Ok(ttl) if ttl <= std::time::Duration::from_secs(3600) => Ok(ttl),
+            Ok(_) => Err(self.error("link_ttl", "is longer than 1h".to_owned())),
+            Err(e) => Err(self.error("link_ttl", e.to_string())),
+        }
+    }
+
     fn auth(&self) -> Result<AuthSettings, ConfigError> {
         let jwt_public_keys = self.public_keys()?;
         let jwt_secret = self.optional("jwt_secret");
@@ -515,6 +555,8 @@ impl Resolver<'_> {
             claim_role: self.lookup("claim_role").0,
             claim_region: self.lookup("claim_region").0,
             claim_departments: self.lookup("claim_departments").0,
+            link_secret: self.link_secret()?,
+            link_ttl: self.link_ttl()?,
         })
     }
 }
@@ -591,6 +633,8 @@ impl Settings {
                 claim_role: "role".into(),
                 claim_region: "region".into(),
                 claim_departments: "departments".into(),
+                link_secret: None,
+                link_ttl: std::time::Duration::from_secs(300),
             },
             dev: false,
             bench: false,

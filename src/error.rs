@@ -77,6 +77,7 @@ codes! {
     AUTH_INVALID_AUDIENCE = ("auth.invalid_audience", UNAUTHORIZED, "Token audience not accepted", "令牌受众不被接受");
     AUTH_MISSING_CLAIM = ("auth.missing_claim", UNAUTHORIZED, "Token lacks a required claim", "令牌缺少必需的声明");
     AUTH_INVALID_CLAIMS = ("auth.invalid_claims", UNAUTHORIZED, "Token claims not usable", "令牌声明无效");
+    AUTH_INVALID_LINK = ("auth.invalid_link", UNAUTHORIZED, "The page link is not valid", "页面链接无效");
     AUTH_FORBIDDEN = ("auth.forbidden", FORBIDDEN, "Not allowed for your role", "您的角色无权执行此操作");
     AUTH_OUT_OF_SCOPE = ("auth.out_of_scope", FORBIDDEN, "Outside your scope", "超出您的数据范围");
     RATE_LIMITED = ("request.rate_limited", TOO_MANY_REQUESTS, "Too many requests", "请求过于频繁");

@@ -11,6 +11,7 @@
 //! page works offline and prints to PDF from a browser (A4 landscape). Every text taken from the
 //! input or the meta data is escaped. The output is deterministic: same input, same bytes.
 
+pub mod overview;
 mod review_cells;
 
 use std::fmt::Write as _;

@@ -66,6 +66,7 @@ impl Application {
             pages: Arc::new(tokio::sync::Semaphore::new(settings.max_concurrent_pages)),
             max_batch_items: settings.max_batch_items,
             max_batch_bytes: settings.max_batch_bytes,
+            links: links_of(settings)?,
         });
         let guard = web::Data::new(Guard {
             keys,
@@ -174,6 +175,23 @@ async fn bench_static(
     actix_web::HttpResponse::Ok()
         .content_type("application/json")
         .body(body.clone())
+}
+
+/// The key of page links, from the settings; a random one is said in the log.
+fn links_of(settings: &Settings) -> anyhow::Result<crate::app::links::LinkKeys> {
+    let auth = &settings.auth;
+    let keys = crate::app::links::LinkKeys::new(
+        auth.link_secret.as_deref(),
+        auth.jwt_secret.as_deref(),
+        auth.link_ttl,
+    )?;
+    if keys.source == crate::app::links::KeySource::Random {
+        tracing::warn!(
+            "page links are signed with a key made for this process: set `link_secret` (or \
+             `jwt_secret`) so that every instance opens them"
+        );
+    }
+    Ok(keys)
 }
 
 /// Loads the verification keys. With none configured, start-up stops unless `dev` is set, in

@@ -10,7 +10,7 @@ use crate::api::evaluations::answer;
 use crate::api::extract::JsonBody;
 use crate::api::http;
 use crate::api::state::AppState;
-use crate::app::evaluations::{self, status_of};
+use crate::app::evaluations;
 use crate::app::reviews;
 use crate::domain::diff::Change;
 use crate::domain::policy::{Action, Principal};
@@ -237,47 +237,7 @@ pub async fn get_report(
     principal: Principal,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let (m, stored) = evaluations::resolve(&state.db, &principal, &id, Action::Read).await?;
-    let rule_set = crate::app::rule_sets::find(
-        &state.db,
-        &format!("{}@{}", m.rule_set_id, m.rule_set_version),
-    )
-    .await?
-    .ok_or_else(|| {
-        ApiError::internal(anyhow::anyhow!(
-            "rule set {}@{} vanished",
-            m.rule_set_id,
-            m.rule_set_version
-        ))
-    })?;
-    let input = &stored.input;
-    let Some(budget) = &input.budget else {
-        return Err(ApiError::internal(anyhow::anyhow!(
-            "stored evaluation {} has no budget",
-            m.id
-        )));
-    };
-    let domain = input.domain(budget);
-    let outcome = crate::domain::scoring::evaluate(&domain, &rule_set);
-    let (department, project) = evaluations::owners(&state.db, &m).await?;
-    let review = reviews::visible_review(&state.db, &principal, &m).await?;
-    let status = status_of(&m)?;
-    let status_label = format!("{} {}", status.label_zh(), status.as_str());
-    let generated = crate::clock::now().to_rfc3339();
-    let meta = crate::report::ReportMeta {
-        title_department: department.as_ref().map_or("", |d| d.name.as_str()),
-        project_name: project.as_ref().map(|p| p.name.as_str()),
-        competent_department: project
-            .as_ref()
-            .and_then(|p| p.competent_department.as_deref()),
-        annual_goal: input.annual_goal.as_deref(),
-        achievement: input.achievement.as_deref(),
-        status_label: &status_label,
-        version: m.version,
-        generated_at: &generated,
-        review: review.as_ref(),
-    };
-    let html = crate::report::render_html(&domain, &outcome, &rule_set, &meta);
+    let html = crate::app::report_page::html(&state.db, &principal, &id).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(html))

@@ -20,6 +20,7 @@ pub mod idempotency;
 pub mod indicators;
 pub mod middleware;
 pub mod ops;
+pub mod pages;
 pub mod projects;
 pub mod regions;
 pub mod review_queue;
@@ -48,6 +49,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(ops::metrics)
         .service(ops::problems)
         .service(ops::problem_code)
+        .service(pages::open_report)
+        .service(pages::open_overview)
         .service(
             utoipa_actix_web::scope("/api/v1")
                 .service(regions::list_regions)
@@ -90,6 +93,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(evaluation_actions::get_report)
                 .service(reviews::get_review)
                 .service(reviews::put_review)
+                .service(pages::create_report_link)
+                .service(pages::create_overview_link)
                 .service(comments::list_comments)
                 .service(comments::get_comment)
                 .service(comments::add_comment)
@@ -147,6 +152,7 @@ client (1200 per minute with bursts of `rate_limit_burst` = 100; 429 with `Retry
         (name = "changes", description = "The change feed the municipal platform syncs from"),
         (name = "stats", description = "Aggregates of evaluations and indicator results, computed live in the caller's scope"),
         (name = "exports", description = "The evaluations list and the indicator results as CSV (streamed) and XLSX files, in the caller's scope"),
+        (name = "pages", description = "Pages a browser opens from a short-lived signed link: the printable report and the overview"),
         (name = "operations", description = "Health, readiness, metrics and the error code table"),
     )
 )]

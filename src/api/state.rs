@@ -18,4 +18,6 @@ pub struct AppState {
     pub pages: Arc<tokio::sync::Semaphore>,
     pub max_batch_items: usize,
     pub max_batch_bytes: usize,
+    /// Signs and checks the short-lived links to pages (report, overview).
+    pub links: crate::app::links::LinkKeys,
 }

@@ -13,6 +13,7 @@ pub mod evaluation_summary;
 pub mod findings;
 pub mod funds;
 pub mod indicator_results;
+pub mod links;
 pub mod projects;
 pub mod regions;
 pub mod review_dto;

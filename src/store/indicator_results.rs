@@ -254,3 +254,35 @@ pub async fn achievement_counts(
         .all(db)
         .await
 }
+
+/// How often a 三级指标 (under its 一级指标) was scored as not achieved.
+#[derive(Debug, Clone, PartialEq, Eq, sea_orm::FromQueryResult)]
+pub struct MissedCount {
+    pub level1: String,
+    pub level3: String,
+    pub n: i64,
+}
+
+/// The 三级指标 the selection's rows most often missed (`achieved` false), most first, then by
+/// name; at most `limit`.
+pub async fn most_missed(
+    db: &impl ConnectionTrait,
+    selection: &Selection,
+    limit: u64,
+) -> Result<Vec<MissedCount>, DbErr> {
+    use sea_orm::sea_query::{Asterisk, Expr, Func};
+    Entity::find()
+        .select_only()
+        .column(Column::Level1)
+        .column(Column::Level3)
+        .column_as(Expr::from(Func::count(Expr::col(Asterisk))), "n")
+        .filter(selection.condition().add(Column::Achieved.eq(false)))
+        .group_by(Column::Level1)
+        .group_by(Column::Level3)
+        .order_by_desc(Expr::cust("n"))
+        .order_by_asc(Column::Level3)
+        .limit(limit)
+        .into_model::<MissedCount>()
+        .all(db)
+        .await
+}

@@ -24,6 +24,7 @@ mod integration;
 mod migrations;
 mod openapi;
 mod ops;
+mod pages;
 mod printed;
 mod readme;
 mod real_tables;

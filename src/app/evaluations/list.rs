@@ -14,7 +14,7 @@ use crate::store::evaluations as store;
 
 /// One item of a page, in the view asked for.
 pub enum ListItem {
-    Summary(EvaluationSummaryItem),
+    Summary(Box<EvaluationSummaryItem>),
     Full(Box<Evaluation>),
 }
 
@@ -38,7 +38,7 @@ pub async fn page_each(
                 let id = row.id.clone();
                 each(
                     &id,
-                    ListItem::Summary(EvaluationSummaryItem::from_row(row)?),
+                    ListItem::Summary(Box::new(EvaluationSummaryItem::from_row(row)?)),
                 )
             })
             .await?
