@@ -382,25 +382,7 @@ pub async fn approve_in(
         reason: None,
         extra: vec![level_change(loaded.approved_level(), level)],
     };
-    let input = loaded.input()?;
-    let (mut row, scored) = review_row(&loaded, principal, &input, level)?;
-    if let Some(before) = &loaded.review {
-        // Approving does not make the approver the reviewer of the scores.
-        row.reviewed_by = before.reviewed_by.clone();
-    }
-    let current = &loaded.current;
-    let m = save_scored(
-        db,
-        principal,
-        &loaded.prepared,
-        Some(current),
-        to,
-        entry,
-        scored,
-    )
-    .await?;
-    store::put(db, row).await?;
-    Ok(m)
+    decide(db, principal, &loaded, level, to, entry).await
 }
 
 /// Returns the evaluation to its unit at the caller's level, with the reason, in the caller's
@@ -430,22 +412,27 @@ pub async fn return_in(
             level_change(loaded.approved_level(), 0),
         ],
     };
+    decide(db, principal, &loaded, 0, to, entry).await
+}
+
+/// Writes a level's decision (approval or return): the evaluation in status `to` with its
+/// history entry and the final score of the review as it stands, and the review row with
+/// `approved_level`. Deciding does not make the decider the reviewer of the scores.
+async fn decide(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    loaded: &Loaded,
+    approved_level: u8,
+    to: Status,
+    entry: HistoryEntry<'_>,
+) -> Result<Model, ApiError> {
     let input = loaded.input()?;
-    let (mut row, scored) = review_row(&loaded, principal, &input, 0)?;
+    let (mut row, scored) = review_row(loaded, principal, &input, approved_level)?;
     if let Some(before) = &loaded.review {
         row.reviewed_by = before.reviewed_by.clone();
     }
-    let current = &loaded.current;
-    let m = save_scored(
-        db,
-        principal,
-        &loaded.prepared,
-        Some(current),
-        to,
-        entry,
-        scored,
-    )
-    .await?;
+    let current = Some(&loaded.current);
+    let m = save_scored(db, principal, &loaded.prepared, current, to, entry, scored).await?;
     store::put(db, row).await?;
     Ok(m)
 }

@@ -9,6 +9,8 @@ use std::fmt::Write as _;
 
 use rust_decimal::Decimal;
 
+use super::escape_html as esc;
+
 /// One region in one year.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegionYear {
@@ -66,22 +68,6 @@ th,td{border:1px solid #bbb;padding:3px 8px}td.n{text-align:right}.legend span{d
 .legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-1px}.empty{color:#777}\
 svg text{font-size:12px}@media print{h2{break-after:avoid}}";
 
-/// Escapes text for HTML (and SVG text).
-fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 fn region_label(r: &RegionYear) -> String {
     match &r.region_name {
         Some(n) => format!("{n}（{}）", r.region),
@@ -111,33 +97,47 @@ fn svg_open(out: &mut String, rows: usize, title: &str) {
     );
 }
 
+/// The label of row `i` of a chart; answers the row's top.
+fn row_label(out: &mut String, i: usize, label: &str) -> u64 {
+    let y = (i as u64) * ROW_H + 4;
+    let _ = write!(out, "<text x=\"0\" y=\"{}\">{}</text>", y + 13, esc(label));
+    y
+}
+
+/// A bar of stacked segments `(value, name, colour)` at `y`, scaled so that `max` fills it;
+/// answers where it ends.
+fn stacked(out: &mut String, y: u64, segments: &[(u64, &str, &str)], max: u64) -> u64 {
+    let mut x = LABEL_W;
+    for (n, label, colour) in segments {
+        let w = bar(*n, max, BAR_W);
+        if w > 0 {
+            let _ = write!(
+                out,
+                "<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"16\" fill=\"{colour}\"><title>{label} {n}</title></rect>"
+            );
+        }
+        x += w;
+    }
+    x
+}
+
 /// Stacked bars of grades, one per region of `year`.
 fn grades_chart(out: &mut String, year: i32, rows: &[&RegionYear]) {
     let max = rows.iter().map(|r| r.count).max().unwrap_or(0);
     svg_open(out, rows.len(), &format!("{year} 年各地区自评数量与等级"));
     for (i, r) in rows.iter().enumerate() {
-        let y = (i as u64) * ROW_H + 4;
-        let _ = write!(
-            out,
-            "<text x=\"0\" y=\"{}\">{}</text>",
-            y + 13,
-            esc(&region_label(r))
-        );
-        let mut x = LABEL_W;
-        for (n, (label, colour)) in r.grades.iter().zip(GRADES) {
-            let w = bar(*n, max, BAR_W);
-            if w > 0 {
-                let _ = write!(
-                    out,
-                    "<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"16\" fill=\"{colour}\"><title>{label} {n}</title></rect>"
-                );
-            }
-            x += w;
-        }
+        let y = row_label(out, i, &region_label(r));
+        let segments: Vec<(u64, &str, &str)> = r
+            .grades
+            .iter()
+            .zip(GRADES)
+            .map(|(n, (label, colour))| (*n, label, colour))
+            .collect();
+        let end = stacked(out, y, &segments, max);
         let _ = write!(
             out,
             "<text x=\"{}\" y=\"{}\">{}</text>",
-            x + 6,
+            end + 6,
             y + 13,
             r.count
         );
@@ -149,13 +149,7 @@ fn grades_chart(out: &mut String, year: i32, rows: &[&RegionYear]) {
 fn execution_chart(out: &mut String, year: i32, rows: &[&RegionYear]) {
     svg_open(out, rows.len(), &format!("{year} 年各地区预算执行率"));
     for (i, r) in rows.iter().enumerate() {
-        let y = (i as u64) * ROW_H + 4;
-        let _ = write!(
-            out,
-            "<text x=\"0\" y=\"{}\">{}</text>",
-            y + 13,
-            esc(&region_label(r))
-        );
+        let y = row_label(out, i, &region_label(r));
         let Some(rate) = r.execution_rate_percent else {
             let _ = write!(
                 out,
@@ -214,28 +208,13 @@ fn level1_chart(out: &mut String, rows: &[Level1Row]) {
         .unwrap_or(0);
     svg_open(out, rows.len(), "一级指标达成情况");
     for (i, r) in rows.iter().enumerate() {
-        let y = (i as u64) * ROW_H + 4;
-        let _ = write!(
-            out,
-            "<text x=\"0\" y=\"{}\">{}</text>",
-            y + 13,
-            esc(&r.level1)
-        );
-        let mut x = LABEL_W;
-        for (n, (label, colour)) in [
-            (r.achieved, ("达成", "#2e7d32")),
-            (r.not_achieved, ("未达成", "#c62828")),
-            (r.unscored, ("未评分", "#9e9e9e")),
-        ] {
-            let w = bar(n, max, BAR_W);
-            if w > 0 {
-                let _ = write!(
-                    out,
-                    "<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"16\" fill=\"{colour}\"><title>{label} {n}</title></rect>"
-                );
-            }
-            x += w;
-        }
+        let y = row_label(out, i, &r.level1);
+        let segments = [
+            (r.achieved, "达成", "#2e7d32"),
+            (r.not_achieved, "未达成", "#c62828"),
+            (r.unscored, "未评分", "#9e9e9e"),
+        ];
+        stacked(out, y, &segments, max);
     }
     out.push_str("</svg>");
 }
