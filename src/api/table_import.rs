@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::state::AppState;
-use crate::api::table_read::{self, CellMapping, ReadParams, TableLayout, cell_pointer};
+use crate::api::table_read::{self, CellMapping, ReadParams, SheetRead, TableLayout, cell_pointer};
 use crate::app::evaluations;
 use crate::domain::policy::{Action, Kind, Principal};
 use crate::error::{ApiError, FieldError, codes};
@@ -119,6 +119,39 @@ pub async fn run(
 ) -> Result<ImportResponse, ApiError> {
     crate::app::access::require_role(principal, Kind::Evaluation, Action::Create)?;
     let params = ReadParams { department, year };
+    let (read, empty_sheets) = read_uploads(uploads, &params)?;
+    let mode = evaluations::Mode {
+        atomic: true,
+        dry_run: !apply,
+    };
+    let outcomes =
+        evaluations::upsert_many(db, principal, read.iter().map(|(_, s)| &s.input), mode).await?;
+    let mut errors = Vec::new();
+    let mut sheets = Vec::new();
+    for ((file, s), done) in read.into_iter().zip(outcomes) {
+        match done {
+            Ok(done) => sheets.push(imported_sheet(uploads, file, s, done, apply)?),
+            Err(e) => errors.extend(located_errors(file, &s, &e)),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    Ok(ImportResponse {
+        dry_run: !apply,
+        applied: apply,
+        sheets,
+        empty_sheets,
+    })
+}
+
+/// The tables read, each with its file's place in the request, and the empty sheets.
+type Read = (Vec<(usize, SheetRead)>, Vec<String>);
+
+/// Reads every upload as a workbook: its tables (with the file's place) and its empty sheets.
+/// A file that is not .xlsx, a workbook that cannot be read, no table at all or too many
+/// tables: every problem at once.
+fn read_uploads(uploads: &[Upload], params: &ReadParams<'_>) -> Result<Read, ApiError> {
     let mut errors = Vec::new();
     let mut read = Vec::new();
     let mut empty_sheets = Vec::new();
@@ -127,7 +160,7 @@ pub async fn run(
             errors.push(not_xlsx(i, u.filename.as_deref()));
             continue;
         }
-        match table_read::read_workbook(&u.bytes, i, &params) {
+        match table_read::read_workbook(&u.bytes, i, params) {
             Ok(w) => {
                 empty_sheets.extend(w.empty_sheets);
                 read.extend(w.sheets.into_iter().map(|s| (i, s)));
@@ -158,89 +191,86 @@ pub async fn run(
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
-    let mode = evaluations::Mode {
-        atomic: true,
-        dry_run: !apply,
-    };
-    let outcomes =
-        evaluations::upsert_many(db, principal, read.iter().map(|(_, s)| &s.input), mode).await?;
-    let mut sheets = Vec::new();
-    for ((file, s), done) in read.into_iter().zip(outcomes) {
-        let cell_of = |pointer: &str| {
-            s.mapping
-                .iter()
-                .find(|m| m.field == pointer)
-                .map(|m| m.cell.clone())
-        };
-        let (m, outcome, _) = match done {
-            Ok(d) => d,
-            Err(e) => {
-                // Pointers into the evaluation become the cells they were read from.
-                let own = e.errors.is_empty();
-                for mut f in e.errors.clone() {
-                    if !f.in_query {
-                        f.pointer = match cell_of(&f.pointer) {
-                            Some(cell) => cell_pointer(file, &s.sheet, &cell),
-                            None => format!(
-                                "{}/evaluation{}",
-                                cell_pointer(file, &s.sheet, ""),
-                                f.pointer
-                            ),
-                        };
-                    }
-                    errors.push(f);
-                }
-                if own {
-                    errors.push(FieldError::body(
-                        cell_pointer(file, &s.sheet, ""),
-                        e.code.code,
-                        e.detail.clone(),
-                    ));
-                }
-                continue;
-            }
-        };
-        let stored = evaluations::stored_of(&m)?;
-        let computed: ComputedDto =
-            serde_json::from_value(stored.computed).map_err(ApiError::internal)?;
-        let findings = computed
-            .findings
-            .iter()
-            .map(|f| LocatedFinding {
-                cell: cell_of(&f.pointer),
-                finding: f.clone(),
-            })
-            .collect();
-        sheets.push(ImportedSheet {
-            file,
-            filename: uploads[file].filename.clone(),
-            sheet: s.sheet.clone(),
-            layout: s.layout,
-            layout_label_zh: match s.layout {
-                TableLayout::Attachment4Department => "附件4 部门整体支出绩效自评表",
-                TableLayout::Attachment5Project => "附件5 项目支出绩效自评表",
-            }
-            .into(),
-            input: s.input,
-            mapping: s.mapping,
-            ignored_columns: s.ignored_columns,
-            hidden_rows: s.hidden_rows,
-            id: (apply || outcome == ItemOutcome::Replaced).then(|| m.id.clone()),
-            version: apply.then_some(m.version),
-            outcome,
-            submittable: computed.error_count == 0,
-            computed,
-            findings,
-        });
+    Ok((read, empty_sheets))
+}
+
+/// The cell a field of the sheet's evaluation was read from (`H12`), by its pointer.
+fn cell_of(s: &SheetRead, pointer: &str) -> Option<String> {
+    s.mapping
+        .iter()
+        .find(|m| m.field == pointer)
+        .map(|m| m.cell.clone())
+}
+
+/// The problems of a table the evaluation checks refused: pointers into the evaluation become
+/// the cells they were read from (else `…/sheets/{sheet}/evaluation{pointer}`); a refusal with
+/// no field errors points at the sheet.
+fn located_errors(file: usize, s: &SheetRead, e: &ApiError) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let own = e.errors.is_empty();
+    for mut f in e.errors.clone() {
+        if !f.in_query {
+            f.pointer = match cell_of(s, &f.pointer) {
+                Some(cell) => cell_pointer(file, &s.sheet, &cell),
+                None => format!(
+                    "{}/evaluation{}",
+                    cell_pointer(file, &s.sheet, ""),
+                    f.pointer
+                ),
+            };
+        }
+        errors.push(f);
     }
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
+    if own {
+        errors.push(FieldError::body(
+            cell_pointer(file, &s.sheet, ""),
+            e.code.code,
+            e.detail.clone(),
+        ));
     }
-    Ok(ImportResponse {
-        dry_run: !apply,
-        applied: apply,
-        sheets,
-        empty_sheets,
+    errors
+}
+
+/// One sheet read and scored, as the answer shows it: what was read, the outcome, the
+/// computed scores and every finding with its cell.
+fn imported_sheet(
+    uploads: &[Upload],
+    file: usize,
+    s: SheetRead,
+    (m, outcome, _): evaluations::Done,
+    apply: bool,
+) -> Result<ImportedSheet, ApiError> {
+    let stored = evaluations::stored_of(&m)?;
+    let computed: ComputedDto =
+        serde_json::from_value(stored.computed).map_err(ApiError::internal)?;
+    let findings = computed
+        .findings
+        .iter()
+        .map(|f| LocatedFinding {
+            cell: cell_of(&s, &f.pointer),
+            finding: f.clone(),
+        })
+        .collect();
+    Ok(ImportedSheet {
+        file,
+        filename: uploads[file].filename.clone(),
+        sheet: s.sheet.clone(),
+        layout: s.layout,
+        layout_label_zh: match s.layout {
+            TableLayout::Attachment4Department => "附件4 部门整体支出绩效自评表",
+            TableLayout::Attachment5Project => "附件5 项目支出绩效自评表",
+        }
+        .into(),
+        input: s.input,
+        mapping: s.mapping,
+        ignored_columns: s.ignored_columns,
+        hidden_rows: s.hidden_rows,
+        id: (apply || outcome == ItemOutcome::Replaced).then(|| m.id.clone()),
+        version: apply.then_some(m.version),
+        outcome,
+        submittable: computed.error_count == 0,
+        computed,
+        findings,
     })
 }
 
@@ -349,6 +379,36 @@ pub async fn import_tables(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     crate::app::access::require_role(&principal, Kind::Evaluation, Action::Create)?;
+    let (content_type, media) = media_of(&req)?;
+    let body = crate::api::batch::read_body(&req, payload, state.max_batch_bytes).await?;
+    let form = if media == XLSX_TYPE {
+        Form {
+            uploads: vec![Upload {
+                filename: None,
+                bytes: body.to_vec(),
+            }],
+            department: query.department.clone(),
+            year: query.year,
+        }
+    } else {
+        form_of(&body, &content_type, &query)?
+    };
+    let department = required_department(form.department)?;
+    let answer = run(
+        &state.db,
+        &principal,
+        &form.uploads,
+        &department,
+        form.year,
+        query.apply.unwrap_or(false),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(answer))
+}
+
+/// The request's `Content-Type` as sent, and its media type (lower case, no parameters):
+/// .xlsx or multipart/form-data, else 415.
+fn media_of(req: &HttpRequest) -> Result<(String, String), ApiError> {
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -370,42 +430,55 @@ pub async fn import_tables(
             ),
         ));
     }
-    let body = crate::api::batch::read_body(&req, payload, state.max_batch_bytes).await?;
-    let mut department = query.department.clone();
-    let mut year = query.year;
-    let mut uploads = Vec::new();
-    if media == XLSX_TYPE {
-        uploads.push(Upload {
-            filename: None,
-            bytes: body.to_vec(),
-        });
-    } else {
-        let boundary = content_type
-            .split(';')
-            .filter_map(|p| p.trim().strip_prefix("boundary="))
-            .next()
-            .map(|b| b.trim_matches('"').to_owned())
-            .unwrap_or_default();
-        for (name, filename, content) in multipart(&body, &boundary)? {
-            match (name.as_str(), filename) {
-                (_, Some(f)) => uploads.push(Upload {
-                    filename: Some(f),
-                    bytes: content,
-                }),
-                ("department", None) => {
-                    department = Some(String::from_utf8_lossy(&content).trim().to_owned())
-                }
-                ("year", None) => {
-                    year = String::from_utf8_lossy(&content)
-                        .trim()
-                        .parse()
-                        .ok()
-                        .or(year)
-                }
-                _ => {}
+    Ok((content_type, media))
+}
+
+/// What an import request gives: the files, and the department and year (query parameters,
+/// overridden by form fields).
+struct Form {
+    uploads: Vec<Upload>,
+    department: Option<String>,
+    year: Option<i32>,
+}
+
+/// A `multipart/form-data` body: every part with a filename is a file; the fields
+/// `department` and `year` override the query's (a year that is no number leaves it).
+fn form_of(body: &[u8], content_type: &str, query: &ImportQuery) -> Result<Form, ApiError> {
+    let mut form = Form {
+        uploads: Vec::new(),
+        department: query.department.clone(),
+        year: query.year,
+    };
+    let boundary = content_type
+        .split(';')
+        .filter_map(|p| p.trim().strip_prefix("boundary="))
+        .next()
+        .map(|b| b.trim_matches('"').to_owned())
+        .unwrap_or_default();
+    for (name, filename, content) in multipart(body, &boundary)? {
+        match (name.as_str(), filename) {
+            (_, Some(f)) => form.uploads.push(Upload {
+                filename: Some(f),
+                bytes: content,
+            }),
+            ("department", None) => {
+                form.department = Some(String::from_utf8_lossy(&content).trim().to_owned())
             }
+            ("year", None) => {
+                form.year = String::from_utf8_lossy(&content)
+                    .trim()
+                    .parse()
+                    .ok()
+                    .or(form.year)
+            }
+            _ => {}
         }
     }
+    Ok(form)
+}
+
+/// The department named, else 400 with a `department` query problem.
+fn required_department(department: Option<String>) -> Result<String, ApiError> {
     let Some(department) = department.filter(|d| !d.is_empty()) else {
         let mut e = ApiError::new(
             codes::INVALID_QUERY,
@@ -421,16 +494,7 @@ pub async fn import_tables(
         )];
         return Err(e);
     };
-    let answer = run(
-        &state.db,
-        &principal,
-        &uploads,
-        &department,
-        year,
-        query.apply.unwrap_or(false),
-    )
-    .await?;
-    Ok(HttpResponse::Ok().json(answer))
+    Ok(department)
 }
 
 /// The multipart form of an import.
