@@ -7,7 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
 use serde_json::{Value, json};
 
 use crate::app::departments;
@@ -377,6 +377,37 @@ pub async fn run(
                 .wrapping_add(d as u64)
                 .wrapping_mul(0x100_0000_01B3),
         );
+        let dept = Dept::new(d, &mut rng);
+        let uow = UnitOfWork::begin(db).await?;
+        let mut writer = Writer {
+            txn: uow.db(),
+            principal: &principal,
+            rng: &mut rng,
+            summary: &mut summary,
+        };
+        writer.department(&dept).await?;
+        for year in first_year..=options.last_year {
+            writer.year(&dept, year).await?;
+        }
+        uow.commit().await?;
+        progress(&summary, started.elapsed());
+    }
+    Ok(summary)
+}
+
+/// The `d`-th generated department: its county, agency, name and the people it serves.
+struct Dept {
+    code: String,
+    name: String,
+    region: &'static str,
+    region_name: &'static str,
+    agency: &'static str,
+    unit: &'static str,
+    group: &'static str,
+}
+
+impl Dept {
+    fn new(d: usize, rng: &mut Rng) -> Self {
         let (region, region_name) = COUNTIES[d % COUNTIES.len()];
         let agency = AGENCIES[(d / COUNTIES.len()) % AGENCIES.len()];
         let round = d / (COUNTIES.len() * AGENCIES.len());
@@ -385,162 +416,238 @@ pub async fn run(
         if round >= UNITS.len() {
             name.push_str(&format!("（{}）", round / UNITS.len() + 1));
         }
-        let code = budget_code(d);
-        let group = rng.pick(PEOPLE_GROUPS);
-        let uow = UnitOfWork::begin(db).await?;
-        let txn = uow.db();
+        Dept {
+            code: budget_code(d),
+            name,
+            region,
+            region_name,
+            agency,
+            unit,
+            group: rng.pick(PEOPLE_GROUPS),
+        }
+    }
+}
+
+/// A project written for a year, with the sum of its funds (initial, full year, executed).
+type ProjectBudget = (String, &'static str, (u64, u64, u64));
+
+/// Writes one department's data in its transaction, drawing from its generator.
+struct Writer<'a> {
+    txn: &'a DatabaseTransaction,
+    principal: &'a Principal,
+    rng: &'a mut Rng,
+    summary: &'a mut Summary,
+}
+
+impl Writer<'_> {
+    /// The department itself.
+    async fn department(&mut self, dept: &Dept) -> Result<(), ApiError> {
+        let (region_name, agency) = (dept.region_name, dept.agency);
         let department: DepartmentInput = parse(json!({
-            "budget_code": code,
-            "name": name,
-            "region": region,
-            "kind": if unit.is_empty() { "administrative" } else { "public_institution" },
+            "budget_code": dept.code,
+            "name": dept.name,
+            "region": dept.region,
+            "kind": if dept.unit.is_empty() { "administrative" } else { "public_institution" },
             "responsibilities": [format!("负责{region_name}{}相关工作的统筹协调和监督管理。", agency.trim_end_matches('局'))],
         }))?;
-        departments::create_in(txn, &principal, &department).await?;
-        summary.departments += 1;
-        for year in first_year..=options.last_year {
-            let first = rng.below(PROJECTS.len() as u64) as usize;
-            let second =
-                (first + 1 + rng.below(PROJECTS.len() as u64 - 1) as usize) % PROJECTS.len();
-            let mut project_budgets = Vec::new();
-            for (p, title) in [first, second].into_iter().enumerate() {
-                let title = PROJECTS[title];
-                let project: ProjectInput = parse(json!({
-                    "department": code,
-                    "year": year,
-                    "name": format!("{year}年{title}"),
-                    "competent_department": format!("{region_name}{agency}"),
-                    "implementing_organisation": rng.pick(COMPANIES),
-                    "description": format!("{year}年{region_name}{title}，由{}财政支出。", if p == 0 { "县级" } else { "市级" }),
-                    "annual_goal": format!("按期完成{title}年度任务，提升{group}满意度"),
-                }))?;
-                let project = projects::create_in(txn, &principal, &project).await?;
-                summary.projects += 1;
-                // One fund for the first project, two (city and province) for the second.
-                let mut totals = (0, 0, 0);
-                for (f, level) in ["county", "city", "provincial"]
-                    .into_iter()
-                    .enumerate()
-                    .skip(p)
-                    .take(p + 1)
-                {
-                    let full_year = amount(&mut rng, 10, 500);
-                    let initial = full_year - rng.below(full_year / 5 + 1);
-                    let executed = if rng.chance(80) {
-                        full_year
-                    } else {
-                        full_year - rng.below(full_year / 4 + 1)
-                    };
-                    totals = (
-                        totals.0 + initial,
-                        totals.1 + full_year,
-                        totals.2 + executed,
-                    );
-                    let fund: FundInput = parse(json!({
-                        "department": code,
-                        "year": year,
-                        "project": project.id,
-                        "name": format!("{title}资金（{}）", ["县级", "市级", "省级"][f]),
-                        "level": level,
-                        "source": "general_public_budget",
-                        "purpose": format!("主要用于{title}"),
-                        "initial": money(initial),
-                        "full_year": money(full_year),
-                        "executed": money(executed),
-                    }))?;
-                    funds::create_in(txn, &principal, &fund).await?;
-                    summary.funds += 1;
-                }
-                project_budgets.push((project.id, title, totals));
-            }
-            // The department's own operating fund, tied to no project.
-            let operating = amount(&mut rng, 50, 800);
+        departments::create_in(self.txn, self.principal, &department).await?;
+        self.summary.departments += 1;
+        Ok(())
+    }
+
+    /// A year of the department: two projects with their funds, the operating fund, and three
+    /// evaluations.
+    async fn year(&mut self, dept: &Dept, year: i32) -> Result<(), ApiError> {
+        let first = self.rng.below(PROJECTS.len() as u64) as usize;
+        let second =
+            (first + 1 + self.rng.below(PROJECTS.len() as u64 - 1) as usize) % PROJECTS.len();
+        let mut project_budgets = Vec::new();
+        for (p, title) in [first, second].into_iter().enumerate() {
+            project_budgets.push(self.project(dept, year, p, PROJECTS[title]).await?);
+        }
+        let operating = self.operating_fund(dept, year).await?;
+        self.department_evaluation(dept, year, &project_budgets, operating)
+            .await?;
+        for (id, title, totals) in project_budgets {
+            self.project_evaluation(dept, year, &id, title, totals)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The `p`-th project of the year and its funds: one fund for the first project, two
+    /// (city and province) for the second.
+    async fn project(
+        &mut self,
+        dept: &Dept,
+        year: i32,
+        p: usize,
+        title: &'static str,
+    ) -> Result<ProjectBudget, ApiError> {
+        let (code, region_name, agency, group) =
+            (&dept.code, dept.region_name, dept.agency, dept.group);
+        let project: ProjectInput = parse(json!({
+            "department": code,
+            "year": year,
+            "name": format!("{year}年{title}"),
+            "competent_department": format!("{region_name}{agency}"),
+            "implementing_organisation": self.rng.pick(COMPANIES),
+            "description": format!("{year}年{region_name}{title}，由{}财政支出。", if p == 0 { "县级" } else { "市级" }),
+            "annual_goal": format!("按期完成{title}年度任务，提升{group}满意度"),
+        }))?;
+        let project = projects::create_in(self.txn, self.principal, &project).await?;
+        self.summary.projects += 1;
+        let mut totals = (0, 0, 0);
+        for (f, level) in ["county", "city", "provincial"]
+            .into_iter()
+            .enumerate()
+            .skip(p)
+            .take(p + 1)
+        {
+            let full_year = amount(self.rng, 10, 500);
+            let initial = full_year - self.rng.below(full_year / 5 + 1);
+            let executed = if self.rng.chance(80) {
+                full_year
+            } else {
+                full_year - self.rng.below(full_year / 4 + 1)
+            };
+            totals = (
+                totals.0 + initial,
+                totals.1 + full_year,
+                totals.2 + executed,
+            );
             let fund: FundInput = parse(json!({
                 "department": code,
                 "year": year,
-                "name": "公用经费",
-                "level": "county",
+                "project": project.id,
+                "name": format!("{title}资金（{}）", ["县级", "市级", "省级"][f]),
+                "level": level,
                 "source": "general_public_budget",
-                "purpose": "保障机关日常运转",
-                "initial": money(operating),
-                "full_year": money(operating),
-                "executed": money(operating),
+                "purpose": format!("主要用于{title}"),
+                "initial": money(initial),
+                "full_year": money(full_year),
+                "executed": money(executed),
             }))?;
-            funds::create_in(txn, &principal, &fund).await?;
-            summary.funds += 1;
-
-            let basic = amount(&mut rng, 200, 3000);
-            let project_total: u64 = project_budgets.iter().map(|p| p.2.2).sum::<u64>() + operating;
-            let full_year = basic + project_total;
-            let executed = if rng.chance(85) {
-                full_year
-            } else {
-                full_year - rng.below(full_year / 10 + 1)
-            };
-            let (rate, score) = execution_claim(full_year, executed);
-            let evaluation: crate::model::evaluation_dto::EvaluationInput = parse(json!({
-                "kind": "department",
-                "department": code,
-                "year": year,
-                // The demo is 衡阳市's: its tables follow the 衡阳 rule sets.
-                "rule_set": crate::domain::rules::HENGYANG_2024_DEPARTMENT,
-                "budget": {
-                    "initial": money(full_year - rng.below(full_year / 5 + 1)),
-                    "full_year": money(full_year),
-                    "executed": money(executed),
-                    "weight": "10",
-                    "claimed_rate": rate,
-                    "claimed_score": score,
-                    "basic": money(basic),
-                    "project": money(project_total),
-                },
-                "annual_goal": format!("保障{name}正常运转，完成{year}年度重点工作任务"),
-                "achievement": "已完成年度绩效目标",
-                "indicators": department_indicators(&mut rng, group),
-                "narrative": {
-                    "achievements": "部门预算整体绩效完成良好，资金支出符合财经法规和财务管理制度。",
-                    "problems": "资金压力较大，部分项目预算编制精细化程度有待提高。",
-                    "improvements": "加强预算绩效管理，严格财务审核，加快资金支付进度。",
-                },
-            }))?;
-            evaluations::create_in(txn, &principal, &evaluation).await?;
-            summary.evaluations += 1;
-            summary.indicator_results += evaluation.indicators.len();
-            for (id, title, (initial, full_year, executed)) in project_budgets {
-                let (rate, score) = execution_claim(full_year, executed);
-                let evaluation: crate::model::evaluation_dto::EvaluationInput = parse(json!({
-                    "kind": "project",
-                    "department": code,
-                    "project": id,
-                    "year": year,
-                    "rule_set": crate::domain::rules::HENGYANG_2024_PROJECT,
-                    "budget": {
-                        "initial": money(initial),
-                        "full_year": money(full_year),
-                        "executed": money(executed),
-                        "weight": "10",
-                        "claimed_rate": rate,
-                        "claimed_score": score,
-                    },
-                    "annual_goal": format!("按期完成{title}年度任务"),
-                    "achievement": "已完成年度总体目标",
-                    "indicators": project_indicators(&mut rng, group),
-                    "claimed_total": if rng.chance(70) { Some((85 + rng.below(16)).to_string()) } else { None },
-                    "narrative": {
-                        "achievements": "项目按计划实施，社会效益和生态效益明显。",
-                        "problems": "建设成本上涨，部分设施运行维护经费不足。",
-                        "suggestions": "建议上级财政继续加大支持力度。",
-                    },
-                }))?;
-                evaluations::create_in(txn, &principal, &evaluation).await?;
-                summary.evaluations += 1;
-                summary.indicator_results += evaluation.indicators.len();
-            }
+            funds::create_in(self.txn, self.principal, &fund).await?;
+            self.summary.funds += 1;
         }
-        uow.commit().await?;
-        progress(&summary, started.elapsed());
+        Ok((project.id, title, totals))
     }
-    Ok(summary)
+
+    /// The department's own operating fund, tied to no project; its amount.
+    async fn operating_fund(&mut self, dept: &Dept, year: i32) -> Result<u64, ApiError> {
+        let operating = amount(self.rng, 50, 800);
+        let fund: FundInput = parse(json!({
+            "department": dept.code,
+            "year": year,
+            "name": "公用经费",
+            "level": "county",
+            "source": "general_public_budget",
+            "purpose": "保障机关日常运转",
+            "initial": money(operating),
+            "full_year": money(operating),
+            "executed": money(operating),
+        }))?;
+        funds::create_in(self.txn, self.principal, &fund).await?;
+        self.summary.funds += 1;
+        Ok(operating)
+    }
+
+    /// The 附件4 部门整体 evaluation of the year.
+    async fn department_evaluation(
+        &mut self,
+        dept: &Dept,
+        year: i32,
+        project_budgets: &[ProjectBudget],
+        operating: u64,
+    ) -> Result<(), ApiError> {
+        let rng = &mut *self.rng;
+        let basic = amount(rng, 200, 3000);
+        let project_total: u64 = project_budgets.iter().map(|p| p.2.2).sum::<u64>() + operating;
+        let full_year = basic + project_total;
+        let executed = if rng.chance(85) {
+            full_year
+        } else {
+            full_year - rng.below(full_year / 10 + 1)
+        };
+        let (rate, score) = execution_claim(full_year, executed);
+        let name = &dept.name;
+        let evaluation: crate::model::evaluation_dto::EvaluationInput = parse(json!({
+            "kind": "department",
+            "department": dept.code,
+            "year": year,
+            // The demo is 衡阳市's: its tables follow the 衡阳 rule sets.
+            "rule_set": crate::domain::rules::HENGYANG_2024_DEPARTMENT,
+            "budget": {
+                "initial": money(full_year - rng.below(full_year / 5 + 1)),
+                "full_year": money(full_year),
+                "executed": money(executed),
+                "weight": "10",
+                "claimed_rate": rate,
+                "claimed_score": score,
+                "basic": money(basic),
+                "project": money(project_total),
+            },
+            "annual_goal": format!("保障{name}正常运转，完成{year}年度重点工作任务"),
+            "achievement": "已完成年度绩效目标",
+            "indicators": department_indicators(rng, dept.group),
+            "narrative": {
+                "achievements": "部门预算整体绩效完成良好，资金支出符合财经法规和财务管理制度。",
+                "problems": "资金压力较大，部分项目预算编制精细化程度有待提高。",
+                "improvements": "加强预算绩效管理，严格财务审核，加快资金支付进度。",
+            },
+        }))?;
+        self.evaluation(&evaluation).await
+    }
+
+    /// The 附件5 项目支出 evaluation of one project.
+    async fn project_evaluation(
+        &mut self,
+        dept: &Dept,
+        year: i32,
+        id: &str,
+        title: &str,
+        (initial, full_year, executed): (u64, u64, u64),
+    ) -> Result<(), ApiError> {
+        let rng = &mut *self.rng;
+        let (rate, score) = execution_claim(full_year, executed);
+        let evaluation: crate::model::evaluation_dto::EvaluationInput = parse(json!({
+            "kind": "project",
+            "department": dept.code,
+            "project": id,
+            "year": year,
+            "rule_set": crate::domain::rules::HENGYANG_2024_PROJECT,
+            "budget": {
+                "initial": money(initial),
+                "full_year": money(full_year),
+                "executed": money(executed),
+                "weight": "10",
+                "claimed_rate": rate,
+                "claimed_score": score,
+            },
+            "annual_goal": format!("按期完成{title}年度任务"),
+            "achievement": "已完成年度总体目标",
+            "indicators": project_indicators(rng, dept.group),
+            "claimed_total": if rng.chance(70) { Some((85 + rng.below(16)).to_string()) } else { None },
+            "narrative": {
+                "achievements": "项目按计划实施，社会效益和生态效益明显。",
+                "problems": "建设成本上涨，部分设施运行维护经费不足。",
+                "suggestions": "建议上级财政继续加大支持力度。",
+            },
+        }))?;
+        self.evaluation(&evaluation).await
+    }
+
+    /// Creates an evaluation and counts it.
+    async fn evaluation(
+        &mut self,
+        evaluation: &crate::model::evaluation_dto::EvaluationInput,
+    ) -> Result<(), ApiError> {
+        evaluations::create_in(self.txn, self.principal, evaluation).await?;
+        self.summary.evaluations += 1;
+        self.summary.indicator_results += evaluation.indicators.len();
+        Ok(())
+    }
 }
 
 #[cfg(test)]

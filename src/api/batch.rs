@@ -16,7 +16,9 @@ use crate::domain::policy::{Action, Kind, Principal};
 use crate::error::{ApiError, FieldError, codes};
 use crate::locale::{Lang, Text};
 use crate::model::amount::Figure;
-use crate::model::batch::{BatchRequest, BatchResponse, BatchSummary, ItemFinding, ItemResult};
+use crate::model::batch::{
+    BatchItem, BatchRequest, BatchResponse, BatchSummary, ItemFinding, ItemResult,
+};
 use crate::model::body::parse_body;
 use crate::model::evaluation_dto::GradeDto;
 use crate::model::vocab::{EvaluationStatus, ItemOutcome, Vocabulary};
@@ -217,62 +219,10 @@ pub async fn batch(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     crate::app::access::require_role(&principal, Kind::Evaluation, Action::Create)?;
-    let content_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase())
-        .unwrap_or_default();
     let body = read_body(&req, payload, state.max_batch_bytes).await?;
-    let (items, places, body_flags) = match content_type.as_str() {
-        "application/json" => {
-            let request = parse_body::<BatchRequest>(&body)?;
-            (request.items, Vec::new(), (request.dry_run, request.atomic))
-        }
-        "text/csv" => {
-            let (items, places) = crate::api::batch_csv::parse_located(&body)?;
-            (items, places, (None, None))
-        }
-        other => {
-            return Err(ApiError::new(
-                codes::UNSUPPORTED_MEDIA_TYPE,
-                Text::new(
-                    format!("Send the batch as application/json or text/csv (got {other})"),
-                    format!("批量请求须为 application/json 或 text/csv（收到 {other}）"),
-                ),
-            ));
-        }
-    };
+    let (items, places, body_flags) = parse_items(&content_type(&req), &body)?;
     let (dry_run, atomic) = flags(body_flags, &query)?;
-    if items.is_empty() || items.len() > state.max_batch_items {
-        return Err(ApiError::validation(vec![FieldError::body(
-            "/items",
-            "batch.size",
-            Text::new(
-                format!(
-                    "A batch holds 1 to {} items (setting max_batch_items); this one has {}",
-                    state.max_batch_items,
-                    items.len()
-                ),
-                format!(
-                    "一个批量请求可包含 1 到 {} 项（设置 max_batch_items），本请求有 {} 项",
-                    state.max_batch_items,
-                    items.len()
-                ),
-            ),
-        )]));
-    }
-    let lang = Lang::from_accept_language(
-        req.headers()
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    );
-    let request_id = req
-        .extensions()
-        .get::<RequestId>()
-        .map(|r| r.0.clone())
-        .unwrap_or_default();
+    check_size(items.len(), state.max_batch_items)?;
     let mode = evaluations::Mode { atomic, dry_run };
     let outcomes = evaluations::upsert_many(
         &state.db,
@@ -281,44 +231,103 @@ pub async fn batch(
         mode,
     )
     .await?;
+    let answer = Answering {
+        lang: Lang::from_accept_language(
+            req.headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok()),
+        ),
+        path: req.path(),
+        request_id: req
+            .extensions()
+            .get::<RequestId>()
+            .map(|r| r.0.clone())
+            .unwrap_or_default(),
+    };
     let mut results = Vec::with_capacity(items.len());
     for (index, (item, outcome)) in items.iter().zip(outcomes).enumerate() {
-        let place = places.get(index);
-        results.push(match outcome {
-            Ok((m, what, findings)) => ItemResult {
-                index,
-                reference: item.reference.clone(),
-                outcome: what,
-                id: Some(m.id.clone()),
-                status: Some(EvaluationStatus::from_stored(
-                    &m.status,
-                    format_args!("evaluation {}", m.id),
-                )?),
-                version: Some(m.version),
-                total: Some(Figure(m.total.0)),
-                grade: Some(GradeDto::from_stored(
-                    &m.grade,
-                    format_args!("evaluation {}", m.id),
-                )?),
-                error_findings: Some(m.error_count),
-                findings: findings
-                    .into_iter()
-                    .map(|f| ItemFinding {
-                        pointer: locate(place, index, &f.pointer),
-                        message: match lang {
-                            Lang::Zh => f.message_zh,
-                            Lang::En => f.message_en,
-                        },
-                        code: f.code,
-                        severity: f.severity,
-                        policy: f.policy,
-                    })
-                    .collect(),
-                problem: None,
-            },
+        results.push(answer.item(index, item, outcome, places.get(index))?);
+    }
+    let summary = evaluations::settle(&mut results, mode);
+    respond(summary, results)
+}
+
+/// The media type of the body, lower-cased, without its parameters.
+fn content_type(req: &HttpRequest) -> String {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// The items of a JSON or CSV body, where each CSV item's cells are, and the flags a JSON
+/// body carries.
+type ParsedItems = (Vec<BatchItem>, Vec<Places>, (Option<bool>, Option<bool>));
+
+/// Reads the items from a body of the given media type.
+fn parse_items(content_type: &str, body: &[u8]) -> Result<ParsedItems, ApiError> {
+    match content_type {
+        "application/json" => {
+            let request = parse_body::<BatchRequest>(body)?;
+            Ok((request.items, Vec::new(), (request.dry_run, request.atomic)))
+        }
+        "text/csv" => {
+            let (items, places) = crate::api::batch_csv::parse_located(body)?;
+            Ok((items, places, (None, None)))
+        }
+        other => Err(ApiError::new(
+            codes::UNSUPPORTED_MEDIA_TYPE,
+            Text::new(
+                format!("Send the batch as application/json or text/csv (got {other})"),
+                format!("批量请求须为 application/json 或 text/csv（收到 {other}）"),
+            ),
+        )),
+    }
+}
+
+/// A batch holds 1 to `max` items.
+fn check_size(count: usize, max: usize) -> Result<(), ApiError> {
+    if count > 0 && count <= max {
+        return Ok(());
+    }
+    Err(ApiError::validation(vec![FieldError::body(
+        "/items",
+        "batch.size",
+        Text::new(
+            format!(
+                "A batch holds 1 to {max} items (setting max_batch_items); this one has {count}"
+            ),
+            format!(
+                "一个批量请求可包含 1 到 {max} 项（设置 max_batch_items），本请求有 {count} 项"
+            ),
+        ),
+    )]))
+}
+
+/// What an item's answer needs from the request: its language, path and id.
+struct Answering<'a> {
+    lang: Lang,
+    path: &'a str,
+    request_id: String,
+}
+
+impl Answering<'_> {
+    /// The answer for one item: what was (or would be) written, or its problem.
+    fn item(
+        &self,
+        index: usize,
+        item: &BatchItem,
+        outcome: Result<evaluations::Done, ApiError>,
+        place: Option<&Places>,
+    ) -> Result<ItemResult, ApiError> {
+        let (m, what, findings) = match outcome {
+            Ok(done) => done,
             Err(e) => {
-                let e = prefixed(e, place, index);
-                ItemResult {
+                let problem =
+                    prefixed(e, place, index).to_problem(self.lang, self.path, &self.request_id);
+                return Ok(ItemResult {
                     index,
                     reference: item.reference.clone(),
                     outcome: ItemOutcome::Failed,
@@ -329,60 +338,45 @@ pub async fn batch(
                     grade: None,
                     error_findings: None,
                     findings: Vec::new(),
-                    problem: Some(e.to_problem(lang, req.path(), &request_id)),
-                }
+                    problem: Some(problem),
+                });
             }
-        });
+        };
+        let context = format!("evaluation {}", m.id);
+        Ok(ItemResult {
+            index,
+            reference: item.reference.clone(),
+            outcome: what,
+            id: Some(m.id.clone()),
+            status: Some(EvaluationStatus::from_stored(&m.status, &context)?),
+            version: Some(m.version),
+            total: Some(Figure(m.total.0)),
+            grade: Some(GradeDto::from_stored(&m.grade, &context)?),
+            error_findings: Some(m.error_count),
+            findings: findings
+                .into_iter()
+                .map(|f| ItemFinding {
+                    pointer: locate(place, index, &f.pointer),
+                    message: match self.lang {
+                        Lang::Zh => f.message_zh,
+                        Lang::En => f.message_en,
+                    },
+                    code: f.code,
+                    severity: f.severity,
+                    policy: f.policy,
+                })
+                .collect(),
+            problem: None,
+        })
     }
-    let failed = results
-        .iter()
-        .filter(|r| r.outcome == ItemOutcome::Failed)
-        .count();
-    let applied = !dry_run
-        && (if atomic {
-            failed == 0
-        } else {
-            failed < results.len()
-        });
-    if atomic && failed > 0 {
-        for r in results
-            .iter_mut()
-            .filter(|r| r.outcome != ItemOutcome::Failed)
-        {
-            r.outcome = ItemOutcome::NotApplied;
-            r.id = None;
-            r.version = None;
-            r.status = None;
-        }
-    }
-    if dry_run {
-        // Nothing was written: no id for a row that does not exist, no version that was
-        // never stored. A replace names the existing row and its (unchanged) status.
-        for r in results.iter_mut() {
-            if r.outcome != ItemOutcome::Replaced {
-                r.id = None;
-                r.status = None;
-            }
-            r.version = None;
-        }
-    }
-    let summary = BatchSummary {
-        total: results.len(),
-        created: results
-            .iter()
-            .filter(|r| r.outcome == ItemOutcome::Created)
-            .count(),
-        replaced: results
-            .iter()
-            .filter(|r| r.outcome == ItemOutcome::Replaced)
-            .count(),
-        failed,
-        dry_run,
-        atomic,
-        applied,
-    };
-    if failed > 0 && (atomic || failed == results.len()) {
-        let (en, zh) = if atomic {
+}
+
+/// 200 when every item succeeded, 207 when some did (per item), 422 with the items when the
+/// atomic batch failed or every item did.
+fn respond(summary: BatchSummary, results: Vec<ItemResult>) -> Result<HttpResponse, ApiError> {
+    let failed = summary.failed;
+    if failed > 0 && (summary.atomic || failed == results.len()) {
+        let (en, zh) = if summary.atomic {
             (
                 format!(
                     "{failed} of {} item(s) failed; nothing was written",

@@ -354,62 +354,8 @@ pub fn parse_located(bytes: &[u8]) -> Result<(Vec<BatchItem>, Vec<Places>), ApiE
             )])
         })?
         .clone();
+    let header = Header::read(&headers)?;
     let mut errors = Vec::new();
-    let mut columns: Vec<&'static str> = Vec::new();
-    // The header each column was printed with, for pointers.
-    let mut header_of: HashMap<&'static str, String> = HashMap::new();
-    for h in headers.iter() {
-        let as_printed = printed(h);
-        match canonical(h) {
-            Some(c) if header_of.contains_key(c) => {
-                errors.push(problem(
-                    1,
-                    &as_printed,
-                    "csv.duplicate_column",
-                    format!(
-                        "`{as_printed}` and `{}` are the same column ({c})",
-                        header_of[c]
-                    ),
-                    format!("`{as_printed}` 与 `{}` 是同一列（{c}）", header_of[c]),
-                ));
-                columns.push("");
-            }
-            Some(c) => {
-                header_of.insert(c, as_printed);
-                columns.push(c);
-            }
-            None => {
-                errors.push(problem(
-                    1,
-                    &as_printed,
-                    "csv.unknown_column",
-                    format!("Unknown column `{as_printed}`"),
-                    format!("未知列 `{as_printed}`"),
-                ));
-                columns.push("");
-            }
-        }
-    }
-    for required in ["kind", "department", "year", "level1", "level2"] {
-        if !columns.contains(&required) {
-            errors.push(problem(
-                1,
-                required,
-                "csv.missing_column",
-                format!("The column `{required}` is required"),
-                format!("缺少必需的列 `{required}`"),
-            ));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
-    }
-    let header = |name: &str| -> String {
-        header_of
-            .get(name)
-            .cloned()
-            .unwrap_or_else(|| name.to_owned())
-    };
     let mut items: Vec<BatchItem> = Vec::new();
     let mut places: Vec<Places> = Vec::new();
     let mut groups: HashMap<String, usize> = HashMap::new();
@@ -428,139 +374,280 @@ pub fn parse_located(bytes: &[u8]) -> Result<(Vec<BatchItem>, Vec<Places>), ApiE
                 continue;
             }
         };
-        let cell = |name: &str| -> String {
-            columns
-                .iter()
-                .position(|c| *c == name)
-                .and_then(|i| record.get(i))
-                .map(|v| v.trim().to_owned())
-                .unwrap_or_default()
+        let row = Row {
+            line,
+            record: &record,
+            header: &header,
         };
-        let opt = |name: &str| Some(cell(name)).filter(|v| !v.is_empty());
-        let bad = |name: &str, e: Text| problem(line, &header(name), range_code(&e.en), e.en, e.zh);
-        let amount = |name: &str, errors: &mut Vec<FieldError>| -> Option<Amount> {
-            Amount::parse_printed(&cell(name))
-                .map_err(|e| errors.push(bad(name, e)))
-                .ok()
-                .flatten()
-        };
-        let figure = |name: &str, errors: &mut Vec<FieldError>| -> Option<Figure> {
-            Figure::parse_printed(&cell(name))
-                .map_err(|e| errors.push(bad(name, e)))
-                .ok()
-                .flatten()
-        };
-        let kind = match cell("kind").as_str() {
-            "部门整体" | "部门整体支出" | "department" => EvaluationKind::Department,
-            "项目支出" | "项目" | "project" => EvaluationKind::Project,
-            other => {
-                errors.push(problem(
-                    line,
-                    &header("kind"),
-                    "field.invalid",
-                    format!("`{other}` is not 部门整体 or 项目支出"),
-                    format!("`{other}` 不是“部门整体”或“项目支出”"),
-                ));
-                continue;
-            }
-        };
-        let Ok(year) = crate::domain::money::normalize_width(&cell("year"))
-            .trim()
-            .parse::<i32>()
-        else {
-            errors.push(problem(
-                line,
-                &header("year"),
-                "field.invalid",
-                "The year must be a number".into(),
-                "年度必须是数字".into(),
-            ));
+        let Some((kind, year)) = row.kind_and_year(&mut errors) else {
             continue;
         };
-        let department = cell("department");
-        let project = opt("project");
-        let group = opt("ref").unwrap_or_else(|| {
+        let group = row.opt("ref").unwrap_or_else(|| {
             format!(
-                "{department}|{year}|{}|{}",
+                "{}|{year}|{}|{}",
+                row.cell("department"),
                 kind.as_str(),
-                project.clone().unwrap_or_default()
+                row.cell("project")
             )
         });
         let index = match groups.get(&group) {
             Some(i) => *i,
             None => {
-                let amount_unit = match opt("amount_unit") {
-                    None => AmountUnit::default(),
-                    Some(text) => AmountUnit::parse(&text).unwrap_or_else(|| {
-                        errors.push(problem(
-                            line,
-                            &header("amount_unit"),
-                            "field.invalid",
-                            format!("`{text}` is not 元 or 万元"),
-                            format!("`{text}` 不是“元”或“万元”"),
-                        ));
-                        AmountUnit::default()
-                    }),
-                };
-                let initial = amount("initial", &mut errors);
-                let budget = amount("full_year", &mut errors).map(|full_year| BudgetInput {
-                    amount_unit,
-                    initial,
-                    full_year,
-                    executed: amount("executed", &mut errors),
-                    weight: figure("execution_weight", &mut errors),
-                    claimed_rate: opt("claimed_rate")
-                        .filter(|r| !crate::domain::money::is_not_given(r)),
-                    claimed_score: figure("claimed_execution_score", &mut errors),
-                    by_source: Vec::new(),
-                    basic: None,
-                    project: None,
-                });
-                items.push(BatchItem {
-                    reference: opt("ref"),
-                    evaluation: EvaluationInput {
-                        kind,
-                        department,
-                        project,
-                        year,
-                        rule_set: opt("rule_set"),
-                        budget,
-                        annual_goal: opt("annual_goal"),
-                        achievement: opt("achievement"),
-                        indicators: Vec::new(),
-                        claimed_total: figure("claimed_total", &mut errors),
-                        narrative: Narrative::default(),
-                    },
-                });
+                items.push(row.item(kind, year, &mut errors));
                 places.push(Places {
                     first_line: line,
                     indicator_lines: Vec::new(),
-                    header_of: header_of.clone(),
+                    header_of: header.printed.clone(),
                 });
                 groups.insert(group, items.len() - 1);
                 items.len() - 1
             }
         };
-        let row = IndicatorInputDto {
-            level1: cell("level1"),
-            level2: cell("level2"),
-            level3: cell("level3"),
-            target: cell("target"),
-            target_nature: opt("target_nature"),
-            target_unit: opt("target_unit"),
-            actual: cell("actual"),
-            weight: figure("weight", &mut errors),
-            claimed_score: figure("claimed_score", &mut errors),
-            deviation_explanation: opt("deviation_explanation"),
-            direction: None,
-        };
-        items[index].evaluation.indicators.push(row);
+        items[index]
+            .evaluation
+            .indicators
+            .push(row.indicator(&mut errors));
         places[index].indicator_lines.push(line);
     }
     if errors.is_empty() {
         Ok((items, places))
     } else {
         Err(ApiError::validation(errors))
+    }
+}
+
+/// The header row: the column each position fills, and the header each column was printed
+/// with (for pointers).
+struct Header {
+    columns: Vec<&'static str>,
+    printed: HashMap<&'static str, String>,
+}
+
+impl Header {
+    /// Matches every header to a column; unknown headers, two headers for one column and
+    /// missing required columns are refused, all at once.
+    fn read(headers: &csv::StringRecord) -> Result<Self, ApiError> {
+        let mut errors = Vec::new();
+        let mut columns: Vec<&'static str> = Vec::new();
+        let mut header_of: HashMap<&'static str, String> = HashMap::new();
+        for h in headers.iter() {
+            let as_printed = printed(h);
+            match canonical(h) {
+                Some(c) if header_of.contains_key(c) => {
+                    errors.push(problem(
+                        1,
+                        &as_printed,
+                        "csv.duplicate_column",
+                        format!(
+                            "`{as_printed}` and `{}` are the same column ({c})",
+                            header_of[c]
+                        ),
+                        format!("`{as_printed}` 与 `{}` 是同一列（{c}）", header_of[c]),
+                    ));
+                    columns.push("");
+                }
+                Some(c) => {
+                    header_of.insert(c, as_printed);
+                    columns.push(c);
+                }
+                None => {
+                    errors.push(problem(
+                        1,
+                        &as_printed,
+                        "csv.unknown_column",
+                        format!("Unknown column `{as_printed}`"),
+                        format!("未知列 `{as_printed}`"),
+                    ));
+                    columns.push("");
+                }
+            }
+        }
+        for required in ["kind", "department", "year", "level1", "level2"] {
+            if !columns.contains(&required) {
+                errors.push(problem(
+                    1,
+                    required,
+                    "csv.missing_column",
+                    format!("The column `{required}` is required"),
+                    format!("缺少必需的列 `{required}`"),
+                ));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::validation(errors));
+        }
+        Ok(Header {
+            columns,
+            printed: header_of,
+        })
+    }
+
+    /// The header a column was printed with, or its English name when it is absent.
+    fn of(&self, name: &str) -> String {
+        self.printed
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| name.to_owned())
+    }
+}
+
+/// One data row of the CSV, read cell by cell as printed.
+struct Row<'a> {
+    line: usize,
+    record: &'a csv::StringRecord,
+    header: &'a Header,
+}
+
+impl Row<'_> {
+    /// The cell of a column, trimmed (empty when the column is absent).
+    fn cell(&self, name: &str) -> String {
+        self.header
+            .columns
+            .iter()
+            .position(|c| *c == name)
+            .and_then(|i| self.record.get(i))
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    }
+
+    /// The cell of a column, when it is not empty.
+    fn opt(&self, name: &str) -> Option<String> {
+        Some(self.cell(name)).filter(|v| !v.is_empty())
+    }
+
+    /// A problem at this row's cell of a column.
+    fn bad(&self, name: &str, e: Text) -> FieldError {
+        problem(
+            self.line,
+            &self.header.of(name),
+            range_code(&e.en),
+            e.en,
+            e.zh,
+        )
+    }
+
+    /// An amount as printed (`1,088.19`, `——`).
+    fn amount(&self, name: &str, errors: &mut Vec<FieldError>) -> Option<Amount> {
+        Amount::parse_printed(&self.cell(name))
+            .map_err(|e| errors.push(self.bad(name, e)))
+            .ok()
+            .flatten()
+    }
+
+    /// A figure as printed (`99.55分`, `９５`).
+    fn figure(&self, name: &str, errors: &mut Vec<FieldError>) -> Option<Figure> {
+        Figure::parse_printed(&self.cell(name))
+            .map_err(|e| errors.push(self.bad(name, e)))
+            .ok()
+            .flatten()
+    }
+
+    /// The row's kind and year, which every row must give.
+    fn kind_and_year(&self, errors: &mut Vec<FieldError>) -> Option<(EvaluationKind, i32)> {
+        let kind = match self.cell("kind").as_str() {
+            "部门整体" | "部门整体支出" | "department" => EvaluationKind::Department,
+            "项目支出" | "项目" | "project" => EvaluationKind::Project,
+            other => {
+                errors.push(problem(
+                    self.line,
+                    &self.header.of("kind"),
+                    "field.invalid",
+                    format!("`{other}` is not 部门整体 or 项目支出"),
+                    format!("`{other}` 不是“部门整体”或“项目支出”"),
+                ));
+                return None;
+            }
+        };
+        let Ok(year) = crate::domain::money::normalize_width(&self.cell("year"))
+            .trim()
+            .parse::<i32>()
+        else {
+            errors.push(problem(
+                self.line,
+                &self.header.of("year"),
+                "field.invalid",
+                "The year must be a number".into(),
+                "年度必须是数字".into(),
+            ));
+            return None;
+        };
+        Some((kind, year))
+    }
+
+    /// The unit of the row's amounts (万元 when blank).
+    fn amount_unit(&self, errors: &mut Vec<FieldError>) -> AmountUnit {
+        let Some(text) = self.opt("amount_unit") else {
+            return AmountUnit::default();
+        };
+        AmountUnit::parse(&text).unwrap_or_else(|| {
+            errors.push(problem(
+                self.line,
+                &self.header.of("amount_unit"),
+                "field.invalid",
+                format!("`{text}` is not 元 or 万元"),
+                format!("`{text}` 不是“元”或“万元”"),
+            ));
+            AmountUnit::default()
+        })
+    }
+
+    /// The budget block, read when 全年预算数 is given.
+    fn budget(&self, errors: &mut Vec<FieldError>) -> Option<BudgetInput> {
+        let amount_unit = self.amount_unit(errors);
+        let initial = self.amount("initial", errors);
+        let full_year = self.amount("full_year", errors)?;
+        Some(BudgetInput {
+            amount_unit,
+            initial,
+            full_year,
+            executed: self.amount("executed", errors),
+            weight: self.figure("execution_weight", errors),
+            claimed_rate: self
+                .opt("claimed_rate")
+                .filter(|r| !crate::domain::money::is_not_given(r)),
+            claimed_score: self.figure("claimed_execution_score", errors),
+            by_source: Vec::new(),
+            basic: None,
+            project: None,
+        })
+    }
+
+    /// A new evaluation from its first row's own cells, without indicators yet.
+    fn item(&self, kind: EvaluationKind, year: i32, errors: &mut Vec<FieldError>) -> BatchItem {
+        let budget = self.budget(errors);
+        BatchItem {
+            reference: self.opt("ref"),
+            evaluation: EvaluationInput {
+                kind,
+                department: self.cell("department"),
+                project: self.opt("project"),
+                year,
+                rule_set: self.opt("rule_set"),
+                budget,
+                annual_goal: self.opt("annual_goal"),
+                achievement: self.opt("achievement"),
+                indicators: Vec::new(),
+                claimed_total: self.figure("claimed_total", errors),
+                narrative: Narrative::default(),
+            },
+        }
+    }
+
+    /// The row's indicator.
+    fn indicator(&self, errors: &mut Vec<FieldError>) -> IndicatorInputDto {
+        IndicatorInputDto {
+            level1: self.cell("level1"),
+            level2: self.cell("level2"),
+            level3: self.cell("level3"),
+            target: self.cell("target"),
+            target_nature: self.opt("target_nature"),
+            target_unit: self.opt("target_unit"),
+            actual: self.cell("actual"),
+            weight: self.figure("weight", errors),
+            claimed_score: self.figure("claimed_score", errors),
+            deviation_explanation: self.opt("deviation_explanation"),
+            direction: None,
+        }
     }
 }
 

@@ -29,7 +29,7 @@ use crate::model::vocab::{BudgetSource, EvaluationStatus, ItemOutcome, Vocabular
 use crate::store::evaluations::{self as store, Model};
 
 pub use answer::to_dto;
-pub use many::{Done, Mode, upsert_many};
+pub use many::{Done, Mode, settle, upsert_many};
 pub use prepare::{Prepared, prepare};
 pub use read::{history_of, owners};
 pub(crate) use write::{FinalScore, HistoryEntry, save, save_scored};

@@ -8,6 +8,7 @@ use super::upsert;
 use crate::app::uow::UnitOfWork;
 use crate::domain::policy::Principal;
 use crate::error::ApiError;
+use crate::model::batch::{BatchSummary, ItemResult};
 use crate::model::evaluation_dto::EvaluationInput;
 use crate::model::findings::FindingDto;
 use crate::model::vocab::ItemOutcome;
@@ -76,5 +77,51 @@ async fn in_savepoint(
             savepoint.rollback().await?;
             Ok(Err(e))
         }
+    }
+}
+
+/// Settles the items' answers once every item has run, and sums them up. In an atomic batch
+/// with a failure nothing was written: the items that would have succeeded are `not_applied`
+/// and name no row. In a dry run nothing was written either: no id for a row that does not
+/// exist and no version that was never stored (a replace names the existing row and its
+/// unchanged status).
+pub fn settle(results: &mut [ItemResult], mode: Mode) -> BatchSummary {
+    let count =
+        |results: &[ItemResult], outcome| results.iter().filter(|r| r.outcome == outcome).count();
+    let failed = count(results, ItemOutcome::Failed);
+    if mode.atomic && failed > 0 {
+        for r in results
+            .iter_mut()
+            .filter(|r| r.outcome != ItemOutcome::Failed)
+        {
+            r.outcome = ItemOutcome::NotApplied;
+            r.id = None;
+            r.version = None;
+            r.status = None;
+        }
+    }
+    if mode.dry_run {
+        for r in results.iter_mut() {
+            if r.outcome != ItemOutcome::Replaced {
+                r.id = None;
+                r.status = None;
+            }
+            r.version = None;
+        }
+    }
+    let applied = !mode.dry_run
+        && (if mode.atomic {
+            failed == 0
+        } else {
+            failed < results.len()
+        });
+    BatchSummary {
+        total: results.len(),
+        created: count(results, ItemOutcome::Created),
+        replaced: count(results, ItemOutcome::Replaced),
+        failed,
+        dry_run: mode.dry_run,
+        atomic: mode.atomic,
+        applied,
     }
 }
