@@ -1,11 +1,9 @@
 //! Fund allocations: create, replace and delete, through the generic write path.
 
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::ConnectionTrait;
 
 use crate::app::departments;
-use crate::app::precondition::IfMatch;
 use crate::app::scope;
-use crate::app::uow::UnitOfWork;
 use crate::app::write;
 use crate::app::write::year_error;
 use crate::app::{access, feed};
@@ -111,67 +109,22 @@ async fn build(
     })
 }
 
-/// Creates a fund allocation.
-/// Creates a fund allocation, in a unit of work of its own.
-pub async fn create(
-    db: &DatabaseConnection,
-    principal: &Principal,
-    input: &FundInput,
-) -> Result<Model, ApiError> {
-    let uow = UnitOfWork::begin(db).await?;
-    let m = create_in(uow.db(), principal, input).await?;
-    uow.commit().await?;
-    Ok(m)
+impl write::Built for Model {
+    type Input = FundInput;
+
+    async fn build(
+        db: &impl ConnectionTrait,
+        principal: &Principal,
+        input: &FundInput,
+        action: Action,
+    ) -> Result<Model, ApiError> {
+        build(db, principal, input, action).await
+    }
+
+    write::built_fields!();
 }
 
-/// Creates a fund allocation, in the caller's transaction.
-pub async fn create_in(
-    db: &impl ConnectionTrait,
-    principal: &Principal,
-    input: &FundInput,
-) -> Result<Model, ApiError> {
-    let mut m = build(db, principal, input, Action::Create).await?;
-    m.id = uuid::Uuid::now_v7().to_string();
-    write::insert(db, m, &principal.subject).await
-}
-
-/// Replaces a fund allocation, in a unit of work of its own.
-pub async fn replace(
-    db: &DatabaseConnection,
-    principal: &Principal,
-    id: &str,
-    if_match: &IfMatch,
-    input: &FundInput,
-) -> Result<Model, ApiError> {
-    let uow = UnitOfWork::begin(db).await?;
-    let current = resolve(uow.db(), principal, id, Action::Update).await?;
-    write::check_if_match(Some(if_match), current.version)?;
-    let built = build(uow.db(), principal, input, Action::Update).await?;
-    let next = Model {
-        id: current.id.clone(),
-        version: current.version + 1,
-        created_at: current.created_at,
-        ..built
-    };
-    let m = write::replace(uow.db(), &current, next, &principal.subject).await?;
-    uow.commit().await?;
-    Ok(m)
-}
-
-/// Deletes a fund allocation (a tombstone), in a unit of work of its own; `if_match`, when
-/// given, must name its version.
-pub async fn delete(
-    db: &DatabaseConnection,
-    principal: &Principal,
-    id: &str,
-    if_match: Option<&IfMatch>,
-) -> Result<(), ApiError> {
-    let uow = UnitOfWork::begin(db).await?;
-    let current = resolve(uow.db(), principal, id, Action::Delete).await?;
-    write::check_if_match(if_match, current.version)?;
-    write::delete(uow.db(), &current, &principal.subject).await?;
-    uow.commit().await
-}
+write::use_cases!(Model, FundInput, "fund allocation");
 
 /// The filters of the fund list.
 #[derive(Debug, Default, Clone)]

@@ -1,12 +1,10 @@
 //! Projects: create, replace and delete, through the generic write path.
 
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::ConnectionTrait;
 
 use crate::app::budgets::project_answers;
 use crate::app::departments;
-use crate::app::precondition::IfMatch;
 use crate::app::scope;
-use crate::app::uow::UnitOfWork;
 use crate::app::write;
 use crate::app::write::year_error;
 use crate::app::{access, feed};
@@ -90,67 +88,27 @@ async fn build(
     })
 }
 
-/// Creates a project.
-/// Creates a project, in a unit of work of its own.
-pub async fn create(
-    db: &DatabaseConnection,
-    principal: &Principal,
-    input: &ProjectInput,
-) -> Result<Model, ApiError> {
-    let uow = UnitOfWork::begin(db).await?;
-    let m = create_in(uow.db(), principal, input).await?;
-    uow.commit().await?;
-    Ok(m)
-}
+impl write::Built for Model {
+    type Input = ProjectInput;
 
-/// Creates a project, in the caller's transaction.
-pub async fn create_in(
-    db: &impl ConnectionTrait,
-    principal: &Principal,
-    input: &ProjectInput,
-) -> Result<Model, ApiError> {
-    let mut m = build(db, principal, input, Action::Create).await?;
-    m.id = uuid::Uuid::now_v7().to_string();
-    write::insert(db, m, &principal.subject).await
-}
+    async fn build(
+        db: &impl ConnectionTrait,
+        principal: &Principal,
+        input: &ProjectInput,
+        action: Action,
+    ) -> Result<Model, ApiError> {
+        build(db, principal, input, action).await
+    }
 
-/// Replaces a project, in a unit of work of its own.
-pub async fn replace(
-    db: &DatabaseConnection,
-    principal: &Principal,
-    id: &str,
-    if_match: &IfMatch,
-    input: &ProjectInput,
-) -> Result<Model, ApiError> {
-    let uow = UnitOfWork::begin(db).await?;
-    let current = resolve(uow.db(), principal, id, Action::Update).await?;
-    write::check_if_match(Some(if_match), current.version)?;
-    let built = build(uow.db(), principal, input, Action::Update).await?;
-    let next = Model {
-        id: current.id.clone(),
-        version: current.version + 1,
-        created_at: current.created_at,
-        ..built
-    };
-    let m = write::replace(uow.db(), &current, next, &principal.subject).await?;
-    uow.commit().await?;
-    Ok(m)
-}
+    write::built_fields!();
 
-/// Deletes a project (a tombstone), in a unit of work of its own; refused while live funds
-/// finance it. `if_match`, when given, must name its version.
-pub async fn delete(
-    db: &DatabaseConnection,
-    principal: &Principal,
-    id: &str,
-    if_match: Option<&IfMatch>,
-) -> Result<(), ApiError> {
-    let uow = UnitOfWork::begin(db).await?;
-    let current = resolve(uow.db(), principal, id, Action::Delete).await?;
-    write::check_if_match(if_match, current.version)?;
-    let funds = fund_store::of_projects(uow.db(), std::slice::from_ref(&current.id)).await?;
-    if !funds.is_empty() {
-        return Err(ApiError::new(
+    /// Refused while live funds finance the project.
+    async fn check_delete(&self, db: &impl ConnectionTrait) -> Result<(), ApiError> {
+        let funds = fund_store::of_projects(db, std::slice::from_ref(&self.id)).await?;
+        if funds.is_empty() {
+            return Ok(());
+        }
+        Err(ApiError::new(
             codes::PROJECT_HAS_FUNDS,
             Text::new(
                 format!(
@@ -159,11 +117,11 @@ pub async fn delete(
                 ),
                 format!("仍有 {} 笔资金属于该项目", funds.len()),
             ),
-        ));
+        ))
     }
-    write::delete(uow.db(), &current, &principal.subject).await?;
-    uow.commit().await
 }
+
+write::use_cases!(Model, ProjectInput, "project");
 
 /// The filters of the project list.
 #[derive(Debug, Default, Clone)]

@@ -6,11 +6,11 @@
 use std::future::Future;
 
 use chrono::{DateTime, Utc};
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use crate::app::feed;
 use crate::app::precondition::{self as http, IfMatch};
-use crate::app::uow::{self, Write};
+use crate::app::uow::{self, UnitOfWork, Write};
 use crate::domain::policy::{Action, Kind, Principal};
 use crate::domain::validate;
 use crate::error::{ApiError, FieldError};
@@ -281,3 +281,160 @@ pub async fn delete<R: SoftDelete>(
     let next = current.tombstone(crate::clock::now());
     overwrite(db, current.version(), next, feed::DELETED, actor).await
 }
+
+/// A department-owned row built whole from its input (funds, projects): created, replaced and
+/// deleted the same way, each in a unit of work of its own (or, to create, in the caller's
+/// transaction).
+pub trait Built: Owned + SoftDelete {
+    /// What a client sends.
+    type Input: Sync;
+
+    /// Validates an input into the row it describes (id and audit fields left to the caller).
+    fn build(
+        db: &impl ConnectionTrait,
+        principal: &Principal,
+        input: &Self::Input,
+        action: Action,
+    ) -> impl Future<Output = Result<Self, ApiError>> + Send;
+
+    /// The row with its id.
+    fn with_id(self, id: String) -> Self;
+
+    /// The row as the next version of `current`: its id, version + 1 and creation time.
+    fn succeeding(self, current: &Self) -> Self;
+
+    /// What must hold before the row is deleted (nothing, unless a resource says otherwise).
+    fn check_delete(
+        &self,
+        _db: &impl ConnectionTrait,
+    ) -> impl Future<Output = Result<(), ApiError>> + Send {
+        async { Ok(()) }
+    }
+}
+
+/// `Built::with_id` and `Built::succeeding` for a model with `id`, `version` and `created_at`.
+macro_rules! built_fields {
+    () => {
+        fn with_id(self, id: String) -> Self {
+            Self { id, ..self }
+        }
+
+        fn succeeding(self, current: &Self) -> Self {
+            Self {
+                id: current.id.clone(),
+                version: current.version + 1,
+                created_at: current.created_at,
+                ..self
+            }
+        }
+    };
+}
+pub(crate) use built_fields;
+
+/// Creates a row, in a unit of work of its own.
+pub async fn create<R: Built>(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    input: &R::Input,
+) -> Result<R, ApiError> {
+    let uow = UnitOfWork::begin(db).await?;
+    let m = create_in(uow.db(), principal, input).await?;
+    uow.commit().await?;
+    Ok(m)
+}
+
+/// Creates a row with a new id, in the caller's transaction.
+pub async fn create_in<R: Built>(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    input: &R::Input,
+) -> Result<R, ApiError> {
+    let m = R::build(db, principal, input, Action::Create)
+        .await?
+        .with_id(uuid::Uuid::now_v7().to_string());
+    insert(db, m, &principal.subject).await
+}
+
+/// Replaces the row `id` from an input, under If-Match, in a unit of work of its own.
+pub async fn replace_by_id<R: Built>(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: &str,
+    if_match: &IfMatch,
+    input: &R::Input,
+) -> Result<R, ApiError> {
+    let uow = UnitOfWork::begin(db).await?;
+    let current: R = resolve_owned(uow.db(), principal, id, Action::Update).await?;
+    check_if_match(Some(if_match), current.version())?;
+    let next = R::build(uow.db(), principal, input, Action::Update)
+        .await?
+        .succeeding(&current);
+    let m = replace(uow.db(), &current, next, &principal.subject).await?;
+    uow.commit().await?;
+    Ok(m)
+}
+
+/// Deletes the row `id` (a tombstone), in a unit of work of its own; `if_match`, when given,
+/// must name its version.
+pub async fn delete_by_id<R: Built>(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    id: &str,
+    if_match: Option<&IfMatch>,
+) -> Result<(), ApiError> {
+    let uow = UnitOfWork::begin(db).await?;
+    let current: R = resolve_owned(uow.db(), principal, id, Action::Delete).await?;
+    check_if_match(if_match, current.version())?;
+    current.check_delete(uow.db()).await?;
+    delete(uow.db(), &current, &principal.subject).await?;
+    uow.commit().await
+}
+
+/// The four write use cases of a [`Built`] resource, as functions of its module: `create`,
+/// `create_in` (in the caller's transaction), `replace` and `delete`.
+macro_rules! use_cases {
+    ($model:ty, $input:ty, $noun:literal) => {
+        #[doc = concat!("Creates a ", $noun, ", in a unit of work of its own.")]
+        pub async fn create(
+            db: &sea_orm::DatabaseConnection,
+            principal: &$crate::domain::policy::Principal,
+            input: &$input,
+        ) -> Result<$model, $crate::error::ApiError> {
+            $crate::app::write::create(db, principal, input).await
+        }
+
+        #[doc = concat!("Creates a ", $noun, ", in the caller's transaction.")]
+        pub async fn create_in(
+            db: &impl sea_orm::ConnectionTrait,
+            principal: &$crate::domain::policy::Principal,
+            input: &$input,
+        ) -> Result<$model, $crate::error::ApiError> {
+            $crate::app::write::create_in(db, principal, input).await
+        }
+
+        #[doc = concat!("Replaces a ", $noun, " under If-Match, in a unit of work of its own.")]
+        pub async fn replace(
+            db: &sea_orm::DatabaseConnection,
+            principal: &$crate::domain::policy::Principal,
+            id: &str,
+            if_match: &$crate::app::precondition::IfMatch,
+            input: &$input,
+        ) -> Result<$model, $crate::error::ApiError> {
+            $crate::app::write::replace_by_id(db, principal, id, if_match, input).await
+        }
+
+        #[doc = concat!(
+            "Deletes a ", $noun, " (a tombstone), in a unit of work of its own; `if_match`, ",
+            "when given, must name its version."
+        )]
+        pub async fn delete(
+            db: &sea_orm::DatabaseConnection,
+            principal: &$crate::domain::policy::Principal,
+            id: &str,
+            if_match: Option<&$crate::app::precondition::IfMatch>,
+        ) -> Result<(), $crate::error::ApiError> {
+            $crate::app::write::delete_by_id::<$model>(db, principal, id, if_match).await
+        }
+    };
+}
+pub(crate) use use_cases;
