@@ -2,12 +2,12 @@
 //! profile (staffing, vehicles, assets) and finances (revenue, expenditure, the basic data
 //! table), each returned with what the server computes from it and the engine's findings.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use serde::Serialize;
 
 use crate::api::extract::JsonBody;
-use crate::api::http::{self, etag};
+use crate::api::http::{self};
 use crate::api::state::AppState;
 use crate::app::department_years::{self, FINANCE, PROFILE, finance_of, read_document};
 use crate::domain::policy::Principal;
@@ -17,9 +17,7 @@ use crate::model::department_years::{Finance, FinanceInput, Profile, ProfileInpu
 // ---------------------------------------------------------------- shared plumbing
 
 fn respond<T: Serialize>(status: StatusCode, version: i64, body: &T) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::ETAG, etag(version)))
-        .json(body)
+    http::versioned(status, version, "", body)
 }
 
 // ---------------------------------------------------------------- handlers
@@ -48,10 +46,8 @@ pub async fn get_profile(
     let (key, year) = path.into_inner();
     let (id, row, data) =
         read_document::<ProfileInput>(&state.db, &principal, &key, PROFILE, year).await?;
-    if http::not_modified(&req, row.version) {
-        return Ok(HttpResponse::NotModified()
-            .insert_header((header::ETAG, etag(row.version)))
-            .finish());
+    if let Some(res) = http::unchanged(&req, row.version) {
+        return Ok(res);
     }
     Ok(respond(
         StatusCode::OK,
@@ -130,10 +126,8 @@ pub async fn get_finance(
     let (key, year) = path.into_inner();
     let (id, row, data) =
         read_document::<FinanceInput>(&state.db, &principal, &key, FINANCE, year).await?;
-    if http::not_modified(&req, row.version) {
-        return Ok(HttpResponse::NotModified()
-            .insert_header((header::ETAG, etag(row.version)))
-            .finish());
+    if let Some(res) = http::unchanged(&req, row.version) {
+        return Ok(res);
     }
     let body = finance_of(&state.db, id, &row, data).await?;
     Ok(respond(StatusCode::OK, row.version, &body))

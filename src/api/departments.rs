@@ -1,12 +1,11 @@
 //! `/api/v1/departments`: budget units (部门 / 单位), addressable by id or budget code.
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::extract::JsonBody;
-use crate::api::http::{self, etag};
+use crate::api::http::{self};
 use crate::api::state::AppState;
 use crate::app::departments::{self, DepartmentFilters};
 use crate::app::scope;
@@ -41,15 +40,8 @@ const PAGE_KIND: &str = "departments";
 use crate::app::departments::resolve;
 
 fn respond(status: actix_web::http::StatusCode, department: Department) -> HttpResponse {
-    let mut res = HttpResponse::build(status);
-    res.insert_header((header::ETAG, etag(department.version)));
-    if status == actix_web::http::StatusCode::CREATED {
-        res.insert_header((
-            header::LOCATION,
-            format!("/api/v1/departments/{}", department.id),
-        ));
-    }
-    res.json(department)
+    let location = format!("/api/v1/departments/{}", department.id);
+    http::versioned(status, department.version, &location, &department)
 }
 
 /// List departments.
@@ -103,10 +95,8 @@ pub async fn get_department(
     key: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let m = resolve(&state.db, &principal, &key, Action::Read).await?;
-    if http::not_modified(&req, m.version) {
-        return Ok(HttpResponse::NotModified()
-            .insert_header((header::ETAG, etag(m.version)))
-            .finish());
+    if let Some(res) = http::unchanged(&req, m.version) {
+        return Ok(res);
     }
     Ok(respond(
         actix_web::http::StatusCode::OK,

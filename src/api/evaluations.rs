@@ -14,7 +14,7 @@ use crate::api::bounded_body::BoundedBody;
 use crate::api::caching;
 use crate::api::evaluation_views::{EvaluationListPage, chosen_fields, write_item};
 use crate::api::extract::JsonBody;
-use crate::api::http::{self, etag};
+use crate::api::http::{self};
 use crate::api::state::AppState;
 use crate::app::evaluations;
 use crate::app::evaluations::list::{self, ListItem};
@@ -59,15 +59,8 @@ pub struct EvaluationQuery {
 const PAGE_KIND: &str = "evaluations";
 
 fn respond(status: StatusCode, evaluation: &Evaluation) -> HttpResponse {
-    let mut res = HttpResponse::build(status);
-    res.insert_header((header::ETAG, etag(evaluation.version)));
-    if status == StatusCode::CREATED {
-        res.insert_header((
-            header::LOCATION,
-            format!("/api/v1/evaluations/{}", evaluation.id),
-        ));
-    }
-    res.json(evaluation)
+    let location = format!("/api/v1/evaluations/{}", evaluation.id);
+    http::versioned(status, evaluation.version, &location, evaluation)
 }
 
 /// Writes a model and answers with it.
@@ -184,10 +177,8 @@ pub async fn get_evaluation(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let (m, _) = evaluations::resolve(&state.db, &principal, &id, Action::Read).await?;
-    if http::not_modified(&req, m.version) {
-        return Ok(HttpResponse::NotModified()
-            .insert_header((header::ETAG, etag(m.version)))
-            .finish());
+    if let Some(res) = http::unchanged(&req, m.version) {
+        return Ok(res);
     }
     Ok(respond(
         StatusCode::OK,

@@ -1,12 +1,12 @@
 //! `/api/v1/funds`: fund allocations (资金), one row each, with exact amounts.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::extract::JsonBody;
-use crate::api::http::{self, etag};
+use crate::api::http::{self};
 use crate::api::state::AppState;
 use crate::app::funds::{self, FundFilters};
 use crate::domain::policy::{Action, Principal};
@@ -37,12 +37,8 @@ pub struct FundQuery {
 const PAGE_KIND: &str = "funds";
 
 fn respond(status: StatusCode, fund: Fund) -> HttpResponse {
-    let mut res = HttpResponse::build(status);
-    res.insert_header((header::ETAG, etag(fund.version)));
-    if status == StatusCode::CREATED {
-        res.insert_header((header::LOCATION, format!("/api/v1/funds/{}", fund.id)));
-    }
-    res.json(fund)
+    let location = format!("/api/v1/funds/{}", fund.id);
+    http::versioned(status, fund.version, &location, &fund)
 }
 
 /// List fund allocations.
@@ -96,10 +92,8 @@ pub async fn get_fund(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let m = funds::resolve(&state.db, &principal, &id, Action::Read).await?;
-    if http::not_modified(&req, m.version) {
-        return Ok(HttpResponse::NotModified()
-            .insert_header((header::ETAG, etag(m.version)))
-            .finish());
+    if let Some(res) = http::unchanged(&req, m.version) {
+        return Ok(res);
     }
     Ok(respond(StatusCode::OK, Fund::try_from(m)?))
 }

@@ -1,7 +1,7 @@
 //! HTTP details shared by the resources: ETags and preconditions, cursor pagination.
 
-use actix_web::HttpRequest;
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
@@ -35,6 +35,30 @@ pub fn not_modified(req: &HttpRequest, version: i64) -> bool {
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| parse_tag_list(v).matches(version))
+}
+
+/// The 304 (with the ETag) when `If-None-Match` names the current version.
+pub fn unchanged(req: &HttpRequest, version: i64) -> Option<HttpResponse> {
+    not_modified(req, version).then(|| {
+        HttpResponse::NotModified()
+            .insert_header((header::ETAG, etag(version)))
+            .finish()
+    })
+}
+
+/// A versioned resource as the answer: its body with its ETag, and on 201 its `Location`.
+pub fn versioned<T: Serialize>(
+    status: StatusCode,
+    version: i64,
+    location: &str,
+    body: &T,
+) -> HttpResponse {
+    let mut res = HttpResponse::build(status);
+    res.insert_header((header::ETAG, etag(version)));
+    if status == StatusCode::CREATED {
+        res.insert_header((header::LOCATION, location));
+    }
+    res.json(body)
 }
 
 pub const DEFAULT_PAGE_SIZE: u64 = 50;

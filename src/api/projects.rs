@@ -1,12 +1,12 @@
 //! `/api/v1/projects`: projects (项目) with the budget block derived from their funds.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::extract::JsonBody;
-use crate::api::http::{self, etag};
+use crate::api::http::{self};
 use crate::api::state::AppState;
 use crate::app::budgets::project_answer;
 use crate::app::projects::{self, ProjectFilters};
@@ -41,12 +41,8 @@ const PAGE_KIND: &str = "projects";
 use crate::app::projects::resolve;
 
 fn respond(status: StatusCode, project: Project) -> HttpResponse {
-    let mut res = HttpResponse::build(status);
-    res.insert_header((header::ETAG, etag(project.version)));
-    if status == StatusCode::CREATED {
-        res.insert_header((header::LOCATION, format!("/api/v1/projects/{}", project.id)));
-    }
-    res.json(project)
+    let location = format!("/api/v1/projects/{}", project.id);
+    http::versioned(status, project.version, &location, &project)
 }
 
 /// List projects.
@@ -99,10 +95,8 @@ pub async fn get_project(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let m = resolve(&state.db, &principal, &id, Action::Read).await?;
-    if http::not_modified(&req, m.version) {
-        return Ok(HttpResponse::NotModified()
-            .insert_header((header::ETAG, etag(m.version)))
-            .finish());
+    if let Some(res) = http::unchanged(&req, m.version) {
+        return Ok(res);
     }
     Ok(respond(StatusCode::OK, project_answer(&state.db, m).await?))
 }

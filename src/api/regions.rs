@@ -1,13 +1,13 @@
 //! `/api/v1/regions`: GB/T 2260 administrative divisions. HTTP only: the use cases are
 //! [`crate::app::regions`].
 
-use actix_web::http::header;
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::extract::JsonBody;
-use crate::api::http::{self, etag};
+use crate::api::http::{self};
 use crate::api::state::AppState;
 use crate::app::regions::{self, RegionFilters};
 use crate::domain::policy::{Action, Principal};
@@ -43,12 +43,9 @@ pub struct RegionQuery {
 
 const PAGE_KIND: &str = "regions";
 
-fn with_etag(
-    mut res: actix_web::HttpResponseBuilder,
-    version: i64,
-) -> actix_web::HttpResponseBuilder {
-    res.insert_header((header::ETAG, etag(version)));
-    res
+fn respond(status: StatusCode, region: Region) -> HttpResponse {
+    let location = format!("/api/v1/regions/{}", region.code);
+    http::versioned(status, region.version, &location, &region)
 }
 
 /// List regions.
@@ -103,10 +100,10 @@ pub async fn get_region(
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let region = regions::get(&state.db, &principal, &code).await?;
-    if http::not_modified(&req, region.version) {
-        return Ok(with_etag(HttpResponse::NotModified(), region.version).finish());
+    if let Some(res) = http::unchanged(&req, region.version) {
+        return Ok(res);
     }
-    Ok(with_etag(HttpResponse::Ok(), region.version).json(region))
+    Ok(respond(StatusCode::OK, region))
 }
 
 /// Create a region.
@@ -127,9 +124,7 @@ pub async fn create_region(
     body: JsonBody<RegionCreate>,
 ) -> Result<HttpResponse, ApiError> {
     let region = regions::create(&state.db, &principal, &body.0).await?;
-    Ok(with_etag(HttpResponse::Created(), region.version)
-        .insert_header((header::LOCATION, format!("/api/v1/regions/{}", region.code)))
-        .json(region))
+    Ok(respond(StatusCode::CREATED, region))
 }
 
 /// Replace a region (its name; the code, level and parent are fixed by the code).
@@ -160,7 +155,7 @@ pub async fn replace_region(
     regions::authorize(&principal, Action::Update, &code)?;
     let if_match = http::require_if_match(&req)?;
     let region = regions::replace(&state.db, &principal, &code, &if_match, &body.0).await?;
-    Ok(with_etag(HttpResponse::Ok(), region.version).json(region))
+    Ok(respond(StatusCode::OK, region))
 }
 
 /// Delete a region (soft: it disappears from reads and can be created again).

@@ -1,11 +1,10 @@
 //! The finance bureau's review (复核) of an evaluation: `GET` / `PUT`
 //! `/evaluations/{id}/review`.
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, put, web};
 
 use crate::api::extract::JsonBody;
-use crate::api::http::{self, etag};
+use crate::api::http::{self};
 use crate::api::state::AppState;
 use crate::app::reviews;
 use crate::domain::policy::Principal;
@@ -13,9 +12,12 @@ use crate::error::{ApiError, Problem};
 use crate::model::review_dto::{ReviewInput, ReviewView};
 
 fn respond(view: &ReviewView) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(view.evaluation_version)))
-        .json(view)
+    http::versioned(
+        actix_web::http::StatusCode::OK,
+        view.evaluation_version,
+        "",
+        view,
+    )
 }
 
 /// The review of an evaluation: the engine's scores and findings (those on rows resting on the
@@ -43,10 +45,8 @@ pub async fn get_review(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let view = reviews::get(&state.db, &principal, &id).await?;
-    if http::not_modified(&req, view.evaluation_version) {
-        return Ok(HttpResponse::NotModified()
-            .insert_header((header::ETAG, etag(view.evaluation_version)))
-            .finish());
+    if let Some(res) = http::unchanged(&req, view.evaluation_version) {
+        return Ok(res);
     }
     Ok(respond(&view))
 }

@@ -4,13 +4,13 @@
 //! no rule set gets the default of the nearest region above its department
 //! ([`crate::domain::rule_defaults::resolve`]); where none is configured, `national-2021`.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, put, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::extract::JsonBody;
-use crate::api::http::{self, etag};
+use crate::api::http::{self};
 use crate::api::state::AppState;
 use crate::app::rule_set_defaults::{self as defaults, Place};
 use crate::domain::policy::Principal;
@@ -91,14 +91,10 @@ pub async fn get_rule_set_default(
         year: query.year,
     };
     let d = defaults::get(&state.db, &principal, &place).await?;
-    if http::not_modified(&req, d.version) {
-        return Ok(HttpResponse::NotModified()
-            .insert_header((header::ETAG, etag(d.version)))
-            .finish());
+    if let Some(res) = http::unchanged(&req, d.version) {
+        return Ok(res);
     }
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(d.version)))
-        .json(d))
+    Ok(http::versioned(StatusCode::OK, d.version, "", &d))
 }
 
 /// Set the default rule set of a region, kind and year (admin, inside its scope). Creates it
@@ -141,16 +137,12 @@ pub async fn put_rule_set_default(
     };
     let if_match = http::optional_if_match(&req);
     let (d, created) = defaults::put(&state.db, &principal, &place, &body.0, if_match).await?;
-    let mut res = HttpResponse::build(if created {
+    let status = if created {
         StatusCode::CREATED
     } else {
         StatusCode::OK
-    });
-    res.insert_header((header::ETAG, etag(d.version)));
-    if created {
-        res.insert_header((header::LOCATION, location(&place)));
-    }
-    Ok(res.json(d))
+    };
+    Ok(http::versioned(status, d.version, &location(&place), &d))
 }
 
 /// Remove the default rule set of a region, kind and year (admin, inside its scope).
