@@ -49,26 +49,11 @@ pub async fn evaluation_filter(
     principal: &Principal,
     f: &EvaluationFilters,
 ) -> Result<Option<evaluation_store::Filter>, ApiError> {
-    let statuses = visible_statuses(principal, f.status.as_deref())?;
-    let region_prefix = region_filter(f.region.as_deref())?;
-    let Some((caller, department_id)) =
-        scope::with_department(db, principal, f.department_id.as_deref()).await?
-    else {
-        return Ok(None);
-    };
-    Ok(Some(evaluation_store::Filter {
-        scope_prefix: caller.region_prefix,
-        scope_department_ids: caller.department_ids,
-        statuses,
-        year: f.year,
-        region_prefix,
-        department_id,
-        project_id: f.project_id.clone(),
-        kind: f.kind.map(|k| k.as_str().to_owned()),
-        grade: f.grade.map(|g| g.as_str().to_owned()),
-        basis: f.basis.map(|b| b.as_str().to_owned()),
-        updated_after: f.updated_after,
-    }))
+    // The status and region are checked before the department (a bad filter is a 400 even
+    // for a department the caller cannot see); the list checks the department first.
+    visible_statuses(principal, f.status.as_deref())?;
+    region_filter(f.region.as_deref())?;
+    evaluation_list_filter(db, principal, f).await
 }
 
 /// The store filter of evaluations for the caller as the list builds it: the department first

@@ -1,8 +1,9 @@
 //! The `departments` table.
 
 use sea_orm::entity::prelude::*;
-use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, Condition, QueryOrder, QuerySelect};
+
+use super::query::{self, Optionally};
+use sea_orm::{Condition, QueryOrder, QuerySelect};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "departments")]
@@ -60,38 +61,21 @@ pub async fn list(
     after: Option<&str>,
     limit: u64,
 ) -> Result<(Vec<Model>, bool), DbErr> {
-    let mut cond = Condition::all()
+    let scope = scope_condition(&filter.scope_prefix, filter.scope_departments.as_deref());
+    let cond = Condition::all()
         .add(Column::DeletedAt.is_null())
-        .add(scope_condition(
-            &filter.scope_prefix,
-            filter.scope_departments.as_deref(),
-        ));
-    if let Some(prefix) = &filter.region_prefix {
-        cond = cond.add(Column::RegionCode.starts_with(prefix.clone()));
-    }
-    if let Some(parent) = &filter.parent_id {
-        cond = cond.add(Column::ParentId.eq(parent.clone()));
-    }
-    if let Some(q) = &filter.name_contains {
-        cond = cond.add(super::contains_literally(Column::Name, q));
-    }
-    if let Some(after) = after {
-        cond = cond.add(Column::Id.gt(after.to_owned()));
-    }
-    super::page(
-        db,
-        Entity::find().filter(cond).order_by_asc(Column::Id),
-        limit,
-    )
-    .await
+        .add(scope)
+        .prefix_some(Column::RegionCode, filter.region_prefix.as_deref())
+        .eq_some(Column::ParentId, filter.parent_id.clone())
+        .add_some(
+            (filter.name_contains.as_deref()).map(|v| super::contains_literally(Column::Name, v)),
+        );
+    query::page_after::<Entity>(db, cond, Column::Id, after, limit).await
 }
 
 /// A live department by id.
 pub async fn get(db: &impl ConnectionTrait, id: &str) -> Result<Option<Model>, DbErr> {
-    Entity::find_by_id(id.to_owned())
-        .filter(Column::DeletedAt.is_null())
-        .one(db)
-        .await
+    query::live::<Entity>(db, id, Column::DeletedAt).await
 }
 
 /// Live departments with this budget code in regions starting with one of `prefixes`.
@@ -164,23 +148,7 @@ pub async fn count_children(db: &impl ConnectionTrait, id: &str) -> Result<u64, 
 }
 
 pub async fn insert(db: &impl ConnectionTrait, model: Model) -> Result<Model, DbErr> {
-    ActiveModel {
-        id: Set(model.id),
-        budget_code: Set(model.budget_code),
-        name: Set(model.name),
-        region_code: Set(model.region_code),
-        parent_id: Set(model.parent_id),
-        kind: Set(model.kind),
-        responsibilities: Set(model.responsibilities),
-        internal_bodies: Set(model.internal_bodies),
-        subordinate_units: Set(model.subordinate_units),
-        version: Set(model.version),
-        created_at: Set(model.created_at),
-        updated_at: Set(model.updated_at),
-        deleted_at: Set(model.deleted_at),
-    }
-    .insert(db)
-    .await
+    query::insert::<Entity>(db, model).await
 }
 
 /// Writes `next` over the row when its version is still `current_version`; false when another
@@ -190,32 +158,8 @@ pub async fn overwrite(
     current_version: i64,
     next: &Model,
 ) -> Result<bool, DbErr> {
-    let result = Entity::update_many()
-        .col_expr(Column::BudgetCode, Expr::value(next.budget_code.clone()))
-        .col_expr(Column::Name, Expr::value(next.name.clone()))
-        .col_expr(Column::RegionCode, Expr::value(next.region_code.clone()))
-        .col_expr(Column::ParentId, Expr::value(next.parent_id.clone()))
-        .col_expr(Column::Kind, Expr::value(next.kind.clone()))
-        .col_expr(
-            Column::Responsibilities,
-            Expr::value(next.responsibilities.clone()),
-        )
-        .col_expr(
-            Column::InternalBodies,
-            Expr::value(next.internal_bodies.clone()),
-        )
-        .col_expr(
-            Column::SubordinateUnits,
-            Expr::value(next.subordinate_units.clone()),
-        )
-        .col_expr(Column::Version, Expr::value(next.version))
-        .col_expr(Column::UpdatedAt, Expr::value(next.updated_at))
-        .col_expr(Column::DeletedAt, Expr::value(next.deleted_at))
-        .filter(Column::Id.eq(next.id.clone()))
-        .filter(Column::Version.eq(current_version))
-        .exec(db)
-        .await?;
-    Ok(result.rows_affected == 1)
+    let version = (Column::Version, current_version);
+    query::overwrite::<Entity>(db, next.clone(), Column::Id, version, &[Column::CreatedAt]).await
 }
 
 /// The departments with these ids (deleted ones included: old evaluations still name them),

@@ -3,7 +3,7 @@
 
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::Expr;
-use sea_orm::{Condition, IntoActiveModel, QueryOrder, QuerySelect, Select};
+use sea_orm::{Condition, IntoActiveModel, QuerySelect, Select};
 
 use super::money::StoredDecimal;
 use super::{evaluation_cells, indicator_cells};
@@ -141,11 +141,7 @@ pub fn condition(filter: &Filter) -> Condition {
 
 /// The live evaluations a filter selects after `after`, in id order: one page's query.
 fn page_select(filter: &Filter, after: Option<&str>) -> Select<Entity> {
-    let mut cond = condition(filter);
-    if let Some(after) = after {
-        cond = cond.add(Column::Id.gt(after.to_owned()));
-    }
-    Entity::find().filter(cond).order_by_asc(Column::Id)
+    super::query::after_key::<Entity>(condition(filter), Column::Id, after)
 }
 
 pub async fn list(
@@ -169,10 +165,7 @@ pub async fn list_each<X: From<DbErr>>(
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: &str) -> Result<Option<Model>, DbErr> {
-    Entity::find_by_id(id.to_owned())
-        .filter(Column::DeletedAt.is_null())
-        .one(db)
-        .await
+    super::query::live::<Entity>(db, id, Column::DeletedAt).await
 }
 
 pub async fn by_natural_key(db: &impl ConnectionTrait, key: &str) -> Result<Option<Model>, DbErr> {

@@ -121,16 +121,7 @@ pub async fn list(
     after: Option<&str>,
     limit: u64,
 ) -> Result<(Vec<Model>, bool), DbErr> {
-    let mut cond = condition(filter);
-    if let Some(after) = after {
-        cond = cond.add(Column::Key.gt(after.to_owned()));
-    }
-    super::page(
-        db,
-        Entity::find().filter(cond).order_by_asc(Column::Key),
-        limit,
-    )
-    .await
+    super::query::page_after::<Entity>(db, condition(filter), Column::Key, after, limit).await
 }
 
 /// The columns that [`Filter::key_condition`] reads, in a table that has them all (the
@@ -213,16 +204,7 @@ pub async fn select(
     after: Option<&str>,
     limit: u64,
 ) -> Result<(Vec<Model>, bool), DbErr> {
-    let mut cond = selection.condition();
-    if let Some(after) = after {
-        cond = cond.add(Column::Key.gt(after.to_owned()));
-    }
-    super::page(
-        db,
-        Entity::find().filter(cond).order_by_asc(Column::Key),
-        limit,
-    )
-    .await
+    super::query::page_after::<Entity>(db, selection.condition(), Column::Key, after, limit).await
 }
 
 /// Row counts by 一级指标, 二级指标 and `achieved` (NULL: not scored), by SQL `GROUP BY`.

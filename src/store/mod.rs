@@ -15,6 +15,7 @@ pub mod indicator_results;
 pub mod money;
 pub mod pending_cells;
 pub mod projects;
+pub mod query;
 pub mod regions;
 pub mod reviews;
 pub mod rule_set_defaults;

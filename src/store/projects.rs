@@ -1,8 +1,9 @@
 //! The `projects` table.
 
 use sea_orm::entity::prelude::*;
-use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, Condition, QueryOrder};
+
+use super::query::{self, Optionally};
+use sea_orm::{Condition, QueryOrder};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "projects")]
@@ -44,40 +45,21 @@ pub async fn list(
     after: Option<&str>,
     limit: u64,
 ) -> Result<(Vec<Model>, bool), DbErr> {
-    let mut cond = Condition::all()
+    let cond = Condition::all()
         .add(Column::DeletedAt.is_null())
-        .add(Column::RegionCode.starts_with(filter.scope_prefix.clone()));
-    if let Some(ids) = &filter.scope_department_ids {
-        cond = cond.add(Column::DepartmentId.is_in(ids.iter().cloned()));
-    }
-    if let Some(v) = &filter.department_id {
-        cond = cond.add(Column::DepartmentId.eq(v.clone()));
-    }
-    if let Some(v) = filter.year {
-        cond = cond.add(Column::Year.eq(v));
-    }
-    if let Some(v) = &filter.region_prefix {
-        cond = cond.add(Column::RegionCode.starts_with(v.clone()));
-    }
-    if let Some(v) = &filter.name_contains {
-        cond = cond.add(super::contains_literally(Column::Name, v));
-    }
-    if let Some(after) = after {
-        cond = cond.add(Column::Id.gt(after.to_owned()));
-    }
-    super::page(
-        db,
-        Entity::find().filter(cond).order_by_asc(Column::Id),
-        limit,
-    )
-    .await
+        .add(Column::RegionCode.starts_with(filter.scope_prefix.clone()))
+        .in_some(Column::DepartmentId, filter.scope_department_ids.as_deref())
+        .eq_some(Column::DepartmentId, filter.department_id.clone())
+        .eq_some(Column::Year, filter.year)
+        .prefix_some(Column::RegionCode, filter.region_prefix.as_deref())
+        .add_some(
+            (filter.name_contains.as_deref()).map(|v| super::contains_literally(Column::Name, v)),
+        );
+    query::page_after::<Entity>(db, cond, Column::Id, after, limit).await
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: &str) -> Result<Option<Model>, DbErr> {
-    Entity::find_by_id(id.to_owned())
-        .filter(Column::DeletedAt.is_null())
-        .one(db)
-        .await
+    query::live::<Entity>(db, id, Column::DeletedAt).await
 }
 
 /// Live projects of a department year.
@@ -96,56 +78,17 @@ pub async fn of_department_year(
 }
 
 pub async fn insert(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
-    ActiveModel {
-        id: Set(m.id),
-        department_id: Set(m.department_id),
-        region_code: Set(m.region_code),
-        year: Set(m.year),
-        name: Set(m.name),
-        competent_department: Set(m.competent_department),
-        implementing_organisation: Set(m.implementing_organisation),
-        description: Set(m.description),
-        annual_goal: Set(m.annual_goal),
-        version: Set(m.version),
-        created_at: Set(m.created_at),
-        updated_at: Set(m.updated_at),
-        deleted_at: Set(m.deleted_at),
-    }
-    .insert(db)
-    .await
+    query::insert::<Entity>(db, m).await
 }
 
+/// Writes `next` over the row when its version is still `current_version`.
 pub async fn overwrite(
     db: &impl ConnectionTrait,
     current_version: i64,
     next: &Model,
 ) -> Result<bool, DbErr> {
-    let result = Entity::update_many()
-        .col_expr(
-            Column::DepartmentId,
-            Expr::value(next.department_id.clone()),
-        )
-        .col_expr(Column::RegionCode, Expr::value(next.region_code.clone()))
-        .col_expr(Column::Year, Expr::value(next.year))
-        .col_expr(Column::Name, Expr::value(next.name.clone()))
-        .col_expr(
-            Column::CompetentDepartment,
-            Expr::value(next.competent_department.clone()),
-        )
-        .col_expr(
-            Column::ImplementingOrganisation,
-            Expr::value(next.implementing_organisation.clone()),
-        )
-        .col_expr(Column::Description, Expr::value(next.description.clone()))
-        .col_expr(Column::AnnualGoal, Expr::value(next.annual_goal.clone()))
-        .col_expr(Column::Version, Expr::value(next.version))
-        .col_expr(Column::UpdatedAt, Expr::value(next.updated_at))
-        .col_expr(Column::DeletedAt, Expr::value(next.deleted_at))
-        .filter(Column::Id.eq(next.id.clone()))
-        .filter(Column::Version.eq(current_version))
-        .exec(db)
-        .await?;
-    Ok(result.rows_affected == 1)
+    let version = (Column::Version, current_version);
+    query::overwrite::<Entity>(db, next.clone(), Column::Id, version, &[Column::CreatedAt]).await
 }
 
 /// The projects with these ids (deleted ones included), in one query.

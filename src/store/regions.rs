@@ -1,8 +1,10 @@
 //! The `regions` table.
 
 use sea_orm::entity::prelude::*;
+
+use super::query::{self, Optionally};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, Condition, QueryOrder};
+use sea_orm::{ActiveValue::Set, Condition};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "regions")]
@@ -42,35 +44,18 @@ pub async fn list(
     after: Option<&str>,
     limit: u64,
 ) -> Result<(Vec<Model>, bool), DbErr> {
-    let mut cond = Condition::all()
+    let cond = Condition::all()
         .add(Column::DeletedAt.is_null())
-        .add(Column::Code.starts_with(filter.scope_prefix.clone()));
-    if let Some(parent) = &filter.parent {
-        cond = cond.add(Column::ParentCode.eq(parent.clone()));
-    }
-    if let Some(level) = &filter.level {
-        cond = cond.add(Column::Level.eq(level.clone()));
-    }
-    if let Some(prefix) = &filter.under_prefix {
-        cond = cond.add(Column::Code.starts_with(prefix.clone()));
-    }
-    if let Some(after) = after {
-        cond = cond.add(Column::Code.gt(after.to_owned()));
-    }
-    super::page(
-        db,
-        Entity::find().filter(cond).order_by_asc(Column::Code),
-        limit,
-    )
-    .await
+        .add(Column::Code.starts_with(filter.scope_prefix.clone()))
+        .eq_some(Column::ParentCode, filter.parent.clone())
+        .eq_some(Column::Level, filter.level.clone())
+        .prefix_some(Column::Code, filter.under_prefix.as_deref());
+    query::page_after::<Entity>(db, cond, Column::Code, after, limit).await
 }
 
 /// A live (not deleted) region.
 pub async fn get(db: &impl ConnectionTrait, code: &str) -> Result<Option<Model>, DbErr> {
-    Entity::find_by_id(code.to_owned())
-        .filter(Column::DeletedAt.is_null())
-        .one(db)
-        .await
+    query::live::<Entity>(db, code, Column::DeletedAt).await
 }
 
 /// The data a client may set.
