@@ -115,10 +115,7 @@ pub async fn add(
     id: &str,
     input: CommentInput,
 ) -> Result<Comment, ApiError> {
-    let uow = UnitOfWork::begin(db).await?;
-    let c = add_in(uow.db(), principal, id, input).await?;
-    uow.commit().await?;
-    Ok(c)
+    UnitOfWork::run(db, async |txn| add_in(txn, principal, id, input).await).await
 }
 
 async fn add_in(

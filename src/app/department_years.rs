@@ -167,10 +167,10 @@ pub async fn put_profile(
     if_match: Option<&IfMatch>,
     input: &ProfileInput,
 ) -> Result<(String, store::Model, bool), ApiError> {
-    let uow = UnitOfWork::begin(db).await?;
-    let put = put_in(uow.db(), principal, key, PROFILE, year, if_match, input).await?;
-    uow.commit().await?;
-    Ok(put)
+    UnitOfWork::run(db, async |txn| {
+        put_in(txn, principal, key, PROFILE, year, if_match, input).await
+    })
+    .await
 }
 
 /// Creates or replaces a department's finances of a year, in a unit of work of its own;

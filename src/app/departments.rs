@@ -367,10 +367,7 @@ pub async fn create(
     principal: &Principal,
     input: &DepartmentInput,
 ) -> Result<Model, ApiError> {
-    let uow = UnitOfWork::begin(db).await?;
-    let m = create_in(uow.db(), principal, input).await?;
-    uow.commit().await?;
-    Ok(m)
+    UnitOfWork::run(db, async |txn| create_in(txn, principal, input).await).await
 }
 
 /// Creates a department (or brings back a deleted one with the same region and budget code),
@@ -434,10 +431,10 @@ pub async fn replace(
     if_match: &IfMatch,
     input: &DepartmentInput,
 ) -> Result<Model, ApiError> {
-    let uow = UnitOfWork::begin(db).await?;
-    let m = replace_in(uow.db(), principal, key, if_match, input).await?;
-    uow.commit().await?;
-    Ok(m)
+    UnitOfWork::run(db, async |txn| {
+        replace_in(txn, principal, key, if_match, input).await
+    })
+    .await
 }
 
 async fn replace_in(

@@ -173,10 +173,7 @@ pub async fn create(
     principal: &Principal,
     input: &EvaluationInput,
 ) -> Result<Model, ApiError> {
-    let uow = UnitOfWork::begin(db).await?;
-    let m = create_in(uow.db(), principal, input).await?;
-    uow.commit().await?;
-    Ok(m)
+    UnitOfWork::run(db, async |txn| create_in(txn, principal, input).await).await
 }
 
 /// Creates an evaluation as a draft, in the caller's transaction.
@@ -231,10 +228,10 @@ pub async fn replace(
     if_match: &IfMatch,
     input: &EvaluationInput,
 ) -> Result<Model, ApiError> {
-    let uow = UnitOfWork::begin(db).await?;
-    let m = replace_in(uow.db(), principal, id, if_match, input, "updated").await?;
-    uow.commit().await?;
-    Ok(m)
+    UnitOfWork::run(db, async |txn| {
+        replace_in(txn, principal, id, if_match, input, "updated").await
+    })
+    .await
 }
 
 async fn replace_in(

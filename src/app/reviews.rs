@@ -444,10 +444,10 @@ pub async fn approve(
     id: &str,
     if_match: Option<&IfMatch>,
 ) -> Result<Model, ApiError> {
-    let uow = UnitOfWork::begin(db).await?;
-    let m = approve_in(uow.db(), principal, id, if_match).await?;
-    uow.commit().await?;
-    Ok(m)
+    UnitOfWork::run(db, async |txn| {
+        approve_in(txn, principal, id, if_match).await
+    })
+    .await
 }
 
 /// Returns the evaluation at the caller's level, in a unit of work of its own.
@@ -458,10 +458,10 @@ pub async fn return_(
     if_match: Option<&IfMatch>,
     reason: Option<&str>,
 ) -> Result<Model, ApiError> {
-    let uow = UnitOfWork::begin(db).await?;
-    let m = return_in(uow.db(), principal, id, if_match, reason).await?;
-    uow.commit().await?;
-    Ok(m)
+    UnitOfWork::run(db, async |txn| {
+        return_in(txn, principal, id, if_match, reason).await
+    })
+    .await
 }
 
 /// The approval state of a loaded evaluation.

@@ -73,6 +73,18 @@ impl UnitOfWork {
         })
     }
 
+    /// Runs `work` in a unit of work of its own: committed when it succeeds, rolled back when
+    /// it fails.
+    pub async fn run<T>(
+        db: &DatabaseConnection,
+        work: impl AsyncFnOnce(&DatabaseTransaction) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let uow = Self::begin(db).await?;
+        let out = work(uow.db()).await?;
+        uow.commit().await?;
+        Ok(out)
+    }
+
     /// The transaction, for the reads of the use case and for [`land`].
     pub fn db(&self) -> &DatabaseTransaction {
         &self.txn

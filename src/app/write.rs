@@ -337,10 +337,7 @@ pub async fn create<R: Built>(
     principal: &Principal,
     input: &R::Input,
 ) -> Result<R, ApiError> {
-    let uow = UnitOfWork::begin(db).await?;
-    let m = create_in(uow.db(), principal, input).await?;
-    uow.commit().await?;
-    Ok(m)
+    UnitOfWork::run(db, async |txn| create_in(txn, principal, input).await).await
 }
 
 /// Creates a row with a new id, in the caller's transaction.
