@@ -151,30 +151,41 @@ impl Application {
     }
 }
 
-/// The constant body of `/bench/static/{bytes}`, made on the first request.
+/// The constant bodies of `/bench/static/{bytes}`, each made on its first request (at most
+/// [`BENCH_SIZES`] sizes per process).
 #[derive(Default)]
-pub struct BenchBody(std::sync::OnceLock<web::Bytes>);
+pub struct BenchBody(std::sync::Mutex<std::collections::HashMap<usize, web::Bytes>>);
+
+/// How many body sizes one process keeps for `/bench/static`.
+const BENCH_SIZES: usize = 8;
 
 /// `GET /bench/static/{bytes}` (only with `serve --bench`): `bytes` bytes of JSON, the same
 /// body every time, so benchmarks can compare a real answer with the framework's ceiling.
 async fn bench_static(
-    body: web::Data<BenchBody>,
+    bodies: web::Data<BenchBody>,
     bytes: web::Path<usize>,
 ) -> actix_web::HttpResponse {
     let wanted = bytes.into_inner().clamp(2, 16 * 1024 * 1024);
-    let body = body.0.get_or_init(|| {
-        let mut text = vec![b' '; wanted];
-        text[0] = b'"';
-        text[1..wanted - 1].fill(b'x');
-        text[wanted - 1] = b'"';
-        web::Bytes::from(text)
-    });
-    if body.len() != wanted {
-        return actix_web::HttpResponse::BadRequest().body("one size per process");
-    }
+    let body = {
+        let Ok(mut bodies) = bodies.0.lock() else {
+            return actix_web::HttpResponse::InternalServerError().finish();
+        };
+        if bodies.len() >= BENCH_SIZES && !bodies.contains_key(&wanted) {
+            return actix_web::HttpResponse::BadRequest().body("too many sizes in one process");
+        }
+        bodies
+            .entry(wanted)
+            .or_insert_with(|| {
+                let mut text = vec![b'x'; wanted];
+                text[0] = b'"';
+                text[wanted - 1] = b'"';
+                web::Bytes::from(text)
+            })
+            .clone()
+    };
     actix_web::HttpResponse::Ok()
         .content_type("application/json")
-        .body(body.clone())
+        .body(body)
 }
 
 /// The key of page links, from the settings; a random one is said in the log.

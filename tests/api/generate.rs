@@ -98,7 +98,20 @@ async fn the_static_bench_route_is_off_by_default_and_undocumented() {
     let res = app.get("/bench/static/100").send().await.unwrap();
     assert_eq!(res.status().as_u16(), 200);
     assert_eq!(res.bytes().await.unwrap().len(), 100);
-    let res = app.get("/bench/static/101").send().await.unwrap();
+    // Several sizes in one process (a harness compares pages of different sizes), but not
+    // without bound.
+    for size in 101..108 {
+        let res = app
+            .get(&format!("/bench/static/{size}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 200);
+        assert_eq!(res.bytes().await.unwrap().len(), size);
+    }
+    let res = app.get("/bench/static/100").send().await.unwrap();
+    assert_eq!(res.bytes().await.unwrap().len(), 100);
+    let res = app.get("/bench/static/108").send().await.unwrap();
     assert_eq!(res.status().as_u16(), 400);
     app.finish().await;
 }
