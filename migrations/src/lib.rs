@@ -19,6 +19,7 @@ mod m20261201_000020_create_evaluation_reviews;
 mod m20261201_000020_create_pending_cells;
 mod m20261201_000030_cells_by_basis;
 mod m20261201_000040_create_evaluation_comments;
+mod m20261202_000050_index_evaluation_summaries;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000020_create_pending_cells::Migration),
             Box::new(m20261201_000030_cells_by_basis::Migration),
             Box::new(m20261201_000040_create_evaluation_comments::Migration),
+            Box::new(m20261202_000050_index_evaluation_summaries::Migration),
         ]
     }
 }
