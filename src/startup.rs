@@ -55,8 +55,13 @@ impl Application {
         let addr = listener
             .local_addr()
             .context("cannot read the bound address")?;
-        let doc = Arc::new(api::openapi());
+        let doc = api::openapi();
         let table = web::Data::new(RouteTable::from_doc(&doc));
+        // Serialised once for every worker: a copy of the document per worker costs megabytes.
+        let doc_json = web::Bytes::from(
+            serde_json::to_vec(&doc).context("cannot serialise the OpenAPI document")?,
+        );
+        drop(doc);
         let state = web::Data::new(AppState {
             db: db.clone(),
             metrics: Arc::new(Metrics::new().context("cannot register metrics")?),
@@ -80,11 +85,11 @@ impl Application {
         let cors_origins = settings.cors_allowed_origins.clone();
         let server = HttpServer::new(move || {
             let bench = bench.clone();
-            app(
+            let app = app(
                 state.clone(),
                 guard.clone(),
                 table.clone(),
-                doc.clone(),
+                doc_json.clone(),
                 cors_origins.clone(),
             )
             .configure(|c| {
@@ -92,7 +97,9 @@ impl Application {
                     c.app_data(body)
                         .route("/bench/static/{bytes}", web::get().to(bench_static));
                 }
-            })
+            });
+            release_freed_memory();
+            app
         })
         .workers(workers)
         .shutdown_timeout(settings.shutdown_timeout_secs)
@@ -148,6 +155,19 @@ impl Application {
     /// Serves until SIGTERM/SIGINT (or the handle) stops the server; in-flight requests finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
+    }
+}
+
+/// Gives the memory freed by building a worker's routes back to the system. Each worker builds
+/// the routes' OpenAPI paths and schemas while registering them (utoipa-actix-web) and drops
+/// them at once; glibc keeps such memory in the worker thread's arena (megabytes each) unless
+/// asked to trim it.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free memory of the allocator's arenas to the system; it
+    // takes the allocator's own locks and touches no memory in use.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 
@@ -238,7 +258,7 @@ pub fn app(
     state: web::Data<AppState>,
     guard: web::Data<Guard>,
     table: web::Data<RouteTable>,
-    doc: Arc<utoipa::openapi::OpenApi>,
+    doc_json: web::Bytes,
     cors_origins: Vec<String>,
 ) -> App<
     impl ServiceFactory<
@@ -268,7 +288,8 @@ pub fn app(
         // Outermost, so that it compresses the final answer (problem documents included).
         .wrap(middleware::Compress::default())
         .into_utoipa_app()
-        .openapi(api::base_doc())
+        // The document of the routes is made once (`api::openapi`); this one is dropped.
+        .openapi(utoipa::openapi::OpenApi::default())
         .configure(api::routes)
         .split_for_parts();
     app.route(
@@ -279,14 +300,23 @@ pub fn app(
                 .finish()
         }),
     )
+    .route(
+        "/openapi.json",
+        web::get().to(move || {
+            let body = doc_json.clone();
+            async move {
+                actix_web::HttpResponse::Ok()
+                    .content_type("application/json")
+                    .body(body)
+            }
+        }),
+    )
     .service(
-        SwaggerUi::new("/docs/{_:.*}")
-            .url("/openapi.json", (*doc).clone())
-            .config(
-                Config::default()
-                    .validator_url("none")
-                    .try_it_out_enabled(true),
-            ),
+        SwaggerUi::new("/docs/{_:.*}").config(
+            Config::new(["/openapi.json"])
+                .validator_url("none")
+                .try_it_out_enabled(true),
+        ),
     )
     .default_service(web::to(api::routing::unmatched))
 }
