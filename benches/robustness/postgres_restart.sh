@@ -86,7 +86,7 @@ base, token = sys.argv[1], sys.argv[2]
 def get(path):
     req = urllib.request.Request(base + path, headers={"Authorization": "Bearer " + token})
     return json.load(urllib.request.urlopen(req))
-evs = [e for e in get("/api/v1/evaluations?kind=department&page_size=500")["items"] if e["year"] > 2030]
+evs = [e for e in get("/api/v1/evaluations?kind=department&page_size=500&view=full")["items"] if e["year"] > 2030]
 for e in evs:
     assert len(e["indicators"]) == 20, e["id"]
     assert len(get(f"/api/v1/evaluations/{e['id']}/history")) >= 1, e["id"]
