@@ -71,6 +71,35 @@ pub async fn resolve_owner(
         })
 }
 
+/// What a row owned by a department (a fund, a project) is checked for first.
+pub struct OwnedInput<'a> {
+    /// The resource, for the caller's role.
+    pub kind: Kind,
+    /// The owning department, by id or budget code, as the input names it.
+    pub department: &'a str,
+    /// The field error's code when the caller cannot see that department.
+    pub unknown: &'static str,
+    pub year: i32,
+    pub name: &'a str,
+}
+
+/// The checks a department-owned row starts with: the caller's role, the owning department
+/// in the caller's scope, the year and the name. Answers the department and the problems of
+/// the year and name, for the caller to add its own to.
+pub async fn owned_input(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    action: Action,
+    input: OwnedInput<'_>,
+) -> Result<(Model, Vec<FieldError>), ApiError> {
+    access::require_role(principal, input.kind, action)?;
+    let department = resolve_owner(db, principal, input.department, action, input.unknown).await?;
+    let mut errors = Vec::new();
+    errors.extend(write::year_error(input.year, "/year"));
+    write::text_error("/name", 300, input.name, &mut errors);
+    Ok((department, errors))
+}
+
 /// Finds a live department by id or budget code within the caller's scope.
 pub async fn resolve(
     db: &impl ConnectionTrait,

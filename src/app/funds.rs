@@ -3,10 +3,9 @@
 use sea_orm::ConnectionTrait;
 
 use crate::app::departments;
+use crate::app::feed;
 use crate::app::scope;
 use crate::app::write;
-use crate::app::write::year_error;
-use crate::app::{access, feed};
 use crate::domain::policy::{Action, Kind, Principal};
 use crate::error::{ApiError, FieldError, codes};
 use crate::locale::Text;
@@ -45,80 +44,68 @@ pub async fn resolve(
     write::resolve_owned(db, principal, id, action).await
 }
 
-/// Validates an input into the row it describes (id and audit fields left to the caller).
-async fn build(
-    db: &impl ConnectionTrait,
-    principal: &Principal,
-    input: &FundInput,
-    action: Action,
-) -> Result<Model, ApiError> {
-    access::require_role(principal, Kind::Fund, action)?;
-    let department = departments::resolve_owner(
-        db,
-        principal,
-        &input.department,
-        action,
-        "fund.unknown_department",
-    )
-    .await?;
-    let mut errors = Vec::new();
-    errors.extend(year_error(input.year, "/year"));
-    write::text_error("/name", 300, &input.name, &mut errors);
-    if let Some(project_id) = &input.project {
-        match project_store::get(db, project_id).await? {
-            Some(p) if p.department_id == department.id && p.year == input.year => {}
-            Some(_) => errors.push(FieldError::body(
-                "/project",
-                "fund.project_mismatch",
-                Text::new(
-                    "The project belongs to another department or year",
-                    "该项目属于其他部门或年度",
-                ),
-            )),
-            None => errors.push(FieldError::body(
-                "/project",
-                "fund.unknown_project",
-                Text::new(
-                    format!("No project has the id {project_id}"),
-                    format!("不存在 id 为 {project_id} 的项目"),
-                ),
-            )),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
-    }
-    let now = crate::clock::now();
-    Ok(Model {
-        id: String::new(),
-        department_id: department.id,
-        region_code: department.region_code,
-        year: input.year,
-        project_id: input.project.clone(),
-        name: input.name.trim().to_owned(),
-        source: input.source.as_ref().map(wire),
-        level: wire(&input.level),
-        purpose: input.purpose.as_ref().map(|p| p.trim().to_owned()),
-        initial: dec(input.initial).map(StoredDecimal),
-        full_year: dec(input.full_year).map(StoredDecimal),
-        executed: dec(input.executed).map(StoredDecimal),
-        version: 1,
-        created_at: now,
-        updated_at: now,
-        deleted_at: None,
-    })
-}
-
 impl write::Built for Model {
     type Input = FundInput;
 
+    /// Validates an input into the row it describes (id and audit fields left to the caller).
     async fn build(
         db: &impl ConnectionTrait,
         principal: &Principal,
         input: &FundInput,
         action: Action,
     ) -> Result<Model, ApiError> {
-        build(db, principal, input, action).await
+        let owned = departments::OwnedInput {
+            kind: Kind::Fund,
+            department: &input.department,
+            unknown: "fund.unknown_department",
+            year: input.year,
+            name: &input.name,
+        };
+        let (department, mut errors) =
+            departments::owned_input(db, principal, action, owned).await?;
+        if let Some(project_id) = &input.project {
+            match project_store::get(db, project_id).await? {
+                Some(p) if p.department_id == department.id && p.year == input.year => {}
+                Some(_) => errors.push(FieldError::body(
+                    "/project",
+                    "fund.project_mismatch",
+                    Text::new(
+                        "The project belongs to another department or year",
+                        "该项目属于其他部门或年度",
+                    ),
+                )),
+                None => errors.push(FieldError::body(
+                    "/project",
+                    "fund.unknown_project",
+                    Text::new(
+                        format!("No project has the id {project_id}"),
+                        format!("不存在 id 为 {project_id} 的项目"),
+                    ),
+                )),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::validation(errors));
+        }
+        let now = crate::clock::now();
+        Ok(Model {
+            id: String::new(),
+            department_id: department.id,
+            region_code: department.region_code,
+            year: input.year,
+            project_id: input.project.clone(),
+            name: input.name.trim().to_owned(),
+            source: input.source.as_ref().map(wire),
+            level: wire(&input.level),
+            purpose: input.purpose.as_ref().map(|p| p.trim().to_owned()),
+            initial: dec(input.initial).map(StoredDecimal),
+            full_year: dec(input.full_year).map(StoredDecimal),
+            executed: dec(input.executed).map(StoredDecimal),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+        })
     }
 
     write::built_fields!();

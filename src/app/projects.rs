@@ -4,10 +4,9 @@ use sea_orm::ConnectionTrait;
 
 use crate::app::budgets::project_answers;
 use crate::app::departments;
+use crate::app::feed;
 use crate::app::scope;
 use crate::app::write;
-use crate::app::write::year_error;
-use crate::app::{access, feed};
 use crate::domain::policy::{Action, Kind, Principal};
 use crate::error::{ApiError, codes};
 use crate::locale::Text;
@@ -44,50 +43,6 @@ pub async fn resolve(
     write::resolve_owned(db, principal, id, action).await
 }
 
-async fn build(
-    db: &impl ConnectionTrait,
-    principal: &Principal,
-    input: &ProjectInput,
-    action: Action,
-) -> Result<Model, ApiError> {
-    access::require_role(principal, Kind::Project, action)?;
-    let department = departments::resolve_owner(
-        db,
-        principal,
-        &input.department,
-        action,
-        "project.unknown_department",
-    )
-    .await?;
-    let mut errors = Vec::new();
-    errors.extend(year_error(input.year, "/year"));
-    write::text_error("/name", 300, &input.name, &mut errors);
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
-    }
-    let trim = |s: &Option<String>| {
-        s.as_ref()
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-    };
-    let now = crate::clock::now();
-    Ok(Model {
-        id: String::new(),
-        department_id: department.id,
-        region_code: department.region_code,
-        year: input.year,
-        name: input.name.trim().to_owned(),
-        competent_department: trim(&input.competent_department),
-        implementing_organisation: trim(&input.implementing_organisation),
-        description: trim(&input.description),
-        annual_goal: trim(&input.annual_goal),
-        version: 1,
-        created_at: now,
-        updated_at: now,
-        deleted_at: None,
-    })
-}
-
 impl write::Built for Model {
     type Input = ProjectInput;
 
@@ -97,7 +52,38 @@ impl write::Built for Model {
         input: &ProjectInput,
         action: Action,
     ) -> Result<Model, ApiError> {
-        build(db, principal, input, action).await
+        let owned = departments::OwnedInput {
+            kind: Kind::Project,
+            department: &input.department,
+            unknown: "project.unknown_department",
+            year: input.year,
+            name: &input.name,
+        };
+        let (department, errors) = departments::owned_input(db, principal, action, owned).await?;
+        if !errors.is_empty() {
+            return Err(ApiError::validation(errors));
+        }
+        let trim = |s: &Option<String>| {
+            s.as_ref()
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let now = crate::clock::now();
+        Ok(Model {
+            id: String::new(),
+            department_id: department.id,
+            region_code: department.region_code,
+            year: input.year,
+            name: input.name.trim().to_owned(),
+            competent_department: trim(&input.competent_department),
+            implementing_organisation: trim(&input.implementing_organisation),
+            description: trim(&input.description),
+            annual_goal: trim(&input.annual_goal),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+        })
     }
 
     write::built_fields!();
