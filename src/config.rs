@@ -526,7 +526,7 @@ impl Resolver<'_> {
 
     fn link_ttl(&self) -> Result<std::time::Duration, ConfigError> {
         let (text, _) = self.lookup("link_ttl");
-        match crate::auth::token::parse_ttl(&text) {
+        match crate::lifetime::parse_ttl(&text) {
             Ok(ttl) if ttl <= std::time::Duration::from_secs(3600) => Ok(ttl),
             Ok(_) => Err(self.error("link_ttl", "is longer than 1h".to_owned())),
             Err(e) => Err(self.error("link_ttl", e.to_string())),

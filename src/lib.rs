@@ -10,6 +10,7 @@ pub mod domain;
 pub mod error;
 pub mod generate;
 pub mod import;
+pub mod lifetime;
 pub mod locale;
 pub mod model;
 pub mod report;

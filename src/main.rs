@@ -275,7 +275,7 @@ fn mint_token(
         role,
         region,
         departments,
-        ttl: token::parse_ttl(ttl)?,
+        ttl: jixiao::lifetime::parse_ttl(ttl)?,
     };
     println!("{}", token::mint(&settings.auth, secret, &request)?);
     Ok(())

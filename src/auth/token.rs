@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use jsonwebtoken::{EncodingKey, Header};
 use serde_json::{Map, Value, json};
 
@@ -18,29 +18,6 @@ pub struct TokenRequest {
     pub region: RegionCode,
     pub departments: Vec<String>,
     pub ttl: Duration,
-}
-
-/// Parses a lifetime such as `90s`, `30m`, `1h`, `7d` (a bare number is seconds).
-pub fn parse_ttl(text: &str) -> anyhow::Result<Duration> {
-    let text = text.trim();
-    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
-        Some(i) => text.split_at(i),
-        None => (text, "s"),
-    };
-    let n: u64 = number
-        .parse()
-        .with_context(|| format!("`{text}` is not a duration such as 1h"))?;
-    let secs = match unit {
-        "s" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
-        "d" => n * 86_400,
-        _ => bail!("`{text}`: use s, m, h or d"),
-    };
-    if secs == 0 {
-        bail!("the lifetime must be positive");
-    }
-    Ok(Duration::from_secs(secs))
 }
 
 /// Signs a token with the shared secret, using the configured claim names, issuer and audience.
@@ -83,20 +60,4 @@ pub fn random_secret() -> String {
         uuid::Uuid::new_v4().simple(),
         uuid::Uuid::new_v4().simple()
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ttls() {
-        assert_eq!(parse_ttl("1h").unwrap().as_secs(), 3600);
-        assert_eq!(parse_ttl("30m").unwrap().as_secs(), 1800);
-        assert_eq!(parse_ttl("2d").unwrap().as_secs(), 172_800);
-        assert_eq!(parse_ttl("45").unwrap().as_secs(), 45);
-        assert!(parse_ttl("1w").is_err());
-        assert!(parse_ttl("0s").is_err());
-        assert!(parse_ttl("h").is_err());
-    }
 }
