@@ -3,8 +3,8 @@
 
 use rust_decimal::Decimal;
 
+use super::context::{RowBasis, RowContext, TableShape};
 use super::formula::{grade_band, in_band};
-use super::row::{RowBasis, RowContext, TableShape};
 use super::{Basis, RowScore};
 use crate::domain::evaluation::IndicatorInput;
 use crate::domain::finding::{Finding, codes};

@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 
 use super::RowScore;
-use super::row::{ReadRow, RowContext, TableShape};
+use super::context::{ReadRow, RowContext, TableShape};
 use crate::domain::evaluation::is_template_name;
 use crate::domain::finding::{Finding, codes};
 use crate::domain::money::{self, round2, show, show2};

@@ -32,6 +32,7 @@ use super::tree::{Level1, Level2};
 
 mod basis;
 mod checks;
+mod context;
 mod execution;
 mod formula;
 mod qualitative;
@@ -45,7 +46,8 @@ mod props;
 pub use execution::score_execution;
 pub use formula::{grade_band, in_band, score_quantitative};
 
-use row::{TableShape, score_row};
+use context::TableShape;
+use row::score_row;
 
 /// The budget execution score.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,9 +5,9 @@ use chrono::{Days, NaiveDate};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
+use super::context::{RowBasis, RowContext};
 use super::execution::score_execution;
 use super::formula::{grade_band, in_band};
-use super::row::{RowBasis, RowContext};
 use super::{ActualView, Basis, ParsedView, RowScore, basis, time};
 use crate::domain::evaluation::{BudgetBlock, IndicatorInput};
 use crate::domain::rules::{self, RuleSet, rule_set_by_id};

@@ -1,7 +1,7 @@
 //! The scorer of qualitative targets (text such as `有效提升`): the actual names one of the three
 //! achievement grades, whose band the claimed score must lie in.
 
-use super::row::{RowBasis, RowContext};
+use super::context::{RowBasis, RowContext};
 use crate::domain::finding::{Finding, codes};
 use crate::domain::target::{AchievementGrade, Actual, GradeWording};
 

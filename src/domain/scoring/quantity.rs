@@ -3,8 +3,8 @@
 
 use rust_decimal::Decimal;
 
+use super::context::{RowBasis, RowContext};
 use super::formula::score_quantitative;
-use super::row::{RowBasis, RowContext};
 use crate::domain::target::{Actual, Comparator, Unit};
 
 /// Scores a quantity target against the actual.

@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::FormulaResult;
+use super::context::{RowBasis, RowContext};
 use super::formula::lower_is_better;
-use super::row::{RowBasis, RowContext};
 use crate::domain::money::show;
 use crate::domain::target::{Actual, Unit, days_inclusive, period_in_year, span_end_exclusive};
 
