@@ -41,7 +41,11 @@ pub fn mint(
         );
     }
     claims.insert("iat".into(), json!(now));
-    claims.insert("exp".into(), json!(now + request.ttl.as_secs() as i64));
+    let exp = i64::try_from(request.ttl.as_secs())
+        .ok()
+        .and_then(|ttl| now.checked_add(ttl))
+        .context("the token's lifetime reaches past the end of time")?;
+    claims.insert("exp".into(), json!(exp));
     if let Some(iss) = &settings.jwt_issuer {
         claims.insert("iss".into(), json!(iss));
     }
@@ -60,4 +64,28 @@ pub fn random_secret() -> String {
         uuid::Uuid::new_v4().simple(),
         uuid::Uuid::new_v4().simple()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lifetime_past_the_end_of_time_is_an_error_not_an_overflow() {
+        let settings = crate::config::Settings::resolve(&[]).unwrap().auth;
+        let request = TokenRequest {
+            subject: "t".into(),
+            role: Role::Admin,
+            region: RegionCode::parse("430000").unwrap(),
+            departments: Vec::new(),
+            ttl: Duration::from_secs(u64::MAX / 2),
+        };
+        let secret = "a-secret-of-at-least-32-bytes-long-0123";
+        assert!(mint(&settings, secret, &request).is_err());
+        let request = TokenRequest {
+            ttl: Duration::from_secs(3600),
+            ..request
+        };
+        assert!(mint(&settings, secret, &request).is_ok());
+    }
 }
