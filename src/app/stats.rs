@@ -29,6 +29,7 @@ use crate::model::stats::{
     GroupKey, IndicatorStats, Level1Stats, Level2Stats,
 };
 use crate::model::vocab::{EvaluationStatus, ScoreBasis, Vocabulary};
+use crate::store::cells as store_cells;
 use crate::store::departments as department_store;
 use crate::store::evaluation_cells;
 use crate::store::evaluations as evaluation_store;
@@ -87,7 +88,7 @@ pub async fn evaluation_aggregates(
         Some(filter)
             if evaluation_cells::answers(&filter) && !dims.contains(&Dimension::Department) =>
         {
-            let cells = evaluation_cells::select(db, &filter).await?;
+            let cells = store_cells::evaluation_cells(db, &filter).await?;
             stats::aggregate(&cells, dims, level)
         }
         Some(filter) => {
@@ -260,7 +261,7 @@ pub async fn indicator_stats(
 ) -> Result<IndicatorStats, ApiError> {
     let counts = match indicator_selection(db, principal, filters).await? {
         Some(selection) if indicator_cells::answers(&selection) => {
-            indicator_cells::achievement_counts(db, &selection).await?
+            store_cells::achievement_counts(db, &selection).await?
         }
         Some(selection) => indicator_store::achievement_counts(db, &selection).await?,
         None => Vec::new(),

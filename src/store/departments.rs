@@ -68,7 +68,8 @@ pub async fn list(
         .prefix_some(Column::RegionCode, filter.region_prefix.as_deref())
         .eq_some(Column::ParentId, filter.parent_id.clone())
         .add_some(
-            (filter.name_contains.as_deref()).map(|v| super::contains_literally(Column::Name, v)),
+            (filter.name_contains.as_deref())
+                .map(|v| super::query::contains_literally(Column::Name, v)),
         );
     query::page_after::<Entity>(db, cond, Column::Id, after, limit).await
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, Condition, QuerySelect, TransactionTrait};
+use sea_orm::{ActiveValue::Set, Condition, QuerySelect};
 
 use super::evaluations as evaluation_store;
 use crate::domain::stats::{self, Cell, Facts, Summary};
@@ -63,7 +63,7 @@ impl Key {
 }
 
 /// Recomputes the given cells from their live evaluations, in the caller's transaction. On
-/// PostgreSQL only the holder of the cells' lock calls it ([`super::pending_cells`]), after
+/// PostgreSQL only the holder of the cells' lock calls it (`pending_cells`), after
 /// the writes it accounts for committed, so no two transactions recompute one cell at once.
 pub async fn refresh(db: &impl ConnectionTrait, keys: &[Key]) -> Result<(), DbErr> {
     let keys: BTreeSet<&Key> = keys.iter().collect();
@@ -124,13 +124,13 @@ async fn upsert(db: &impl ConnectionTrait, key: &Key, summary: &Summary) -> Resu
     Ok(())
 }
 
-/// The cells an evaluation filter selects. Only a filter without departments, projects or
-/// update times can be answered by cells ([`answers`]).
-pub async fn select<C>(db: &C, filter: &evaluation_store::Filter) -> Result<Vec<Cell>, DbErr>
-where
-    C: ConnectionTrait + TransactionTrait,
-{
-    super::pending_cells::settle(db).await?;
+/// The cells an evaluation filter selects, as stored (on PostgreSQL, read them through
+/// `cells::evaluation_cells`, which settles what the writes owe first). Only a filter
+/// without departments, projects or update times can be answered by cells ([`answers`]).
+pub async fn select(
+    db: &impl ConnectionTrait,
+    filter: &evaluation_store::Filter,
+) -> Result<Vec<Cell>, DbErr> {
     let cond = filter.key_condition(evaluation_store::KeyColumns {
         region_code: Column::RegionCode,
         year: Column::Year,
@@ -180,10 +180,7 @@ pub async fn expected(db: &impl ConnectionTrait) -> Result<Vec<Cell>, DbErr> {
 }
 
 /// Every stored cell, in key order.
-pub async fn stored<C>(db: &C) -> Result<Vec<Cell>, DbErr>
-where
-    C: ConnectionTrait + TransactionTrait,
-{
+pub async fn stored(db: &impl ConnectionTrait) -> Result<Vec<Cell>, DbErr> {
     let mut cells = select(db, &evaluation_store::Filter::default()).await?;
     cells.sort_by(|a, b| {
         (&a.region, a.year, &a.kind, &a.grade, &a.status, &a.basis)
@@ -193,9 +190,9 @@ where
 }
 
 /// Fills the cells from the evaluations when there are none yet but there are evaluations
-/// (a database from before the cells existed). Returns whether it did.
+/// (a database from before the cells existed), under the cells' lock the caller holds.
+/// Returns whether it did.
 pub async fn fill_if_empty(db: &impl ConnectionTrait) -> Result<bool, DbErr> {
-    super::pending_cells::lock_cells(db).await?;
     if Entity::find().limit(1).one(db).await?.is_some() {
         return Ok(false);
     }

@@ -6,7 +6,6 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{Condition, IntoActiveModel, QuerySelect, Select};
 
 use super::money::StoredDecimal;
-use super::{evaluation_cells, indicator_cells};
 use crate::domain::stats::Facts;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -150,7 +149,7 @@ pub async fn list(
     after: Option<&str>,
     limit: u64,
 ) -> Result<(Vec<Model>, bool), DbErr> {
-    super::page(db, page_select(filter, after), limit).await
+    super::query::page(db, page_select(filter, after), limit).await
 }
 
 /// The same page as [`list`], each row handed to `each` as it is read.
@@ -161,7 +160,7 @@ pub async fn list_each<X: From<DbErr>>(
     limit: u64,
     each: impl FnMut(Model) -> Result<(), X>,
 ) -> Result<bool, X> {
-    super::page_each(db, page_select(filter, after), limit, each).await
+    super::query::page_each(db, page_select(filter, after), limit, each).await
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: &str) -> Result<Option<Model>, DbErr> {
@@ -177,14 +176,14 @@ pub async fn by_natural_key(db: &impl ConnectionTrait, key: &str) -> Result<Opti
 }
 
 /// Inserts an evaluation. The caller then brings the aggregate cells up to date
-/// ([`update_cells`]).
+/// (`cells::owe`).
 pub async fn insert(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
     // Every column is written: `reset_all` marks the values of the model as set.
     m.into_active_model().reset_all().insert(db).await
 }
 
 /// Writes `next` over the row when its version is still `current`'s. The caller then brings
-/// the aggregate cells up to date ([`update_cells`]).
+/// the aggregate cells up to date (`cells::owe`).
 pub async fn overwrite(
     db: &impl ConnectionTrait,
     current: &Model,
@@ -213,21 +212,6 @@ pub async fn overwrite(
         .exec(db)
         .await?;
     Ok(result.rows_affected == 1)
-}
-
-/// Accounts in the aggregate cells for an evaluation that went from `before` (`None`: it is
-/// new) to `after` (its grade and status may have changed; a deleted one leaves its cell),
-/// its indicator rows changed by `rows` ([`super::pending_cells::owe`]: at once on SQLite,
-/// at the next read of the cells on PostgreSQL, so writers never wait for each other on a cell).
-pub async fn update_cells(
-    db: &impl ConnectionTrait,
-    before: Option<&Model>,
-    after: &Model,
-    rows: indicator_cells::Delta,
-) -> Result<(), DbErr> {
-    let mut keys = vec![evaluation_cells::Key::of(after)];
-    keys.extend(before.map(evaluation_cells::Key::of));
-    super::pending_cells::owe(db, &keys, rows).await
 }
 
 /// The columns the aggregates need, one row per evaluation.

@@ -64,7 +64,7 @@ pub async fn claim(db: &impl ConnectionTrait, key: &str, hash: &str) -> Result<C
     };
     match row.insert(db).await {
         Ok(_) => Ok(Claim::New),
-        Err(e) if super::is_unique_violation(&e) => {
+        Err(e) if super::database::is_unique_violation(&e) => {
             let Some(existing) = Entity::find_by_id(key.to_owned()).one(db).await? else {
                 return Ok(Claim::Running);
             };

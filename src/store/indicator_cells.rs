@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveValue::Set, QuerySelect, TransactionTrait};
+use sea_orm::{ActiveValue::Set, QuerySelect};
 
 use super::indicator_results::{self as results, AchievementCount, Selection};
 
@@ -82,7 +82,7 @@ pub fn key_of(r: &results::Model) -> Key {
 
 /// Adds `delta` to each cell, in one statement; cells that fall to zero stay (and are never
 /// read). On PostgreSQL only the holder of the cells' lock calls it
-/// ([`super::pending_cells`]).
+/// (`pending_cells`).
 pub async fn apply(db: &impl ConnectionTrait, delta: Delta) -> Result<(), DbErr> {
     let rows: Vec<ActiveModel> = delta
         .into_iter()
@@ -132,15 +132,12 @@ pub fn answers(selection: &Selection) -> bool {
         && f.achieved.is_none()
 }
 
-/// Row counts by 一级, 二级 and outcome over the cells a selection covers ([`answers`]).
-pub async fn achievement_counts<C>(
-    db: &C,
+/// Row counts by 一级, 二级 and outcome over the cells a selection covers ([`answers`]), as
+/// stored (read them through `cells::achievement_counts`).
+pub async fn achievement_counts(
+    db: &impl ConnectionTrait,
     selection: &Selection,
-) -> Result<Vec<AchievementCount>, DbErr>
-where
-    C: ConnectionTrait + TransactionTrait,
-{
-    super::pending_cells::settle(db).await?;
+) -> Result<Vec<AchievementCount>, DbErr> {
     let mut cond = selection
         .filter
         .key_condition(results::KeyColumns {
@@ -187,13 +184,9 @@ where
 
 /// The cells' counts (non-zero), as stored and as computed from every indicator row: equal
 /// when the cells are right.
-pub async fn stored_and_expected<C>(
-    db: &C,
-) -> Result<(BTreeMap<Key, i64>, BTreeMap<Key, i64>), DbErr>
-where
-    C: ConnectionTrait + TransactionTrait,
-{
-    super::pending_cells::settle(db).await?;
+pub async fn stored_and_expected(
+    db: &impl ConnectionTrait,
+) -> Result<(BTreeMap<Key, i64>, BTreeMap<Key, i64>), DbErr> {
     let stored = Entity::find()
         .filter(Column::N.ne(0))
         .all(db)
@@ -268,9 +261,8 @@ async fn expected(db: &impl ConnectionTrait) -> Result<BTreeMap<Key, i64>, DbErr
 }
 
 /// Fills the cells from the indicator rows when there are none yet but there are rows.
-/// Returns whether it did.
+/// The caller holds the cells' lock. Returns whether it did.
 pub async fn fill_if_empty(db: &impl ConnectionTrait) -> Result<bool, DbErr> {
-    super::pending_cells::lock_cells(db).await?;
     if Entity::find().limit(1).one(db).await?.is_some() {
         return Ok(false);
     }
@@ -284,14 +276,15 @@ pub async fn fill_if_empty(db: &impl ConnectionTrait) -> Result<bool, DbErr> {
     Ok(filled)
 }
 
-/// The cells' change when an evaluation's rows `before` are replaced by `after`.
-pub fn difference(before: &[AchievementKey], after: &[results::Model]) -> Delta {
+/// The cells' change when an evaluation's rows counted `before` are replaced by rows
+/// counted `after` ([`counts`]).
+pub fn difference(before: Vec<AchievementKey>, after: Vec<AchievementKey>) -> Delta {
     let mut delta = Delta::new();
     for (key, n) in before {
-        *delta.entry(key.clone()).or_default() -= n;
+        *delta.entry(key).or_default() -= n;
     }
-    for r in after {
-        *delta.entry(key_of(r)).or_default() += 1;
+    for (key, n) in after {
+        *delta.entry(key).or_default() += n;
     }
     delta
 }

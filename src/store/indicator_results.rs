@@ -4,7 +4,6 @@
 use sea_orm::entity::prelude::*;
 use sea_orm::{ActiveValue::Set, Condition, QueryOrder, QuerySelect};
 
-use super::indicator_cells;
 use super::money::StoredDecimal;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -40,16 +39,16 @@ pub fn key(evaluation_id: &str, position: usize) -> String {
     format!("{evaluation_id}:{position:04}")
 }
 
-/// Replaces the rows of one evaluation (`fresh`: a new one, which has none yet); returns how
-/// the aggregate cells change (for [`super::evaluations::update_cells`]). The old rows are
-/// deleted and read back in one statement (`DELETE … RETURNING`), the new ones inserted 50 to
-/// a statement.
+/// Replaces the rows of one evaluation (`fresh`: a new one, which has none yet); returns the
+/// rows it replaced (the aggregate cells change by the difference:
+/// `cells::replace_indicator_rows`). The old rows are deleted and read back in one
+/// statement (`DELETE … RETURNING`), the new ones inserted 50 to a statement.
 pub async fn replace(
     db: &impl ConnectionTrait,
     evaluation_id: &str,
     rows: Vec<Model>,
     fresh: bool,
-) -> Result<indicator_cells::Delta, DbErr> {
+) -> Result<Vec<Model>, DbErr> {
     let before = if fresh {
         Vec::new()
     } else {
@@ -58,11 +57,10 @@ pub async fn replace(
             .exec_with_returning(db)
             .await?
     };
-    let delta = indicator_cells::difference(&indicator_cells::counts(&before), &rows);
     if !rows.is_empty() {
         insert_rows(db, rows).await?;
     }
-    Ok(delta)
+    Ok(before)
 }
 
 /// Rows per `INSERT`: 17 columns each, so a statement binds at most 850 values, below
@@ -168,7 +166,7 @@ pub fn condition(filter: &Filter) -> Condition {
         cond = cond.add(Column::Level2.eq(v.clone()));
     }
     if let Some(v) = &filter.name_contains {
-        cond = cond.add(super::contains_literally(Column::Level3, v));
+        cond = cond.add(super::query::contains_literally(Column::Level3, v));
     }
     if let Some(v) = filter.achieved {
         cond = cond.add(Column::Achieved.eq(v));

@@ -1,11 +1,73 @@
 //! The pieces every list query is made of: optional filters folded into a condition, a keyset
-//! page after a key, a live (not soft-deleted) row by its key.
+//! page after a key, a live (not soft-deleted) row by its key, a literal name search.
 
 use sea_orm::sea_query::{IntoCondition, SimpleExpr};
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr,
     EntityTrait, IntoActiveModel, PrimaryKeyTrait, QueryFilter, QueryOrder, Select, Value,
 };
+
+/// `column LIKE '%text%'` with `text` matched literally: `%`, `_` and the escape character
+/// itself are escaped (`ESCAPE '\'`), so `q=%` finds names holding a `%`, not every name.
+/// The one helper for every name search (`q=`).
+pub fn contains_literally(
+    column: impl sea_orm::ColumnTrait,
+    text: &str,
+) -> sea_orm::sea_query::Expr {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    column.like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\'))
+}
+
+/// Runs a select ordered by its key and returns at most `limit` rows, and whether more follow
+/// (keyset pagination: the caller adds `key > after` to the select).
+pub async fn page<E: sea_orm::EntityTrait>(
+    db: &impl ConnectionTrait,
+    select: sea_orm::Select<E>,
+    limit: u64,
+) -> Result<(Vec<E::Model>, bool), DbErr> {
+    use sea_orm::QuerySelect;
+    let mut rows = select.limit(limit + 1).all(db).await?;
+    let more = rows.len() as u64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    Ok((rows, more))
+}
+
+/// Like [`page`], but hands each row to `each` as it arrives instead of collecting them, so a
+/// page of large rows is never held whole. Returns whether more rows follow.
+pub async fn page_each<E, C, F, X>(
+    db: &C,
+    select: sea_orm::Select<E>,
+    limit: u64,
+    mut each: F,
+) -> Result<bool, X>
+where
+    E: sea_orm::EntityTrait,
+    E::Model: Send + Sync,
+    C: ConnectionTrait + sea_orm::StreamTrait,
+    F: FnMut(E::Model) -> Result<(), X>,
+    X: From<DbErr>,
+{
+    use futures_util::TryStreamExt;
+    use sea_orm::QuerySelect;
+    let mut rows = select.limit(limit + 1).stream(db).await?;
+    let mut taken = 0;
+    while let Some(row) = rows.try_next().await? {
+        if taken == limit {
+            return Ok(true);
+        }
+        each(row)?;
+        taken += 1;
+    }
+    Ok(false)
+}
 
 /// A condition that a filter's optional parts extend: each `Some` adds its test, `None` adds
 /// nothing.
@@ -60,7 +122,7 @@ pub async fn page_after<E: EntityTrait>(
     after: Option<&str>,
     limit: u64,
 ) -> Result<(Vec<E::Model>, bool), DbErr> {
-    super::page(db, after_key::<E>(cond, key, after), limit).await
+    page(db, after_key::<E>(cond, key, after), limit).await
 }
 
 /// A live row (its `deleted_at` null) by its text key.

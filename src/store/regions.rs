@@ -84,7 +84,7 @@ pub enum WriteOutcome {
 
 /// Creates a region, or brings a soft-deleted one back with the new data.
 pub async fn create(db: &DatabaseConnection, new: NewRegion) -> Result<WriteOutcome, DbErr> {
-    let txn = super::begin_write(db).await?;
+    let txn = super::database::begin_write(db).await?;
     if let Some(parent) = &new.parent_code
         && get(&txn, parent).await?.is_none()
     {
@@ -117,7 +117,9 @@ pub async fn create(db: &DatabaseConnection, new: NewRegion) -> Result<WriteOutc
             };
             match active.insert(&txn).await {
                 Ok(m) => m,
-                Err(e) if super::is_unique_violation(&e) => return Ok(WriteOutcome::Exists),
+                Err(e) if super::database::is_unique_violation(&e) => {
+                    return Ok(WriteOutcome::Exists);
+                }
                 Err(e) => return Err(e),
             }
         }
@@ -133,7 +135,7 @@ pub async fn update(
     version_ok: impl Fn(i64) -> bool,
     name: String,
 ) -> Result<WriteOutcome, DbErr> {
-    let txn = super::begin_write(db).await?;
+    let txn = super::database::begin_write(db).await?;
     let Some(current) = get(&txn, code).await? else {
         return Ok(WriteOutcome::NotFound);
     };
@@ -167,7 +169,7 @@ pub async fn soft_delete(
     code: &str,
     version_ok: impl Fn(i64) -> bool,
 ) -> Result<WriteOutcome, DbErr> {
-    let txn = super::begin_write(db).await?;
+    let txn = super::database::begin_write(db).await?;
     let Some(current) = get(&txn, code).await? else {
         return Ok(WriteOutcome::NotFound);
     };

@@ -96,5 +96,5 @@ pub async fn submitted_chunk(
         .filter(cond)
         .order_by_asc(E::UpdatedAt)
         .order_by_asc(E::Id);
-    super::page(db, select, limit).await
+    super::query::page(db, select, limit).await
 }

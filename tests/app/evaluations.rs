@@ -4,7 +4,7 @@ use jixiao::app::evaluations;
 use jixiao::domain::policy::{Principal, Role};
 use jixiao::domain::region::RegionCode;
 use jixiao::model::evaluation_dto::EvaluationInput;
-use jixiao::store::{self, changes, evaluation_cells, history, indicator_cells, indicator_results};
+use jixiao::store::{self, changes, evaluation_cells, history, indicator_results};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
 };
@@ -90,9 +90,11 @@ async fn traces(db: &DatabaseConnection, id: Option<&str>) -> Traces {
 /// The aggregate cells as stored, after checking that they are what the live evaluations
 /// sum to: (evaluations counted in evaluation cells, indicator rows counted in indicator cells).
 async fn cells(db: &DatabaseConnection) -> (i64, i64) {
-    let stored = evaluation_cells::stored(db).await.unwrap();
-    assert_eq!(stored, evaluation_cells::expected(db).await.unwrap());
-    let (indicators, expected) = indicator_cells::stored_and_expected(db).await.unwrap();
+    let (stored, recount) = store::cells::evaluation_cells_and_recount(db)
+        .await
+        .unwrap();
+    assert_eq!(stored, recount);
+    let (indicators, expected) = store::cells::indicator_cells_and_recount(db).await.unwrap();
     assert_eq!(indicators, expected);
     let evaluations = evaluation_cells::Entity::find().all(db).await.unwrap();
     (

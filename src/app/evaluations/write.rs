@@ -14,6 +14,7 @@ use crate::domain::workflow::Status;
 use crate::error::ApiError;
 use crate::model::evaluation_dto::{BudgetInput, GradeDto};
 use crate::model::vocab::{ScoreBasis, Vocabulary};
+use crate::store::cells;
 use crate::store::evaluations::{self as store, Model};
 use crate::store::history;
 use crate::store::indicator_cells;
@@ -70,7 +71,7 @@ impl Write for EvaluationWrite<'_> {
         }
         let rows = std::mem::take(&mut self.indicator_rows);
         let fresh = self.current.is_none();
-        self.delta = indicator_results::replace(db, &self.next.id, rows, fresh).await?;
+        self.delta = cells::replace_indicator_rows(db, &self.next.id, rows, fresh).await?;
         Ok(())
     }
 
@@ -81,7 +82,7 @@ impl Write for EvaluationWrite<'_> {
 
     async fn cells(&mut self, db: &impl ConnectionTrait) -> Result<(), ApiError> {
         let delta = std::mem::take(&mut self.delta);
-        store::update_cells(db, self.current, &self.next, delta).await?;
+        cells::owe(db, self.current, &self.next, delta).await?;
         Ok(())
     }
 
