@@ -62,17 +62,7 @@ impl Application {
             serde_json::to_vec(&doc).context("cannot serialise the OpenAPI document")?,
         );
         drop(doc);
-        let state = web::Data::new(AppState {
-            db: db.clone(),
-            metrics: Arc::new(Metrics::new().context("cannot register metrics")?),
-            max_body_bytes: settings.max_body_bytes,
-            body_timeout: std::time::Duration::from_secs(settings.body_timeout_secs),
-            max_page_size: settings.max_page_size,
-            pages: Arc::new(tokio::sync::Semaphore::new(settings.max_concurrent_pages)),
-            max_batch_items: settings.max_batch_items,
-            max_batch_bytes: settings.max_batch_bytes,
-            links: links_of(settings)?,
-        });
+        let state = web::Data::new(state_of(settings, db.clone())?);
         let guard = web::Data::new(Guard {
             keys,
             limiter: Limiter::new(settings.rate_limit_per_minute, settings.rate_limit_burst),
@@ -107,21 +97,7 @@ impl Application {
         .context("cannot start the HTTP server")?
         .run();
         tracing::info!(address = %addr, port = addr.port(), "listening");
-        // Expired idempotency keys go once an hour (any instance may do it).
-        let purge_db = db.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
-            loop {
-                tick.tick().await;
-                match crate::store::idempotency::purge(&purge_db).await {
-                    Ok(n) if n > 0 => {
-                        tracing::info!(removed = n, "expired idempotency keys removed")
-                    }
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "could not purge idempotency keys"),
-                }
-            }
-        });
+        spawn_purge(db.clone());
         Ok(Self {
             addr,
             server,
@@ -206,6 +182,38 @@ async fn bench_static(
     actix_web::HttpResponse::Ok()
         .content_type("application/json")
         .body(body)
+}
+
+/// The state every handler shares.
+fn state_of(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<AppState> {
+    Ok(AppState {
+        db,
+        metrics: Arc::new(Metrics::new().context("cannot register metrics")?),
+        max_body_bytes: settings.max_body_bytes,
+        body_timeout: std::time::Duration::from_secs(settings.body_timeout_secs),
+        max_page_size: settings.max_page_size,
+        pages: Arc::new(tokio::sync::Semaphore::new(settings.max_concurrent_pages)),
+        max_batch_items: settings.max_batch_items,
+        max_batch_bytes: settings.max_batch_bytes,
+        links: links_of(settings)?,
+    })
+}
+
+/// Removes expired idempotency keys once an hour (any instance may do it).
+fn spawn_purge(db: DatabaseConnection) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            match crate::store::idempotency::purge(&db).await {
+                Ok(n) if n > 0 => {
+                    tracing::info!(removed = n, "expired idempotency keys removed")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "could not purge idempotency keys"),
+            }
+        }
+    });
 }
 
 /// The key of page links, from the settings; a random one is said in the log.

@@ -8,8 +8,9 @@ use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, JwkSet, KeyAlgorithm
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::Value;
 
-use super::{AuthFailure, Principal};
+use super::failure::AuthFailure;
 use crate::config::AuthSettings;
+use crate::domain::policy::Principal;
 use crate::domain::policy::Role;
 use crate::domain::region::RegionCode;
 

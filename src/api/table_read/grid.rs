@@ -6,7 +6,7 @@ use std::io::Cursor;
 
 use calamine::{Data, Range, Reader, Xlsx};
 
-use super::{MAX_ROWS, cell_name, problem};
+use super::read::{MAX_ROWS, cell_name, problem};
 use crate::error::FieldError;
 
 /// A cell's text as printed.

@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 
 use super::grid::{Grid, key};
-use super::{CellMapping, ReadParams, SheetRead, TableLayout, cell_name, cell_pointer, problem};
+use super::read::{
+    CellMapping, ReadParams, SheetRead, TableLayout, cell_name, cell_pointer, problem,
+};
 use crate::api::batch_csv::canonical;
 use crate::error::FieldError;
 use crate::locale::Text;
