@@ -9,4 +9,5 @@ mod helpers;
 
 mod concurrency;
 mod evaluations;
+mod layers;
 mod resources;
