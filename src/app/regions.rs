@@ -1,10 +1,11 @@
 //! Regions (GB/T 2260 administrative divisions): list, read, create, rename and delete, in
 //! the caller's scope (outside it is 404).
 
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction};
 
 use crate::app::access;
 use crate::app::precondition::{IfMatch, stale};
+use crate::app::uow::UnitOfWork;
 use crate::domain::policy::{Action, Kind, Principal, Scope};
 use crate::domain::region::{self, RegionCode, RegionLevel, ShapeError};
 use crate::error::{ApiError, FieldError, codes};
@@ -209,7 +210,7 @@ pub async fn create(
         level: code.level().as_str().to_owned(),
         parent_code: parent.clone(),
     };
-    match store::create(db, new).await? {
+    match landed(db, async |txn| store::create(txn, new).await).await? {
         WriteOutcome::Done(row) => Ok(Region::try_from(row)?),
         WriteOutcome::Exists => Err(ApiError::new(
             codes::REGION_EXISTS,
@@ -257,7 +258,12 @@ pub async fn replace(
         return Err(ApiError::validation(errors));
     }
     let name = body.name.trim().to_owned();
-    match store::update(db, code, |v| if_match.matches(v), name).await? {
+    let version_ok = |v| if_match.matches(v);
+    match landed(db, async |txn| {
+        store::update(txn, code, version_ok, name).await
+    })
+    .await?
+    {
         WriteOutcome::Done(row) => Ok(Region::try_from(row)?),
         WriteOutcome::NotFound => Err(not_found(code)),
         WriteOutcome::Stale(current) => Err(stale(current.version)),
@@ -276,7 +282,11 @@ pub async fn delete(
     if_match: Option<&IfMatch>,
 ) -> Result<(), ApiError> {
     authorize(principal, Action::Delete, code)?;
-    let outcome = store::soft_delete(db, code, |v| if_match.is_none_or(|m| m.matches(v))).await?;
+    let version_ok = |v| if_match.is_none_or(|m| m.matches(v));
+    let outcome = landed(db, async |txn| {
+        store::soft_delete(txn, code, version_ok).await
+    })
+    .await?;
     match outcome {
         WriteOutcome::Done(_) => Ok(()),
         WriteOutcome::NotFound => Err(not_found(code)),
@@ -292,6 +302,21 @@ pub async fn delete(
             "unexpected delete outcome {other:?}"
         ))),
     }
+}
+
+/// Runs one region write in a unit of work of its own: committed when it was done, rolled
+/// back when it found a reason not to write (stale, missing, taken, not empty).
+async fn landed(
+    db: &DatabaseConnection,
+    write: impl AsyncFnOnce(&DatabaseTransaction) -> Result<WriteOutcome, sea_orm::DbErr>,
+) -> Result<WriteOutcome, ApiError> {
+    let uow = UnitOfWork::begin(db).await?;
+    let outcome = write(uow.db()).await?;
+    match outcome {
+        WriteOutcome::Done(_) => uow.commit().await?,
+        _ => uow.rollback().await?,
+    }
+    Ok(outcome)
 }
 
 /// 404 unless the caller may act on the region: outside the scope, nothing is revealed.

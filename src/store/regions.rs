@@ -82,16 +82,16 @@ pub enum WriteOutcome {
     HasChildren(u64),
 }
 
-/// Creates a region, or brings a soft-deleted one back with the new data.
-pub async fn create(db: &DatabaseConnection, new: NewRegion) -> Result<WriteOutcome, DbErr> {
-    let txn = super::database::begin_write(db).await?;
+/// Creates a region, or brings a soft-deleted one back with the new data, in the caller's
+/// write transaction (committed by the caller when the outcome is `Done`).
+pub async fn create(txn: &impl ConnectionTrait, new: NewRegion) -> Result<WriteOutcome, DbErr> {
     if let Some(parent) = &new.parent_code
-        && get(&txn, parent).await?.is_none()
+        && get(txn, parent).await?.is_none()
     {
         return Ok(WriteOutcome::ParentMissing);
     }
     let now = crate::clock::now();
-    let existing = Entity::find_by_id(new.code.clone()).one(&txn).await?;
+    let existing = Entity::find_by_id(new.code.clone()).one(txn).await?;
     let model = match existing {
         Some(row) if row.deleted_at.is_none() => return Ok(WriteOutcome::Exists),
         Some(row) => {
@@ -102,7 +102,7 @@ pub async fn create(db: &DatabaseConnection, new: NewRegion) -> Result<WriteOutc
             active.version = Set(row.version + 1);
             active.updated_at = Set(now);
             active.deleted_at = Set(None);
-            active.update(&txn).await?
+            active.update(txn).await?
         }
         None => {
             let active = ActiveModel {
@@ -115,7 +115,7 @@ pub async fn create(db: &DatabaseConnection, new: NewRegion) -> Result<WriteOutc
                 updated_at: Set(now),
                 deleted_at: Set(None),
             };
-            match active.insert(&txn).await {
+            match active.insert(txn).await {
                 Ok(m) => m,
                 Err(e) if super::database::is_unique_violation(&e) => {
                     return Ok(WriteOutcome::Exists);
@@ -124,19 +124,18 @@ pub async fn create(db: &DatabaseConnection, new: NewRegion) -> Result<WriteOutc
             }
         }
     };
-    txn.commit().await?;
     Ok(WriteOutcome::Done(model))
 }
 
-/// Replaces the name of a live region when `version_ok` accepts its current version.
+/// Replaces the name of a live region when `version_ok` accepts its current version, in the
+/// caller's write transaction.
 pub async fn update(
-    db: &DatabaseConnection,
+    txn: &impl ConnectionTrait,
     code: &str,
     version_ok: impl Fn(i64) -> bool,
     name: String,
 ) -> Result<WriteOutcome, DbErr> {
-    let txn = super::database::begin_write(db).await?;
-    let Some(current) = get(&txn, code).await? else {
+    let Some(current) = get(txn, code).await? else {
         return Ok(WriteOutcome::NotFound);
     };
     if !version_ok(current.version) {
@@ -149,28 +148,27 @@ pub async fn update(
         .filter(Column::Code.eq(code))
         .filter(Column::Version.eq(current.version))
         .filter(Column::DeletedAt.is_null())
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if result.rows_affected == 0 {
         // Another writer got there between our read and our write.
-        return Ok(match get(&txn, code).await? {
+        return Ok(match get(txn, code).await? {
             Some(now) => WriteOutcome::Stale(now),
             None => WriteOutcome::NotFound,
         });
     }
-    let updated = get(&txn, code).await?;
-    txn.commit().await?;
+    let updated = get(txn, code).await?;
     Ok(updated.map_or(WriteOutcome::NotFound, WriteOutcome::Done))
 }
 
-/// Marks a live region deleted, when nothing live sits below it.
+/// Marks a live region deleted, when nothing live sits below it, in the caller's write
+/// transaction.
 pub async fn soft_delete(
-    db: &DatabaseConnection,
+    txn: &impl ConnectionTrait,
     code: &str,
     version_ok: impl Fn(i64) -> bool,
 ) -> Result<WriteOutcome, DbErr> {
-    let txn = super::database::begin_write(db).await?;
-    let Some(current) = get(&txn, code).await? else {
+    let Some(current) = get(txn, code).await? else {
         return Ok(WriteOutcome::NotFound);
     };
     if !version_ok(current.version) {
@@ -179,7 +177,7 @@ pub async fn soft_delete(
     let children = Entity::find()
         .filter(Column::ParentCode.eq(code))
         .filter(Column::DeletedAt.is_null())
-        .count(&txn)
+        .count(txn)
         .await?;
     if children > 0 {
         return Ok(WriteOutcome::HasChildren(children));
@@ -191,15 +189,14 @@ pub async fn soft_delete(
         .col_expr(Column::Version, Expr::value(current.version + 1))
         .filter(Column::Code.eq(code))
         .filter(Column::Version.eq(current.version))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if result.rows_affected == 0 {
-        return Ok(match get(&txn, code).await? {
+        return Ok(match get(txn, code).await? {
             Some(now) => WriteOutcome::Stale(now),
             None => WriteOutcome::NotFound,
         });
     }
-    txn.commit().await?;
     Ok(WriteOutcome::Done(current))
 }
 
