@@ -13,6 +13,7 @@ use std::fmt;
 use std::sync::Arc;
 use utoipa::ToSchema;
 
+use crate::domain::body_problem::BodyProblem;
 use crate::locale::{Lang, Text};
 
 /// One row of the error code table.
@@ -215,6 +216,20 @@ impl ApiError {
         );
         e.errors = errors;
         e
+    }
+
+    /// `Ok` when a domain check found nothing in a body; otherwise the 422 that names every
+    /// problem at its pointer.
+    pub fn unless_any(problems: Vec<BodyProblem>) -> Result<(), ApiError> {
+        if problems.is_empty() {
+            return Ok(());
+        }
+        Err(Self::validation(
+            problems
+                .into_iter()
+                .map(|p| FieldError::body(p.pointer, p.code, Text::new(p.en, p.zh)))
+                .collect(),
+        ))
     }
 
     pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {

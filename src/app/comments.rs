@@ -17,7 +17,7 @@ use crate::app::uow::UnitOfWork;
 use crate::domain::comment;
 use crate::domain::diff::Change;
 use crate::domain::policy::{Action, Principal, Role};
-use crate::error::{ApiError, FieldError, codes};
+use crate::error::{ApiError, codes};
 use crate::locale::Text;
 use crate::model::comment_dto::{Comment, CommentInput, CommentPage};
 use crate::model::evaluation_dto::GradeDto;
@@ -126,15 +126,11 @@ async fn add_in(
 ) -> Result<Comment, ApiError> {
     let (current, stored) = evaluations::resolve(db, principal, id, Action::Read).await?;
     let role = role_of(principal.role)?;
-    let problems = comment::check(&input.text, input.row, stored.input.indicators.len());
-    if !problems.is_empty() {
-        return Err(ApiError::validation(
-            problems
-                .into_iter()
-                .map(|p| FieldError::body(p.pointer, p.code, Text::new(p.en, p.zh)))
-                .collect(),
-        ));
-    }
+    ApiError::unless_any(comment::check(
+        &input.text,
+        input.row,
+        stored.input.indicators.len(),
+    ))?;
     let mut body = stored.input.clone();
     body.department = current.department_id.clone();
     let prepared = prepare(db, principal, &body, Action::Read).await?;

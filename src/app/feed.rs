@@ -34,6 +34,34 @@ struct Place<'a> {
     status: Option<&'a str>,
 }
 
+impl<'a> Place<'a> {
+    /// An object of `entity` without a status (departments, funds, projects, year data).
+    fn new(
+        entity: ChangeEntity,
+        id: &'a str,
+        version: i64,
+        region: &'a str,
+        department: &'a str,
+    ) -> Self {
+        Place {
+            entity,
+            id,
+            version,
+            region,
+            department,
+            status: None,
+        }
+    }
+
+    /// An object seen where an evaluation in `status` is (the evaluation, its comments).
+    fn in_status(self, status: &'a str) -> Self {
+        Place {
+            status: Some(status),
+            ..self
+        }
+    }
+}
+
 async fn put(
     db: &impl ConnectionTrait,
     place: Place<'_>,
@@ -66,14 +94,13 @@ pub async fn department(
     op: ChangeOp,
     actor: &str,
 ) -> Result<(), ApiError> {
-    let place = Place {
-        entity: ChangeEntity::Department,
-        id: &m.id,
-        version: m.version,
-        region: &m.region_code,
-        department: &m.id,
-        status: None,
-    };
+    let place = Place::new(
+        ChangeEntity::Department,
+        &m.id,
+        m.version,
+        &m.region_code,
+        &m.id,
+    );
     put(
         db,
         place,
@@ -90,14 +117,13 @@ pub async fn fund(
     op: ChangeOp,
     actor: &str,
 ) -> Result<(), ApiError> {
-    let place = Place {
-        entity: ChangeEntity::Fund,
-        id: &m.id,
-        version: m.version,
-        region: &m.region_code,
-        department: &m.department_id,
-        status: None,
-    };
+    let place = Place::new(
+        ChangeEntity::Fund,
+        &m.id,
+        m.version,
+        &m.region_code,
+        &m.department_id,
+    );
     put(db, place, op, actor, to_json(&Fund::try_from(m.clone())?)?).await
 }
 
@@ -113,14 +139,13 @@ pub async fn project(
     } else {
         to_json(&project_answer(db, m.clone()).await?)?
     };
-    let place = Place {
-        entity: ChangeEntity::Project,
-        id: &m.id,
-        version: m.version,
-        region: &m.region_code,
-        department: &m.department_id,
-        status: None,
-    };
+    let place = Place::new(
+        ChangeEntity::Project,
+        &m.id,
+        m.version,
+        &m.region_code,
+        &m.department_id,
+    );
     put(db, place, op, actor, data).await
 }
 
@@ -140,14 +165,14 @@ pub async fn evaluation(
             .ok_or_else(|| ApiError::internal(anyhow::anyhow!("evaluation {} vanished", m.id)))?;
         to_json(&EvaluationSummaryItem::from_row(row)?)?
     };
-    let place = Place {
-        entity: ChangeEntity::Evaluation,
-        id: &m.id,
-        version: m.version,
-        region: &m.region_code,
-        department: &m.department_id,
-        status: Some(&m.status),
-    };
+    let place = Place::new(
+        ChangeEntity::Evaluation,
+        &m.id,
+        m.version,
+        &m.region_code,
+        &m.department_id,
+    )
+    .in_status(&m.status);
     put(db, place, op, actor, data).await
 }
 
@@ -159,14 +184,14 @@ pub async fn comment(
     comment: &crate::model::comment_dto::Comment,
     actor: &str,
 ) -> Result<(), ApiError> {
-    let place = Place {
-        entity: ChangeEntity::Comment,
-        id: &comment.id,
-        version: 1,
-        region: &m.region_code,
-        department: &m.department_id,
-        status: Some(&m.status),
-    };
+    let place = Place::new(
+        ChangeEntity::Comment,
+        &comment.id,
+        1,
+        &m.region_code,
+        &m.department_id,
+    )
+    .in_status(&m.status);
     put(db, place, ChangeOp::Created, actor, to_json(comment)?).await
 }
 
@@ -185,13 +210,6 @@ pub async fn department_year(
         "department_id": department.id, "year": year, "version": version,
         "href": format!("/api/v1/departments/{}/{}s/{year}", department.id, kind.as_str()),
     });
-    let place = Place {
-        entity: kind,
-        id: &id,
-        version,
-        region: &department.region_code,
-        department: &department.id,
-        status: None,
-    };
+    let place = Place::new(kind, &id, version, &department.region_code, &department.id);
     put(db, place, op, actor, data).await
 }

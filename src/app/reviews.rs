@@ -17,7 +17,7 @@ use crate::domain::diff::{self, Change};
 use crate::domain::policy::{Action, Principal, Role};
 use crate::domain::review_score::{self as rs, Approval, Facts, LineFacts};
 use crate::domain::workflow::{self, Status, Transition};
-use crate::error::{ApiError, FieldError, codes};
+use crate::error::{ApiError, codes};
 use crate::locale::Text;
 use crate::model::amount::Figure;
 use crate::model::evaluation_dto::{BasisDto, ComputedDto, GradeDto};
@@ -327,15 +327,10 @@ pub async fn save_review(
     let uow = UnitOfWork::begin(db).await?;
     let mut loaded = load(uow.db(), principal, id).await?;
     check_write(principal, &loaded, Some(if_match), Action::Update)?;
-    let problems = rs::check(&to_domain(&input), &facts(&loaded.prepared.computed));
-    if !problems.is_empty() {
-        return Err(ApiError::validation(
-            problems
-                .into_iter()
-                .map(|p| FieldError::body(p.pointer, p.code, Text::new(p.en, p.zh)))
-                .collect(),
-        ));
-    }
+    ApiError::unless_any(rs::check(
+        &to_domain(&input),
+        &facts(&loaded.prepared.computed),
+    ))?;
     let (row, scored) = review_row(&loaded, principal, &input, loaded.approved_level())?;
     let entry = HistoryEntry {
         action: "review_saved",

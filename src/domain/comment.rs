@@ -7,13 +7,7 @@ use crate::domain::policy::Role;
 pub const MAX_CHARS: usize = 2000;
 
 /// One problem of a comment, at a JSON Pointer into its body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub pointer: &'static str,
-    pub code: &'static str,
-    pub en: String,
-    pub zh: String,
-}
+pub use super::body_problem::BodyProblem as Problem;
 
 pub mod codes {
     pub const REQUIRED: &str = "field.required";
@@ -33,29 +27,29 @@ pub fn check(text: &str, row: Option<usize>, rows: usize) -> Vec<Problem> {
     let mut problems = Vec::new();
     let n = text.trim().chars().count();
     if n == 0 {
-        problems.push(Problem {
-            pointer: "/text",
-            code: codes::REQUIRED,
-            en: "A comment needs text".into(),
-            zh: "评论内容不能为空".into(),
-        });
+        problems.push(Problem::new(
+            "/text",
+            codes::REQUIRED,
+            "A comment needs text",
+            "评论内容不能为空",
+        ));
     } else if n > MAX_CHARS {
-        problems.push(Problem {
-            pointer: "/text",
-            code: codes::TOO_LONG,
-            en: format!("A comment has at most {MAX_CHARS} characters, this one {n}"),
-            zh: format!("评论最多 {MAX_CHARS} 个字符，当前 {n} 个"),
-        });
+        problems.push(Problem::new(
+            "/text",
+            codes::TOO_LONG,
+            format!("A comment has at most {MAX_CHARS} characters, this one {n}"),
+            format!("评论最多 {MAX_CHARS} 个字符，当前 {n} 个"),
+        ));
     }
     if let Some(r) = row
         && r >= rows
     {
-        problems.push(Problem {
-            pointer: "/row",
-            code: codes::UNKNOWN_ROW,
-            en: format!("The evaluation has {rows} indicator rows; there is no row {r}"),
-            zh: format!("该绩效自评共 {rows} 行指标，没有第 {r} 行（从 0 起）"),
-        });
+        problems.push(Problem::new(
+            "/row",
+            codes::UNKNOWN_ROW,
+            format!("The evaluation has {rows} indicator rows; there is no row {r}"),
+            format!("该绩效自评共 {rows} 行指标，没有第 {r} 行（从 0 起）"),
+        ));
     }
     problems
 }
@@ -67,13 +61,16 @@ mod tests {
 
     #[test]
     fn blank_long_and_unknown_rows_are_refused_at_their_pointers() {
-        let got: Vec<_> = check("  \n ", Some(9), 9)
+        let got: Vec<(String, &str)> = check("  \n ", Some(9), 9)
             .into_iter()
             .map(|p| (p.pointer, p.code))
             .collect();
         assert_eq!(
             got,
-            [("/text", codes::REQUIRED), ("/row", codes::UNKNOWN_ROW)]
+            [
+                ("/text".to_owned(), codes::REQUIRED),
+                ("/row".to_owned(), codes::UNKNOWN_ROW)
+            ]
         );
         let long = "评".repeat(MAX_CHARS + 1);
         assert_eq!(check(&long, None, 0)[0].code, codes::TOO_LONG);

@@ -38,6 +38,7 @@
 //!   claimed scores is its claimed total.
 //! * Over-achievement applies to higher-is-better rows only (`a > t × threshold`).
 
+pub mod body_problem;
 pub mod comment;
 pub mod diff;
 pub mod evaluation;

@@ -75,13 +75,7 @@ pub struct Review {
 }
 
 /// One problem of a review, at a JSON Pointer into the review body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub pointer: String,
-    pub code: &'static str,
-    pub en: String,
-    pub zh: String,
-}
+pub use super::body_problem::BodyProblem as Problem;
 
 pub mod codes {
     pub const SCORE_OUT_OF_RANGE: &str = "review.score_out_of_range";

@@ -2,7 +2,7 @@
 //! of the department, region and project beside their ids (joined by key), so a page is read
 //! without the stored documents.
 
-use futures_util::TryStreamExt;
+use super::query::Optionally;
 use sea_orm::entity::prelude::*;
 use sea_orm::{Condition, FromQueryResult, JoinType, QueryOrder, QuerySelect, Select};
 
@@ -87,26 +87,15 @@ pub async fn page_each<X: From<DbErr>>(
     filter: &evaluation::Filter,
     after: Option<&str>,
     limit: u64,
-    mut each: impl FnMut(SummaryRow) -> Result<(), X>,
+    each: impl FnMut(SummaryRow) -> Result<(), X>,
 ) -> Result<bool, X> {
-    let mut cond = evaluation::condition(filter);
-    if let Some(after) = after {
-        cond = cond.add(Column::Id.gt(after.to_owned()));
-    }
-    let mut rows = select(cond)
+    let cond = evaluation::condition(filter).add_some(after.map(|a| Column::Id.gt(a.to_owned())));
+    let rows = select(cond)
         .limit(limit + 1)
         .into_model::<SummaryRow>()
         .stream(db)
         .await?;
-    let mut taken = 0;
-    while let Some(row) = rows.try_next().await? {
-        if taken == limit {
-            return Ok(true);
-        }
-        each(row)?;
-        taken += 1;
-    }
-    Ok(false)
+    super::query::take_each(rows, limit, each).await
 }
 
 /// The summary of one evaluation, deleted or not (in the caller's transaction: the change feed

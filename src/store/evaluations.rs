@@ -6,6 +6,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{Condition, IntoActiveModel, QuerySelect, Select};
 
 use super::money::StoredDecimal;
+use super::query::Optionally;
 use crate::domain::stats::Facts;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -88,32 +89,22 @@ pub struct KeyColumns<C> {
 
 impl Filter {
     /// The filter's conditions on region (scope and filter), year, kind, grade and status.
-    pub fn key_condition<C: ColumnTrait>(&self, c: KeyColumns<C>) -> Condition {
-        let mut cond = Condition::all().add(c.region_code.starts_with(self.scope_prefix.clone()));
-        if let Some(statuses) = &self.statuses {
-            cond = cond.add(c.status.is_in(statuses.iter().cloned()));
-        }
-        if let Some(v) = self.year {
-            cond = cond.add(c.year.eq(v));
-        }
-        if let Some(v) = &self.region_prefix {
-            cond = cond.add(c.region_code.starts_with(v.clone()));
-        }
-        if let Some(v) = &self.kind {
-            cond = cond.add(c.kind.eq(v.clone()));
-        }
-        if let Some(v) = &self.grade {
-            cond = cond.add(c.grade.eq(v.clone()));
-        }
-        if let Some(v) = &self.basis {
-            cond = cond.add(c.basis.eq(v.clone()));
-        }
-        cond
+    pub fn key_condition<C: ColumnTrait + Copy>(&self, c: KeyColumns<C>) -> Condition {
+        super::query::placed(
+            (c.region_code, c.status, c.year),
+            &self.scope_prefix,
+            self.statuses.as_deref(),
+            self.year,
+            self.region_prefix.as_deref(),
+        )
+        .eq_some(c.kind, self.kind.clone())
+        .eq_some(c.grade, self.grade.clone())
+        .eq_some(c.basis, self.basis.clone())
     }
 }
 
 pub fn condition(filter: &Filter) -> Condition {
-    let mut cond = Condition::all()
+    Condition::all()
         .add(Column::DeletedAt.is_null())
         .add(filter.key_condition(KeyColumns {
             region_code: Column::RegionCode,
@@ -122,20 +113,11 @@ pub fn condition(filter: &Filter) -> Condition {
             grade: Column::Grade,
             status: Column::Status,
             basis: Column::ScoreBasis,
-        }));
-    if let Some(ids) = &filter.scope_department_ids {
-        cond = cond.add(Column::DepartmentId.is_in(ids.iter().cloned()));
-    }
-    if let Some(v) = &filter.department_id {
-        cond = cond.add(Column::DepartmentId.eq(v.clone()));
-    }
-    if let Some(v) = &filter.project_id {
-        cond = cond.add(Column::ProjectId.eq(v.clone()));
-    }
-    if let Some(v) = filter.updated_after {
-        cond = cond.add(Column::UpdatedAt.gt(v));
-    }
-    cond
+        }))
+        .in_some(Column::DepartmentId, filter.scope_department_ids.as_deref())
+        .eq_some(Column::DepartmentId, filter.department_id.clone())
+        .eq_some(Column::ProjectId, filter.project_id.clone())
+        .add_some(filter.updated_after.map(|v| Column::UpdatedAt.gt(v)))
 }
 
 /// The live evaluations a filter selects after `after`, in id order: one page's query.

@@ -5,6 +5,7 @@ use sea_orm::entity::prelude::*;
 use sea_orm::{ActiveValue::Set, Condition, QueryOrder, QuerySelect};
 
 use super::money::StoredDecimal;
+use super::query::Optionally;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "indicator_results")]
@@ -133,45 +134,34 @@ pub struct KeyColumns<C> {
 
 impl Filter {
     /// The filter's conditions on region (scope and filter), status, year and 一级指标.
-    pub fn key_condition<C: ColumnTrait>(&self, c: KeyColumns<C>) -> Condition {
-        let mut cond = Condition::all().add(c.region_code.starts_with(self.scope_prefix.clone()));
-        if let Some(s) = &self.statuses {
-            cond = cond.add(c.status.is_in(s.iter().cloned()));
-        }
-        if let Some(v) = self.year {
-            cond = cond.add(c.year.eq(v));
-        }
-        if let Some(v) = &self.region_prefix {
-            cond = cond.add(c.region_code.starts_with(v.clone()));
-        }
-        if let Some(v) = &self.level1 {
-            cond = cond.add(c.level1.eq(v.clone()));
-        }
-        cond
+    pub fn key_condition<C: ColumnTrait + Copy>(&self, c: KeyColumns<C>) -> Condition {
+        super::query::placed(
+            (c.region_code, c.status, c.year),
+            &self.scope_prefix,
+            self.statuses.as_deref(),
+            self.year,
+            self.region_prefix.as_deref(),
+        )
+        .eq_some(c.level1, self.level1.clone())
     }
 }
 
 /// [`Filter`] as a condition.
 pub fn condition(filter: &Filter) -> Condition {
-    let mut cond = filter.key_condition(KeyColumns {
-        region_code: Column::RegionCode,
-        year: Column::Year,
-        status: Column::Status,
-        level1: Column::Level1,
-    });
-    if let Some(ids) = &filter.scope_department_ids {
-        cond = cond.add(Column::DepartmentId.is_in(ids.iter().cloned()));
-    }
-    if let Some(v) = &filter.level2 {
-        cond = cond.add(Column::Level2.eq(v.clone()));
-    }
-    if let Some(v) = &filter.name_contains {
-        cond = cond.add(super::query::contains_literally(Column::Level3, v));
-    }
-    if let Some(v) = filter.achieved {
-        cond = cond.add(Column::Achieved.eq(v));
-    }
-    cond
+    filter
+        .key_condition(KeyColumns {
+            region_code: Column::RegionCode,
+            year: Column::Year,
+            status: Column::Status,
+            level1: Column::Level1,
+        })
+        .in_some(Column::DepartmentId, filter.scope_department_ids.as_deref())
+        .eq_some(Column::Level2, filter.level2.clone())
+        .add_some(
+            (filter.name_contains.as_deref())
+                .map(|v| super::query::contains_literally(Column::Level3, v)),
+        )
+        .eq_some(Column::Achieved, filter.achieved)
 }
 
 /// A [`Filter`] narrowed further by department and kind (stats and exports).

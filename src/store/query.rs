@@ -46,7 +46,7 @@ pub async fn page_each<E, C, F, X>(
     db: &C,
     select: sea_orm::Select<E>,
     limit: u64,
-    mut each: F,
+    each: F,
 ) -> Result<bool, X>
 where
     E: sea_orm::EntityTrait,
@@ -55,9 +55,19 @@ where
     F: FnMut(E::Model) -> Result<(), X>,
     X: From<DbErr>,
 {
-    use futures_util::TryStreamExt;
     use sea_orm::QuerySelect;
-    let mut rows = select.limit(limit + 1).stream(db).await?;
+    take_each(select.limit(limit + 1).stream(db).await?, limit, each).await
+}
+
+/// Hands the first `limit` rows of `rows` to `each` as they arrive; returns whether a further
+/// row follows (the caller asked for `limit + 1`).
+pub async fn take_each<T, X: From<DbErr>>(
+    rows: impl futures_util::Stream<Item = Result<T, DbErr>>,
+    limit: u64,
+    mut each: impl FnMut(T) -> Result<(), X>,
+) -> Result<bool, X> {
+    use futures_util::TryStreamExt;
+    let mut rows = std::pin::pin!(rows);
     let mut taken = 0;
     while let Some(row) = rows.try_next().await? {
         if taken == limit {
@@ -101,6 +111,23 @@ impl Optionally for Condition {
             None => self,
         }
     }
+}
+
+/// The conditions on region (the caller's scope, then the filter's prefix), status and year,
+/// as the evaluations, their indicator rows and both kinds of aggregate cells record them:
+/// `columns` are (region, status, year) in the table at hand.
+pub fn placed<C: ColumnTrait + Copy>(
+    (region, status, year): (C, C, C),
+    scope_prefix: &str,
+    statuses: Option<&[String]>,
+    year_is: Option<i32>,
+    region_prefix: Option<&str>,
+) -> Condition {
+    Condition::all()
+        .add(region.starts_with(scope_prefix))
+        .in_some(status, statuses)
+        .eq_some(year, year_is)
+        .prefix_some(region, region_prefix)
 }
 
 /// The rows of `cond` after the key `after`, in key order: one page's select.
