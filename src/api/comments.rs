@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::api::answers::EvaluationNotFound;
 use crate::api::extract::JsonBody;
 use crate::api::state::AppState;
 use crate::app::comments;
@@ -30,7 +31,7 @@ pub struct CommentQuery {
     params(("id" = String, Path, description = "Evaluation id"), CommentQuery),
     responses(
         (status = 200, description = "The thread", body = CommentPage),
-        (status = 404, description = "No such evaluation in your scope", body = Problem, content_type = "application/problem+json"),
+        EvaluationNotFound,
     )
 )]
 #[get("/evaluations/{id}/comments")]
@@ -80,7 +81,7 @@ pub async fn get_comment(
     responses(
         (status = 201, description = "Added", body = Comment, headers(("Location" = String))),
         (status = 403, description = "A viewer (read-only)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such evaluation in your scope", body = Problem, content_type = "application/problem+json"),
+        EvaluationNotFound,
         (status = 412, description = "The evaluation changed while the comment was written; send it again", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Empty or too long text (`/text`), or no such row (`/row`)", body = Problem, content_type = "application/problem+json"),
     )

@@ -6,6 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use serde::Serialize;
 
+use crate::api::answers::{DepartmentNotFound, NotModified, StaleIfMatch};
 use crate::api::extract::JsonBody;
 use crate::api::http::{self};
 use crate::api::state::AppState;
@@ -32,7 +33,7 @@ fn respond<T: Serialize>(status: StatusCode, version: i64, body: &T) -> HttpResp
     ),
     responses(
         (status = 200, description = "The profile with 在职人员控制率 and the asset checks", body = Profile, headers(("ETag" = String))),
-        (status = 304, description = "Not modified"),
+        NotModified,
         (status = 404, description = "No such department in your scope, or no profile for the year", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -69,8 +70,8 @@ pub async fn get_profile(
     responses(
         (status = 200, description = "Replaced", body = Profile, headers(("ETag" = String))),
         (status = 201, description = "Created", body = Profile, headers(("ETag" = String))),
-        (status = 404, description = "No such department in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        DepartmentNotFound,
+        StaleIfMatch,
         (status = 428, description = "If-Match missing for an existing profile", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -112,7 +113,7 @@ pub async fn put_profile(
     ),
     responses(
         (status = 200, description = "The finances with the computed block", body = Finance, headers(("ETag" = String))),
-        (status = 304, description = "Not modified"),
+        NotModified,
         (status = 404, description = "No such department in your scope, or no finances for the year", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -146,8 +147,8 @@ pub async fn get_finance(
     responses(
         (status = 200, description = "Replaced", body = Finance, headers(("ETag" = String))),
         (status = 201, description = "Created", body = Finance, headers(("ETag" = String))),
-        (status = 404, description = "No such department in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        DepartmentNotFound,
+        StaleIfMatch,
         (status = 428, description = "If-Match missing for existing finances", body = Problem, content_type = "application/problem+json"),
     )
 )]

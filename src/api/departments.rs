@@ -4,6 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::answers::{DepartmentNotFound, IfMatchRequired, NotModified, StaleIfMatch};
 use crate::api::extract::JsonBody;
 use crate::api::http::{self};
 use crate::api::state::AppState;
@@ -82,8 +83,8 @@ pub async fn list_departments(
     params(("key" = String, Path, description = "Department id or budget code", example = "901001")),
     responses(
         (status = 200, description = "The department", body = Department, headers(("ETag" = String))),
-        (status = 304, description = "Not modified"),
-        (status = 404, description = "No such department in your scope", body = Problem, content_type = "application/problem+json"),
+        NotModified,
+        DepartmentNotFound,
         (status = 409, description = "The budget code is used in several regions of your scope; use the id", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -138,10 +139,9 @@ pub async fn create_department(
     request_body = DepartmentInput,
     responses(
         (status = 200, description = "Replaced", body = Department, headers(("ETag" = String))),
-        (status = 404, description = "No such department in your scope", body = Problem, content_type = "application/problem+json"),
+        DepartmentNotFound,
         (status = 409, description = "The new budget code is taken, in this region (`department.exists`) or in another one (`department.budget_code_taken`: budget codes are unique across the service)", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        IfMatchRequired,
     )
 )]
 #[put("/departments/{key}")]
@@ -170,9 +170,9 @@ pub async fn replace_department(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 404, description = "No such department in your scope", body = Problem, content_type = "application/problem+json"),
+        DepartmentNotFound,
         (status = 409, description = "Departments still name it as their parent", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        StaleIfMatch,
     )
 )]
 #[delete("/departments/{key}")]

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::api::answers::{EvaluationNotFound, StaleIfMatch};
 use crate::api::evaluations::answer;
 use crate::api::extract::JsonBody;
 use crate::api::http;
@@ -48,7 +49,7 @@ async fn act(
     params(("id" = String, Path, description = "Evaluation id")),
     responses(
         (status = 200, description = "Submitted", body = Evaluation),
-        (status = 404, description = "No such evaluation in your scope", body = Problem, content_type = "application/problem+json"),
+        EvaluationNotFound,
         (status = 409, description = "Not in a state that can be submitted, or errors remain (`blocking_findings`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -72,7 +73,7 @@ pub async fn submit(
     responses(
         (status = 200, description = "Back to draft", body = Evaluation),
         (status = 403, description = "Not the submitter who submitted it, nor an admin (`evaluation.not_submitter`), or a role that never withdraws (`auth.forbidden`)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such evaluation in your scope", body = Problem, content_type = "application/problem+json"),
+        EvaluationNotFound,
         (status = 409, description = "Not submitted (`current_state`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -97,9 +98,9 @@ pub async fn withdraw(
     request_body = ReturnInput,
     responses(
         (status = 200, description = "Returned", body = Evaluation),
-        (status = 404, description = "No such evaluation in your scope", body = Problem, content_type = "application/problem+json"),
+        EvaluationNotFound,
         (status = 409, description = "Not submitted (`current_state`), a lower approval level has not approved (`review.lower_level_pending`), or the caller's level has (`review.level_done`)", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        StaleIfMatch,
     )
 )]
 #[post("/evaluations/{id}/return")]
@@ -129,9 +130,9 @@ pub async fn return_(
     ),
     responses(
         (status = 200, description = "Approved (at the caller's level)", body = Evaluation),
-        (status = 404, description = "No such evaluation in your scope", body = Problem, content_type = "application/problem+json"),
+        EvaluationNotFound,
         (status = 409, description = "Not submitted (`current_state`), a lower approval level has not approved (`review.lower_level_pending`), or the caller's level has (`review.level_done`)", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        StaleIfMatch,
     )
 )]
 #[post("/evaluations/{id}/approve")]
@@ -178,7 +179,7 @@ pub struct ChangeDto {
     params(("id" = String, Path, description = "Evaluation id")),
     responses(
         (status = 200, description = "The history", body = [HistoryItem]),
-        (status = 404, description = "No such evaluation in your scope", body = Problem, content_type = "application/problem+json"),
+        EvaluationNotFound,
     )
 )]
 #[get("/evaluations/{id}/history")]
@@ -228,7 +229,7 @@ pub async fn get_history(
     params(("id" = String, Path, description = "Evaluation id")),
     responses(
         (status = 200, description = "The report page", body = String, content_type = "text/html; charset=utf-8"),
-        (status = 404, description = "No such evaluation in your scope", body = Problem, content_type = "application/problem+json"),
+        EvaluationNotFound,
     )
 )]
 #[get("/evaluations/{id}/report")]

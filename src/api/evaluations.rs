@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::api::answers::{EvaluationNotFound, IfMatchRequired, NotModified, StaleIfMatch};
 use crate::api::bounded_body::BoundedBody;
 use crate::api::caching;
 use crate::api::evaluation_views::{EvaluationListPage, chosen_fields, write_item};
@@ -165,7 +166,7 @@ fn page_answer(
     params(("id" = String, Path, description = "Evaluation id")),
     responses(
         (status = 200, description = "The evaluation", body = Evaluation, headers(("ETag" = String))),
-        (status = 304, description = "Not modified"),
+        NotModified,
         (status = 404, description = "No such evaluation in your scope (viewers never see drafts)", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -240,10 +241,9 @@ pub async fn validate_evaluation(
     request_body = EvaluationInput,
     responses(
         (status = 200, description = "Replaced: a new version", body = Evaluation, headers(("ETag" = String))),
-        (status = 404, description = "No such evaluation in your scope", body = Problem, content_type = "application/problem+json"),
+        EvaluationNotFound,
         (status = 409, description = "Submitted or approved: read-only (`current_state`)", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        IfMatchRequired,
     )
 )]
 #[put("/evaluations/{id}")]
@@ -269,9 +269,9 @@ pub async fn replace_evaluation(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 404, description = "No such evaluation in your scope", body = Problem, content_type = "application/problem+json"),
+        EvaluationNotFound,
         (status = 409, description = "Submitted or approved: read-only", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        StaleIfMatch,
     )
 )]
 #[delete("/evaluations/{id}")]

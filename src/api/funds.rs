@@ -5,12 +5,13 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::answers::{FundNotFound, IfMatchRequired, NotModified, StaleIfMatch};
 use crate::api::extract::JsonBody;
 use crate::api::http::{self};
 use crate::api::state::AppState;
 use crate::app::funds::{self, FundFilters};
 use crate::domain::policy::{Action, Principal};
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::model::funds::{Fund, FundInput, Level, Source};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -80,8 +81,8 @@ pub async fn list_funds(
     params(("id" = String, Path, description = "Fund id")),
     responses(
         (status = 200, description = "The fund", body = Fund, headers(("ETag" = String))),
-        (status = 304, description = "Not modified"),
-        (status = 404, description = "No such fund in your scope", body = Problem, content_type = "application/problem+json"),
+        NotModified,
+        FundNotFound,
     )
 )]
 #[get("/funds/{id}")]
@@ -126,9 +127,8 @@ pub async fn create_fund(
     request_body = FundInput,
     responses(
         (status = 200, description = "Replaced", body = Fund, headers(("ETag" = String))),
-        (status = 404, description = "No such fund in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        FundNotFound,
+        IfMatchRequired,
     )
 )]
 #[put("/funds/{id}")]
@@ -154,8 +154,8 @@ pub async fn replace_fund(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 404, description = "No such fund in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        FundNotFound,
+        StaleIfMatch,
     )
 )]
 #[delete("/funds/{id}")]

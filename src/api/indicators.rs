@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::answers::{EvaluationNotFound, IfMatchRequired};
 use crate::api::evaluations::answer;
 use crate::api::extract::JsonBody;
 use crate::api::http::{self, etag};
@@ -33,7 +34,7 @@ pub struct IndicatorRow {
     params(("id" = String, Path, description = "Evaluation id")),
     responses(
         (status = 200, description = "The rows in table order", body = [IndicatorRow], headers(("ETag" = String, description = "The evaluation's version"))),
-        (status = 404, description = "No such evaluation in your scope", body = Problem, content_type = "application/problem+json"),
+        EvaluationNotFound,
     )
 )]
 #[get("/evaluations/{id}/indicators")]
@@ -72,10 +73,9 @@ pub async fn list_indicators(
     request_body = IndicatorInputDto,
     responses(
         (status = 201, description = "Added: the evaluation's new version", body = Evaluation, headers(("Location" = String), ("ETag" = String))),
-        (status = 404, description = "No such evaluation in your scope", body = Problem, content_type = "application/problem+json"),
+        EvaluationNotFound,
         (status = 409, description = "Read-only in its state", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        IfMatchRequired,
     )
 )]
 #[post("/evaluations/{id}/indicators")]
@@ -112,8 +112,7 @@ pub async fn add_indicator(
         (status = 200, description = "Changed: the evaluation's new version", body = Evaluation, headers(("ETag" = String))),
         (status = 404, description = "No such evaluation or row", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Read-only in its state", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        IfMatchRequired,
     )
 )]
 #[put("/evaluations/{id}/indicators/{index}")]
@@ -144,8 +143,7 @@ pub async fn replace_indicator(
         (status = 200, description = "Removed: the evaluation's new version", body = Evaluation, headers(("ETag" = String))),
         (status = 404, description = "No such evaluation or row", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Read-only in its state", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        IfMatchRequired,
     )
 )]
 #[delete("/evaluations/{id}/indicators/{index}")]

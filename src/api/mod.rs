@@ -1,5 +1,6 @@
 //! The HTTP API: DTOs, extractors and handlers, one file per resource. No SQL, no rules.
 
+pub mod answers;
 pub mod batch;
 pub mod batch_csv;
 pub mod bounded_body;

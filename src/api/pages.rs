@@ -8,6 +8,7 @@ use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::api::answers::EvaluationNotFound;
 use crate::api::state::AppState;
 use crate::app::{overview, report_page};
 use crate::domain::policy::Principal;
@@ -66,7 +67,7 @@ fn page(html: String) -> HttpResponse {
     params(("id" = String, Path, description = "Evaluation id")),
     responses(
         (status = 200, description = "The link", body = PageLink),
-        (status = 404, description = "No such evaluation in your scope", body = Problem, content_type = "application/problem+json"),
+        EvaluationNotFound,
     )
 )]
 #[post("/evaluations/{id}/report-link")]

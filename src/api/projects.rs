@@ -5,6 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::answers::{IfMatchRequired, NotModified, ProjectNotFound, StaleIfMatch};
 use crate::api::extract::JsonBody;
 use crate::api::http::{self};
 use crate::api::state::AppState;
@@ -83,8 +84,8 @@ pub async fn list_projects(
     params(("id" = String, Path, description = "Project id")),
     responses(
         (status = 200, description = "The project", body = Project, headers(("ETag" = String))),
-        (status = 304, description = "Not modified"),
-        (status = 404, description = "No such project in your scope", body = Problem, content_type = "application/problem+json"),
+        NotModified,
+        ProjectNotFound,
     )
 )]
 #[get("/projects/{id}")]
@@ -132,9 +133,8 @@ pub async fn create_project(
     request_body = ProjectInput,
     responses(
         (status = 200, description = "Replaced", body = Project, headers(("ETag" = String))),
-        (status = 404, description = "No such project in your scope", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        ProjectNotFound,
+        IfMatchRequired,
     )
 )]
 #[put("/projects/{id}")]
@@ -160,9 +160,9 @@ pub async fn replace_project(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 404, description = "No such project in your scope", body = Problem, content_type = "application/problem+json"),
+        ProjectNotFound,
         (status = 409, description = "Funds still finance the project", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        StaleIfMatch,
     )
 )]
 #[delete("/projects/{id}")]

@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::answers::RegionNotFound;
 use crate::api::extract::JsonBody;
 use crate::api::http::{self};
 use crate::api::state::AppState;
@@ -89,7 +90,7 @@ pub async fn list_regions(
         (status = 200, description = "The region", body = Region,
          headers(("ETag" = String, description = "Current version"))),
         (status = 304, description = "Not modified (If-None-Match named the current version)"),
-        (status = 404, description = "No live region has this code", body = Problem, content_type = "application/problem+json"),
+        RegionNotFound,
     )
 )]
 #[get("/regions/{code}")]
@@ -138,7 +139,7 @@ pub async fn create_region(
     request_body = RegionReplace,
     responses(
         (status = 200, description = "Replaced", body = Region, headers(("ETag" = String))),
-        (status = 404, description = "No live region has this code", body = Problem, content_type = "application/problem+json"),
+        RegionNotFound,
         (status = 412, description = "If-Match does not name the current version", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
     )
@@ -168,7 +169,7 @@ pub async fn replace_region(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 404, description = "No live region has this code", body = Problem, content_type = "application/problem+json"),
+        RegionNotFound,
         (status = 409, description = "Live regions still sit below this one", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "If-Match does not name the current version", body = Problem, content_type = "application/problem+json"),
     )

@@ -3,6 +3,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, put, web};
 
+use crate::api::answers::{EvaluationNotFound, NotModified, StaleIfMatch};
 use crate::api::extract::JsonBody;
 use crate::api::http::{self};
 use crate::api::state::AppState;
@@ -33,7 +34,7 @@ fn respond(view: &ReviewView) -> HttpResponse {
     params(("id" = String, Path, description = "Evaluation id")),
     responses(
         (status = 200, description = "The review", body = ReviewView, headers(("ETag" = String))),
-        (status = 304, description = "Not modified"),
+        NotModified,
         (status = 404, description = "No such evaluation in your scope, or no review you may see yet", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -66,9 +67,9 @@ pub async fn get_review(
     responses(
         (status = 200, description = "Saved: the evaluation's new version", body = ReviewView, headers(("ETag" = String))),
         (status = 403, description = "Not a reviewer, or the caller's own submission", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such evaluation in your scope", body = Problem, content_type = "application/problem+json"),
+        EvaluationNotFound,
         (status = 409, description = "Not submitted (`review.not_open`), a lower level has not approved (`review.lower_level_pending`), or the caller's level has (`review.level_done`)", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        StaleIfMatch,
         (status = 422, description = "A score out of bounds or a deduction without a reason, each at its pointer", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
     )

@@ -7,6 +7,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
+use crate::api::answers::EvaluationNotFound;
 use crate::api::state::AppState;
 use crate::api::table_import::XLSX_TYPE;
 use crate::app::evaluations;
@@ -411,7 +412,7 @@ fn write_total(
     responses(
         (status = 200, description = "The official table", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = inline(crate::api::exports::XlsxFile),
             headers(("Content-Disposition" = String, description = "`attachment; filename=\"evaluation-{id}.xlsx\"`"))),
-        (status = 404, description = "No such evaluation in your scope", body = crate::error::Problem, content_type = "application/problem+json"),
+        EvaluationNotFound,
     )
 )]
 #[get("/evaluations/{id}/table.xlsx")]
