@@ -5,6 +5,8 @@
 
 pub use sea_orm_migration::prelude::*;
 
+pub mod packing;
+
 mod m20261129_000001_create_regions;
 mod m20261129_000002_create_department_data;
 mod m20261129_000003_create_evaluations;
@@ -20,6 +22,7 @@ mod m20261201_000020_create_pending_cells;
 mod m20261201_000030_cells_by_basis;
 mod m20261201_000040_create_evaluation_comments;
 mod m20261202_000050_index_evaluation_summaries;
+mod m20261202_000060_pack_documents;
 
 pub struct Migrator;
 
@@ -42,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000030_cells_by_basis::Migration),
             Box::new(m20261201_000040_create_evaluation_comments::Migration),
             Box::new(m20261202_000050_index_evaluation_summaries::Migration),
+            Box::new(m20261202_000060_pack_documents::Migration),
         ]
     }
 }

@@ -43,10 +43,10 @@ macro_rules! not_found {
         #[doc = $description]
         #[derive(IntoResponses)]
         #[response(
-                            status = 404,
-                            description = $description,
-                            content_type = "application/problem+json"
-                        )]
+                                                    status = 404,
+                                                    description = $description,
+                                                    content_type = "application/problem+json"
+                                                )]
         pub struct $name(pub Problem);
     };
 }

@@ -193,7 +193,7 @@ pub async fn get_history(
         .await?
         .into_iter()
         .map(|h| {
-            let changes: Vec<Change> = serde_json::from_str(&h.changes).unwrap_or_default();
+            let changes: Vec<Change> = serde_json::from_str(h.changes.as_str()).unwrap_or_default();
             let context = format!("history {} of evaluation {}", h.seq, h.evaluation_id);
             Ok(HistoryItem {
                 seq: h.seq,

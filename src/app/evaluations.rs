@@ -64,7 +64,7 @@ pub fn status_of(m: &Model) -> Result<Status, ApiError> {
 }
 
 pub fn stored_of(m: &Model) -> Result<Stored, ApiError> {
-    serde_json::from_str(&m.document).map_err(ApiError::internal)
+    serde_json::from_str(m.document.as_str()).map_err(ApiError::internal)
 }
 
 /// The policy scope of an evaluation.

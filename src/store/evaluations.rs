@@ -6,6 +6,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{Condition, IntoActiveModel, QuerySelect, Select};
 
 use super::money::StoredDecimal;
+use super::packed::PackedJson;
 use super::query::Optionally;
 use crate::domain::stats::Facts;
 
@@ -23,7 +24,7 @@ pub struct Model {
     pub rule_set_id: String,
     pub rule_set_version: i32,
     pub status: String,
-    pub document: String,
+    pub document: PackedJson,
     pub total: StoredDecimal,
     pub grade: String,
     pub error_count: i32,

@@ -3,6 +3,8 @@
 use sea_orm::entity::prelude::*;
 use sea_orm::{ActiveValue::Set, QueryOrder};
 
+use super::packed::PackedJson;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "evaluation_history")]
 pub struct Model {
@@ -20,7 +22,7 @@ pub struct Model {
     pub version: i64,
     pub reason: Option<String>,
     /// JSON array of `{pointer, before, after}`.
-    pub changes: String,
+    pub changes: PackedJson,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,6 +15,7 @@ pub mod idempotency;
 pub mod indicator_cells;
 pub mod indicator_results;
 pub mod money;
+pub mod packed;
 pub mod pending_cells;
 pub mod projects;
 pub mod query;

@@ -60,7 +60,8 @@ fn raw_or_default<T: Default + Serialize>(value: Option<&RawValue>) -> Result<Ra
 /// block are copied as stored (they were written by the types the contract names), so a list
 /// page costs a scan of the documents, not a parse and a re-serialisation.
 pub fn to_dto(principal: &Principal, m: &Model) -> Result<Evaluation, ApiError> {
-    let stored: StoredView<'_> = serde_json::from_str(&m.document).map_err(ApiError::internal)?;
+    let stored: StoredView<'_> =
+        serde_json::from_str(m.document.as_str()).map_err(ApiError::internal)?;
     let status = status_of(m)?;
     let ids = [
         m.department_id.as_str(),

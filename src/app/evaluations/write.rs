@@ -20,6 +20,7 @@ use crate::store::history;
 use crate::store::indicator_cells;
 use crate::store::indicator_results;
 use crate::store::money::StoredDecimal;
+use crate::store::packed::PackedJson;
 
 /// One row of history to write with a change.
 pub struct HistoryEntry<'a> {
@@ -114,7 +115,7 @@ fn history_row(
         status_after: next.status.clone(),
         version: next.version,
         reason: entry.reason,
-        changes: serde_json::to_string(changes).map_err(ApiError::internal)?,
+        changes: PackedJson(serde_json::to_string(changes).map_err(ApiError::internal)?),
     })
 }
 
@@ -235,7 +236,7 @@ fn next_row(
         rule_set_id: prepared.rule_set.id.clone(),
         rule_set_version: i32::try_from(prepared.rule_set.version).unwrap_or(i32::MAX),
         status: status.as_str().to_owned(),
-        document: serde_json::to_string(stored).map_err(ApiError::internal)?,
+        document: PackedJson(serde_json::to_string(stored).map_err(ApiError::internal)?),
         total: StoredDecimal(prepared.computed.total.0),
         grade: prepared.computed.grade.as_str().to_owned(),
         error_count: i32::try_from(prepared.computed.error_count).unwrap_or(i32::MAX),
