@@ -49,7 +49,7 @@ say "building (release)"
 cargo build --release --quiet --bin jixiao
 LOAD=$(cargo bench --bench load --no-run 2>&1 | sed -n 's/.*Executable .*(\(.*\)).*/\1/p' | tail -1)
 [ -x "$LOAD" ] || { echo "cannot find the load generator" >&2; exit 1; }
-BIN=target/release/jixiao
+BIN=${CARGO_TARGET_DIR:-target}/release/jixiao
 TOKEN=$("$BIN" token --role admin --region 430000 --ttl 12h --jwt-secret "$SECRET")
 
 # --- helpers -------------------------------------------------------------------------------
