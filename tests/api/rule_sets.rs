@@ -294,11 +294,49 @@ async fn hubei(app: &TestApp) -> TestApp {
     national
 }
 
+/// The Hubei county's submitter of these tests.
+fn hubei_submitter(app: &TestApp) -> TestApp {
+    app.as_(Some(app.token("submitter", "420624")))
+}
+
+/// The all-years default of Hubei's department tables.
+const HUBEI_DEFAULT: &str = "/api/v1/rule-set-defaults/420000/department";
+
+/// A Hubei admin adds the province's rule set (`hubei-2023-department`, national-2021's
+/// parameters with execution worth 20); returns the admin.
+async fn hubei_rule_set(app: &TestApp) -> TestApp {
+    let hubei_admin = app.as_(Some(app.token("admin", "420000")));
+    let mut rules = ok(app.get("/api/v1/rule-sets/national-2021"), 200).await;
+    rules["id"] = json!("hubei-2023-department");
+    rules["name_zh"] = json!("湖北省部门整体支出绩效自评（2023）");
+    rules["execution_weight"] = json!("20");
+    rules.as_object_mut().unwrap().remove("region");
+    let created = ok(hubei_admin.post("/api/v1/rule-sets").json(&rules), 201).await;
+    assert_eq!(
+        created["region"], "420000",
+        "the caller's region by default"
+    );
+    hubei_admin
+}
+
+/// [`hubei_rule_set`], made the province's default (version 1); returns the admin.
+async fn hubei_default(app: &TestApp) -> TestApp {
+    let hubei_admin = hubei_rule_set(app).await;
+    ok(
+        hubei_admin
+            .put(HUBEI_DEFAULT)
+            .json(&json!({"rule_set": "hubei-2023-department"})),
+        201,
+    )
+    .await;
+    hubei_admin
+}
+
 #[tokio::test]
-async fn a_table_naming_no_rule_set_gets_the_nearest_default_else_the_national_template() {
+async fn without_a_default_a_table_gets_the_national_template_and_no_other_provinces() {
     on_each_db(|app| async move {
-        let national = hubei(&app).await;
-        let submitter = app.as_(Some(app.token("submitter", "420624")));
+        hubei(&app).await;
+        let submitter = hubei_submitter(&app);
         // No default anywhere: national-2021 with the table's weights.
         let e = ok(
             submitter
@@ -332,20 +370,17 @@ async fn a_table_naming_no_rule_set_gets_the_nearest_default_else_the_national_t
         )
         .await;
         assert_eq!(pointers(&p), ["/rule_set"], "{p}");
+    })
+    .await;
+}
 
-        // A Hubei admin adds the province's rule set and makes it the default.
-        let hubei_admin = app.as_(Some(app.token("admin", "420000")));
-        let mut rules = ok(app.get("/api/v1/rule-sets/national-2021"), 200).await;
-        rules["id"] = json!("hubei-2023-department");
-        rules["name_zh"] = json!("湖北省部门整体支出绩效自评（2023）");
-        rules["execution_weight"] = json!("20");
-        rules.as_object_mut().unwrap().remove("region");
-        let created = ok(hubei_admin.post("/api/v1/rule-sets").json(&rules), 201).await;
-        assert_eq!(
-            created["region"], "420000",
-            "the caller's region by default"
-        );
-        let path = "/api/v1/rule-set-defaults/420000/department";
+#[tokio::test]
+async fn a_province_sets_its_default_with_if_match_and_its_tables_get_it() {
+    on_each_db(|app| async move {
+        hubei(&app).await;
+        let submitter = hubei_submitter(&app);
+        let hubei_admin = hubei_rule_set(&app).await;
+        let path = HUBEI_DEFAULT;
         // A Hunan admin neither sees nor sets Hubei's defaults.
         let hunan_admin = app.clone();
         problem(
@@ -443,6 +478,17 @@ async fn a_table_naming_no_rule_set_gets_the_nearest_default_else_the_national_t
             e["rule_set"],
             json!({"id": "hubei-2023-department", "version": 1})
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_county_year_default_wins_over_the_province_until_deleted() {
+    on_each_db(|app| async move {
+        let national = hubei(&app).await;
+        let submitter = hubei_submitter(&app);
+        hubei_default(&app).await;
+        let path = HUBEI_DEFAULT;
         // A year's default at the county wins over the province's all-years default.
         let county_admin = app.as_(Some(app.token("admin", "420624")));
         ok(
@@ -464,7 +510,7 @@ async fn a_table_naming_no_rule_set_gets_the_nearest_default_else_the_national_t
         problem(
             county_admin
                 .put(path)
-                .header("If-Match", "\"2\"")
+                .header("If-Match", "\"1\"")
                 .json(&json!({"rule_set": "national-2021"}))
                 .send()
                 .await
@@ -491,7 +537,17 @@ async fn a_table_naming_no_rule_set_gets_the_nearest_default_else_the_national_t
         .await;
         let list = ok(national.get("/api/v1/rule-set-defaults"), 200).await;
         assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
+    })
+    .await;
+}
 
+#[tokio::test]
+async fn other_provinces_see_neither_the_rule_set_nor_the_default() {
+    on_each_db(|app| async move {
+        hubei(&app).await;
+        let submitter = hubei_submitter(&app);
+        hubei_default(&app).await;
+        let path = HUBEI_DEFAULT;
         // A county admin of 衡东 does not see Hubei's rule set or default.
         let hengdong = app.as_(Some(app.token("admin", "430424")));
         problem(
