@@ -234,35 +234,88 @@ async fn submission_is_refused_while_errors_remain_and_allowed_once_corrected() 
     .await;
 }
 
+/// The seed's third evaluation (a draft of 衡东), the county's submitter, 衡阳's reviewer and
+/// viewer, and the corrected table a submitter puts over it.
+struct Flow {
+    id: String,
+    path: String,
+    submitter: TestApp,
+    reviewer: TestApp,
+    viewer: TestApp,
+    fixed: Value,
+}
+
+async fn flow(app: &TestApp) -> Flow {
+    let loaded = load_seed(app).await;
+    let id = loaded.evaluation_ids[2].clone();
+    Flow {
+        path: format!("/api/v1/evaluations/{id}"),
+        id,
+        submitter: app.as_(Some(app.token("submitter", "430424"))),
+        reviewer: app.as_(Some(app.token("reviewer", "430400"))),
+        viewer: app.as_(Some(app.token("viewer", "430400"))),
+        fixed: corrected_black_water(&loaded.project_ids[1].1),
+    }
+}
+
+impl Flow {
+    /// `action` by `who` is refused as illegal in `state`.
+    async fn illegal(&self, who: &TestApp, action: &str, state: &str) {
+        let body = (action == "return").then(|| json!({"reason": "x"}));
+        let (s, p) = act(who, &self.id, action, body).await;
+        assert_eq!(
+            (s, p["code"].as_str(), p["current_state"].as_str()),
+            (409, Some("evaluation.illegal_transition"), Some(state)),
+            "{action} from {state}: {p}"
+        );
+    }
+
+    /// The submitter puts `body` at `version`.
+    async fn put(&self, version: i64, body: &Value) {
+        let res = self
+            .submitter
+            .put(&self.path)
+            .header("If-Match", format!("\"{version}\""))
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+    }
+
+    /// `action` by `who` succeeds; the evaluation after it.
+    async fn legal(&self, who: &TestApp, action: &str, body: Option<Value>) -> Value {
+        let (s, e) = act(who, &self.id, action, body).await;
+        assert_eq!(s, 200, "{action}: {e}");
+        e
+    }
+
+    /// The corrected table put over the draft, and submitted.
+    async fn fixed_and_submitted(&self) {
+        self.put(1, &self.fixed).await;
+        self.legal(&self.submitter, "submit", None).await;
+    }
+}
+
 #[tokio::test]
-async fn the_whole_workflow_with_history_and_every_illegal_transition() {
+async fn a_draft_only_submits_is_hidden_from_viewers_and_closed_to_reviewers() {
     on_each_db(|app| async move {
-        let loaded = load_seed(&app).await;
-        let id = loaded.evaluation_ids[2].clone();
-        let path = format!("/api/v1/evaluations/{id}");
-        let submitter = app.as_(Some(app.token("submitter", "430424")));
-        let reviewer = app.as_(Some(app.token("reviewer", "430400")));
-        let viewer = app.as_(Some(app.token("viewer", "430400")));
-        let fixed = corrected_black_water(&loaded.project_ids[1].1);
-        let illegal = |app: TestApp, action: &'static str, state: &'static str| {
-            let id = id.clone();
-            async move {
-                let body = (action == "return").then(|| json!({"reason": "x"}));
-                let (s, p) = act(&app, &id, action, body).await;
-                assert_eq!(
-                    (s, p["code"].as_str(), p["current_state"].as_str()),
-                    (409, Some("evaluation.illegal_transition"), Some(state)),
-                    "{action} from {state}: {p}"
-                );
-            }
-        };
+        let f = flow(&app).await;
+        let Flow {
+            path,
+            submitter,
+            reviewer,
+            viewer,
+            fixed,
+            ..
+        } = &f;
         // draft: only submit is legal.
-        illegal(submitter.clone(), "withdraw", "draft").await;
-        illegal(reviewer.clone(), "return", "draft").await;
-        illegal(reviewer.clone(), "approve", "draft").await;
+        f.illegal(submitter, "withdraw", "draft").await;
+        f.illegal(reviewer, "return", "draft").await;
+        f.illegal(reviewer, "approve", "draft").await;
         // Viewers never see drafts; reviewers read but do not edit.
         problem(
-            viewer.get(&path).send().await.unwrap(),
+            viewer.get(path).send().await.unwrap(),
             404,
             "evaluation.not_found",
         )
@@ -271,9 +324,9 @@ async fn the_whole_workflow_with_history_and_every_illegal_transition() {
         assert_eq!(list["items"], json!([]));
         problem(
             reviewer
-                .put(&path)
+                .put(path)
                 .header("If-Match", "\"1\"")
-                .json(&fixed)
+                .json(fixed)
                 .send()
                 .await
                 .unwrap(),
@@ -281,25 +334,31 @@ async fn the_whole_workflow_with_history_and_every_illegal_transition() {
             "auth.forbidden",
         )
         .await;
-        let e = get(&reviewer, &path).await;
+        let e = get(reviewer, path).await;
         assert_eq!(e["allowed_actions"], json!([]));
+    })
+    .await;
+}
 
-        let res = submitter
-            .put(&path)
-            .header("If-Match", "\"1\"")
-            .json(&fixed)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 200);
-        let (s, _) = act(&submitter, &id, "submit", None).await;
-        assert_eq!(s, 200);
+#[tokio::test]
+async fn a_submitted_evaluation_is_read_only_until_withdrawn() {
+    on_each_db(|app| async move {
+        let f = flow(&app).await;
+        let Flow {
+            id,
+            path,
+            submitter,
+            reviewer,
+            viewer,
+            fixed,
+        } = &f;
+        f.fixed_and_submitted().await;
         // submitted: read-only; submit again is illegal; submitters cannot approve.
         let p = problem(
             submitter
-                .put(&path)
+                .put(path)
                 .header("If-Match", "\"3\"")
-                .json(&fixed)
+                .json(fixed)
                 .send()
                 .await
                 .unwrap(),
@@ -309,12 +368,12 @@ async fn the_whole_workflow_with_history_and_every_illegal_transition() {
         .await;
         assert_eq!(p["current_state"], "submitted");
         problem(
-            submitter.delete(&path).send().await.unwrap(),
+            submitter.delete(path).send().await.unwrap(),
             409,
             "evaluation.read_only",
         )
         .await;
-        illegal(submitter.clone(), "submit", "submitted").await;
+        f.illegal(submitter, "submit", "submitted").await;
         problem(
             submitter
                 .post(&format!("{path}/approve"))
@@ -325,20 +384,35 @@ async fn the_whole_workflow_with_history_and_every_illegal_transition() {
             "auth.forbidden",
         )
         .await;
-        let e = get(&viewer, &path).await;
+        let e = get(viewer, path).await;
         assert_eq!(
             e["status"], "submitted",
             "viewers see submitted evaluations"
         );
         assert_eq!(
-            get(&reviewer, &path).await["allowed_actions"],
+            get(reviewer, path).await["allowed_actions"],
             json!(["return", "approve"])
         );
 
-        let (s, e) = act(&submitter, &id, "withdraw", None).await;
+        let (s, e) = act(submitter, id, "withdraw", None).await;
         assert_eq!((s, e["status"].as_str()), (200, Some("draft")));
-        let (s, _) = act(&submitter, &id, "submit", None).await;
-        assert_eq!(s, 200);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_return_needs_a_reason_and_reopens_the_evaluation_until_approved() {
+    on_each_db(|app| async move {
+        let f = flow(&app).await;
+        let Flow {
+            id,
+            path,
+            submitter,
+            reviewer,
+            fixed,
+            ..
+        } = &f;
+        f.fixed_and_submitted().await;
         let res = reviewer
             .post(&format!("{path}/return"))
             .json(&json!({"reason": "  "}))
@@ -348,45 +422,45 @@ async fn the_whole_workflow_with_history_and_every_illegal_transition() {
         let p = problem(res, 422, "request.validation_failed").await;
         assert_eq!(p["errors"][0]["pointer"], "/reason");
         let (s, e) = act(
-            &reviewer,
-            &id,
+            reviewer,
+            id,
             "return",
             Some(json!({"reason": "请补充长效机制的佐证材料"})),
         )
         .await;
         assert_eq!((s, e["status"].as_str()), (200, Some("returned")));
-        illegal(reviewer.clone(), "approve", "returned").await;
-        illegal(submitter.clone(), "withdraw", "returned").await;
+        f.illegal(reviewer, "approve", "returned").await;
+        f.illegal(submitter, "withdraw", "returned").await;
         // returned: editable again.
         let mut edited = fixed.clone();
         edited["indicators"][6]["deviation_explanation"] = json!("已补充长效机制文件");
         let version = e["version"].as_i64().unwrap();
         let res = submitter
-            .put(&path)
+            .put(path)
             .header("If-Match", format!("\"{version}\""))
             .json(&edited)
             .send()
             .await
             .unwrap();
         assert_eq!(res.status(), 200);
-        let (s, _) = act(&submitter, &id, "submit", None).await;
+        let (s, _) = act(submitter, id, "submit", None).await;
         assert_eq!(s, 200);
-        let (s, e) = act(&reviewer, &id, "approve", None).await;
+        let (s, e) = act(reviewer, id, "approve", None).await;
         assert_eq!((s, e["status"].as_str()), (200, Some("approved")), "{e}");
         assert_eq!(e["allowed_actions"], json!([]));
         // approved: nothing more.
         for (who, action) in [
-            (&submitter, "submit"),
-            (&submitter, "withdraw"),
-            (&reviewer, "return"),
-            (&reviewer, "approve"),
+            (submitter, "submit"),
+            (submitter, "withdraw"),
+            (reviewer, "return"),
+            (reviewer, "approve"),
         ] {
-            illegal((*who).clone(), action, "approved").await;
+            f.illegal(who, action, "approved").await;
         }
         let version = e["version"].as_i64().unwrap();
         problem(
             submitter
-                .put(&path)
+                .put(path)
                 .header("If-Match", format!("\"{version}\""))
                 .json(&edited)
                 .send()
@@ -396,6 +470,25 @@ async fn the_whole_workflow_with_history_and_every_illegal_transition() {
             "evaluation.read_only",
         )
         .await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_history_records_every_version_and_state_change() {
+    on_each_db(|app| async move {
+        let f = flow(&app).await;
+        let path = &f.path;
+        f.fixed_and_submitted().await;
+        f.legal(&f.submitter, "withdraw", None).await;
+        f.legal(&f.submitter, "submit", None).await;
+        let reason = json!({"reason": "请补充长效机制的佐证材料"});
+        let e = f.legal(&f.reviewer, "return", Some(reason)).await;
+        let mut edited = f.fixed.clone();
+        edited["indicators"][6]["deviation_explanation"] = json!("已补充长效机制文件");
+        f.put(e["version"].as_i64().unwrap(), &edited).await;
+        f.legal(&f.submitter, "submit", None).await;
+        f.legal(&f.reviewer, "approve", None).await;
 
         // The history: every version and state change, who, when, what.
         let (s, h) = json(app.get(&format!("{path}/history")).send().await.unwrap()).await;
