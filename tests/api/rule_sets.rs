@@ -38,23 +38,30 @@ fn pointers(p: &Value) -> Vec<String> {
         .collect()
 }
 
+/// Version 2 of `hengyang-2024-project` as an admin writes it (not yet added): version 1 with
+/// the wording 圆满收官 (achieved) and unmeasured actuals blocking submission.
+async fn hengyang_v2(app: &TestApp) -> Value {
+    let v1 = ok(app.get("/api/v1/rule-sets/hengyang-2024-project@1"), 200).await;
+    assert_eq!(v1["region"], "430400");
+    assert_eq!(v1["weight_source"], "fixed");
+    assert!(v1["vocabulary"].as_array().unwrap().len() > 10);
+    assert_eq!(v1["policies"], json!([]));
+    // An admin extends the vocabulary and blocks unmeasured actuals: a new version.
+    let mut v2 = v1.clone();
+    v2["version"] = json!(2);
+    v2["vocabulary"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"text": "圆满收官", "grade": "achieved"}));
+    v2["policies"] = json!([{"code": "actual.not_measured", "policy": "block"}]);
+    v2
+}
+
 #[tokio::test]
-async fn vocabulary_and_policies_of_a_new_version_are_used_by_evaluations() {
+async fn a_new_version_with_bad_parameters_is_refused_at_each_pointer() {
     on_each_db(|app| async move {
-        let loaded = load_seed(&app).await;
-        let v1 = ok(app.get("/api/v1/rule-sets/hengyang-2024-project@1"), 200).await;
-        assert_eq!(v1["region"], "430400");
-        assert_eq!(v1["weight_source"], "fixed");
-        assert!(v1["vocabulary"].as_array().unwrap().len() > 10);
-        assert_eq!(v1["policies"], json!([]));
-        // An admin extends the vocabulary and blocks unmeasured actuals: a new version.
-        let mut v2 = v1.clone();
-        v2["version"] = json!(2);
-        v2["vocabulary"]
-            .as_array_mut()
-            .unwrap()
-            .push(json!({"text": "圆满收官", "grade": "achieved"}));
-        v2["policies"] = json!([{"code": "actual.not_measured", "policy": "block"}]);
+        load_seed(&app).await;
+        let v2 = hengyang_v2(&app).await;
         // Invalid parameters, each with its pointer.
         let mut bad = v2.clone();
         bad["policies"] = json!([
@@ -140,6 +147,15 @@ async fn vocabulary_and_policies_of_a_new_version_are_used_by_evaluations() {
         )
         .await;
         assert_eq!(pointers(&p), ["/region"]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_new_version_is_added_once_and_never_changes() {
+    on_each_db(|app| async move {
+        load_seed(&app).await;
+        let v2 = hengyang_v2(&app).await;
         let created = ok(app.post("/api/v1/rule-sets").json(&v2), 201).await;
         assert_eq!(created["policies"], v2["policies"]);
         let read = ok(app.get("/api/v1/rule-sets/hengyang-2024-project"), 200).await;
@@ -156,7 +172,16 @@ async fn vocabulary_and_policies_of_a_new_version_are_used_by_evaluations() {
             "rule_set.version_exists",
         )
         .await;
+    })
+    .await;
+}
 
+#[tokio::test]
+async fn evaluations_use_the_vocabulary_and_policies_of_the_version_they_name() {
+    on_each_db(|app| async move {
+        let loaded = load_seed(&app).await;
+        let v2 = hengyang_v2(&app).await;
+        ok(app.post("/api/v1/rule-sets").json(&v2), 201).await;
         // The corrected 附件5 #2 with a new wording and an unmeasured actual.
         let submitter = app.as_(Some(app.token("submitter", "430424")));
         let mut table = corrected_black_water(&loaded.project_ids[1].1);
