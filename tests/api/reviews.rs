@@ -104,7 +104,7 @@ pub(crate) fn deductions() -> Value {
 }
 
 #[tokio::test]
-async fn review_scores_are_bounded_reasoned_versioned_and_in_the_history() {
+async fn before_a_save_reviewers_see_the_engines_work_and_the_unit_sees_nothing() {
     on_each_db(|app| async move {
         let id = submitted(&app, None).await;
         let reviewer = app.as_(Some(app.token("reviewer", "430400")));
@@ -130,6 +130,16 @@ async fn review_scores_are_bounded_reasoned_versioned_and_in_the_history() {
             "review.not_found",
         )
         .await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_review_needs_if_match_a_reviewer_and_bounded_reasoned_scores() {
+    on_each_db(|app| async move {
+        let id = submitted(&app, None).await;
+        let reviewer = app.as_(Some(app.token("reviewer", "430400")));
+        let submitter = app.as_(Some(app.token("submitter", "430424")));
         // If-Match is required.
         let res = reviewer
             .put(&format!("/api/v1/evaluations/{id}/review"))
@@ -178,6 +188,16 @@ async fn review_scores_are_bounded_reasoned_versioned_and_in_the_history() {
             "auth.forbidden",
         )
         .await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_saved_review_is_a_new_version_with_deductions_and_a_history_entry() {
+    on_each_db(|app| async move {
+        let id = submitted(&app, None).await;
+        let reviewer = app.as_(Some(app.token("reviewer", "430400")));
+        let submitter = app.as_(Some(app.token("submitter", "430424")));
         // Saved: a new version of the evaluation; deductions beside the claims.
         let res = put_review(&reviewer, &id, 3, deductions()).await;
         assert_eq!(res.headers()["etag"], "\"4\"");
@@ -241,6 +261,18 @@ async fn review_scores_are_bounded_reasoned_versioned_and_in_the_history() {
                     && c["after"]["reason"] == "污染投诉减少率无统计佐证"),
             "{last}"
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn once_approved_the_unit_sees_the_review_and_it_is_closed() {
+    on_each_db(|app| async move {
+        let id = submitted(&app, None).await;
+        let reviewer = app.as_(Some(app.token("reviewer", "430400")));
+        let submitter = app.as_(Some(app.token("submitter", "430424")));
+        let res = put_review(&reviewer, &id, 3, deductions()).await;
+        assert_eq!(res.status(), 200);
         // Approved (one level by default): the unit now sees the review.
         let (s, e) = act(&reviewer, &id, "approve", None).await;
         assert_eq!((s, e["status"].as_str()), (200, Some("approved")), "{e}");
@@ -255,6 +287,20 @@ async fn review_scores_are_bounded_reasoned_versioned_and_in_the_history() {
             "review.not_open",
         )
         .await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_report_and_the_official_table_print_the_review() {
+    on_each_db(|app| async move {
+        let id = submitted(&app, None).await;
+        let reviewer = app.as_(Some(app.token("reviewer", "430400")));
+        let submitter = app.as_(Some(app.token("submitter", "430424")));
+        let res = put_review(&reviewer, &id, 3, deductions()).await;
+        assert_eq!(res.status(), 200);
+        let (s, e) = act(&reviewer, &id, "approve", None).await;
+        assert_eq!((s, e["status"].as_str()), (200, Some("approved")), "{e}");
         // The report prints 自评 / 计算 / 复核 with the deduction reasons and the opinion.
         let html = submitter
             .get(&format!("/api/v1/evaluations/{id}/report"))
