@@ -555,8 +555,21 @@ async fn the_history_records_every_version_and_state_change() {
     .await;
 }
 
+/// The seed's three evaluations are there, each at its first version: nothing was written.
+async fn nothing_written(app: &TestApp) {
+    let (_, list) = json(app.get("/api/v1/evaluations").send().await.unwrap()).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 3);
+    assert!(
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["version"] == 1)
+    );
+}
+
 #[tokio::test]
-async fn uniqueness_mass_assignment_and_bad_input() {
+async fn a_second_evaluation_with_the_same_key_is_refused_naming_the_first() {
     on_each_db(|app| async move {
         let loaded = load_seed(&app).await;
         let fixed = corrected_black_water(&loaded.project_ids[1].1);
@@ -574,6 +587,15 @@ async fn uniqueness_mass_assignment_and_bad_input() {
             p["existing"],
             format!("/api/v1/evaluations/{}", loaded.evaluation_ids[2])
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn fields_the_service_owns_are_read_only() {
+    on_each_db(|app| async move {
+        let loaded = load_seed(&app).await;
+        let fixed = corrected_black_water(&loaded.project_ids[1].1);
         for (field, value) in [
             ("status", json!("approved")),
             ("computed", json!({"total": "100"})),
@@ -614,6 +636,16 @@ async fn uniqueness_mass_assignment_and_bad_input() {
         )
         .await;
         assert_eq!(p["errors"][0]["pointer"], "/indicators/2/computed");
+        nothing_written(&app).await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_at_its_pointer() {
+    on_each_db(|app| async move {
+        let loaded = load_seed(&app).await;
+        let fixed = corrected_black_water(&loaded.project_ids[1].1);
         let cases = [
             (json!({"kind": "project", "project": null}), "/project"),
             (json!({"kind": "department"}), "/project"),
@@ -646,6 +678,16 @@ async fn uniqueness_mass_assignment_and_bad_input() {
             .await;
             assert_eq!(p["errors"][0]["pointer"], pointer, "{patch}: {p}");
         }
+        nothing_written(&app).await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_projects_budget_comes_from_its_funds_and_a_block_that_disagrees_is_flagged() {
+    on_each_db(|app| async move {
+        let loaded = load_seed(&app).await;
+        let fixed = corrected_black_water(&loaded.project_ids[1].1);
         // Without a budget block, a project's budget comes from its funds.
         let mut body = fixed.clone();
         body.as_object_mut().unwrap().remove("budget");
@@ -677,16 +719,7 @@ async fn uniqueness_mass_assignment_and_bad_input() {
             "{}",
             dry["computed"]["findings"]
         );
-        // Nothing written by any of it.
-        let (_, list) = json(app.get("/api/v1/evaluations").send().await.unwrap()).await;
-        assert_eq!(list["items"].as_array().unwrap().len(), 3);
-        assert!(
-            list["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .all(|e| e["version"] == 1)
-        );
+        nothing_written(&app).await;
     })
     .await;
 }
