@@ -274,7 +274,7 @@ async fn feed_cursor(app: &crate::helpers::TestApp) -> String {
 }
 
 #[tokio::test]
-async fn query_flags_hold_for_json_bodies_and_must_agree_with_the_body() {
+async fn a_dry_run_in_the_query_writes_nothing_for_a_json_body() {
     on_each_db(|app| async move {
         let loaded = load_seed(&app).await;
         let before = feed_cursor(&app).await;
@@ -350,6 +350,14 @@ async fn query_flags_hold_for_json_bodies_and_must_agree_with_the_body() {
         )
         .await;
         assert_eq!(list["items"], json!([]));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn atomic_false_in_the_query_applies_each_item_of_a_json_body_on_its_own() {
+    on_each_db(|app| async move {
+        load_seed(&app).await;
         // ?atomic=false with a JSON body: each item on its own.
         let body = json!({"items": items(vec![bad(), new_department_2025()])});
         let (s, r) = json(
@@ -372,6 +380,14 @@ async fn query_flags_hold_for_json_bodies_and_must_agree_with_the_body() {
         )
         .await;
         assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn flags_in_the_body_and_the_query_must_agree() {
+    on_each_db(|app| async move {
+        let loaded = load_seed(&app).await;
         // Body and query disagree: 400 naming both places; agreeing is fine.
         let body = json!({"dry_run": false, "atomic": true, "items": items(vec![corrected()])});
         let p = problem(
