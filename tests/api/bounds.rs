@@ -43,75 +43,81 @@ async fn refused(req: reqwest::RequestBuilder, body: &Value, pointer: &str, code
     );
 }
 
+/// Writes every amount at the largest the service takes: three department evaluations (their
+/// sums exceed one maximum), three funds of the seed's first project (as JSON numbers and
+/// strings), and 2025's finances and profile (counts at `u32::MAX`). Returns the evaluations'
+/// ids and the project's.
+async fn write_at_the_bound(app: &TestApp) -> (Vec<String>, String) {
+    let loaded = load_seed(app).await;
+    let seed_evaluation = serde_json::to_value(&loaded.file.evaluations[0].evaluation).unwrap();
+
+    // Three department evaluations at the largest amount: their sums exceed one maximum.
+    let mut evaluation_ids = Vec::new();
+    for year in [2021, 2022, 2023] {
+        let mut body = seed_evaluation.clone();
+        body["year"] = json!(year);
+        at_maximum(&mut body["budget"]);
+        body["budget"]["weight"] = json!("10");
+        body["budget"]["claimed_score"] = json!("10");
+        let (s, v) = json(
+            app.post("/api/v1/evaluations")
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, 201, "{v}");
+        assert_eq!(v["budget"]["full_year"], MAX, "{v}");
+        evaluation_ids.push(v["id"].as_str().unwrap().to_owned());
+    }
+    // Three funds of the first project at the largest amount, as JSON numbers and strings.
+    let project = &loaded.project_ids[0].1;
+    for i in 0..3 {
+        let amount = if i == 0 {
+            json!(1_000_000_000_000_u64)
+        } else {
+            json!(MAX)
+        };
+        let body = json!({"department": "901424", "year": 2024, "name": format!("max {i}"),
+            "level": "county", "project": project,
+            "initial": amount, "full_year": amount, "executed": amount});
+        let (s, v) = json(app.post("/api/v1/funds").json(&body).send().await.unwrap()).await;
+        assert_eq!(s, 201, "{v}");
+    }
+    // Finances and a profile of 2025 with every amount at the largest, and counts at u32::MAX.
+    let mut finance = serde_json::to_value(&loaded.file.finances[0].finance).unwrap();
+    at_maximum(&mut finance);
+    let (s, v) = json(
+        app.put("/api/v1/departments/901424/finances/2025")
+            .json(&finance)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let mut profile = serde_json::to_value(&loaded.file.profiles[0].profile).unwrap();
+    at_maximum(&mut profile);
+    profile["in_service"] = json!(u32::MAX);
+    profile["establishment"]["total"] = json!(1);
+    let (s, v) = json(
+        app.put("/api/v1/departments/901424/profiles/2025")
+            .json(&profile)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+
+    (evaluation_ids, project.clone())
+}
+
 #[tokio::test]
-async fn amounts_at_the_bound_keep_every_read_answering() {
+async fn sums_of_amounts_at_the_bound_are_exact() {
     on_each_db(|app| async move {
-        let loaded = load_seed(&app).await;
-        let seed_evaluation = serde_json::to_value(&loaded.file.evaluations[0].evaluation).unwrap();
-
-        // Three department evaluations at the largest amount: their sums exceed one maximum.
-        let mut evaluation_ids = Vec::new();
-        for year in [2021, 2022, 2023] {
-            let mut body = seed_evaluation.clone();
-            body["year"] = json!(year);
-            at_maximum(&mut body["budget"]);
-            body["budget"]["weight"] = json!("10");
-            body["budget"]["claimed_score"] = json!("10");
-            let (s, v) = json(
-                app.post("/api/v1/evaluations")
-                    .json(&body)
-                    .send()
-                    .await
-                    .unwrap(),
-            )
-            .await;
-            assert_eq!(s, 201, "{v}");
-            assert_eq!(v["budget"]["full_year"], MAX, "{v}");
-            evaluation_ids.push(v["id"].as_str().unwrap().to_owned());
-        }
-        // Three funds of the first project at the largest amount, as JSON numbers and strings.
-        let project = &loaded.project_ids[0].1;
-        for i in 0..3 {
-            let amount = if i == 0 {
-                json!(1_000_000_000_000_u64)
-            } else {
-                json!(MAX)
-            };
-            let body = json!({"department": "901424", "year": 2024, "name": format!("max {i}"),
-                "level": "county", "project": project,
-                "initial": amount, "full_year": amount, "executed": amount});
-            let (s, v) = json(app.post("/api/v1/funds").json(&body).send().await.unwrap()).await;
-            assert_eq!(s, 201, "{v}");
-        }
-        // Finances and a profile of 2025 with every amount at the largest, and counts at u32::MAX.
-        let mut finance = serde_json::to_value(&loaded.file.finances[0].finance).unwrap();
-        at_maximum(&mut finance);
-        let (s, v) = json(
-            app.put("/api/v1/departments/901424/finances/2025")
-                .json(&finance)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
-        assert_eq!(s, 201, "{v}");
-        let mut profile = serde_json::to_value(&loaded.file.profiles[0].profile).unwrap();
-        at_maximum(&mut profile);
-        profile["in_service"] = json!(u32::MAX);
-        profile["establishment"]["total"] = json!(1);
-        let (s, v) = json(
-            app.put("/api/v1/departments/901424/profiles/2025")
-                .json(&profile)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
-        assert_eq!(s, 201, "{v}");
-
-        // Every read answers, for the province (the app's token), a city reviewer and a viewer.
-        let city = app.as_(Some(app.token("reviewer", "430400")));
-        let viewer = app.as_(Some(app.token("viewer", "430000")));
+        write_at_the_bound(&app).await;
         let v = ok(&app, "/api/v1/stats/evaluations").await;
         let budget = &v["overall"]["budget"];
         // 3 × 10^12 + the seed's 2135.42 + 38.2 + 19.87.
@@ -136,6 +142,16 @@ async fn amounts_at_the_bound_keep_every_read_answering() {
                 .contains("1000000000000.00"),
             "{csv}"
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn with_amounts_at_the_bound_every_read_answers_for_every_caller() {
+    on_each_db(|app| async move {
+        let (evaluation_ids, project) = write_at_the_bound(&app).await;
+        let city = app.as_(Some(app.token("reviewer", "430400")));
+        let viewer = app.as_(Some(app.token("viewer", "430000")));
         // (Reviewers and viewers see no drafts: their reads answer, with nothing in them.)
         for caller in [&app, &city, &viewer] {
             ok(caller, "/api/v1/stats/evaluations").await;
