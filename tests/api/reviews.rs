@@ -361,11 +361,10 @@ async fn feed_versions(app: &TestApp, id: &str) -> Vec<i64> {
 }
 
 #[tokio::test]
-async fn two_levels_review_approve_return_resubmit_and_approve_again() {
+async fn with_two_levels_the_city_waits_for_the_county_and_other_counties_see_nothing() {
     on_each_db(|app| async move {
         let rules = two_level_rule_set(&app).await;
         let id = submitted(&app, Some(rules)).await;
-        let submitter = app.as_(Some(app.token("submitter", "430424")));
         let county = app.as_(Some(app.token("reviewer", "430424")));
         let city = app.as_(Some(app.token("reviewer", "430400")));
         let elsewhere = app.as_(Some(app.token("reviewer", "430421")));
@@ -420,6 +419,23 @@ async fn two_levels_review_approve_return_resubmit_and_approve_again() {
         );
         let (s, p) = act(&county, &id, "approve", None).await;
         assert_eq!((s, p["code"].as_str()), (409, Some("review.level_done")));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_return_at_the_second_level_reopens_it_and_both_levels_approve_again_in_order() {
+    on_each_db(|app| async move {
+        let rules = two_level_rule_set(&app).await;
+        let id = submitted(&app, Some(rules)).await;
+        let submitter = app.as_(Some(app.token("submitter", "430424")));
+        let county = app.as_(Some(app.token("reviewer", "430424")));
+        let city = app.as_(Some(app.token("reviewer", "430400")));
+        // The county reviewed and approved its level.
+        let res = put_review(&county, &id, 3, deductions()).await;
+        assert_eq!(res.status(), 200);
+        let (s, e) = act(&county, &id, "approve", None).await;
+        assert_eq!((s, e["status"].as_str()), (200, Some("submitted")), "{e}");
         // The city returns it, with the reason; the unit sees the review now.
         let (s, e) = act(
             &city,
