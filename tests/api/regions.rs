@@ -147,7 +147,7 @@ async fn get_with_etag_and_not_found() {
 }
 
 #[tokio::test]
-async fn create_validates_and_conflicts() {
+async fn a_region_is_created_with_level_and_parent_from_its_code_and_only_once() {
     on_each_db(|app| async move {
         let res = app
             .post("/api/v1/regions")
@@ -183,7 +183,13 @@ async fn create_validates_and_conflicts() {
             .await
             .unwrap();
         problem(res, 409, "region.exists").await;
+    })
+    .await;
+}
 
+#[tokio::test]
+async fn a_bad_region_is_refused_at_each_pointer_and_nothing_is_written() {
+    on_each_db(|app| async move {
         let cases = [
             (
                 json!({"code": "43049", "name": "x"}),
