@@ -311,8 +311,20 @@ async fn bad_input_is_refused_with_a_pointer_and_nothing_is_written() {
     .await;
 }
 
+/// A submitter of 衡东 limited to the departments `ids`.
+fn submitter_of(app: &crate::helpers::TestApp, ids: &[&str]) -> crate::helpers::TestApp {
+    let mut settings = app.settings.clone();
+    settings.auth.jwt_secret = Some(crate::helpers::TEST_SECRET.into());
+    app.as_(Some(crate::helpers::mint(
+        &settings,
+        "submitter",
+        "430424",
+        ids,
+    )))
+}
+
 #[tokio::test]
-async fn scope_applies_to_department_data() {
+async fn another_countys_caller_sees_none_of_a_departments_data() {
     on_each_db(|app| async move {
         let loaded = load_seed(&app).await;
         let sibling = app.as_(Some(app.token("viewer", "430426")));
@@ -358,15 +370,16 @@ async fn scope_applies_to_department_data() {
         .await;
         let (_, funds) = json(sibling.get("/api/v1/funds").send().await.unwrap()).await;
         assert_eq!(funds["items"], json!([]));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_submitter_limited_to_departments_sees_only_theirs() {
+    on_each_db(|app| async move {
+        load_seed(&app).await;
         // A county submitter limited to another department sees none of 衡东分局's data.
-        let mut settings = app.settings.clone();
-        settings.auth.jwt_secret = Some(crate::helpers::TEST_SECRET.into());
-        let narrow = app.as_(Some(crate::helpers::mint(
-            &settings,
-            "submitter",
-            "430424",
-            &["901999"],
-        )));
+        let narrow = submitter_of(&app, &["901999"]);
         let (_, funds) = json(narrow.get("/api/v1/funds").send().await.unwrap()).await;
         assert_eq!(funds["items"], json!([]));
         problem(
@@ -379,14 +392,18 @@ async fn scope_applies_to_department_data() {
             "department.not_found",
         )
         .await;
-        let own = app.as_(Some(crate::helpers::mint(
-            &settings,
-            "submitter",
-            "430424",
-            &["901424"],
-        )));
+        let own = submitter_of(&app, &["901424"]);
         let (_, funds) = json(own.get("/api/v1/funds?page_size=100").send().await.unwrap()).await;
         assert_eq!(funds["items"].as_array().unwrap().len(), 25);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn reviewers_and_viewers_never_edit_and_submitters_stay_in_their_departments() {
+    on_each_db(|app| async move {
+        load_seed(&app).await;
+        let own = submitter_of(&app, &["901424"]);
         // Reviewers read but never edit a submitter's data; viewers only read.
         let reviewer = app.as_(Some(app.token("reviewer", "430400")));
         let body = json!({"department": "901424", "year": 2024, "name": "x", "level": "county"});
