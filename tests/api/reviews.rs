@@ -556,7 +556,7 @@ fn ids(page: &Value) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn the_queue_lists_what_waits_for_my_level_and_bulk_acts_per_item() {
+async fn the_queue_lists_what_waits_for_the_callers_level_and_no_one_elses() {
     on_each_db(|app| async move {
         let rules = two_level_rule_set(&app).await;
         let id = submitted(&app, Some(rules)).await;
@@ -586,6 +586,17 @@ async fn the_queue_lists_what_waits_for_my_level_and_bulk_acts_per_item() {
             .await
             .unwrap();
         problem(res, 400, "request.invalid_query").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_bulk_approval_acts_per_item_and_moves_the_evaluation_to_the_next_level() {
+    on_each_db(|app| async move {
+        let rules = two_level_rule_set(&app).await;
+        let id = submitted(&app, Some(rules)).await;
+        let county = app.as_(Some(app.token("reviewer", "430424")));
+        let city = app.as_(Some(app.token("reviewer", "430400")));
         // Bulk: a stale ETag and an unknown id fail alone; the good item is approved.
         let body = json!({"items": [
             {"id": id, "if_match": "\"2\""},
@@ -627,6 +638,20 @@ async fn the_queue_lists_what_waits_for_my_level_and_bulk_acts_per_item() {
             ids(&queue(&city, "&page_size=1").await),
             std::slice::from_ref(&id)
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_bulk_return_needs_a_reason_and_a_bulk_holds_at_most_100_items() {
+    on_each_db(|app| async move {
+        let rules = two_level_rule_set(&app).await;
+        let id = submitted(&app, Some(rules)).await;
+        let county = app.as_(Some(app.token("reviewer", "430424")));
+        let city = app.as_(Some(app.token("reviewer", "430400")));
+        // The county approved its level: it waits for the city.
+        let (s, e) = act(&county, &id, "approve", None).await;
+        assert_eq!((s, e["version"].as_i64()), (200, Some(4)), "{e}");
         // Bulk return needs a reason; with one, all succeed: 200.
         let body = json!({"items": [{"id": id, "if_match": "\"4\""}]});
         let (s, answer) = json(
