@@ -764,8 +764,25 @@ async fn indicator_rows_as_a_resource() {
     .await;
 }
 
+/// Version 1 of `hengyang-2024-project`, and a copy of it as a new rule set
+/// (`hengyang-2025-project`) an admin may add.
+async fn custom_rule_set(app: &TestApp) -> (Value, Value) {
+    let (s, one) = json(
+        app.get("/api/v1/rule-sets/hengyang-2024-project@1")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let mut custom = one.clone();
+    custom["id"] = json!("hengyang-2025-project");
+    custom["over_achievement_threshold"] = json!("1.50");
+    (one, custom)
+}
+
 #[tokio::test]
-async fn rule_sets_are_versioned_and_never_change() {
+async fn the_seed_brings_four_rule_sets_with_their_weights() {
     on_each_db(|app| async move {
         load_seed(&app).await;
         let (_, list) = json(app.get("/api/v1/rule-sets").send().await.unwrap()).await;
@@ -784,21 +801,20 @@ async fn rule_sets_are_versioned_and_never_change() {
                 "national-2021"
             ]
         );
-        let (s, one) = json(
-            app.get("/api/v1/rule-sets/hengyang-2024-project@1")
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
-        assert_eq!(s, 200);
+        let (one, _) = custom_rule_set(&app).await;
         assert_eq!(
             one["level1_weights"][1],
             json!({"level1": "benefit", "weight": "40"})
         );
-        let mut custom = one.clone();
-        custom["id"] = json!("hengyang-2025-project");
-        custom["over_achievement_threshold"] = json!("1.50");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_admin_adds_a_rule_set_once_and_versions_never_change() {
+    on_each_db(|app| async move {
+        load_seed(&app).await;
+        let (one, custom) = custom_rule_set(&app).await;
         let reviewer = app.as_(Some(app.token("reviewer", "430400")));
         problem(
             reviewer
@@ -844,6 +860,15 @@ async fn rule_sets_are_versioned_and_never_change() {
             "rule_set.version_exists",
         )
         .await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_rule_set_with_bad_weights_or_version_is_refused_and_an_unknown_one_is_404() {
+    on_each_db(|app| async move {
+        load_seed(&app).await;
+        let (_, custom) = custom_rule_set(&app).await;
         let mut bad = custom.clone();
         bad["version"] = json!(2);
         bad["level1_weights"][0]["weight"] = json!("70");
