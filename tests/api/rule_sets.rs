@@ -400,10 +400,9 @@ async fn without_a_default_a_table_gets_the_national_template_and_no_other_provi
 }
 
 #[tokio::test]
-async fn a_province_sets_its_default_with_if_match_and_its_tables_get_it() {
+async fn only_the_provinces_admin_sets_its_default_to_a_rule_set_of_its_region() {
     on_each_db(|app| async move {
         hubei(&app).await;
-        let submitter = hubei_submitter(&app);
         let hubei_admin = hubei_rule_set(&app).await;
         let path = HUBEI_DEFAULT;
         // A Hunan admin neither sees nor sets Hubei's defaults.
@@ -456,6 +455,17 @@ async fn a_province_sets_its_default_with_if_match_and_its_tables_get_it() {
             d["rule_set"],
             json!({"id": "hubei-2023-department", "version": null})
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_default_is_replaced_with_if_match_and_the_countys_next_table_gets_it() {
+    on_each_db(|app| async move {
+        hubei(&app).await;
+        let submitter = hubei_submitter(&app);
+        let hubei_admin = hubei_default(&app).await;
+        let path = HUBEI_DEFAULT;
         // Replacing needs If-Match.
         problem(
             hubei_admin
