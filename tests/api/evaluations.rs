@@ -92,6 +92,14 @@ async fn seed_evaluations_are_scored_and_flagged() {
                 "evaluation.not_submittable"
             );
         }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_seed_reports_own_mistakes_are_found() {
+    on_each_db(|app| async move {
+        let loaded = load_seed(&app).await;
         // The report's own mistakes, spot-checked: the date in the year 204 and the 20-point
         // satisfaction row of 附件4.
         let dept = get(
@@ -115,6 +123,14 @@ async fn seed_evaluations_are_scored_and_flagged() {
         )
         .await;
         assert_eq!(monitoring["computed"]["total_difference"], "5.00");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn indicator_results_are_queried_across_evaluations() {
+    on_each_db(|app| async move {
+        load_seed(&app).await;
         // Indicator results across evaluations.
         let rows = get(&app, "/api/v1/indicator-results?q=PM2.5").await;
         assert_eq!(rows["items"].as_array().unwrap().len(), 1);
