@@ -119,7 +119,17 @@ async fn a_review_makes_lists_stats_and_exports_give_the_reviewed_score() {
             total.parse::<rust_decimal::Decimal>().unwrap(),
             reviewed_total.as_str().unwrap().parse().unwrap()
         );
+    })
+    .await;
+}
 
+#[tokio::test]
+async fn new_data_from_the_unit_is_scored_by_the_engine_again() {
+    on_each_db(|app| async move {
+        let id = submitted(&app, None).await;
+        let reviewer = app.as_(Some(app.token("reviewer", "430400")));
+        let (s, v) = json(put_review(&reviewer, &id, 3, deductions()).await).await;
+        assert_eq!(s, 200, "{v}");
         // Returned, the unit changes its data: the engine's score again, until a new review.
         let (s, e) = act(
             &reviewer,
