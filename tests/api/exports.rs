@@ -244,7 +244,14 @@ async fn evaluations_export_as_csv_and_xlsx() {
             sum(&column(&rows, "全年预算数（万元）")).to_string(),
             "2193.49"
         );
+    })
+    .await;
+}
 
+#[tokio::test]
+async fn the_evaluation_export_filters_as_the_list_does() {
+    on_each_db(|app| async move {
+        load_seed(&app).await;
         // Filters as on the list.
         let (_, records) = csv(&app, "/api/v1/exports/evaluations.csv?kind=project").await;
         assert_eq!(records.len(), 1 + 2);
