@@ -124,107 +124,119 @@ fn full_review(page: &Value) -> (Value, usize) {
     (body, deductions)
 }
 
+/// The unit corrects what blocks submission in each of the seed's evaluations, and submits.
+async fn corrected_and_submitted(submitter: &TestApp, ids: &[String]) {
+    for (i, id) in ids.iter().enumerate() {
+        let e = get(submitter, &format!("/api/v1/evaluations/{id}")).await;
+        assert!(e["computed"]["error_count"].as_u64().unwrap() > 0, "{id}");
+        let body = match i {
+            0 => corrected_department(&e),
+            1 => corrected_monitoring(&e),
+            _ => corrected_black_water_table(&e),
+        };
+        let res = submitter
+            .put(&format!("/api/v1/evaluations/{id}"))
+            .header("If-Match", "\"1\"")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let (s, e) = json(res).await;
+        assert_eq!(s, 200, "{e}");
+        assert_eq!(
+            e["computed"]["error_count"], 0,
+            "{}",
+            e["computed"]["findings"]
+        );
+        let (s, e) = act(submitter, id, "submit", None).await;
+        assert_eq!(s, 200, "{e}");
+    }
+}
+
+/// The reviewer reviews the evaluation `id` in full, settling every claimed row with a reason,
+/// and approves it.
+async fn reviewed_in_full_and_approved(reviewer: &TestApp, id: &str) {
+    let (s, page) = review(reviewer, id).await;
+    assert_eq!(s, 200, "{page}");
+    let claimed = page["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["basis"] == "claimed")
+        .count();
+    assert!(
+        claimed > 0,
+        "the seed's 已达标 rows rest on the claim: {page}"
+    );
+    let (body, deductions) = full_review(&page);
+    assert!(deductions >= claimed, "{body}");
+    let version = page["evaluation_version"].as_i64().unwrap();
+    let (s, v) = json(put_review(reviewer, id, version, body.clone()).await).await;
+    assert_eq!(s, 200, "{v}");
+    let lines = v["rows"].as_array().unwrap();
+    let scored = lines
+        .iter()
+        .filter(|l| !l["review_score"].is_null())
+        .count();
+    assert_eq!(scored, body["rows"].as_array().unwrap().len());
+    assert!(
+        lines
+            .iter()
+            .filter(|l| dec(&l["deduction"]).is_some_and(|d| d > Decimal::ZERO))
+            .all(|l| l["reason"].is_string())
+    );
+    assert_eq!(v["final_basis"], "reviewed");
+    assert!(dec(&v["final_total"]) < dec(&v["claimed_total"]).or(Some(Decimal::ONE_HUNDRED)));
+    let (s, e) = act(reviewer, id, "approve", None).await;
+    assert_eq!((s, &e["status"]), (200, &json!("approved")), "{e}");
+}
+
+/// The report and the official table of `id` print the review: 自评 / 复核 and the reasons.
+async fn the_review_is_printed(submitter: &TestApp, id: &str) {
+    // The report, in the official layout: 自评 / 复核 and the reasons.
+    let html = submitter
+        .get(&format!("/api/v1/evaluations/{id}/report"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for text in [
+        "<th>自评</th>",
+        "<th>复核</th>",
+        "扣分原因",
+        "财政复核意见",
+        "实际完成值为定性表述，未附佐证材料",
+    ] {
+        assert!(html.contains(text), "{id}: {text}");
+    }
+    // The official table (附件4 / 附件5) carries the review columns.
+    let bytes = submitter
+        .get(&format!("/api/v1/evaluations/{id}/table.xlsx"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let cells = xlsx_cells(&bytes);
+    for text in ["复核得分", "扣分原因", "实际完成值为定性表述，未附佐证材料"]
+    {
+        assert!(cells.iter().any(|c| c == text), "{id}: {text}");
+    }
+}
+
 #[tokio::test]
 async fn a_reviewer_reviews_the_seed_reports_three_evaluations_in_full() {
     on_each_db(|app| async move {
         let loaded = load_seed(&app).await;
         let submitter = app.as_(Some(app.token("submitter", "430424")));
         let reviewer = app.as_(Some(app.token("reviewer", "430400")));
-        // The unit corrects what blocks submission, and submits.
-        for (i, id) in loaded.evaluation_ids.iter().enumerate() {
-            let e = get(&submitter, &format!("/api/v1/evaluations/{id}")).await;
-            assert!(e["computed"]["error_count"].as_u64().unwrap() > 0, "{id}");
-            let body = match i {
-                0 => corrected_department(&e),
-                1 => corrected_monitoring(&e),
-                _ => corrected_black_water_table(&e),
-            };
-            let res = submitter
-                .put(&format!("/api/v1/evaluations/{id}"))
-                .header("If-Match", "\"1\"")
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            let (s, e) = json(res).await;
-            assert_eq!(s, 200, "{e}");
-            assert_eq!(
-                e["computed"]["error_count"], 0,
-                "{}",
-                e["computed"]["findings"]
-            );
-            let (s, e) = act(&submitter, id, "submit", None).await;
-            assert_eq!(s, 200, "{e}");
-        }
-        // The reviewer reviews each in full, settling the claimed rows, and approves.
+        corrected_and_submitted(&submitter, &loaded.evaluation_ids).await;
         for id in &loaded.evaluation_ids {
-            let (s, page) = review(&reviewer, id).await;
-            assert_eq!(s, 200, "{page}");
-            let claimed = page["rows"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter(|r| r["basis"] == "claimed")
-                .count();
-            assert!(
-                claimed > 0,
-                "the seed's 已达标 rows rest on the claim: {page}"
-            );
-            let (body, deductions) = full_review(&page);
-            assert!(deductions >= claimed, "{body}");
-            let version = page["evaluation_version"].as_i64().unwrap();
-            let (s, v) = json(put_review(&reviewer, id, version, body.clone()).await).await;
-            assert_eq!(s, 200, "{v}");
-            let lines = v["rows"].as_array().unwrap();
-            let scored = lines
-                .iter()
-                .filter(|l| !l["review_score"].is_null())
-                .count();
-            assert_eq!(scored, body["rows"].as_array().unwrap().len());
-            assert!(
-                lines
-                    .iter()
-                    .filter(|l| dec(&l["deduction"]).is_some_and(|d| d > Decimal::ZERO))
-                    .all(|l| l["reason"].is_string())
-            );
-            assert_eq!(v["final_basis"], "reviewed");
-            assert!(
-                dec(&v["final_total"]) < dec(&v["claimed_total"]).or(Some(Decimal::ONE_HUNDRED))
-            );
-            let (s, e) = act(&reviewer, id, "approve", None).await;
-            assert_eq!((s, &e["status"]), (200, &json!("approved")), "{e}");
-            // The report, in the official layout: 自评 / 复核 and the reasons.
-            let html = submitter
-                .get(&format!("/api/v1/evaluations/{id}/report"))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
-            for text in [
-                "<th>自评</th>",
-                "<th>复核</th>",
-                "扣分原因",
-                "财政复核意见",
-                "实际完成值为定性表述，未附佐证材料",
-            ] {
-                assert!(html.contains(text), "{id}: {text}");
-            }
-            // The official table (附件4 / 附件5) carries the review columns.
-            let bytes = submitter
-                .get(&format!("/api/v1/evaluations/{id}/table.xlsx"))
-                .send()
-                .await
-                .unwrap()
-                .bytes()
-                .await
-                .unwrap();
-            let cells = xlsx_cells(&bytes);
-            for text in ["复核得分", "扣分原因", "实际完成值为定性表述，未附佐证材料"]
-            {
-                assert!(cells.iter().any(|c| c == text), "{id}: {text}");
-            }
+            reviewed_in_full_and_approved(&reviewer, id).await;
+            the_review_is_printed(&submitter, id).await;
         }
         // Every list item and the stats now rest on the review.
         let list = get(&reviewer, "/api/v1/evaluations").await;
