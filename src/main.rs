@@ -327,7 +327,7 @@ async fn load(
     let principal = import_principal(file, region)?;
     let db = jixiao::store::connect(&settings.database_url, 2).await?;
     if settings.migrate {
-        jixiao::store::migrate_up(&db).await?;
+        jixiao::app::migrate_up(&db).await?;
     }
     match jixiao::import::run(&db, &principal, file).await {
         Ok(summary) => {
@@ -420,7 +420,7 @@ async fn demo(settings: &Settings) -> anyhow::Result<()> {
     let file = jixiao::import::parse(jixiao::import::SEED)
         .map_err(|e| anyhow::anyhow!("the seed fixture: {}", e.detail.en))?;
     let db = jixiao::store::connect(&settings.database_url, 2).await?;
-    jixiao::store::migrate_up(&db).await?;
+    jixiao::app::migrate_up(&db).await?;
     if jixiao::store::departments::by_natural_key(&db, "430424", "901424")
         .await?
         .is_some()
@@ -446,7 +446,7 @@ async fn generate(settings: &Settings, options: &jixiao::generate::Options) -> a
         "--years must be 1 to 100 and --last-year 2000 to 2100"
     );
     let db = jixiao::store::connect(&settings.database_url, 2).await?;
-    jixiao::store::migrate_up(&db).await?;
+    jixiao::app::migrate_up(&db).await?;
     let first = jixiao::generate::budget_code(0);
     if jixiao::store::departments::by_natural_key(&db, jixiao::generate::COUNTIES[0].0, &first)
         .await?

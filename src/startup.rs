@@ -37,7 +37,7 @@ impl Application {
         let (keys, dev_token) = load_keys(settings)?;
         let db = store::connect(&settings.database_url, settings.db_max_connections).await?;
         if settings.migrate {
-            store::migrate_up(&db).await?;
+            crate::app::migrate_up(&db).await?;
         }
         let mut app = Self::with_db(settings, db, keys)?;
         app.dev_token = dev_token;

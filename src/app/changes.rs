@@ -2,9 +2,10 @@
 //! [`crate::app::feed`], last in every write).
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::DatabaseConnection;
 
 use crate::app::scope::{CallerScope, visible_statuses};
+use crate::app::uow::UnitOfWork;
 use crate::domain::policy::Principal;
 use crate::error::ApiError;
 use crate::model::vocab::{ChangeEntity, ChangeOp, EvaluationStatus, Vocabulary};
@@ -29,7 +30,7 @@ pub struct FeedEntry {
 /// The changes in the caller's scope after number `after` (at most `limit`), in feed order,
 /// and the number to continue from (`after` again when nothing new has happened).
 pub async fn after(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    db: &DatabaseConnection,
     principal: &Principal,
     after: i64,
     limit: u64,
@@ -40,13 +41,41 @@ pub async fn after(
         scope_department_ids: caller.department_ids,
         evaluation_statuses: visible_statuses(principal, None)?,
     };
-    let rows = store::after(db, &filter, after, limit).await?;
+    let rows = committed_after(db, &filter, after, limit).await?;
     let next = rows.last().map_or(after, |r| r.seq);
     let entries = rows
         .into_iter()
         .map(|r| entry(principal, r))
         .collect::<Result<_, ApiError>>()?;
     Ok((entries, next))
+}
+
+/// The feed's frontier: the highest number below which every change is committed
+/// (`store::changes::max_seq`), read under the feed lock in a unit of work of its own where
+/// the database needs it.
+pub async fn frontier(db: &DatabaseConnection) -> Result<i64, ApiError> {
+    if !store::needs_feed_lock(db) {
+        return Ok(store::max_seq(db).await?);
+    }
+    UnitOfWork::run(db, async |txn| {
+        store::lock_feed(txn).await?;
+        // A statement begun after the lock was granted: it sees every commit made before.
+        Ok(store::max_seq(txn).await?)
+    })
+    .await
+}
+
+/// The changes `filter` selects after number `after` and up to the [`frontier`], in feed
+/// order, at most `limit`: a reader that follows the numbers never skips a committed change
+/// and never sees an uncommitted one (docs/FEED.md).
+pub async fn committed_after(
+    db: &DatabaseConnection,
+    filter: &store::Filter,
+    after: i64,
+    limit: u64,
+) -> Result<Vec<store::Model>, ApiError> {
+    let upto = frontier(db).await?;
+    Ok(store::between(db, filter, after, upto, limit).await?)
 }
 
 /// A stored change as the caller sees it: an evaluation now in a state the caller does not

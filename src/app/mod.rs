@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod budgets;
+pub mod cells;
 pub mod changes;
 pub mod comments;
 pub mod department_years;
@@ -17,6 +18,7 @@ pub mod health;
 pub mod idempotency;
 pub mod indicator_results;
 pub mod links;
+pub mod migrate;
 pub mod overview;
 pub mod precondition;
 pub mod projects;
@@ -30,3 +32,5 @@ pub mod scope;
 pub mod stats;
 pub mod uow;
 pub mod write;
+
+pub use migrate::migrate_up;

@@ -2,7 +2,7 @@
 //! same builders as the stats (so a page never shows what the caller's stats would not), and
 //! rendered by [`crate::report::overview`].
 
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::DatabaseConnection;
 
 use crate::app::filters::{EvaluationFilters, IndicatorFilters, indicator_selection};
 use crate::app::stats::{self, Grouping};
@@ -19,7 +19,7 @@ const MOST_MISSED: u64 = 10;
 
 /// The overview of the evaluations the caller may see (of one year, when given).
 pub async fn overview(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    db: &DatabaseConnection,
     principal: &Principal,
     year: Option<i32>,
 ) -> Result<Overview, ApiError> {

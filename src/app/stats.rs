@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use rust_decimal::Decimal;
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use crate::app::filters::{
     EvaluationFilters, IndicatorFilters, evaluation_filter, indicator_selection,
@@ -29,7 +29,6 @@ use crate::model::stats::{
     GroupKey, IndicatorStats, Level1Stats, Level2Stats,
 };
 use crate::model::vocab::{EvaluationStatus, ScoreBasis, Vocabulary};
-use crate::store::cells as store_cells;
 use crate::store::departments as department_store;
 use crate::store::evaluation_cells;
 use crate::store::evaluations as evaluation_store;
@@ -77,7 +76,7 @@ impl Grouping {
 /// The sums of the evaluations the caller may see under `filters`, overall and per group of
 /// `grouping` (count, totals, bands, grades, budget and executed sums, execution rate).
 pub async fn evaluation_aggregates(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    db: &DatabaseConnection,
     principal: &Principal,
     filters: &EvaluationFilters,
     grouping: &Grouping,
@@ -88,7 +87,8 @@ pub async fn evaluation_aggregates(
         Some(filter)
             if evaluation_cells::answers(&filter) && !dims.contains(&Dimension::Department) =>
         {
-            let cells = store_cells::evaluation_cells(db, &filter).await?;
+            crate::app::cells::settle(db).await?;
+            let cells = evaluation_cells::select(db, &filter).await?;
             stats::aggregate(&cells, dims, level)
         }
         Some(filter) => {
@@ -103,7 +103,7 @@ pub async fn evaluation_aggregates(
 /// [`evaluation_aggregates`] as the contract shows them: each group keyed by its values, with
 /// the names of its region and department.
 pub async fn evaluation_stats(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    db: &DatabaseConnection,
     principal: &Principal,
     filters: &EvaluationFilters,
     grouping: &Grouping,
@@ -255,13 +255,14 @@ pub fn summary_dto(s: &Summary) -> EvaluationSummary {
 /// Achievement of the indicator rows the caller may see under `filters`, by 一级指标 and,
 /// nested, 二级指标.
 pub async fn indicator_stats(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    db: &DatabaseConnection,
     principal: &Principal,
     filters: &IndicatorFilters,
 ) -> Result<IndicatorStats, ApiError> {
     let counts = match indicator_selection(db, principal, filters).await? {
         Some(selection) if indicator_cells::answers(&selection) => {
-            store_cells::achievement_counts(db, &selection).await?
+            crate::app::cells::settle(db).await?;
+            indicator_cells::achievement_counts(db, &selection).await?
         }
         Some(selection) => indicator_store::achievement_counts(db, &selection).await?,
         None => Vec::new(),

@@ -1,16 +1,16 @@
-//! The aggregate cells as the rest of the program uses them: what a write owes them, and
-//! reads that first settle every committed debt ([`super::pending_cells`]). The tables
-//! themselves ([`super::evaluation_cells`], [`super::indicator_cells`]) only store and
-//! select; this module is the one place that orders "settle, then read" and "rows, then debt".
+//! The aggregate cells as the writes use them: what a write owes them ("rows, then debt"), the
+//! start-up fill, and the recounts the tests compare them with. The tables themselves
+//! ([`super::evaluation_cells`], [`super::indicator_cells`]) only store and select; reads
+//! settle every committed debt first in the application layer (`app::cells::settle`).
 
 use std::collections::BTreeMap;
 
-use sea_orm::{ConnectionTrait, DbErr, TransactionTrait};
+use sea_orm::{ConnectionTrait, DbErr};
 
 use super::evaluation_cells::{self, Key};
-use super::evaluations::{self, Filter};
+use super::evaluations;
 use super::indicator_cells::{self, Delta};
-use super::indicator_results::{self, AchievementCount, Selection};
+use super::indicator_results;
 use super::pending_cells;
 use crate::domain::stats::Cell;
 
@@ -46,57 +46,28 @@ pub async fn owe(
     pending_cells::owe(db, &keys, rows).await
 }
 
-/// The evaluation cells a filter selects ([`evaluation_cells::answers`]), every committed
-/// write accounted for.
-pub async fn evaluation_cells<C>(db: &C, filter: &Filter) -> Result<Vec<Cell>, DbErr>
-where
-    C: ConnectionTrait + TransactionTrait,
-{
-    pending_cells::settle(db).await?;
-    evaluation_cells::select(db, filter).await
-}
-
-/// Indicator row counts by 一级, 二级 and outcome over the cells a selection covers
-/// ([`indicator_cells::answers`]), every committed write accounted for.
-pub async fn achievement_counts<C>(
-    db: &C,
-    selection: &Selection,
-) -> Result<Vec<AchievementCount>, DbErr>
-where
-    C: ConnectionTrait + TransactionTrait,
-{
-    pending_cells::settle(db).await?;
-    indicator_cells::achievement_counts(db, selection).await
-}
-
-/// Every evaluation cell in key order, settled, and what they should hold recounted from the
-/// evaluations: equal when the cells are right.
-pub async fn evaluation_cells_and_recount<C>(db: &C) -> Result<(Vec<Cell>, Vec<Cell>), DbErr>
-where
-    C: ConnectionTrait + TransactionTrait,
-{
-    pending_cells::settle(db).await?;
+/// Every evaluation cell in key order, and what they should hold recounted from the
+/// evaluations: equal when the cells are right (settled first: `app::cells`).
+pub async fn evaluation_cells_and_recount(
+    db: &impl ConnectionTrait,
+) -> Result<(Vec<Cell>, Vec<Cell>), DbErr> {
     Ok((
         evaluation_cells::stored(db).await?,
         evaluation_cells::expected(db).await?,
     ))
 }
 
-/// The indicator cells' non-zero counts, settled, and the same recounted from every indicator
-/// row: equal when the cells are right.
-pub async fn indicator_cells_and_recount<C>(
-    db: &C,
+/// The indicator cells' non-zero counts, and the same recounted from every indicator row:
+/// equal when the cells are right (settled first: `app::cells`).
+pub async fn indicator_cells_and_recount(
+    db: &impl ConnectionTrait,
 ) -> Result<
     (
         BTreeMap<indicator_cells::Key, i64>,
         BTreeMap<indicator_cells::Key, i64>,
     ),
     DbErr,
->
-where
-    C: ConnectionTrait + TransactionTrait,
-{
-    pending_cells::settle(db).await?;
+> {
     indicator_cells::stored_and_expected(db).await
 }
 

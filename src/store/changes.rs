@@ -2,10 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
-use sea_orm::{
-    ActiveValue::Set, Condition, DbBackend, QueryOrder, QuerySelect, Statement, TransactionSession,
-    TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, Condition, DbBackend, QueryOrder, QuerySelect, Statement};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "changes")]
@@ -52,40 +49,42 @@ pub struct Change<'a> {
 /// the feed's frontier ([`frontier`]).
 const FEED_LOCK: i64 = 0x6a69_7869_616f;
 
-/// The highest feed number a reader may read up to: every change numbered at or below it is
-/// committed (or rolled back and never seen), and every change numbered later will get a
-/// higher number. On PostgreSQL the numbers come from a sequence, drawn by writers in any
-/// order and committed in any order; a writer draws its number only while it holds the feed
-/// lock shared, until its commit, so once the lock is held exclusively no drawn number is in
-/// flight and the largest committed one is the frontier. SQLite has one writer at a time:
+/// Whether readers learn the feed's frontier under the feed lock (PostgreSQL: writers number
+/// their changes in any order and commit in any order). On SQLite, one writer at a time,
 /// everything committed is the frontier.
-pub async fn frontier<C>(db: &C) -> Result<i64, DbErr>
-where
-    C: ConnectionTrait + TransactionTrait,
-{
-    let max_seq = || {
-        Entity::find()
-            .select_only()
-            .column_as(Column::Seq.max(), "seq")
-            .into_tuple::<Option<i64>>()
-    };
-    if db.get_database_backend() != DbBackend::Postgres {
-        return Ok(max_seq().one(db).await?.flatten().unwrap_or(0));
-    }
-    let txn = db.begin().await?;
+pub fn needs_feed_lock(db: &impl ConnectionTrait) -> bool {
+    db.get_database_backend() == DbBackend::Postgres
+}
+
+/// Takes the feed lock exclusively for the rest of the caller's transaction: it is granted
+/// once no writer that drew a number is still running (writers hold it shared from their
+/// number to their commit).
+pub async fn lock_feed(txn: &impl ConnectionTrait) -> Result<(), DbErr> {
     txn.execute_raw(Statement::from_sql_and_values(
         DbBackend::Postgres,
         "SELECT pg_advisory_xact_lock($1)",
         [FEED_LOCK.into()],
     ))
     .await?;
-    // A statement begun after the lock was granted: it sees every commit made before.
-    let seq = max_seq().one(&txn).await?.flatten().unwrap_or(0);
-    txn.commit().await?;
-    Ok(seq)
+    Ok(())
 }
 
-/// Appends a change, numbered in commit order (see [`frontier`]). Call it last in the
+/// The highest committed feed number (0 for an empty feed). Read under [`lock_feed`] on
+/// PostgreSQL, it is the frontier: every change numbered at or below it is committed (or
+/// rolled back and never seen), and every change numbered later will get a higher number.
+/// The application layer reads it so (`app::changes::frontier`).
+pub async fn max_seq(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    Ok(Entity::find()
+        .select_only()
+        .column_as(Column::Seq.max(), "seq")
+        .into_tuple::<Option<i64>>()
+        .one(db)
+        .await?
+        .flatten()
+        .unwrap_or(0))
+}
+
+/// Appends a change, numbered in commit order (see [`max_seq`]). Call it last in the
 /// transaction, so the feed lock is held (shared) for as little as can be.
 pub async fn record(db: &impl ConnectionTrait, change: Change<'_>) -> Result<(), DbErr> {
     let at = crate::clock::now();
@@ -143,14 +142,15 @@ pub struct Filter {
     pub evaluation_statuses: Option<Vec<String>>,
 }
 
-/// The changes in the caller's scope after number `after` and up to the [`frontier`], in
-/// feed order: a reader that follows the numbers never skips a committed change and never
-/// sees an uncommitted one.
-pub async fn after<C>(db: &C, filter: &Filter, after: i64, limit: u64) -> Result<Vec<Model>, DbErr>
-where
-    C: ConnectionTrait + TransactionTrait,
-{
-    let upto = frontier(db).await?;
+/// The changes in the caller's scope numbered after `after` and up to `upto` (the frontier),
+/// in feed order, at most `limit`.
+pub async fn between(
+    db: &impl ConnectionTrait,
+    filter: &Filter,
+    after: i64,
+    upto: i64,
+    limit: u64,
+) -> Result<Vec<Model>, DbErr> {
     if upto <= after {
         return Ok(Vec::new());
     }

@@ -4,10 +4,7 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, SqlErr};
-
-use super::cells;
 
 /// The page cache of each SQLite connection, in KiB (as `PRAGMA cache_size` takes it: negative).
 const SQLITE_CACHE_KIB: &str = "-512";
@@ -53,25 +50,6 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTra
         ..TransactionOptions::default()
     })
     .await
-}
-
-/// Applies every pending migration, then fills the maintained aggregate cells if a database
-/// from before them has evaluations but no cells yet (in one transaction).
-pub async fn migrate_up(db: &DatabaseConnection) -> anyhow::Result<()> {
-    Migrator::up(db, None)
-        .await
-        .context("cannot apply migrations")?;
-    let txn = begin_write(db)
-        .await
-        .context("cannot begin a transaction")?;
-    let filled = cells::fill_if_empty(&txn).await?;
-    txn.commit()
-        .await
-        .context("cannot fill the aggregate cells")?;
-    if filled {
-        tracing::info!("filled the aggregate cells from the existing evaluations");
-    }
-    Ok(())
 }
 
 /// Whether the database answers a trivial query.

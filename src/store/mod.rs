@@ -24,5 +24,5 @@ pub mod reviews;
 pub mod rule_set_defaults;
 pub mod rule_sets;
 
-pub use database::{begin_write, connect, is_unique_violation, migrate_up, ping, redact};
+pub use database::{begin_write, connect, is_unique_violation, ping, redact};
 pub use query::{contains_literally, page, page_each};

@@ -4,7 +4,7 @@
 //! year) would make every writer wait for the one before it to commit. Each write instead
 //! appends what it owes, in its own transaction: the evaluation cells it left and entered
 //! (recomputed later from the evaluations themselves) and its indicator-cell difference. A
-//! read of the cells first [`settle`]s: under the cells' lock it folds every committed pending
+//! read of the cells first settles (`app::cells::settle`, a round at a time: [`settle_round`]): under the cells' lock it folds every committed pending
 //! row into the cells and deletes exactly the rows it folded, in one transaction. A write
 //! still running is not seen and is folded by a later read, so the cells a read sees account
 //! for every committed write and nothing else. Appends never conflict, so writers never wait.
@@ -16,10 +16,7 @@
 use std::collections::BTreeSet;
 
 use sea_orm::entity::prelude::*;
-use sea_orm::{
-    ActiveValue::Set, DbBackend, QueryOrder, QuerySelect, Statement, TransactionSession,
-    TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, DbBackend, QueryOrder, QuerySelect, Statement};
 
 use super::evaluation_cells::{self, Key};
 use super::evaluations::BASIS_COMPUTED;
@@ -96,34 +93,29 @@ pub async fn owe(db: &impl ConnectionTrait, keys: &[Key], delta: Delta) -> Resul
     Ok(())
 }
 
-/// Folds every committed pending row into the cells (PostgreSQL; nothing to do on SQLite).
-/// Call it before reading cells.
-pub async fn settle<C>(db: &C) -> Result<(), DbErr>
-where
-    C: ConnectionTrait + TransactionTrait,
-{
-    if db.get_database_backend() != DbBackend::Postgres {
-        return Ok(());
-    }
-    loop {
-        // Most reads find nothing owed: no lock, no transaction.
-        if Entity::find().limit(1).one(db).await?.is_none() {
-            return Ok(());
-        }
-        let txn = db.begin().await?;
-        lock_cells(&txn).await?;
-        let rows = Entity::find()
-            .order_by_asc(Column::Id)
-            .limit(ROUND)
-            .all(&txn)
-            .await?;
-        let full = rows.len() as u64 == ROUND;
-        fold(&txn, &rows).await?;
-        txn.commit().await?;
-        if !full {
-            return Ok(());
-        }
-    }
+/// Whether writes leave what they owe for a later read to settle (PostgreSQL), rather than
+/// changing the cells at once (SQLite, one writer at a time).
+pub fn deferred(db: &impl ConnectionTrait) -> bool {
+    db.get_database_backend() == DbBackend::Postgres
+}
+
+/// Whether any committed write still owes the cells (no lock taken: most reads find nothing).
+pub async fn owed(db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+    Ok(Entity::find().limit(1).one(db).await?.is_some())
+}
+
+/// One round of settling, in the caller's transaction: under the cells' lock, folds up to
+/// `ROUND` committed pending rows into the cells and deletes exactly those. Returns whether
+/// more may remain. The application layer runs rounds (`app::cells::settle`) until none do.
+pub async fn settle_round(txn: &impl ConnectionTrait) -> Result<bool, DbErr> {
+    lock_cells(txn).await?;
+    let rows = Entity::find()
+        .order_by_asc(Column::Id)
+        .limit(ROUND)
+        .all(txn)
+        .await?;
+    fold(txn, &rows).await?;
+    Ok(rows.len() as u64 == ROUND)
 }
 
 /// Applies `rows` to the cells and deletes them, in the caller's transaction.

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use jixiao::store::cells;
+use jixiao::app::cells;
 use serde_json::Value;
 
 use crate::helpers::{TestApp, json, on_each_db, problem};
@@ -408,12 +408,12 @@ async fn aggregate_cells_are_filled_for_a_database_from_before_them() {
         assert!(stored.is_empty());
         assert_eq!(get(&app, q).await["overall"]["count"], 0);
 
-        jixiao::store::migrate_up(&app.db).await.unwrap();
+        jixiao::app::migrate_up(&app.db).await.unwrap();
         assert!(cells_equal_a_recount(&app.db).await > 0);
         assert_eq!(get(&app, q).await, before);
         assert_eq!(get(&app, "/api/v1/stats/indicators").await, indicators);
         // Filled once: a second run changes nothing.
-        jixiao::store::migrate_up(&app.db).await.unwrap();
+        jixiao::app::migrate_up(&app.db).await.unwrap();
         assert_eq!(get(&app, q).await, before);
     })
     .await;

@@ -84,7 +84,7 @@ async fn follow(db: DatabaseConnection, done: Arc<AtomicBool>) -> Vec<i64> {
     let mut cursor = 0;
     loop {
         let finished = done.load(Ordering::SeqCst);
-        let page = changes::after(&db, &filter, cursor, 7)
+        let page = jixiao::app::changes::committed_after(&db, &filter, cursor, 7)
             .await
             .expect("read the feed");
         if page.is_empty() && finished {
@@ -108,7 +108,7 @@ async fn readers_of_the_feed_read_exactly_what_committed_and_cells_equal_a_recou
     for backend in backends() {
         let (url, _database) = empty_database(backend).await;
         let db = store::connect(&url, 0).await.expect("connect");
-        store::migrate_up(&db).await.expect("migrate");
+        jixiao::app::migrate_up(&db).await.expect("migrate");
         let input = seeded(&db).await;
         let done = Arc::new(AtomicBool::new(false));
         let readers: Vec<_> = (0..READERS)
@@ -134,11 +134,11 @@ async fn readers_of_the_feed_read_exactly_what_committed_and_cells_equal_a_recou
             let seen = r.await.expect("reader");
             assert_eq!(seen, committed, "{backend:?}: a reader's feed");
         }
-        let (stored, recount) = store::cells::evaluation_cells_and_recount(&db)
+        let (stored, recount) = jixiao::app::cells::evaluation_cells_and_recount(&db)
             .await
             .expect("cells");
         assert_eq!(stored, recount, "{backend:?}");
-        let (stored, expected) = store::cells::indicator_cells_and_recount(&db)
+        let (stored, expected) = jixiao::app::cells::indicator_cells_and_recount(&db)
             .await
             .expect("indicator cells");
         assert_eq!(stored, expected, "{backend:?}");
@@ -164,7 +164,7 @@ async fn a_write_does_not_wait_for_another_write_still_running() {
     }
     let (url, _database) = empty_database(crate::helpers::Backend::Postgres).await;
     let db = store::connect(&url, 0).await.expect("connect");
-    store::migrate_up(&db).await.expect("migrate");
+    jixiao::app::migrate_up(&db).await.expect("migrate");
     let input = seeded(&db).await;
     let open = db.begin().await.expect("begin");
     let mut first = input.clone();
@@ -184,7 +184,7 @@ async fn a_write_does_not_wait_for_another_write_still_running() {
     assert_eq!(created.year, 2031);
     open.commit().await.expect("commit the first");
     assert_eq!(Evaluations::find().count(&db).await.expect("count"), 2);
-    let (stored, recount) = store::cells::evaluation_cells_and_recount(&db)
+    let (stored, recount) = jixiao::app::cells::evaluation_cells_and_recount(&db)
         .await
         .expect("cells");
     assert_eq!(stored, recount);
@@ -198,7 +198,7 @@ async fn batches_and_single_writes_of_the_same_evaluations_do_not_deadlock() {
     for backend in backends() {
         let (url, _database) = empty_database(backend).await;
         let db = store::connect(&url, 0).await.expect("connect");
-        store::migrate_up(&db).await.expect("migrate");
+        jixiao::app::migrate_up(&db).await.expect("migrate");
         let input = seeded(&db).await;
         let (mut a, mut b) = (input.clone(), input.clone());
         a.year = 2040;
@@ -239,7 +239,7 @@ async fn batches_and_single_writes_of_the_same_evaluations_do_not_deadlock() {
                 );
             }
         }
-        let (stored, recount) = store::cells::evaluation_cells_and_recount(&db)
+        let (stored, recount) = jixiao::app::cells::evaluation_cells_and_recount(&db)
             .await
             .expect("cells");
         assert_eq!(stored, recount, "{backend:?}");

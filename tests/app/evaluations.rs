@@ -24,7 +24,7 @@ struct Fixture<D> {
 async fn fixture(backend: Backend) -> Fixture<impl Drop> {
     let (url, database) = empty_database(backend).await;
     let db = store::connect(&url, 0).await.expect("connect");
-    store::migrate_up(&db).await.expect("migrate");
+    jixiao::app::migrate_up(&db).await.expect("migrate");
     let principal = Principal {
         subject: "app-test".into(),
         role: Role::Admin,
@@ -92,11 +92,13 @@ async fn traces(db: &DatabaseConnection, id: Option<&str>) -> Traces {
 /// The aggregate cells as stored, after checking that they are what the live evaluations
 /// sum to: (evaluations counted in evaluation cells, indicator rows counted in indicator cells).
 async fn cells(db: &DatabaseConnection) -> (i64, i64) {
-    let (stored, recount) = store::cells::evaluation_cells_and_recount(db)
+    let (stored, recount) = jixiao::app::cells::evaluation_cells_and_recount(db)
         .await
         .unwrap();
     assert_eq!(stored, recount);
-    let (indicators, expected) = store::cells::indicator_cells_and_recount(db).await.unwrap();
+    let (indicators, expected) = jixiao::app::cells::indicator_cells_and_recount(db)
+        .await
+        .unwrap();
     assert_eq!(indicators, expected);
     let evaluations = evaluation_cells::Entity::find().all(db).await.unwrap();
     (

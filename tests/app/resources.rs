@@ -25,7 +25,7 @@ struct Fixture<D> {
 async fn fixture(backend: Backend) -> Fixture<impl Drop> {
     let (url, database) = empty_database(backend).await;
     let db = store::connect(&url, 0).await.expect("connect");
-    store::migrate_up(&db).await.expect("migrate");
+    jixiao::app::migrate_up(&db).await.expect("migrate");
     let principal = Principal {
         subject: "app-test".into(),
         role: Role::Admin,
