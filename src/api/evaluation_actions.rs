@@ -193,8 +193,10 @@ pub async fn get_history(
         .await?
         .into_iter()
         .map(|h| {
-            let changes: Vec<Change> = serde_json::from_str(h.changes.as_str()).unwrap_or_default();
             let context = format!("history {} of evaluation {}", h.seq, h.evaluation_id);
+            // A stored entry that does not read is a damaged row: an error, never "no changes".
+            let changes: Vec<Change> = serde_json::from_str(h.changes.as_str())
+                .map_err(|e| ApiError::internal(anyhow::anyhow!("{context}: changes: {e}")))?;
             Ok(HistoryItem {
                 seq: h.seq,
                 action: HistoryAction::from_stored(&h.action, &context)?,

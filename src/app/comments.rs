@@ -21,6 +21,7 @@ use crate::error::{ApiError, codes};
 use crate::locale::Text;
 use crate::model::comment_dto::{Comment, CommentInput, CommentPage};
 use crate::model::evaluation_dto::GradeDto;
+use crate::model::vocab::HistoryAction;
 use crate::model::vocab::{CommentRole, ScoreBasis, Vocabulary};
 use crate::store::comments as store;
 use crate::store::evaluations::Model;
@@ -138,7 +139,7 @@ async fn add_in(
     let text = input.text.trim().to_owned();
     let status = status_of(&current)?;
     let entry = HistoryEntry {
-        action: "commented",
+        action: HistoryAction::Commented,
         status_before: Some(status),
         reason: None,
         extra: vec![Change {

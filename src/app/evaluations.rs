@@ -25,6 +25,7 @@ use crate::domain::workflow::{self, Status, Transition};
 use crate::error::{ApiError, FieldError, codes};
 use crate::locale::Text;
 use crate::model::evaluation_dto::{EvaluationInput, IndicatorInputDto};
+use crate::model::vocab::HistoryAction;
 use crate::model::vocab::{BudgetSource, EvaluationStatus, ItemOutcome, Vocabulary};
 use crate::store::evaluations::{self as store, Model};
 
@@ -158,7 +159,7 @@ fn natural_key(prepared: &Prepared) -> String {
 }
 
 /// The history entry of a write that keeps the status.
-fn entry(action: &str, status_before: Option<Status>) -> HistoryEntry<'_> {
+fn entry(action: HistoryAction, status_before: Option<Status>) -> HistoryEntry {
     HistoryEntry {
         action,
         status_before,
@@ -187,7 +188,7 @@ pub async fn create_in(
     if let Some(existing) = store::by_natural_key(db, &key).await? {
         return Err(exists(&key, Some(&existing.id)));
     }
-    let created = entry("created", None);
+    let created = entry(HistoryAction::Created, None);
     save(db, principal, &prepared, None, Status::Draft, created).await
 }
 
@@ -201,7 +202,7 @@ pub async fn upsert(
 ) -> Result<(Model, ItemOutcome, Vec<FindingDto>), ApiError> {
     let prepared = prepare(db, principal, input, Action::Create).await?;
     let Some(existing) = store::by_natural_key(db, &natural_key(&prepared)).await? else {
-        let created = entry("created", None);
+        let created = entry(HistoryAction::Created, None);
         let m = save(db, principal, &prepared, None, Status::Draft, created).await?;
         return Ok((m, ItemOutcome::Created, prepared.computed.findings));
     };
@@ -214,7 +215,7 @@ pub async fn upsert(
             format!("/api/v1/evaluations/{}", existing.id).into(),
         ));
     }
-    let updated = entry("updated", Some(status));
+    let updated = entry(HistoryAction::Updated, Some(status));
     let m = save(db, principal, &prepared, Some(&existing), status, updated).await?;
     Ok((m, ItemOutcome::Replaced, prepared.computed.findings))
 }
@@ -229,7 +230,7 @@ pub async fn replace(
     input: &EvaluationInput,
 ) -> Result<Model, ApiError> {
     UnitOfWork::run(db, async |txn| {
-        replace_in(txn, principal, id, if_match, input, "updated").await
+        replace_in(txn, principal, id, if_match, input, HistoryAction::Updated).await
     })
     .await
 }
@@ -240,7 +241,7 @@ async fn replace_in(
     id: &str,
     if_match: &IfMatch,
     input: &EvaluationInput,
-    action: &str,
+    action: HistoryAction,
 ) -> Result<Model, ApiError> {
     let (current, stored) = resolve(db, principal, id, Action::Update).await?;
     if !if_match.matches(current.version) {
@@ -370,10 +371,10 @@ pub async fn transition(
             .with_extra("blocking_findings", blocking));
     }
     let action = match transition {
-        Transition::Submit => "submitted",
-        Transition::Withdraw => "withdrawn",
-        Transition::Return => "returned",
-        Transition::Approve => "approved",
+        Transition::Submit => HistoryAction::Submitted,
+        Transition::Withdraw => HistoryAction::Withdrawn,
+        Transition::Return => HistoryAction::Returned,
+        Transition::Approve => HistoryAction::Approved,
     };
     let moved = HistoryEntry {
         action,
@@ -403,7 +404,7 @@ async fn edit_rows<T>(
     principal: &Principal,
     id: &str,
     if_match: &IfMatch,
-    action: &str,
+    action: HistoryAction,
     edit: impl FnOnce(&mut Vec<IndicatorInputDto>) -> Result<T, ApiError>,
 ) -> Result<(Model, T), ApiError> {
     let uow = UnitOfWork::begin(db).await?;
@@ -424,10 +425,17 @@ pub async fn add_indicator(
     if_match: &IfMatch,
     row: IndicatorInputDto,
 ) -> Result<(Model, usize), ApiError> {
-    edit_rows(db, principal, id, if_match, "indicator_added", |rows| {
-        rows.push(row);
-        Ok(rows.len() - 1)
-    })
+    edit_rows(
+        db,
+        principal,
+        id,
+        if_match,
+        HistoryAction::IndicatorAdded,
+        |rows| {
+            rows.push(row);
+            Ok(rows.len() - 1)
+        },
+    )
     .await
 }
 
@@ -444,7 +452,15 @@ pub async fn change_indicator(
         *rows.get_mut(index).ok_or_else(|| no_row(id, index))? = row;
         Ok(())
     };
-    let (m, ()) = edit_rows(db, principal, id, if_match, "indicator_changed", edit).await?;
+    let (m, ()) = edit_rows(
+        db,
+        principal,
+        id,
+        if_match,
+        HistoryAction::IndicatorChanged,
+        edit,
+    )
+    .await?;
     Ok(m)
 }
 
@@ -463,6 +479,14 @@ pub async fn remove_indicator(
         rows.remove(index);
         Ok(())
     };
-    let (m, ()) = edit_rows(db, principal, id, if_match, "indicator_removed", edit).await?;
+    let (m, ()) = edit_rows(
+        db,
+        principal,
+        id,
+        if_match,
+        HistoryAction::IndicatorRemoved,
+        edit,
+    )
+    .await?;
     Ok(m)
 }

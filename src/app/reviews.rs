@@ -25,6 +25,7 @@ use crate::model::findings::FindingDto;
 use crate::model::review_dto::{
     ApprovalState, ReviewInput, ReviewLine, ReviewView, RowReviewInput, ScoredInput, TotalBasis,
 };
+use crate::model::vocab::HistoryAction;
 use crate::model::vocab::{EvaluationStatus, ScoreBasis, Vocabulary};
 use crate::store::evaluations::Model;
 use crate::store::money::StoredDecimal;
@@ -333,7 +334,7 @@ pub async fn save_review(
     ))?;
     let (row, scored) = review_row(&loaded, principal, &input, loaded.approved_level())?;
     let entry = HistoryEntry {
-        action: "review_saved",
+        action: HistoryAction::ReviewSaved,
         status_before: Some(Status::Submitted),
         reason: None,
         extra: review_changes(&loaded.input()?, &input)?,
@@ -367,9 +368,9 @@ pub async fn approve_in(
     let level = check_write(principal, &loaded, if_match, Action::Approve)?;
     let last = level >= loaded.levels_required();
     let (action, to) = if last {
-        ("approved", Status::Approved)
+        (HistoryAction::Approved, Status::Approved)
     } else {
-        ("level_approved", Status::Submitted)
+        (HistoryAction::LevelApproved, Status::Submitted)
     };
     let entry = HistoryEntry {
         action,
@@ -395,7 +396,7 @@ pub async fn return_in(
     let to = workflow::next(Status::Submitted, Transition::Return)
         .map_err(|i| evaluations::illegal_transition(Transition::Return, i.from))?;
     let entry = HistoryEntry {
-        action: "returned",
+        action: HistoryAction::Returned,
         status_before: Some(Status::Submitted),
         reason,
         extra: vec![
@@ -419,7 +420,7 @@ async fn decide(
     loaded: &Loaded,
     approved_level: u8,
     to: Status,
-    entry: HistoryEntry<'_>,
+    entry: HistoryEntry,
 ) -> Result<Model, ApiError> {
     let input = loaded.input()?;
     let (mut row, scored) = review_row(loaded, principal, &input, approved_level)?;

@@ -13,6 +13,7 @@ use crate::domain::policy::Principal;
 use crate::domain::workflow::Status;
 use crate::error::ApiError;
 use crate::model::evaluation_dto::{BudgetInput, GradeDto};
+use crate::model::vocab::HistoryAction;
 use crate::model::vocab::{ScoreBasis, Vocabulary};
 use crate::store::cells;
 use crate::store::evaluations::{self as store, Model};
@@ -23,8 +24,8 @@ use crate::store::money::StoredDecimal;
 use crate::store::packed::PackedJson;
 
 /// One row of history to write with a change.
-pub struct HistoryEntry<'a> {
-    pub action: &'a str,
+pub struct HistoryEntry {
+    pub action: HistoryAction,
     pub status_before: Option<Status>,
     pub reason: Option<String>,
     /// Changes beside the input's and the status (the review's, `/review/...`).
@@ -101,14 +102,14 @@ fn history_row(
     next: &Model,
     actor: &str,
     at: DateTime<Utc>,
-    entry: HistoryEntry<'_>,
+    entry: HistoryEntry,
     changes: &[diff::Change],
 ) -> Result<history::Model, ApiError> {
     Ok(history::Model {
         id: uuid::Uuid::now_v7().to_string(),
         evaluation_id: next.id.clone(),
         seq: next.version,
-        action: entry.action.to_owned(),
+        action: entry.action.as_str().to_owned(),
         actor: actor.to_owned(),
         at,
         status_before: entry.status_before.map(|s| s.as_str().to_owned()),
@@ -128,7 +129,7 @@ pub async fn save(
     prepared: &Prepared,
     current: Option<&Model>,
     status: Status,
-    entry: HistoryEntry<'_>,
+    entry: HistoryEntry,
 ) -> Result<Model, ApiError> {
     save_scored(db, principal, prepared, current, status, entry, None).await
 }
@@ -141,7 +142,7 @@ pub async fn save_scored(
     prepared: &Prepared,
     current: Option<&Model>,
     status: Status,
-    entry: HistoryEntry<'_>,
+    entry: HistoryEntry,
     scored: Option<FinalScore>,
 ) -> Result<Model, ApiError> {
     let now = crate::clock::now();
@@ -193,7 +194,7 @@ pub async fn tombstone(
         ..current.clone()
     };
     let entry = HistoryEntry {
-        action: "deleted",
+        action: HistoryAction::Deleted,
         status_before: Some(status),
         reason: None,
         extra: Vec::new(),
