@@ -148,7 +148,7 @@ fn release_freed_memory() {
 }
 
 /// The constant bodies of `/bench/static/{bytes}`, each made on its first request (at most
-/// [`BENCH_SIZES`] sizes per process).
+/// `BENCH_SIZES` sizes per process).
 #[derive(Default)]
 pub struct BenchBody(std::sync::Mutex<std::collections::HashMap<usize, web::Bytes>>);
 

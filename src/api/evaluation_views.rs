@@ -38,7 +38,7 @@ pub const SUMMARY_FIELDS: &[&str] = &[
     "href",
 ];
 
-/// The top-level fields of a whole evaluation ([`Evaluation`]).
+/// The top-level fields of a whole evaluation (`Evaluation`).
 pub const FULL_FIELDS: &[&str] = &[
     "id",
     "kind",

@@ -1,7 +1,7 @@
 //! `Idempotency-Key` on every POST under `/api`: a retry with the same key and body replays the
 //! first answer (status, headers, body); the same key with another body is 422; a retry while
 //! the first is still running is 409. Keys live in the database for 24 hours, per caller (subject
-//! and scope: see [`storage_key`]), so they hold across instances.
+//! and scope: see [`crate::app::idempotency::storage_key`]), so they hold across instances.
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};

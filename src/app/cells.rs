@@ -1,5 +1,5 @@
 //! The aggregate cells as reads see them: every committed write accounted for. On PostgreSQL
-//! writes only record what they owe the cells (`store::pending_cells`); a read settles it
+//! writes only record what they owe the cells (`store::evaluations::pending_cells`); a read settles it
 //! first, a round at a time, each round a unit of work of its own under the cells' lock. On
 //! SQLite the writes changed the cells already.
 
@@ -10,7 +10,7 @@ use sea_orm::DatabaseConnection;
 use crate::app::uow::UnitOfWork;
 use crate::domain::stats::Cell;
 use crate::error::ApiError;
-use crate::store::{cells, indicator_cells, pending_cells};
+use crate::store::evaluations::{indicator_cells, owed as cells, pending_cells};
 
 /// Folds every committed debt into the cells; call it before reading cells.
 pub async fn settle(db: &DatabaseConnection) -> Result<(), ApiError> {

@@ -2,7 +2,7 @@
 //!
 //! The use cases that take a `&DatabaseConnection` run in a [`UnitOfWork`] of their own and
 //! commit it; [`create_in`] and [`upsert`] write in the caller's (the import, the demo data, a
-//! batch item under its savepoint). Every write goes through [`write::save`]: prepare
+//! batch item under its savepoint). Every write goes through `write::save`: prepare
 //! (resolve, validate, score), then [`crate::app::uow::land`].
 
 mod answer;

@@ -20,9 +20,9 @@ use crate::error::ApiError;
 use crate::model::evaluation_dto::{ComputedDto, EvaluationKind, GradeDto};
 use crate::model::vocab::{ScoreBasis, Vocabulary};
 use crate::store::departments as department_store;
-use crate::store::evaluation_summaries::{self as summary_store, SummaryRow};
 use crate::store::evaluations as evaluation_store;
-use crate::store::indicator_results as indicator_store;
+use crate::store::evaluations::indicator_results as indicator_store;
+use crate::store::evaluations::summaries::{self as summary_store, SummaryRow};
 use crate::store::projects as project_store;
 use crate::store::regions as region_store;
 

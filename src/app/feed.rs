@@ -12,7 +12,11 @@ use crate::model::evaluation_summary::EvaluationSummaryItem;
 use crate::model::funds::Fund;
 use crate::model::vocab::{ChangeEntity, ChangeOp, Vocabulary};
 use crate::store::changes::{self as store, Change};
-use crate::store::{departments, evaluation_summaries, evaluations, funds, projects};
+use crate::store::{
+    departments,
+    evaluations::{self, summaries as evaluation_summaries},
+    funds, projects,
+};
 
 /// What a change did.
 pub const CREATED: ChangeOp = ChangeOp::Created;

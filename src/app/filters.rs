@@ -10,7 +10,7 @@ use crate::error::ApiError;
 use crate::model::evaluation_dto::{EvaluationKind, GradeDto};
 use crate::model::vocab::{ScoreBasis, Vocabulary};
 use crate::store::evaluations as evaluation_store;
-use crate::store::indicator_results as indicator_store;
+use crate::store::evaluations::indicator_results as indicator_store;
 
 /// The filters the evaluation list, its stats and its exports share.
 #[derive(Debug, Default, Clone)]

@@ -10,7 +10,7 @@ use crate::model::amount::Figure;
 use crate::model::evaluation_dto::EvaluationKind;
 use crate::model::indicator_results::IndicatorResult;
 use crate::model::vocab::{EvaluationStatus, Vocabulary};
-use crate::store::indicator_results as store;
+use crate::store::evaluations::indicator_results as store;
 
 /// The filters of the indicator result list.
 #[derive(Debug, Default, Clone)]

@@ -6,7 +6,7 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::DatabaseConnection;
 
 use crate::app::uow::UnitOfWork;
-use crate::store::cells;
+use crate::store::evaluations::owed as cells;
 
 /// Applies every pending migration, then fills the maintained aggregate cells if a database
 /// from before them has evaluations but no cells yet (in one unit of work).

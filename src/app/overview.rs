@@ -11,7 +11,7 @@ use crate::domain::region::RegionLevel;
 use crate::domain::stats::Dimension;
 use crate::error::ApiError;
 use crate::report::overview::{Level1Row, Missed, Overview, RegionYear};
-use crate::store::indicator_results;
+use crate::store::evaluations::indicator_results;
 use crate::store::regions as region_store;
 
 /// How many of the most often missed 三级指标 the page lists.

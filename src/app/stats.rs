@@ -30,10 +30,10 @@ use crate::model::stats::{
 };
 use crate::model::vocab::{EvaluationStatus, ScoreBasis, Vocabulary};
 use crate::store::departments as department_store;
-use crate::store::evaluation_cells;
 use crate::store::evaluations as evaluation_store;
-use crate::store::indicator_cells;
-use crate::store::indicator_results as indicator_store;
+use crate::store::evaluations::cells as evaluation_cells;
+use crate::store::evaluations::indicator_cells;
+use crate::store::evaluations::indicator_results as indicator_store;
 use crate::store::regions as region_store;
 
 /// How evaluations are grouped: the dimensions, in order, and the level regions are grouped

@@ -2,7 +2,7 @@
 //!
 //! A write is its rows, then its history entry, then the aggregate cells, then the change
 //! feed, then the commit. Writers do not wait for each other on PostgreSQL: the cells step
-//! only appends what the write owes the cells (`store::pending_cells`), and the feed entry
+//! only appends what the write owes the cells (`store::evaluations::pending_cells`), and the feed entry
 //! takes the feed lock *shared* until the commit, so its number is in commit order for the
 //! readers (`app::changes::frontier`); it comes last to hold that lock for as little as can
 //! be. [`land`] is that order in code; a use case that fails at any step drops its unit of work

@@ -10,7 +10,7 @@ use crate::error::ApiError;
 use crate::model::amount::{Amount, Figure};
 use crate::model::evaluation_dto::{EvaluationKind, GradeDto};
 use crate::model::vocab::{EvaluationStatus, ScoreBasis, Vocabulary};
-use crate::store::evaluation_summaries::SummaryRow;
+use crate::store::evaluations::summaries::SummaryRow;
 
 /// An evaluation as a list shows it by default: what it is, whose, where, its figures and its
 /// findings counted, with names and codes beside the ids. `GET /api/v1/evaluations/{id}` (the
@@ -80,7 +80,7 @@ pub struct EvaluationSummaryPage {
 }
 
 impl EvaluationSummaryItem {
-    /// The summary of a row read by [`crate::store::evaluation_summaries`].
+    /// The summary of a row read by [`crate::store::evaluations::summaries`].
     pub fn from_row(r: SummaryRow) -> Result<EvaluationSummaryItem, ApiError> {
         let context = format!("evaluation {}", r.id);
         let missing = |what: &str| {

@@ -60,6 +60,8 @@ pub struct EvaluationSummary {
     pub min_total: Option<Figure>,
     pub max_total: Option<Figure>,
     /// Computed totals by band: [0,60), [60,80), [80,90), [90,100].
+    #[allow(rustdoc::broken_intra_doc_links)]
+    // interval notation, not links; the contract's text
     pub distribution: Vec<BandCount>,
     pub grades: GradeCounts,
     pub budget: BudgetTotals,

@@ -1,22 +1,16 @@
 //! Persistence: sea-orm entities and queries, one module per aggregate. Knows nothing of HTTP.
 
-pub mod cells;
 pub mod changes;
 pub mod comments;
 pub mod database;
 pub mod departments;
 pub mod documents;
-pub mod evaluation_cells;
-pub mod evaluation_summaries;
 pub mod evaluations;
 pub mod funds;
 pub mod history;
 pub mod idempotency;
-pub mod indicator_cells;
-pub mod indicator_results;
 pub mod money;
 pub mod packed;
-pub mod pending_cells;
 pub mod projects;
 pub mod query;
 pub mod regions;

@@ -143,7 +143,7 @@ async fn readers_of_the_feed_read_exactly_what_committed_and_cells_equal_a_recou
             .expect("indicator cells");
         assert_eq!(stored, expected, "{backend:?}");
         // Nothing is left owed once the cells were read.
-        let owed = store::pending_cells::Entity::find()
+        let owed = store::evaluations::pending_cells::Entity::find()
             .all(&db)
             .await
             .expect("pending");

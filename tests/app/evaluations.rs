@@ -4,7 +4,11 @@ use jixiao::app::evaluations;
 use jixiao::domain::policy::{Principal, Role};
 use jixiao::domain::region::RegionCode;
 use jixiao::model::evaluation_dto::EvaluationInput;
-use jixiao::store::{self, changes, evaluation_cells, history, indicator_results};
+use jixiao::store::{
+    self, changes,
+    evaluations::{cells as evaluation_cells, indicator_results},
+    history,
+};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
 };

@@ -3,8 +3,8 @@
 
 use sea_orm::{DatabaseConnection, DbErr};
 
-use crate::store::evaluation_summaries as store;
 use crate::store::evaluations::Filter;
+use crate::store::evaluations::summaries as store;
 
 pub use store::SummaryRow;
 

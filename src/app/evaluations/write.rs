@@ -15,11 +15,11 @@ use crate::error::ApiError;
 use crate::model::evaluation_dto::{BudgetInput, GradeDto};
 use crate::model::vocab::HistoryAction;
 use crate::model::vocab::{ScoreBasis, Vocabulary};
-use crate::store::cells;
+use crate::store::evaluations::indicator_cells;
+use crate::store::evaluations::indicator_results;
+use crate::store::evaluations::owed as cells;
 use crate::store::evaluations::{self as store, Model};
 use crate::store::history;
-use crate::store::indicator_cells;
-use crate::store::indicator_results;
 use crate::store::money::StoredDecimal;
 use crate::store::packed::PackedJson;
 

@@ -2,13 +2,13 @@
 //! of the department, region and project beside their ids (joined by key), so a page is read
 //! without the stored documents.
 
-use super::query::Optionally;
+use crate::store::query::Optionally;
 use sea_orm::entity::prelude::*;
 use sea_orm::{Condition, FromQueryResult, JoinType, QueryOrder, QuerySelect, Select};
 
-use super::evaluations::{self as evaluation, Column};
-use super::money::StoredDecimal;
-use super::{departments, projects, regions};
+use super::{self as evaluation, Column};
+use crate::store::money::StoredDecimal;
+use crate::store::{departments, projects, regions};
 
 /// One evaluation as a summary shows it.
 #[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
@@ -95,7 +95,7 @@ pub async fn page_each<X: From<DbErr>>(
         .into_model::<SummaryRow>()
         .stream(db)
         .await?;
-    super::query::take_each(rows, limit, each).await
+    crate::store::query::take_each(rows, limit, each).await
 }
 
 /// The summary of one evaluation, deleted or not (in the caller's transaction: the change feed

@@ -1,14 +1,24 @@
-//! The `evaluations` table: one row per evaluation, the document as JSON, and the computed
-//! figures dashboards filter and sort on.
+//! The `evaluations` table: one row per evaluation, the document (packed JSON), and the
+//! computed figures dashboards filter and sort on. The tables derived from it are its
+//! children: the aggregate cells (`cells`), the flat indicator rows (`indicator_results`) and
+//! their cells (`indicator_cells`), what writes owe the cells (`pending_cells`, `owed`), and
+//! the list summaries (`summaries`). This file uses none of them.
+
+pub mod cells;
+pub mod indicator_cells;
+pub mod indicator_results;
+pub mod owed;
+pub mod pending_cells;
+pub mod summaries;
 
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::Expr;
 use sea_orm::{Condition, IntoActiveModel, QuerySelect, Select};
 
-use super::money::StoredDecimal;
-use super::packed::PackedJson;
-use super::query::Optionally;
 use crate::domain::stats::Facts;
+use crate::store::money::StoredDecimal;
+use crate::store::packed::PackedJson;
+use crate::store::query::Optionally;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "evaluations")]
@@ -91,7 +101,7 @@ pub struct KeyColumns<C> {
 impl Filter {
     /// The filter's conditions on region (scope and filter), year, kind, grade and status.
     pub fn key_condition<C: ColumnTrait + Copy>(&self, c: KeyColumns<C>) -> Condition {
-        super::query::placed(
+        crate::store::query::placed(
             (c.region_code, c.status, c.year),
             &self.scope_prefix,
             self.statuses.as_deref(),
@@ -123,7 +133,7 @@ pub fn condition(filter: &Filter) -> Condition {
 
 /// The live evaluations a filter selects after `after`, in id order: one page's query.
 fn page_select(filter: &Filter, after: Option<&str>) -> Select<Entity> {
-    super::query::after_key::<Entity>(condition(filter), Column::Id, after)
+    crate::store::query::after_key::<Entity>(condition(filter), Column::Id, after)
 }
 
 pub async fn list(
@@ -132,7 +142,7 @@ pub async fn list(
     after: Option<&str>,
     limit: u64,
 ) -> Result<(Vec<Model>, bool), DbErr> {
-    super::query::page(db, page_select(filter, after), limit).await
+    crate::store::query::page(db, page_select(filter, after), limit).await
 }
 
 /// The same page as [`list`], each row handed to `each` as it is read.
@@ -143,11 +153,11 @@ pub async fn list_each<X: From<DbErr>>(
     limit: u64,
     each: impl FnMut(Model) -> Result<(), X>,
 ) -> Result<bool, X> {
-    super::query::page_each(db, page_select(filter, after), limit, each).await
+    crate::store::query::page_each(db, page_select(filter, after), limit, each).await
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: &str) -> Result<Option<Model>, DbErr> {
-    super::query::live::<Entity>(db, id, Column::DeletedAt).await
+    crate::store::query::live::<Entity>(db, id, Column::DeletedAt).await
 }
 
 pub async fn by_natural_key(db: &impl ConnectionTrait, key: &str) -> Result<Option<Model>, DbErr> {

@@ -10,7 +10,7 @@ use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, Condition, QuerySelect};
 
-use super::evaluations as evaluation_store;
+use super as evaluation_store;
 use crate::domain::stats::{self, Cell, Facts, Summary};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

@@ -1,14 +1,14 @@
 //! The aggregate cells as the writes use them: what a write owes them ("rows, then debt"), the
 //! start-up fill, and the recounts the tests compare them with. The tables themselves
-//! ([`super::evaluation_cells`], [`super::indicator_cells`]) only store and select; reads
+//! ([`super::cells`], [`super::indicator_cells`]) only store and select; reads
 //! settle every committed debt first in the application layer (`app::cells::settle`).
 
 use std::collections::BTreeMap;
 
 use sea_orm::{ConnectionTrait, DbErr};
 
-use super::evaluation_cells::{self, Key};
-use super::evaluations;
+use super as evaluations;
+use super::cells::{self as evaluation_cells, Key};
 use super::indicator_cells::{self, Delta};
 use super::indicator_results;
 use super::pending_cells;

@@ -10,7 +10,7 @@
 //! for every committed write and nothing else. Appends never conflict, so writers never wait.
 //!
 //! SQLite has one writer at a time: there a write brings the cells up to date at once, with
-//! the same two functions ([`super::evaluation_cells::refresh`],
+//! the same two functions ([`super::cells::refresh`],
 //! [`super::indicator_cells::apply`]).
 
 use std::collections::BTreeSet;
@@ -18,8 +18,8 @@ use std::collections::BTreeSet;
 use sea_orm::entity::prelude::*;
 use sea_orm::{ActiveValue::Set, DbBackend, QueryOrder, QuerySelect, Statement};
 
-use super::evaluation_cells::{self, Key};
-use super::evaluations::BASIS_COMPUTED;
+use super::BASIS_COMPUTED;
+use super::cells::{self as evaluation_cells, Key};
 use super::indicator_cells::{self, Delta};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -62,7 +62,7 @@ pub async fn lock_cells(db: &impl ConnectionTrait) -> Result<(), DbErr> {
 
 /// What a write owes the cells: the evaluation cells `keys` (left and entered) and the
 /// indicator cells' `delta`. On SQLite they are brought up to date now; on PostgreSQL the debt
-/// is appended, in one statement, for the next [`settle`].
+/// is appended, in one statement, for the next settling read ([`settle_round`]).
 pub async fn owe(db: &impl ConnectionTrait, keys: &[Key], delta: Delta) -> Result<(), DbErr> {
     if db.get_database_backend() != DbBackend::Postgres {
         evaluation_cells::refresh(db, keys).await?;

@@ -4,8 +4,8 @@
 use sea_orm::entity::prelude::*;
 use sea_orm::{ActiveValue::Set, Condition, QueryOrder, QuerySelect};
 
-use super::money::StoredDecimal;
-use super::query::Optionally;
+use crate::store::money::StoredDecimal;
+use crate::store::query::Optionally;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "indicator_results")]
@@ -120,7 +120,8 @@ pub async fn list(
     after: Option<&str>,
     limit: u64,
 ) -> Result<(Vec<Model>, bool), DbErr> {
-    super::query::page_after::<Entity>(db, condition(filter), Column::Key, after, limit).await
+    crate::store::query::page_after::<Entity>(db, condition(filter), Column::Key, after, limit)
+        .await
 }
 
 /// The columns that [`Filter::key_condition`] reads, in a table that has them all (the
@@ -135,7 +136,7 @@ pub struct KeyColumns<C> {
 impl Filter {
     /// The filter's conditions on region (scope and filter), status, year and 一级指标.
     pub fn key_condition<C: ColumnTrait + Copy>(&self, c: KeyColumns<C>) -> Condition {
-        super::query::placed(
+        crate::store::query::placed(
             (c.region_code, c.status, c.year),
             &self.scope_prefix,
             self.statuses.as_deref(),
@@ -159,7 +160,7 @@ pub fn condition(filter: &Filter) -> Condition {
         .eq_some(Column::Level2, filter.level2.clone())
         .add_some(
             (filter.name_contains.as_deref())
-                .map(|v| super::query::contains_literally(Column::Level3, v)),
+                .map(|v| crate::store::query::contains_literally(Column::Level3, v)),
         )
         .eq_some(Column::Achieved, filter.achieved)
 }
@@ -192,7 +193,8 @@ pub async fn select(
     after: Option<&str>,
     limit: u64,
 ) -> Result<(Vec<Model>, bool), DbErr> {
-    super::query::page_after::<Entity>(db, selection.condition(), Column::Key, after, limit).await
+    crate::store::query::page_after::<Entity>(db, selection.condition(), Column::Key, after, limit)
+        .await
 }
 
 /// Row counts by 一级指标, 二级指标 and `achieved` (NULL: not scored), by SQL `GROUP BY`.
