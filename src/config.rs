@@ -511,15 +511,13 @@ impl Resolver<'_> {
         Ok(public_keys)
     }
 
-    fn link_secret(&self) -> Result<Option<String>, ConfigError> {
-        let secret = self.optional("link_secret");
+    /// An optional secret setting: at least 32 bytes when set.
+    fn secret(&self, name: &'static str) -> Result<Option<String>, ConfigError> {
+        let secret = self.optional(name);
         if let Some(s) = &secret
             && s.len() < 32
         {
-            return Err(self.error(
-                "link_secret",
-                format!("is {} bytes long; use at least 32", s.len()),
-            ));
+            return Err(self.error(name, format!("is {} bytes long; use at least 32", s.len())));
         }
         Ok(secret)
     }
@@ -535,15 +533,7 @@ impl Resolver<'_> {
 
     fn auth(&self) -> Result<AuthSettings, ConfigError> {
         let jwt_public_keys = self.public_keys()?;
-        let jwt_secret = self.optional("jwt_secret");
-        if let Some(secret) = &jwt_secret
-            && secret.len() < 32
-        {
-            return Err(self.error(
-                "jwt_secret",
-                format!("is {} bytes long; use at least 32", secret.len()),
-            ));
-        }
+        let jwt_secret = self.secret("jwt_secret")?;
         Ok(AuthSettings {
             jwt_secret,
             jwt_public_keys,
@@ -555,7 +545,7 @@ impl Resolver<'_> {
             claim_role: self.lookup("claim_role").0,
             claim_region: self.lookup("claim_region").0,
             claim_departments: self.lookup("claim_departments").0,
-            link_secret: self.link_secret()?,
+            link_secret: self.secret("link_secret")?,
             link_ttl: self.link_ttl()?,
         })
     }

@@ -10,7 +10,7 @@
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use crate::app::evaluations::{
-    self as evaluations, FinalScore, HistoryEntry, prepare, save_scored, status_of,
+    self as evaluations, FinalScore, HistoryEntry, prepare, save, status_of,
 };
 use crate::app::feed;
 use crate::app::uow::UnitOfWork;
@@ -151,7 +151,7 @@ async fn add_in(
         }],
     };
     let scored = kept_score(&current)?;
-    let m = save_scored(
+    let m = save(
         db,
         principal,
         &prepared,

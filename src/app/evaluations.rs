@@ -33,7 +33,7 @@ pub use answer::to_dto;
 pub use many::{Done, Mode, settle, upsert_many};
 pub use prepare::{Prepared, prepare};
 pub use read::{history_of, owners};
-pub(crate) use write::{FinalScore, HistoryEntry, save, save_scored};
+pub(crate) use write::{FinalScore, HistoryEntry, save};
 
 /// What is kept of an evaluation: the normalised input, where its budget came from, and the
 /// computed block as of the last write.
@@ -189,7 +189,7 @@ pub async fn create_in(
         return Err(exists(&key, Some(&existing.id)));
     }
     let created = entry(HistoryAction::Created, None);
-    save(db, principal, &prepared, None, Status::Draft, created).await
+    save(db, principal, &prepared, None, Status::Draft, created, None).await
 }
 
 /// Creates the evaluation, or replaces the one with the same department, year, kind and
@@ -203,7 +203,7 @@ pub async fn upsert(
     let prepared = prepare(db, principal, input, Action::Create).await?;
     let Some(existing) = store::by_natural_key(db, &natural_key(&prepared)).await? else {
         let created = entry(HistoryAction::Created, None);
-        let m = save(db, principal, &prepared, None, Status::Draft, created).await?;
+        let m = save(db, principal, &prepared, None, Status::Draft, created, None).await?;
         return Ok((m, ItemOutcome::Created, prepared.computed.findings));
     };
     let budget_code = &prepared.department.budget_code;
@@ -216,7 +216,16 @@ pub async fn upsert(
         ));
     }
     let updated = entry(HistoryAction::Updated, Some(status));
-    let m = save(db, principal, &prepared, Some(&existing), status, updated).await?;
+    let m = save(
+        db,
+        principal,
+        &prepared,
+        Some(&existing),
+        status,
+        updated,
+        None,
+    )
+    .await?;
     Ok((m, ItemOutcome::Replaced, prepared.computed.findings))
 }
 
@@ -257,7 +266,16 @@ async fn replace_in(
         return Err(ApiError::validation(errors));
     }
     let updated = entry(action, Some(status));
-    save(db, principal, &prepared, Some(&current), status, updated).await
+    save(
+        db,
+        principal,
+        &prepared,
+        Some(&current),
+        status,
+        updated,
+        None,
+    )
+    .await
 }
 
 /// What a replacement may not change: department, year, kind and project.
@@ -382,7 +400,16 @@ pub async fn transition(
         reason,
         extra: Vec::new(),
     };
-    let m = save(uow.db(), principal, &prepared, Some(&current), to, moved).await?;
+    let m = save(
+        uow.db(),
+        principal,
+        &prepared,
+        Some(&current),
+        to,
+        moved,
+        None,
+    )
+    .await?;
     uow.commit().await?;
     Ok(m)
 }

@@ -8,8 +8,7 @@
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use crate::app::evaluations::{
-    self as evaluations, FinalScore, HistoryEntry, Prepared, Stored, prepare, save_scored,
-    status_of,
+    self as evaluations, FinalScore, HistoryEntry, Prepared, Stored, prepare, save, status_of,
 };
 use crate::app::precondition::{self, IfMatch};
 use crate::app::uow::UnitOfWork;
@@ -339,7 +338,7 @@ pub async fn save_review(
         reason: None,
         extra: review_changes(&loaded.input()?, &input)?,
     };
-    let m = save_scored(
+    let m = save(
         uow.db(),
         principal,
         &loaded.prepared,
@@ -428,7 +427,7 @@ async fn decide(
         row.reviewed_by = before.reviewed_by.clone();
     }
     let current = Some(&loaded.current);
-    let m = save_scored(db, principal, &loaded.prepared, current, to, entry, scored).await?;
+    let m = save(db, principal, &loaded.prepared, current, to, entry, scored).await?;
     store::put(db, row).await?;
     Ok(m)
 }

@@ -121,22 +121,10 @@ fn history_row(
 }
 
 /// Writes a prepared evaluation (created, or over `current`) in `status`, with its history
-/// entry, in the caller's transaction. Its final score is the engine's: new data from the unit
-/// is scored by the rules until a reviewer scores it again.
+/// entry, in the caller's transaction. Its final score is `scored` where one is given (a
+/// review's); otherwise the engine's: new data from the unit is scored by the rules until a
+/// reviewer scores it again.
 pub async fn save(
-    db: &impl ConnectionTrait,
-    principal: &Principal,
-    prepared: &Prepared,
-    current: Option<&Model>,
-    status: Status,
-    entry: HistoryEntry,
-) -> Result<Model, ApiError> {
-    save_scored(db, principal, prepared, current, status, entry, None).await
-}
-
-/// [`save`], with the final score `scored` where one is given (a review's) instead of the
-/// engine's.
-pub async fn save_scored(
     db: &impl ConnectionTrait,
     principal: &Principal,
     prepared: &Prepared,
