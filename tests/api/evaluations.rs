@@ -275,6 +275,19 @@ async fn flow(app: &TestApp) -> Flow {
 }
 
 impl Flow {
+    /// The evaluation's id and path, the submitter, reviewer and viewer, the corrected table.
+    fn parts(&self) -> (&str, &str, &TestApp, &TestApp, &TestApp, &Value) {
+        let f = self;
+        (
+            &f.id,
+            &f.path,
+            &f.submitter,
+            &f.reviewer,
+            &f.viewer,
+            &f.fixed,
+        )
+    }
+
     /// `action` by `who` is refused as illegal in `state`.
     async fn illegal(&self, who: &TestApp, action: &str, state: &str) {
         let body = (action == "return").then(|| json!({"reason": "x"}));
@@ -317,14 +330,7 @@ impl Flow {
 async fn a_draft_only_submits_is_hidden_from_viewers_and_closed_to_reviewers() {
     on_each_db(|app| async move {
         let f = flow(&app).await;
-        let Flow {
-            path,
-            submitter,
-            reviewer,
-            viewer,
-            fixed,
-            ..
-        } = &f;
+        let (_, path, submitter, reviewer, viewer, fixed) = f.parts();
         // draft: only submit is legal.
         f.illegal(submitter, "withdraw", "draft").await;
         f.illegal(reviewer, "return", "draft").await;
@@ -360,14 +366,7 @@ async fn a_draft_only_submits_is_hidden_from_viewers_and_closed_to_reviewers() {
 async fn a_submitted_evaluation_is_read_only_until_withdrawn() {
     on_each_db(|app| async move {
         let f = flow(&app).await;
-        let Flow {
-            id,
-            path,
-            submitter,
-            reviewer,
-            viewer,
-            fixed,
-        } = &f;
+        let (id, path, submitter, reviewer, viewer, fixed) = f.parts();
         f.fixed_and_submitted().await;
         // submitted: read-only; submit again is illegal; submitters cannot approve.
         let p = problem(
@@ -420,14 +419,7 @@ async fn a_submitted_evaluation_is_read_only_until_withdrawn() {
 async fn a_return_needs_a_reason_and_reopens_the_evaluation_until_approved() {
     on_each_db(|app| async move {
         let f = flow(&app).await;
-        let Flow {
-            id,
-            path,
-            submitter,
-            reviewer,
-            fixed,
-            ..
-        } = &f;
+        let (id, path, submitter, reviewer, _, fixed) = f.parts();
         f.fixed_and_submitted().await;
         let res = reviewer
             .post(&format!("{path}/return"))

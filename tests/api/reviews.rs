@@ -92,6 +92,55 @@ async fn history_actions(app: &TestApp, id: &str) -> Vec<String> {
         .collect()
 }
 
+/// A submitted evaluation of 衡东 (its id), 衡阳's reviewer and the county's submitter.
+async fn under_review(app: &TestApp) -> (String, TestApp, TestApp) {
+    let id = submitted(app, None).await;
+    let reviewer = app.as_(Some(app.token("reviewer", "430400")));
+    let submitter = app.as_(Some(app.token("submitter", "430424")));
+    (id, reviewer, submitter)
+}
+
+/// Every cell's text of every sheet of a workbook.
+pub(crate) fn xlsx_cells(bytes: &[u8]) -> Vec<String> {
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut cells = Vec::new();
+    for name in book.sheet_names() {
+        let sheet = book.worksheet_range(&name).unwrap();
+        cells.extend(sheet.cells().map(|(_, _, v)| v.to_string()));
+    }
+    cells
+}
+
+/// The report of `id` holds each of `in_report`, and its official table (附件4 / 附件5) a
+/// cell of each of `in_table`: the review printed as the finance bureau prints it.
+pub(crate) async fn printed(submitter: &TestApp, id: &str, in_report: &[&str], in_table: &[&str]) {
+    let html = submitter
+        .get(&format!("/api/v1/evaluations/{id}/report"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for text in in_report {
+        assert!(html.contains(text), "{id}: {text}");
+    }
+    let bytes = submitter
+        .get(&format!("/api/v1/evaluations/{id}/table.xlsx"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let cells = xlsx_cells(&bytes);
+    for text in in_table {
+        assert!(cells.iter().any(|c| c == text), "{id}: {text}");
+    }
+}
+
 pub(crate) fn deductions() -> Value {
     json!({
         "opinion": "产出基本达标，社会效益指标佐证不足",
@@ -106,9 +155,7 @@ pub(crate) fn deductions() -> Value {
 #[tokio::test]
 async fn before_a_save_reviewers_see_the_engines_work_and_the_unit_sees_nothing() {
     on_each_db(|app| async move {
-        let id = submitted(&app, None).await;
-        let reviewer = app.as_(Some(app.token("reviewer", "430400")));
-        let submitter = app.as_(Some(app.token("submitter", "430424")));
+        let (id, reviewer, submitter) = under_review(&app).await;
         // Before any save: the engine's work, nothing reviewed, the final total computed.
         let (s, v) = review(&reviewer, &id).await;
         assert_eq!(s, 200, "{v}");
@@ -137,9 +184,7 @@ async fn before_a_save_reviewers_see_the_engines_work_and_the_unit_sees_nothing(
 #[tokio::test]
 async fn a_review_needs_if_match_a_reviewer_and_bounded_reasoned_scores() {
     on_each_db(|app| async move {
-        let id = submitted(&app, None).await;
-        let reviewer = app.as_(Some(app.token("reviewer", "430400")));
-        let submitter = app.as_(Some(app.token("submitter", "430424")));
+        let (id, reviewer, submitter) = under_review(&app).await;
         // If-Match is required.
         let res = reviewer
             .put(&format!("/api/v1/evaluations/{id}/review"))
@@ -195,9 +240,7 @@ async fn a_review_needs_if_match_a_reviewer_and_bounded_reasoned_scores() {
 #[tokio::test]
 async fn a_saved_review_is_a_new_version_with_deductions_and_a_history_entry() {
     on_each_db(|app| async move {
-        let id = submitted(&app, None).await;
-        let reviewer = app.as_(Some(app.token("reviewer", "430400")));
-        let submitter = app.as_(Some(app.token("submitter", "430424")));
+        let (id, reviewer, submitter) = under_review(&app).await;
         // Saved: a new version of the evaluation; deductions beside the claims.
         let res = put_review(&reviewer, &id, 3, deductions()).await;
         assert_eq!(res.headers()["etag"], "\"4\"");
@@ -268,9 +311,7 @@ async fn a_saved_review_is_a_new_version_with_deductions_and_a_history_entry() {
 #[tokio::test]
 async fn once_approved_the_unit_sees_the_review_and_it_is_closed() {
     on_each_db(|app| async move {
-        let id = submitted(&app, None).await;
-        let reviewer = app.as_(Some(app.token("reviewer", "430400")));
-        let submitter = app.as_(Some(app.token("submitter", "430424")));
+        let (id, reviewer, submitter) = under_review(&app).await;
         let res = put_review(&reviewer, &id, 3, deductions()).await;
         assert_eq!(res.status(), 200);
         // Approved (one level by default): the unit now sees the review.
@@ -294,55 +335,29 @@ async fn once_approved_the_unit_sees_the_review_and_it_is_closed() {
 #[tokio::test]
 async fn the_report_and_the_official_table_print_the_review() {
     on_each_db(|app| async move {
-        let id = submitted(&app, None).await;
-        let reviewer = app.as_(Some(app.token("reviewer", "430400")));
-        let submitter = app.as_(Some(app.token("submitter", "430424")));
+        let (id, reviewer, submitter) = under_review(&app).await;
         let res = put_review(&reviewer, &id, 3, deductions()).await;
         assert_eq!(res.status(), 200);
         let (s, e) = act(&reviewer, &id, "approve", None).await;
         assert_eq!((s, e["status"].as_str()), (200, Some("approved")), "{e}");
-        // The report prints 自评 / 计算 / 复核 with the deduction reasons and the opinion.
-        let html = submitter
-            .get(&format!("/api/v1/evaluations/{id}/report"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        for text in [
+        // The report prints 自评 / 计算 / 复核 with the deduction reasons and the opinion; the
+        // official table carries 复核得分 and 扣分原因.
+        let in_report = [
             "<th>复核</th>",
             "扣分原因",
             "污染投诉减少率无统计佐证",
             "扣 4.00",
             "财政复核意见",
             "产出基本达标，社会效益指标佐证不足",
-        ] {
-            assert!(html.contains(text), "{text}");
-        }
-        // The official table carries 复核得分 and 扣分原因.
-        let bytes = submitter
-            .get(&format!("/api/v1/evaluations/{id}/table.xlsx"))
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
-        let mut book: calamine::Xlsx<_> =
-            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
-        use calamine::Reader;
-        let sheet = book.worksheet_range("附件5").unwrap();
-        let cells: Vec<String> = sheet.cells().map(|(_, _, v)| v.to_string()).collect();
-        for text in [
+        ];
+        let in_table = [
             "复核得分",
             "扣分原因",
             "6",
             "污染投诉减少率无统计佐证",
             "长效机制考核细则未印发",
-        ] {
-            assert!(cells.iter().any(|c| c == text), "{text}");
-        }
+        ];
+        printed(&submitter, &id, &in_report, &in_table).await;
     })
     .await;
 }
