@@ -30,6 +30,22 @@ pub(crate) async fn submitted(app: &TestApp, rule_set: Option<&str>) -> String {
 }
 
 /// A copy of the project rule set that approves in two levels (county, then city).
+/// An evaluation submitted under a rule set of two approval levels (its id), the county's
+/// submitter, the county's reviewer (level 1), the city's (level 2) and another county's.
+async fn two_levels(app: &TestApp) -> (String, TestApp, TestApp, TestApp, TestApp) {
+    let rules = two_level_rule_set(app).await;
+    let id = submitted(app, Some(rules)).await;
+    let reviewer = |region: &str| app.as_(Some(app.token("reviewer", region)));
+    let submitter = app.as_(Some(app.token("submitter", "430424")));
+    (
+        id,
+        submitter,
+        reviewer("430424"),
+        reviewer("430400"),
+        reviewer("430421"),
+    )
+}
+
 async fn two_level_rule_set(app: &TestApp) -> &'static str {
     let (s, mut r) = json(
         app.get("/api/v1/rule-sets/hengyang-2024-project")
@@ -378,11 +394,7 @@ async fn feed_versions(app: &TestApp, id: &str) -> Vec<i64> {
 #[tokio::test]
 async fn with_two_levels_the_city_waits_for_the_county_and_other_counties_see_nothing() {
     on_each_db(|app| async move {
-        let rules = two_level_rule_set(&app).await;
-        let id = submitted(&app, Some(rules)).await;
-        let county = app.as_(Some(app.token("reviewer", "430424")));
-        let city = app.as_(Some(app.token("reviewer", "430400")));
-        let elsewhere = app.as_(Some(app.token("reviewer", "430421")));
+        let (id, _, county, city, elsewhere) = two_levels(&app).await;
         // Another county's reviewer sees nothing of it.
         let path = format!("/api/v1/evaluations/{id}/review");
         problem(
@@ -441,11 +453,7 @@ async fn with_two_levels_the_city_waits_for_the_county_and_other_counties_see_no
 #[tokio::test]
 async fn a_return_at_the_second_level_reopens_it_and_both_levels_approve_again_in_order() {
     on_each_db(|app| async move {
-        let rules = two_level_rule_set(&app).await;
-        let id = submitted(&app, Some(rules)).await;
-        let submitter = app.as_(Some(app.token("submitter", "430424")));
-        let county = app.as_(Some(app.token("reviewer", "430424")));
-        let city = app.as_(Some(app.token("reviewer", "430400")));
+        let (id, submitter, county, city, _) = two_levels(&app).await;
         // The county reviewed and approved its level.
         let res = put_review(&county, &id, 3, deductions()).await;
         assert_eq!(res.status(), 200);
@@ -573,12 +581,7 @@ fn ids(page: &Value) -> Vec<String> {
 #[tokio::test]
 async fn the_queue_lists_what_waits_for_the_callers_level_and_no_one_elses() {
     on_each_db(|app| async move {
-        let rules = two_level_rule_set(&app).await;
-        let id = submitted(&app, Some(rules)).await;
-        let county = app.as_(Some(app.token("reviewer", "430424")));
-        let city = app.as_(Some(app.token("reviewer", "430400")));
-        let elsewhere = app.as_(Some(app.token("reviewer", "430421")));
-        let submitter = app.as_(Some(app.token("submitter", "430424")));
+        let (id, submitter, county, city, elsewhere) = two_levels(&app).await;
         // Waits for the county, not the city, and nobody outside the county sees it.
         let page = queue(&county, "").await;
         assert_eq!(ids(&page), std::slice::from_ref(&id));
@@ -608,10 +611,7 @@ async fn the_queue_lists_what_waits_for_the_callers_level_and_no_one_elses() {
 #[tokio::test]
 async fn a_bulk_approval_acts_per_item_and_moves_the_evaluation_to_the_next_level() {
     on_each_db(|app| async move {
-        let rules = two_level_rule_set(&app).await;
-        let id = submitted(&app, Some(rules)).await;
-        let county = app.as_(Some(app.token("reviewer", "430424")));
-        let city = app.as_(Some(app.token("reviewer", "430400")));
+        let (id, _, county, city, _) = two_levels(&app).await;
         // Bulk: a stale ETag and an unknown id fail alone; the good item is approved.
         let body = json!({"items": [
             {"id": id, "if_match": "\"2\""},
@@ -660,10 +660,7 @@ async fn a_bulk_approval_acts_per_item_and_moves_the_evaluation_to_the_next_leve
 #[tokio::test]
 async fn a_bulk_return_needs_a_reason_and_a_bulk_holds_at_most_100_items() {
     on_each_db(|app| async move {
-        let rules = two_level_rule_set(&app).await;
-        let id = submitted(&app, Some(rules)).await;
-        let county = app.as_(Some(app.token("reviewer", "430424")));
-        let city = app.as_(Some(app.token("reviewer", "430400")));
+        let (id, _, county, city, _) = two_levels(&app).await;
         // The county approved its level: it waits for the city.
         let (s, e) = act(&county, &id, "approve", None).await;
         assert_eq!((s, e["version"].as_i64()), (200, Some(4)), "{e}");
