@@ -116,6 +116,16 @@ async fn under_review(app: &TestApp) -> (String, TestApp, TestApp) {
     (id, reviewer, submitter)
 }
 
+/// [`under_review`], with [`deductions`] saved and approved (one level).
+async fn reviewed_and_approved(app: &TestApp) -> (String, TestApp, TestApp) {
+    let (id, reviewer, submitter) = under_review(app).await;
+    let res = put_review(&reviewer, &id, 3, deductions()).await;
+    assert_eq!(res.status(), 200);
+    let (s, e) = act(&reviewer, &id, "approve", None).await;
+    assert_eq!((s, e["status"].as_str()), (200, Some("approved")), "{e}");
+    (id, reviewer, submitter)
+}
+
 /// Every cell's text of every sheet of a workbook.
 pub(crate) fn xlsx_cells(bytes: &[u8]) -> Vec<String> {
     use calamine::Reader;
@@ -327,12 +337,8 @@ async fn a_saved_review_is_a_new_version_with_deductions_and_a_history_entry() {
 #[tokio::test]
 async fn once_approved_the_unit_sees_the_review_and_it_is_closed() {
     on_each_db(|app| async move {
-        let (id, reviewer, submitter) = under_review(&app).await;
-        let res = put_review(&reviewer, &id, 3, deductions()).await;
-        assert_eq!(res.status(), 200);
         // Approved (one level by default): the unit now sees the review.
-        let (s, e) = act(&reviewer, &id, "approve", None).await;
-        assert_eq!((s, e["status"].as_str()), (200, Some("approved")), "{e}");
+        let (id, reviewer, submitter) = reviewed_and_approved(&app).await;
         let (s, v) = review(&submitter, &id).await;
         assert_eq!(s, 200, "{v}");
         assert_eq!(v["review"]["opinion"], "产出基本达标，社会效益指标佐证不足");
@@ -351,11 +357,7 @@ async fn once_approved_the_unit_sees_the_review_and_it_is_closed() {
 #[tokio::test]
 async fn the_report_and_the_official_table_print_the_review() {
     on_each_db(|app| async move {
-        let (id, reviewer, submitter) = under_review(&app).await;
-        let res = put_review(&reviewer, &id, 3, deductions()).await;
-        assert_eq!(res.status(), 200);
-        let (s, e) = act(&reviewer, &id, "approve", None).await;
-        assert_eq!((s, e["status"].as_str()), (200, Some("approved")), "{e}");
+        let (id, _, submitter) = reviewed_and_approved(&app).await;
         // The report prints 自评 / 计算 / 复核 with the deduction reasons and the opinion; the
         // official table carries 复核得分 and 扣分原因.
         let in_report = [
