@@ -9,7 +9,7 @@ use crate::error::ApiError;
 use crate::model::amount::Figure;
 use crate::model::evaluation_dto::EvaluationKind;
 use crate::model::indicator_results::IndicatorResult;
-use crate::model::vocab::{EvaluationStatus, Vocabulary};
+use crate::model::vocab::{EvaluationStatus, Level1Code, Vocabulary};
 use crate::store::evaluations::indicator_results as store;
 
 /// The filters of the indicator result list.
@@ -68,6 +68,7 @@ fn result(r: store::Model) -> Result<IndicatorResult, ApiError> {
         year: r.year,
         region: r.region_code,
         department_id: r.department_id,
+        level1_code: Level1Code::of_name(&r.level1),
         level1: r.level1,
         level2: r.level2,
         level3: r.level3,

@@ -28,7 +28,7 @@ use crate::model::stats::{
     BandCount, BudgetTotals, EvaluationGroup, EvaluationStats, EvaluationSummary, GradeCounts,
     GroupKey, IndicatorStats, Level1Stats, Level2Stats,
 };
-use crate::model::vocab::{EvaluationStatus, ScoreBasis, Vocabulary};
+use crate::model::vocab::{EvaluationStatus, Level1Code, ScoreBasis, Vocabulary};
 use crate::store::departments as department_store;
 use crate::store::evaluations as evaluation_store;
 use crate::store::evaluations::cells as evaluation_cells;
@@ -279,6 +279,7 @@ pub async fn indicator_stats(
     let level1 = tree
         .iter()
         .map(|(name, (a, l2s))| Level1Stats {
+            level1_code: Level1Code::of_name(name),
             level1: name.clone(),
             counts: a.into(),
             level2: l2s

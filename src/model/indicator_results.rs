@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use crate::model::amount::Figure;
 use crate::model::evaluation_dto::EvaluationKind;
-use crate::model::vocab::EvaluationStatus;
+use crate::model::vocab::{EvaluationStatus, Level1Code};
 
 /// One indicator row of one evaluation.
 #[derive(Debug, Serialize, ToSchema)]
@@ -18,7 +18,11 @@ pub struct IndicatorResult {
     pub department_id: String,
     pub kind: EvaluationKind,
     pub status: EvaluationStatus,
+    /// 一级指标 as the table printed it.
     pub level1: String,
+    /// The same as a code of the vocabulary rule sets use (`output`, `benefit`, …); null when
+    /// the rules do not know the name.
+    pub level1_code: Option<Level1Code>,
     pub level2: String,
     pub level3: String,
     pub target: String,

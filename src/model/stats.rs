@@ -184,6 +184,9 @@ pub struct Level2Stats {
 pub struct Level1Stats {
     /// 一级指标 (standard name when recognised).
     pub level1: String,
+    /// The same as a code of the vocabulary rule sets use; null when the rules do not know
+    /// the name.
+    pub level1_code: Option<crate::model::vocab::Level1Code>,
     #[serde(flatten)]
     pub counts: AchievementCounts,
     /// Its 二级指标, by name.

@@ -212,6 +212,28 @@ vocabulary! {
     }
 }
 
+impl From<crate::domain::tree::Level1> for Level1Code {
+    fn from(l: crate::domain::tree::Level1) -> Self {
+        use crate::domain::tree::Level1;
+        match l {
+            Level1::Cost => Self::Cost,
+            Level1::Output => Self::Output,
+            Level1::Benefit => Self::Benefit,
+            Level1::Satisfaction => Self::Satisfaction,
+        }
+    }
+}
+
+impl Level1Code {
+    /// The code of a level-1 name as a table prints it (`产出指标（60分）`, `产出`), when the
+    /// rules know the name; `None` for one they do not.
+    pub fn of_name(text: &str) -> Option<Self> {
+        crate::domain::tree::parse_level1(text)
+            .ok()
+            .map(|n| n.level1.into())
+    }
+}
+
 vocabulary! {
     /// What an evaluation's final total and grade rest on: `computed` (the engine's scores
     /// from the rules), `reviewed` (a reviewer's 复核 scores) or `claimed` (the unit's own
@@ -273,6 +295,27 @@ vocabulary! {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_printed_level1_name_has_the_rule_sets_code() {
+        assert_eq!(
+            Level1Code::of_name("产出指标（60分）"),
+            Some(Level1Code::Output)
+        );
+        assert_eq!(
+            Level1Code::of_name("满意度指标"),
+            Some(Level1Code::Satisfaction)
+        );
+        assert_eq!(
+            Level1Code::of_name("成本指标(20分)"),
+            Some(Level1Code::Cost)
+        );
+        assert_eq!(Level1Code::of_name("产出类指标"), None);
+        assert_eq!(Level1Code::of_name(""), None);
+        for l in crate::domain::tree::Level1::ALL {
+            assert_eq!(Level1Code::from(l).as_str(), l.label_en());
+        }
+    }
 
     fn serialises_as_str<T: Vocabulary + Serialize>() {
         for v in T::ALL {

@@ -142,6 +142,10 @@ async fn indicator_results_are_queried_across_evaluations() {
         )
         .await;
         assert_eq!(output["items"].as_array().unwrap().len(), 7 + 3 + 3);
+        // The level-1 name as printed, and its code in the rule sets' vocabulary.
+        for row in output["items"].as_array().unwrap() {
+            assert_eq!(row["level1_code"], "output", "{row}");
+        }
         let achieved = get(
             &app,
             "/api/v1/indicator-results?achieved=true&page_size=100",

@@ -248,6 +248,15 @@ async fn indicator_stats_match_the_indicator_results() {
             .collect();
         assert_eq!(got, by_level1);
         assert!(got.contains_key("产出指标"), "{got:?}");
+        // Each group names its level-1 code too, the vocabulary rule sets use.
+        let codes: BTreeMap<&str, &Value> = v["level1"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| (g["level1"].as_str().unwrap(), &g["level1_code"]))
+            .collect();
+        assert_eq!(codes["产出指标"], "output", "{codes:?}");
+        assert_eq!(codes["效益指标"], "benefit", "{codes:?}");
         let mut got2 = BTreeMap::new();
         for g in v["level1"].as_array().unwrap() {
             let l1 = g["level1"].as_str().unwrap().to_owned();
