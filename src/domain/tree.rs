@@ -225,17 +225,25 @@ fn suggest(written: &str, allowed: &[&'static str]) -> Option<String> {
     (best.0 >= 2 && best.0 * 3 >= written_len * 2).then(|| best.1.to_string())
 }
 
-/// Recognises a level-1 name.
-pub fn parse_level1(text: &str) -> Result<Level1Name, UnknownName> {
+/// The level-1 group a name is (with the points a header prints), without suggesting anything
+/// for a name it is not: for reads, where only the answer matters.
+pub fn recognise_level1(text: &str) -> Option<Level1Name> {
     let (name, header_weight) = split_header_weight(&squash(text));
-    for level1 in Level1::ALL {
-        if same_name(&name, level1.label_zh(), level1.label_en()) {
-            return Ok(Level1Name {
-                level1,
-                header_weight,
-            });
-        }
+    Level1::ALL
+        .into_iter()
+        .find(|l| same_name(&name, l.label_zh(), l.label_en()))
+        .map(|level1| Level1Name {
+            level1,
+            header_weight,
+        })
+}
+
+/// Recognises a level-1 name; for one it does not, the closest allowed name.
+pub fn parse_level1(text: &str) -> Result<Level1Name, UnknownName> {
+    if let Some(known) = recognise_level1(text) {
+        return Ok(known);
     }
+    let (name, _) = split_header_weight(&squash(text));
     let allowed: Vec<&'static str> = Level1::ALL.iter().map(|l| l.label_zh()).collect();
     Err(UnknownName {
         written: text.trim().to_string(),

@@ -228,9 +228,7 @@ impl Level1Code {
     /// The code of a level-1 name as a table prints it (`产出指标（60分）`, `产出`), when the
     /// rules know the name; `None` for one they do not.
     pub fn of_name(text: &str) -> Option<Self> {
-        crate::domain::tree::parse_level1(text)
-            .ok()
-            .map(|n| n.level1.into())
+        crate::domain::tree::recognise_level1(text).map(|n| n.level1.into())
     }
 }
 
