@@ -196,6 +196,9 @@ fn state_of(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<AppSt
         max_batch_items: settings.max_batch_items,
         max_batch_bytes: settings.max_batch_bytes,
         links: links_of(settings)?,
+        read_cache: Arc::new(crate::app::read_cache::ReadCache::new(
+            settings.read_cache_bytes,
+        )),
     })
 }
 
@@ -284,6 +287,7 @@ pub fn app(
         .app_data(web::QueryConfig::default().error_handler(api::extract::query_error))
         .app_data(web::PathConfig::default().error_handler(api::extract::path_error))
         .wrap(middleware::from_fn(api::catch_panic::catch_panic))
+        .wrap(middleware::from_fn(api::read_cache::read_cache))
         .wrap(middleware::from_fn(api::idempotency::idempotency))
         .wrap(middleware::from_fn(crate::auth::guard::guard))
         .wrap(middleware::from_fn(api::caching::caching))

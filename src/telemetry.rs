@@ -46,6 +46,7 @@ pub struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
+    read_cache: IntCounterVec,
 }
 
 impl Metrics {
@@ -66,13 +67,28 @@ impl Metrics {
             ]),
             &["method", "route", "status"],
         )?;
+        let read_cache = IntCounterVec::new(
+            Opts::new(
+                "read_cache_answers_total",
+                "Dashboard reads by how the read cache answered them: served (a kept answer), \
+                 kept (computed and kept) or computed (computed, not kept: a write came between)",
+            ),
+            &["outcome"],
+        )?;
         registry.register(Box::new(requests.clone()))?;
+        registry.register(Box::new(read_cache.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         Ok(Self {
             registry,
             requests,
             latency,
+            read_cache,
         })
+    }
+
+    /// Counts a read the read cache saw: `served`, `kept` or `computed`.
+    pub fn read_cache(&self, outcome: &str) {
+        self.read_cache.with_label_values(&[outcome]).inc();
     }
 
     pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {

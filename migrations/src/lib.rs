@@ -23,6 +23,7 @@ mod m20261201_000030_cells_by_basis;
 mod m20261201_000040_create_evaluation_comments;
 mod m20261202_000050_index_evaluation_summaries;
 mod m20261202_000060_pack_documents;
+mod m20261202_000070_create_generations;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000040_create_evaluation_comments::Migration),
             Box::new(m20261202_000050_index_evaluation_summaries::Migration),
             Box::new(m20261202_000060_pack_documents::Migration),
+            Box::new(m20261202_000070_create_generations::Migration),
         ]
     }
 }

@@ -23,6 +23,7 @@ pub mod middleware;
 pub mod ops;
 pub mod pages;
 pub mod projects;
+pub mod read_cache;
 pub mod regions;
 pub mod review_queue;
 pub mod review_xlsx;

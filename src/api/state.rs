@@ -20,4 +20,6 @@ pub struct AppState {
     pub max_batch_bytes: usize,
     /// Signs and checks the short-lived links to pages (report, overview).
     pub links: crate::app::links::LinkKeys,
+    /// Dashboard answers kept between writes (`read_cache_bytes`).
+    pub read_cache: Arc<crate::app::read_cache::ReadCache>,
 }

@@ -22,6 +22,7 @@ pub mod migrate;
 pub mod overview;
 pub mod precondition;
 pub mod projects;
+pub mod read_cache;
 pub mod regions;
 pub mod report_page;
 pub mod reviews;

@@ -5,6 +5,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction};
 
 use crate::app::access;
 use crate::app::precondition::{IfMatch, stale};
+use crate::app::read_cache;
 use crate::app::uow::UnitOfWork;
 use crate::domain::policy::{Action, Kind, Principal, Scope};
 use crate::domain::region::{self, RegionCode, RegionLevel, ShapeError};
@@ -313,7 +314,11 @@ async fn landed(
     let uow = UnitOfWork::begin(db).await?;
     let outcome = write(uow.db()).await?;
     match outcome {
-        WriteOutcome::Done(_) => uow.commit().await?,
+        WriteOutcome::Done(_) => {
+            // Region names are in the dashboard answers, and the feed does not carry regions.
+            read_cache::data_changed(uow.db(), "regions").await?;
+            uow.commit().await?
+        }
         _ => uow.rollback().await?,
     }
     Ok(outcome)

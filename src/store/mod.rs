@@ -7,6 +7,7 @@ pub mod departments;
 pub mod documents;
 pub mod evaluations;
 pub mod funds;
+pub mod generations;
 pub mod history;
 pub mod idempotency;
 pub mod money;

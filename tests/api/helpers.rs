@@ -267,11 +267,51 @@ where
     F: Fn(TestApp) -> Fut,
     Fut: Future<Output = ()>,
 {
+    on_each_db_with(|_| {}, test).await;
+}
+
+/// As [`on_each_db`], with adjusted settings.
+pub async fn on_each_db_with<F, Fut>(adjust: impl Fn(&mut Settings), test: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
     for backend in backends() {
-        let app = spawn_app(backend).await;
+        let app = spawn_with(backend, &adjust).await;
         test(app.clone()).await;
         app.finish().await;
     }
+}
+
+/// Renames a department through the API (`PUT` with its current `ETag`).
+pub async fn rename_department(app: &TestApp, id: &str, name: &str) {
+    let res = app
+        .get(&format!("/api/v1/departments/{id}"))
+        .send()
+        .await
+        .unwrap();
+    let etag = res.headers()["etag"].to_str().unwrap().to_owned();
+    let (_, mut body) = json(res).await;
+    body["name"] = serde_json::json!(name);
+    for k in [
+        "id",
+        "version",
+        "created_at",
+        "updated_at",
+        "kind_label_zh",
+        "parent_id",
+    ] {
+        body.as_object_mut().unwrap().remove(k);
+    }
+    let res = app
+        .put(&format!("/api/v1/departments/{id}"))
+        .header("If-Match", etag)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    assert_eq!(status, 200, "{}", res.text().await.unwrap());
 }
 
 /// Reads a response as JSON, with the status.

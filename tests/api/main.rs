@@ -26,6 +26,7 @@ mod openapi;
 mod ops;
 mod pages;
 mod printed;
+mod read_cache;
 mod readme;
 mod real_tables;
 mod regions;

@@ -2,9 +2,9 @@
 //! summary in the change feed, and the summary columns filled by the migration.
 
 use migration::{Migrator, MigratorTrait};
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use crate::helpers::{json, on_each_db, problem};
+use crate::helpers::{json, on_each_db, problem, rename_department};
 use crate::seed::load_seed;
 
 /// The summary's properties, as the contract declares them.
@@ -125,33 +125,7 @@ async fn lists_answer_summaries_that_name_what_they_list() {
         );
         // The names are read now, not copied at write time.
         let dept = items[0]["department_id"].as_str().unwrap().to_owned();
-        let res = app
-            .get(&format!("/api/v1/departments/{dept}"))
-            .send()
-            .await
-            .unwrap();
-        let etag = res.headers()["etag"].to_str().unwrap().to_owned();
-        let (_, mut body) = json(res).await;
-        body["name"] = json!("衡东县生态环境分局（更名）");
-        for k in [
-            "id",
-            "version",
-            "created_at",
-            "updated_at",
-            "kind_label_zh",
-            "parent_id",
-        ] {
-            body.as_object_mut().unwrap().remove(k);
-        }
-        let res = app
-            .put(&format!("/api/v1/departments/{dept}"))
-            .header("If-Match", etag)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = res.status().as_u16();
-        assert_eq!(status, 200, "{}", res.text().await.unwrap());
+        rename_department(&app, &dept, "衡东县生态环境分局（更名）").await;
         let items = list(&app, &format!("department_id={dept}")).await;
         assert!(!items.is_empty());
         assert!(

@@ -8,6 +8,7 @@
 mod helpers;
 
 mod concurrency;
+mod data_version;
 mod evaluations;
 mod layers;
 mod resources;

@@ -1,0 +1,113 @@
+//! The read cache in front of the dashboard reads (`GET /api/v1/evaluations`,
+//! `/api/v1/indicator-results`, `/api/v1/stats/evaluations`, `/api/v1/stats/indicators`): an
+//! answer computed at a data version is served again, as the same bytes with the same tag,
+//! while the data is still at that version (`app::read_cache`). Keyed by the caller (its
+//! subject, role, region and departments), the path with its query and `Accept-Language`, so
+//! one caller never gets another's answer.
+
+use actix_web::body::{BodySize, BoxBody, MessageBody, to_bytes};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage, HttpResponse, web};
+
+use crate::api::caching::{content_etag, if_none_match, is_json, matches, not_modified};
+use crate::api::state::AppState;
+use crate::app::read_cache::{DataVersion, data_version};
+use crate::domain::policy::Principal;
+
+/// The reads it serves.
+const CACHED: [&str; 4] = [
+    "/api/v1/evaluations",
+    "/api/v1/indicator-results",
+    "/api/v1/stats/evaluations",
+    "/api/v1/stats/indicators",
+];
+
+/// The state and the key of a request the cache may answer.
+fn cacheable(req: &ServiceRequest) -> Option<(web::Data<AppState>, String)> {
+    if req.method() != Method::GET || !CACHED.contains(&req.path()) {
+        return None;
+    }
+    let state = req.app_data::<web::Data<AppState>>()?.clone();
+    if !state.read_cache.enabled() {
+        return None;
+    }
+    let principal = req.extensions().get::<Principal>()?.clone();
+    let language = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let key = format!("{principal:?}\n{}\n{language}", req.uri());
+    Some((state, key))
+}
+
+/// The data's version, `None` when it cannot be told (logged: the request is then answered
+/// as if there were no cache).
+async fn version(state: &AppState) -> Option<DataVersion> {
+    data_version(&state.db)
+        .await
+        .inspect_err(|e| tracing::warn!(error = %e, "read cache: cannot read the data version"))
+        .ok()
+        .flatten()
+}
+
+/// The middleware.
+pub async fn read_cache(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let Some((state, key)) = cacheable(&req) else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let before = version(&state).await;
+    if let Some(kept) = before.and_then(|v| state.read_cache.get(&key, v)) {
+        let res = if matches(if_none_match(req.headers()).as_deref(), &kept.tag) {
+            not_modified(&kept.tag)
+        } else {
+            HttpResponse::Ok()
+                .insert_header(header::ContentType::json())
+                .insert_header((header::ETAG, kept.tag.as_str()))
+                .body(kept.body.clone())
+        };
+        state.metrics.read_cache("served");
+        return Ok(req.into_response(res));
+    }
+    let res = next.call(req).await?.map_into_boxed_body();
+    let Some(before) = before else {
+        state.metrics.read_cache("computed");
+        return Ok(res);
+    };
+    let small = matches!(res.response().body().size(),
+        BodySize::Sized(n) if n <= state.read_cache.largest() as u64);
+    if res.status() != StatusCode::OK || !is_json(res.headers()) || !small {
+        return Ok(res);
+    }
+    let (req, res) = res.into_parts();
+    let (mut res, body) = res.into_parts();
+    let bytes = to_bytes(body)
+        .await
+        .map_err(|e| actix_web::error::ErrorInternalServerError(e.to_string()))?;
+    let tag = match res
+        .headers()
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(tag) => tag.to_owned(),
+        None => {
+            let tag = content_etag(&bytes);
+            if let Ok(v) = HeaderValue::from_str(&tag) {
+                res.headers_mut().insert(header::ETAG, v);
+            }
+            tag
+        }
+    };
+    let after = version(&state).await;
+    let kept = state.read_cache.put(key, before, after, tag, bytes.clone());
+    state
+        .metrics
+        .read_cache(if kept { "kept" } else { "computed" });
+    Ok(ServiceResponse::new(req, res.set_body(BoxBody::new(bytes))))
+}

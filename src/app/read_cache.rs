@@ -1,0 +1,213 @@
+//! Answers kept between writes: a dashboard asks for the same lists and stats again and again,
+//! and until something is written their answer for one caller is the same bytes.
+//!
+//! An answer is kept with the [`DataVersion`] it was computed at, and served again only while
+//! the data is still at that version; any committed write moves the version, on this instance
+//! or on another one on the same database. An answer is kept only when the version was the
+//! same before and after computing it (nothing landed in between) and no write was under way
+//! (`store::generations::current`), so a kept answer is exactly what the request would compute
+//! now. The cache holds at most its byte budget (oldest answers go first) and no answer larger
+//! than a sixteenth of it.
+
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use hashlink::LinkedHashMap;
+use sea_orm::ConnectionTrait;
+
+use crate::error::ApiError;
+pub use crate::store::generations::DataVersion;
+use crate::store::generations::{self, current};
+
+/// A kept answer.
+#[derive(Debug)]
+pub struct Kept {
+    pub version: DataVersion,
+    /// Its strong entity tag.
+    pub tag: String,
+    pub body: Bytes,
+}
+
+/// Answers by key, least recently served first, and the bytes they hold.
+#[derive(Default)]
+struct Entries {
+    map: LinkedHashMap<String, Arc<Kept>>,
+    bytes: usize,
+}
+
+impl Entries {
+    fn remove(&mut self, key: &str) {
+        if let Some(gone) = self.map.remove(key) {
+            self.bytes = self.bytes.saturating_sub(key.len() + gone.body.len());
+        }
+    }
+}
+
+/// The cache of one instance.
+pub struct ReadCache {
+    budget: usize,
+    entries: Mutex<Entries>,
+}
+
+/// The data's version now, `None` while a write may be under way (nothing is kept or served
+/// then: the request computes its answer).
+pub async fn data_version(db: &impl ConnectionTrait) -> Result<Option<DataVersion>, ApiError> {
+    Ok(current(db).await?)
+}
+
+/// Counts one write of data that the change feed does not carry but the cached answers show
+/// (`regions`: their names), in the writer's transaction, so that kept answers are not served
+/// after it. (Rule sets and their defaults are read by writes only: a stored evaluation keeps
+/// the score it was given.)
+pub async fn data_changed(db: &impl ConnectionTrait, name: &str) -> Result<(), ApiError> {
+    Ok(generations::bump(db, name).await?)
+}
+
+impl ReadCache {
+    /// A cache of at most `budget` bytes of answers (0: keeps nothing).
+    pub fn new(budget: usize) -> Self {
+        Self {
+            budget,
+            entries: Mutex::new(Entries::default()),
+        }
+    }
+
+    /// Whether it keeps anything at all.
+    pub fn enabled(&self) -> bool {
+        self.budget > 0
+    }
+
+    /// The largest answer it keeps (with its key).
+    pub fn largest(&self) -> usize {
+        self.budget / 16
+    }
+
+    /// The answer kept for `key` at `version` (which then counts as served last).
+    pub fn get(&self, key: &str, version: DataVersion) -> Option<Arc<Kept>> {
+        let mut entries = self.entries.lock().ok()?;
+        let kept = entries.map.to_back(key)?;
+        (kept.version == version).then(|| kept.clone())
+    }
+
+    /// Keeps `body` for `key`, computed at `before` when the data is still there (`after`,
+    /// read once the answer was computed); the answers served least recently make room.
+    /// Whether it was kept.
+    pub fn put(
+        &self,
+        key: String,
+        before: DataVersion,
+        after: Option<DataVersion>,
+        tag: String,
+        body: Bytes,
+    ) -> bool {
+        let size = key.len() + body.len();
+        if after != Some(before) || !self.enabled() || size > self.largest() {
+            return false;
+        }
+        let Ok(mut entries) = self.entries.lock() else {
+            return false;
+        };
+        entries.remove(&key);
+        while entries.bytes + size > self.budget {
+            let Some((oldest, gone)) = entries.map.pop_front() else {
+                break;
+            };
+            entries.bytes = entries.bytes.saturating_sub(oldest.len() + gone.body.len());
+        }
+        entries.bytes += size;
+        let kept = Kept {
+            version: before,
+            tag,
+            body,
+        };
+        entries.map.insert(key, Arc::new(kept));
+        true
+    }
+
+    /// The bytes it holds now.
+    pub fn bytes(&self) -> usize {
+        self.entries.lock().map_or(0, |e| e.bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const V1: DataVersion = DataVersion {
+        feed: 1,
+        generations: 0,
+    };
+    const V2: DataVersion = DataVersion {
+        feed: 2,
+        generations: 0,
+    };
+
+    fn body(n: usize) -> Bytes {
+        Bytes::from(vec![b'x'; n])
+    }
+
+    #[test]
+    fn an_answer_is_served_only_at_its_version() {
+        let cache = ReadCache::new(16 * 1024);
+        cache.put("a".into(), V1, Some(V1), "\"t\"".into(), body(10));
+        assert_eq!(cache.get("a", V1).map(|k| k.body.len()), Some(10));
+        assert!(cache.get("a", V2).is_none());
+        assert!(cache.get("b", V1).is_none());
+    }
+
+    #[test]
+    fn an_answer_computed_across_a_write_or_during_one_is_not_kept() {
+        let cache = ReadCache::new(16 * 1024);
+        cache.put("a".into(), V1, Some(V2), "\"t\"".into(), body(10));
+        cache.put("b".into(), V1, None, "\"t\"".into(), body(10));
+        assert!(cache.get("a", V1).is_none() && cache.get("a", V2).is_none());
+        assert!(cache.get("b", V1).is_none());
+    }
+
+    #[test]
+    fn the_budget_holds_and_the_oldest_go_first() {
+        let cache = ReadCache::new(16 * 100);
+        for i in 0..40 {
+            cache.put(format!("k{i:02}"), V1, Some(V1), "\"t\"".into(), body(96));
+            assert!(cache.bytes() <= 1600, "{}", cache.bytes());
+        }
+        assert!(cache.get("k00", V1).is_none());
+        assert!(cache.get("k39", V1).is_some());
+        // Served lately, so kept when the next ones make room.
+        assert!(cache.get("k30", V1).is_some());
+        for i in 40..43 {
+            cache.put(format!("k{i:02}"), V1, Some(V1), "\"t\"".into(), body(96));
+        }
+        assert!(cache.get("k30", V1).is_some());
+        assert!(cache.get("k26", V1).is_none());
+        assert!(cache.get("k27", V1).is_some());
+        // Too large to keep at all.
+        cache.put("big".into(), V1, Some(V1), "\"t\"".into(), body(98));
+        assert!(cache.get("big", V1).is_none());
+    }
+
+    #[test]
+    fn replacing_a_key_does_not_count_it_twice() {
+        let cache = ReadCache::new(16 * 100);
+        for _ in 0..100 {
+            cache.put("a".into(), V1, Some(V1), "\"t\"".into(), body(90));
+        }
+        assert_eq!(cache.bytes(), 91);
+        assert_eq!(cache.entries.lock().unwrap().map.len(), 1);
+        cache.put("a".into(), V2, Some(V2), "\"u\"".into(), body(90));
+        assert_eq!(
+            cache.get("a", V2).map(|k| k.tag.clone()).as_deref(),
+            Some("\"u\"")
+        );
+        assert!(cache.get("a", V1).is_none());
+    }
+
+    #[test]
+    fn a_cache_of_no_bytes_keeps_nothing() {
+        let cache = ReadCache::new(0);
+        assert!(!cache.enabled());
+        cache.put("a".into(), V1, Some(V1), "\"t\"".into(), body(0));
+        assert!(cache.get("a", V1).is_none());
+    }
+}
