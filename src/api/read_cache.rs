@@ -14,7 +14,7 @@ use actix_web::{HttpMessage, HttpResponse, web};
 
 use crate::api::caching::{content_etag, if_none_match, is_json, matches, not_modified};
 use crate::api::state::AppState;
-use crate::app::read_cache::{DataVersion, data_version};
+use crate::app::read_cache::DataVersion;
 use crate::domain::policy::Principal;
 
 /// The reads it serves.
@@ -47,8 +47,7 @@ fn cacheable(req: &ServiceRequest) -> Option<(web::Data<AppState>, String)> {
 /// The data's version, `None` when it cannot be told (logged: the request is then answered
 /// as if there were no cache).
 async fn version(state: &AppState) -> Option<DataVersion> {
-    data_version(&state.db)
-        .await
+    (state.read_cache.version(&state.db).await)
         .inspect_err(|e| tracing::warn!(error = %e, "read cache: cannot read the data version"))
         .ok()
         .flatten()

@@ -9,6 +9,7 @@
 //! now. The cache holds at most its byte budget (oldest answers go first) and no answer larger
 //! than a sixteenth of it.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -47,6 +48,38 @@ impl Entries {
 pub struct ReadCache {
     budget: usize,
     entries: Mutex<Entries>,
+    gate: VersionGate,
+}
+
+/// One reading of the data version shared by every request that arrived before it began:
+/// under many connections the requests wait for the reading under way to end and share the
+/// next one, instead of each sending its own query.
+#[derive(Default)]
+struct VersionGate {
+    /// How many readings have begun.
+    begun: AtomicU64,
+    /// The last reading (its number and what it read), held while a reading runs.
+    last: tokio::sync::Mutex<Option<(u64, Option<DataVersion>)>>,
+}
+
+impl VersionGate {
+    /// A version read by a query sent after this call began, so it shows every write
+    /// committed before the request did.
+    async fn read(&self, db: &impl ConnectionTrait) -> Result<Option<DataVersion>, ApiError> {
+        // Readings numbered from `arrival` on begin after this point.
+        let arrival = self.begun.load(Ordering::SeqCst);
+        let mut last = self.last.lock().await;
+        if let Some((number, version)) = *last
+            && number >= arrival
+        {
+            return Ok(version);
+        }
+        let number = self.begun.fetch_add(1, Ordering::SeqCst);
+        *last = None;
+        let version = data_version(db).await?;
+        *last = Some((number, version));
+        Ok(version)
+    }
 }
 
 /// The data's version now, `None` while a write may be under way (nothing is kept or served
@@ -69,7 +102,17 @@ impl ReadCache {
         Self {
             budget,
             entries: Mutex::new(Entries::default()),
+            gate: VersionGate::default(),
         }
+    }
+
+    /// The data's version, read after this call began (shared with the requests that wait
+    /// for the same reading); `None` while a write may be under way.
+    pub async fn version(
+        &self,
+        db: &impl ConnectionTrait,
+    ) -> Result<Option<DataVersion>, ApiError> {
+        self.gate.read(db).await
     }
 
     /// Whether it keeps anything at all.

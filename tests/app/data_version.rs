@@ -3,7 +3,7 @@
 //! served) while a writer is under way, so an answer computed then is never kept under a
 //! version that a later commit of that writer would not move.
 
-use jixiao::app::read_cache::{data_changed, data_version};
+use jixiao::app::read_cache::{ReadCache, data_changed, data_version};
 use jixiao::store::changes;
 use sea_orm::{Database, DatabaseConnection, TransactionTrait};
 
@@ -74,6 +74,44 @@ async fn the_version_moves_with_every_commit_and_is_unknown_while_a_writer_runs(
             let idle = db.begin().await.expect("begin");
             assert_eq!(data_version(&db).await.expect("read"), Some(v3));
             idle.rollback().await.expect("rollback");
+        }
+        db.close().await.ok();
+    }
+}
+
+#[tokio::test]
+async fn a_shared_reading_of_the_version_always_begins_after_the_request() {
+    for backend in backends() {
+        let (url, _guard) = empty_database(backend).await;
+        let db = migrated(&url).await;
+        let cache = std::sync::Arc::new(ReadCache::new(1 << 20));
+        // Readers keep asking all along, so there is always a reading under way to share.
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut background = Vec::new();
+        for _ in 0..4 {
+            let (cache, db, stop) = (cache.clone(), db.clone(), stop.clone());
+            background.push(tokio::spawn(async move {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    cache.version(&db).await.expect("read");
+                }
+            }));
+        }
+        for round in 0..20 {
+            let txn = db.begin().await.expect("begin");
+            changes::record(&txn, change("r")).await.expect("record");
+            txn.commit().await.expect("commit");
+            let now = data_version(&db).await.expect("read").expect("quiet");
+            let asks = (0..8).map(|_| {
+                let (cache, db) = (cache.clone(), db.clone());
+                tokio::spawn(async move { cache.version(&db).await.expect("read") })
+            });
+            for ask in asks {
+                assert_eq!(ask.await.expect("task"), Some(now), "round {round}");
+            }
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        for b in background {
+            b.await.expect("reader");
         }
         db.close().await.ok();
     }
