@@ -62,8 +62,9 @@ pub async fn read_cache(
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     let before = version(&state).await;
+    let asked = if_none_match(req.headers());
     if let Some(kept) = before.and_then(|v| state.read_cache.get(&key, v)) {
-        let res = if matches(if_none_match(req.headers()).as_deref(), &kept.tag) {
+        let res = if matches(asked.as_deref(), &kept.tag) {
             not_modified(&kept.tag)
         } else {
             HttpResponse::Ok()
@@ -104,9 +105,14 @@ pub async fn read_cache(
         }
     };
     let after = version(&state).await;
-    let kept = state.read_cache.put(key, before, after, tag, bytes.clone());
+    let kept = state
+        .read_cache
+        .put(key, before, after, tag.clone(), bytes.clone());
     state
         .metrics
         .read_cache(if kept { "kept" } else { "computed" });
+    if matches(asked.as_deref(), &tag) {
+        return Ok(ServiceResponse::new(req, not_modified(&tag)));
+    }
     Ok(ServiceResponse::new(req, res.set_body(BoxBody::new(bytes))))
 }

@@ -74,6 +74,28 @@ async fn a_read_asked_again_is_served_as_kept_with_its_tag() {
 }
 
 #[tokio::test]
+async fn a_tag_from_another_instance_is_304_where_the_answer_is_computed() {
+    on_each_db(|app| async move {
+        load_seed(&app).await;
+        let other = second_instance(&app).await;
+        for path in READS {
+            let (tag, _) = read(&app, path).await;
+            // The other instance has kept nothing yet: it computes the answer, and the tag.
+            let res = other
+                .get(path)
+                .header("If-None-Match", &tag)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 304, "{path}");
+            assert_eq!(res.headers()["etag"].to_str().unwrap(), tag, "{path}");
+        }
+        other.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn every_write_is_seen_by_the_next_read() {
     on_each_db(|app| async move {
         let seed = load_seed(&app).await;
