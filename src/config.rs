@@ -92,7 +92,7 @@ pub const SETTINGS: &[SettingSpec] = &[
         env: "JIXIAO_READ_CACHE_BYTES",
         flag: None,
         default: "8388608",
-        help: "bytes of list and stats answers kept between writes and served again while nothing is written (0: off); no answer over a sixteenth of it is kept",
+        help: "bytes of list and stats answers kept between writes and served again while nothing is written (0: off); no answer over a quarter of it is kept",
     },
     SettingSpec {
         key: "max_batch_items",

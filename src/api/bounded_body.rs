@@ -44,12 +44,12 @@ pub struct BoundedBody {
 
 impl BoundedBody {
     /// Must be called on the actix runtime (it starts the [`MAX_HOLD`] timer).
-    pub fn new(body: Vec<u8>, permit: OwnedSemaphorePermit) -> Self {
+    pub fn new(body: impl Into<Bytes>, permit: OwnedSemaphorePermit) -> Self {
         Self::with_hold(body, permit, MAX_HOLD)
     }
 
-    fn with_hold(body: Vec<u8>, permit: OwnedSemaphorePermit, hold: Duration) -> Self {
-        let rest = Bytes::from(body);
+    fn with_hold(body: impl Into<Bytes>, permit: OwnedSemaphorePermit, hold: Duration) -> Self {
+        let rest = body.into();
         let slot: Slot = Arc::new(Mutex::new(Some(permit)));
         let timer = Arc::downgrade(&slot);
         actix_web::rt::spawn(async move {

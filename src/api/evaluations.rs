@@ -5,6 +5,7 @@
 //! ([`crate::app::evaluations::to_dto`]).
 
 use actix_web::http::{StatusCode, header};
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -16,6 +17,7 @@ use crate::api::caching;
 use crate::api::evaluation_views::{EvaluationListPage, chosen_fields, write_item};
 use crate::api::extract::JsonBody;
 use crate::api::http::{self};
+use crate::api::read_cache;
 use crate::api::state::AppState;
 use crate::app::evaluations;
 use crate::app::evaluations::list::{self, ListItem};
@@ -143,7 +145,8 @@ pub async fn list_evaluations(
 }
 
 /// A page as its answer: with its content tag (set here, so the caching layer does not copy
-/// the page again), or 304 when `If-None-Match` names it.
+/// the page again), or 304 when `If-None-Match` names it. The read cache may keep the page's
+/// bytes ([`read_cache::Keep`]) while the body, sharing them, keeps its permit until sent.
 fn page_answer(
     req: &HttpRequest,
     body: Vec<u8>,
@@ -153,10 +156,13 @@ fn page_answer(
     if caching::matches(caching::if_none_match(req.headers()).as_deref(), &tag) {
         return caching::not_modified(&tag);
     }
-    HttpResponse::Ok()
+    let body = Bytes::from(body);
+    let mut res = HttpResponse::Ok()
         .insert_header(header::ContentType::json())
         .insert_header((header::ETAG, tag))
-        .body(BoundedBody::new(body, permit))
+        .body(BoundedBody::new(body.clone(), permit));
+    res.extensions_mut().insert(read_cache::Keep(body));
+    res
 }
 
 /// Get an evaluation with its computed block and what the caller may do next.

@@ -10,6 +10,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
+use actix_web::web::Bytes;
 use actix_web::{HttpMessage, HttpResponse, web};
 
 use crate::api::caching::{content_etag, if_none_match, is_json, matches, not_modified};
@@ -24,6 +25,11 @@ const CACHED: [&str; 4] = [
     "/api/v1/stats/evaluations",
     "/api/v1/stats/indicators",
 ];
+
+/// The bytes of an answer whose body must stay what the handler made (a page that holds its
+/// permit until sent, `bounded_body`): the handler puts them in the response's extensions,
+/// sharing them with the body, and the cache keeps them without reading the body.
+pub struct Keep(pub Bytes);
 
 /// The state and the key of a request the cache may answer.
 fn cacheable(req: &ServiceRequest) -> Option<(web::Data<AppState>, String)> {
@@ -80,6 +86,27 @@ pub async fn read_cache(
         state.metrics.read_cache("computed");
         return Ok(res);
     };
+    let shared = res
+        .response()
+        .extensions()
+        .get::<Keep>()
+        .map(|k| k.0.clone());
+    if let Some(bytes) = shared {
+        if res.status() == StatusCode::OK
+            && let Some(tag) = res
+                .headers()
+                .get(header::ETAG)
+                .and_then(|v| v.to_str().ok())
+        {
+            let tag = tag.to_owned();
+            let after = version(&state).await;
+            let kept = state.read_cache.put(key, before, after, tag, bytes);
+            state
+                .metrics
+                .read_cache(if kept { "kept" } else { "computed" });
+        }
+        return Ok(res);
+    }
     let small = matches!(res.response().body().size(),
         BodySize::Sized(n) if n <= state.read_cache.largest() as u64);
     if res.status() != StatusCode::OK || !is_json(res.headers()) || !small {

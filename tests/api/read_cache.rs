@@ -7,8 +7,9 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, json, on_each_db, rename_department, second_instance};
 use crate::seed::load_seed;
 
-const READS: [&str; 4] = [
+const READS: [&str; 5] = [
     "/api/v1/evaluations?page_size=100",
+    "/api/v1/evaluations?page_size=100&view=full",
     "/api/v1/indicator-results?page_size=100",
     "/api/v1/stats/evaluations?group_by=region,kind",
     "/api/v1/stats/indicators?year=2024",
@@ -129,7 +130,7 @@ async fn every_write_is_seen_by_the_next_read() {
             "{list}"
         );
         // A deletion leaves the stats at once.
-        let stats = READS[2];
+        let stats = READS[3];
         let (_, before) = read(&app, stats).await;
         read(&app, stats).await;
         let id = &seed.evaluation_ids[0];
