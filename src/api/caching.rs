@@ -13,12 +13,13 @@
 //! * CORS ([`cors`]): off unless `cors_allowed_origins` names origins.
 
 use actix_cors::Cors;
-use actix_web::HttpResponse;
 use actix_web::body::{BoxBody, MessageBody, to_bytes};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
 /// The request headers (besides `Accept-Encoding`) that change an answer under `/api`.
@@ -76,6 +77,34 @@ fn set_if_absent(headers: &mut HeaderMap, name: HeaderName, value: &'static str)
     }
 }
 
+/// An answer's request, head and whole body, read into one buffer.
+pub async fn buffered(
+    res: ServiceResponse<BoxBody>,
+) -> Result<(HttpRequest, HttpResponse<()>, Bytes), actix_web::Error> {
+    let (req, res) = res.into_parts();
+    let (head, body) = res.into_parts();
+    let bytes = to_bytes(body)
+        .await
+        .map_err(|e| actix_web::error::ErrorInternalServerError(e.to_string()))?;
+    Ok((req, head, bytes))
+}
+
+/// The answer's entity tag: the one it carries, else the content tag of `body`, set on it.
+pub fn tagged(head: &mut HttpResponse<()>, body: &[u8]) -> String {
+    if let Some(tag) = head
+        .headers()
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+    {
+        return tag.to_owned();
+    }
+    let tag = content_etag(body);
+    if let Ok(v) = HeaderValue::from_str(&tag) {
+        head.headers_mut().insert(header::ETAG, v);
+    }
+    tag
+}
+
 /// The middleware: `Vary` and `Cache-Control` on every answer under `/api`, and content ETags
 /// with 304s on `GET`s answered with JSON and no ETag.
 pub async fn caching(
@@ -99,12 +128,8 @@ pub async fn caching(
     {
         return Ok(res);
     }
-    let (req, res) = res.into_parts();
-    let (mut res, body) = res.into_parts();
-    let bytes = to_bytes(body)
-        .await
-        .map_err(|e| actix_web::error::ErrorInternalServerError(e.to_string()))?;
-    let tag = content_etag(&bytes);
+    let (req, mut res, bytes) = buffered(res).await?;
+    let tag = tagged(&mut res, &bytes);
     if matches(if_none_match.as_deref(), &tag) {
         let mut not = not_modified(&tag);
         for name in [header::VARY, header::CACHE_CONTROL] {
@@ -113,9 +138,6 @@ pub async fn caching(
             }
         }
         return Ok(ServiceResponse::new(req, not));
-    }
-    if let Ok(v) = HeaderValue::from_str(&tag) {
-        res.headers_mut().insert(header::ETAG, v);
     }
     Ok(ServiceResponse::new(req, res.set_body(BoxBody::new(bytes))))
 }

@@ -5,15 +5,15 @@
 //! subject, role, region and departments), the path with its query and `Accept-Language`, so
 //! one caller never gets another's answer.
 
-use actix_web::body::{BodySize, BoxBody, MessageBody, to_bytes};
+use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header;
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::web::Bytes;
 use actix_web::{HttpMessage, HttpResponse, web};
 
-use crate::api::caching::{content_etag, if_none_match, is_json, matches, not_modified};
+use crate::api::caching::{buffered, if_none_match, is_json, matches, not_modified, tagged};
 use crate::api::state::AppState;
 use crate::app::read_cache::DataVersion;
 use crate::domain::policy::Principal;
@@ -112,25 +112,8 @@ pub async fn read_cache(
     if res.status() != StatusCode::OK || !is_json(res.headers()) || !small {
         return Ok(res);
     }
-    let (req, res) = res.into_parts();
-    let (mut res, body) = res.into_parts();
-    let bytes = to_bytes(body)
-        .await
-        .map_err(|e| actix_web::error::ErrorInternalServerError(e.to_string()))?;
-    let tag = match res
-        .headers()
-        .get(header::ETAG)
-        .and_then(|v| v.to_str().ok())
-    {
-        Some(tag) => tag.to_owned(),
-        None => {
-            let tag = content_etag(&bytes);
-            if let Ok(v) = HeaderValue::from_str(&tag) {
-                res.headers_mut().insert(header::ETAG, v);
-            }
-            tag
-        }
-    };
+    let (req, mut res, bytes) = buffered(res).await?;
+    let tag = tagged(&mut res, &bytes);
     let after = version(&state).await;
     let kept = state
         .read_cache
