@@ -178,20 +178,24 @@ async fn each_caller_gets_its_own_answer() {
     .await;
 }
 
+/// The seed loaded, a second instance on the same database, and the department of the
+/// evaluations listed.
+async fn two_instances(app: &TestApp) -> (TestApp, String) {
+    load_seed(app).await;
+    let other = second_instance(app).await;
+    let (_, list) = read(app, READS[0]).await;
+    let dept = list["items"][0]["department_id"].as_str().unwrap();
+    (other, dept.to_owned())
+}
+
 #[tokio::test]
 async fn a_write_through_another_instance_is_seen_by_the_next_read() {
     on_each_db(|app| async move {
-        load_seed(&app).await;
-        let other = second_instance(&app).await;
+        let (other, dept) = two_instances(&app).await;
         let path = READS[0];
-        read(&app, path).await;
         let before = served(&app).await;
-        let (_, list) = read(&app, path).await;
+        read(&app, path).await;
         assert_eq!(served(&app).await, before + 1);
-        let dept = list["items"][0]["department_id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
         rename_department(&other, &dept, "衡东县生态环境分局（另一实例）").await;
         let (_, list) = read(&app, path).await;
         assert!(
@@ -206,14 +210,8 @@ async fn a_write_through_another_instance_is_seen_by_the_next_read() {
 #[tokio::test]
 async fn reads_racing_writes_never_keep_an_answer_from_before_a_write() {
     on_each_db(|app| async move {
-        load_seed(&app).await;
-        let other = second_instance(&app).await;
+        let (other, dept) = two_instances(&app).await;
         let path = READS[0];
-        let (_, list) = read(&app, path).await;
-        let dept = list["items"][0]["department_id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
         // Readers on both instances keep computing and keeping the page while it is written.
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let mut readers = Vec::new();
