@@ -59,6 +59,15 @@ async fn version(state: &AppState) -> Option<DataVersion> {
         .flatten()
 }
 
+/// Keeps an answer computed at `before` when the data is still there, and counts how it went.
+async fn keep(state: &AppState, key: String, before: DataVersion, tag: String, body: Bytes) {
+    let after = version(state).await;
+    let kept = state.read_cache.put(key, before, after, tag, body);
+    state
+        .metrics
+        .read_cache(if kept { "kept" } else { "computed" });
+}
+
 /// The middleware.
 pub async fn read_cache(
     req: ServiceRequest,
@@ -99,11 +108,7 @@ pub async fn read_cache(
                 .and_then(|v| v.to_str().ok())
         {
             let tag = tag.to_owned();
-            let after = version(&state).await;
-            let kept = state.read_cache.put(key, before, after, tag, bytes);
-            state
-                .metrics
-                .read_cache(if kept { "kept" } else { "computed" });
+            keep(&state, key, before, tag, bytes).await;
         }
         return Ok(res);
     }
@@ -114,13 +119,7 @@ pub async fn read_cache(
     }
     let (req, mut res, bytes) = buffered(res).await?;
     let tag = tagged(&mut res, &bytes);
-    let after = version(&state).await;
-    let kept = state
-        .read_cache
-        .put(key, before, after, tag.clone(), bytes.clone());
-    state
-        .metrics
-        .read_cache(if kept { "kept" } else { "computed" });
+    keep(&state, key, before, tag.clone(), bytes.clone()).await;
     if matches(asked.as_deref(), &tag) {
         return Ok(ServiceResponse::new(req, not_modified(&tag)));
     }
