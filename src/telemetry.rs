@@ -47,6 +47,7 @@ pub struct Metrics {
     requests: IntCounterVec,
     latency: HistogramVec,
     read_cache: IntCounterVec,
+    read_cache_encoded: IntCounterVec,
 }
 
 impl Metrics {
@@ -75,6 +76,14 @@ impl Metrics {
             ),
             &["outcome"],
         )?;
+        let read_cache_encoded = IntCounterVec::new(
+            Opts::new(
+                "read_cache_encoded_total",
+                "Compressed forms of kept answers made (once per answer and coding: gzip, br)",
+            ),
+            &["coding"],
+        )?;
+        registry.register(Box::new(read_cache_encoded.clone()))?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(read_cache.clone()))?;
         registry.register(Box::new(latency.clone()))?;
@@ -83,7 +92,13 @@ impl Metrics {
             requests,
             latency,
             read_cache,
+            read_cache_encoded,
         })
+    }
+
+    /// Counts a compressed form of a kept answer made (`gzip` or `br`).
+    pub fn read_cache_encoded(&self, coding: &str) {
+        self.read_cache_encoded.with_label_values(&[coding]).inc();
     }
 
     /// Counts a read the read cache saw: `served`, `kept` or `computed`.

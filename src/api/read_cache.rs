@@ -7,15 +7,16 @@
 
 use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header;
+use actix_web::http::header::{self, AcceptEncoding, Encoding, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::web::Bytes;
 use actix_web::{HttpMessage, HttpResponse, web};
+use std::sync::Arc;
 
 use crate::api::caching::{buffered, if_none_match, is_json, matches, not_modified, tagged};
 use crate::api::state::AppState;
-use crate::app::read_cache::DataVersion;
+use crate::app::read_cache::{Coding, DataVersion, Kept};
 use crate::domain::policy::Principal;
 
 /// The reads it serves.
@@ -59,6 +60,68 @@ async fn version(state: &AppState) -> Option<DataVersion> {
         .flatten()
 }
 
+/// The compressed form the request asks for (by `Accept-Encoding`, as `Compress` negotiates
+/// it), `None` for the answer as it is.
+fn coding_asked(req: &ServiceRequest) -> Option<Coding> {
+    let accepted = req.get_header::<AcceptEncoding>()?;
+    let supported = [Encoding::brotli(), Encoding::gzip(), Encoding::identity()];
+    match accepted.negotiate(supported.iter())? {
+        e if e == Encoding::brotli() => Some(Coding::Brotli),
+        e if e == Encoding::gzip() => Some(Coding::Gzip),
+        _ => None,
+    }
+}
+
+/// `body` in `coding`, with the encoders and settings of actix-web's `Compress`.
+fn encode(coding: Coding, body: &[u8]) -> Option<Bytes> {
+    use std::io::Write;
+    let mut out = Vec::with_capacity(body.len() / 4);
+    match coding {
+        Coding::Gzip => {
+            let mut e = flate2::write::GzEncoder::new(&mut out, flate2::Compression::fast());
+            e.write_all(body).ok()?;
+            e.finish().ok()?;
+        }
+        Coding::Brotli => {
+            let mut e = brotli::CompressorWriter::new(&mut out, 32 * 1024, 3, 22);
+            e.write_all(body).ok()?;
+            e.flush().ok()?;
+        }
+    }
+    Some(Bytes::from(out))
+}
+
+/// A kept answer as the request asks for it: compressed when it asks for a compressed form
+/// (made once and kept with the answer).
+fn served(state: &AppState, key: &str, kept: &Arc<Kept>, coding: Option<Coding>) -> HttpResponse {
+    let mut res = HttpResponse::Ok();
+    res.insert_header(header::ContentType::json())
+        .insert_header((header::ETAG, kept.tag.as_str()))
+        .insert_header((header::VARY, HeaderValue::from_static("accept-encoding")));
+    let Some(coding) = coding else {
+        return res.body(kept.body.clone());
+    };
+    let name = match coding {
+        Coding::Gzip => "gzip",
+        Coding::Brotli => "br",
+    };
+    let encoded = match kept.encoded(coding) {
+        Some(bytes) => Some(bytes.clone()),
+        None => encode(coding, &kept.body).inspect(|bytes| {
+            state.metrics.read_cache_encoded(name);
+            state
+                .read_cache
+                .put_encoded(key, kept, coding, bytes.clone());
+        }),
+    };
+    match encoded {
+        Some(bytes) => res
+            .insert_header((header::CONTENT_ENCODING, name))
+            .body(bytes),
+        None => res.body(kept.body.clone()),
+    }
+}
+
 /// Keeps an answer computed at `before` when the data is still there, and counts how it went.
 async fn keep(state: &AppState, key: String, before: DataVersion, tag: String, body: Bytes) {
     let after = version(state).await;
@@ -82,10 +145,7 @@ pub async fn read_cache(
         let res = if matches(asked.as_deref(), &kept.tag) {
             not_modified(&kept.tag)
         } else {
-            HttpResponse::Ok()
-                .insert_header(header::ContentType::json())
-                .insert_header((header::ETAG, kept.tag.as_str()))
-                .body(kept.body.clone())
+            served(&state, &key, &kept, coding_asked(&req))
         };
         state.metrics.read_cache("served");
         return Ok(req.into_response(res));

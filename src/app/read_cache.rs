@@ -20,6 +20,13 @@ use crate::error::ApiError;
 pub use crate::store::generations::DataVersion;
 use crate::store::generations::{self, current};
 
+/// A compressed form of an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coding {
+    Gzip = 0,
+    Brotli = 1,
+}
+
 /// A kept answer.
 #[derive(Debug)]
 pub struct Kept {
@@ -27,6 +34,26 @@ pub struct Kept {
     /// Its strong entity tag.
     pub tag: String,
     pub body: Bytes,
+    /// Its compressed forms, made when first asked for (by [`Coding`]).
+    encoded: [std::sync::OnceLock<Bytes>; 2],
+}
+
+impl Kept {
+    /// Its form in `coding`, when made.
+    pub fn encoded(&self, coding: Coding) -> Option<&Bytes> {
+        self.encoded[coding as usize].get()
+    }
+
+    /// The bytes it holds.
+    fn size(&self) -> usize {
+        self.body.len()
+            + self
+                .encoded
+                .iter()
+                .filter_map(|e| e.get())
+                .map(Bytes::len)
+                .sum::<usize>()
+    }
 }
 
 /// Answers by key, least recently served first, and the bytes they hold.
@@ -39,7 +66,17 @@ struct Entries {
 impl Entries {
     fn remove(&mut self, key: &str) {
         if let Some(gone) = self.map.remove(key) {
-            self.bytes = self.bytes.saturating_sub(key.len() + gone.body.len());
+            self.bytes = self.bytes.saturating_sub(key.len() + gone.size());
+        }
+    }
+
+    /// Drops the answers served least recently until `more` bytes fit in `budget`.
+    fn make_room(&mut self, more: usize, budget: usize) {
+        while self.bytes + more > budget {
+            let Some((oldest, gone)) = self.map.pop_front() else {
+                break;
+            };
+            self.bytes = self.bytes.saturating_sub(oldest.len() + gone.size());
         }
     }
 }
@@ -152,20 +189,32 @@ impl ReadCache {
             return false;
         };
         entries.remove(&key);
-        while entries.bytes + size > self.budget {
-            let Some((oldest, gone)) = entries.map.pop_front() else {
-                break;
-            };
-            entries.bytes = entries.bytes.saturating_sub(oldest.len() + gone.body.len());
-        }
+        entries.make_room(size, self.budget);
         entries.bytes += size;
         let kept = Kept {
             version: before,
             tag,
             body,
+            encoded: Default::default(),
         };
         entries.map.insert(key, Arc::new(kept));
         true
+    }
+
+    /// Keeps `bytes` as the `coding` form of the answer `kept` for `key`, while that answer is
+    /// still the one kept there (counted in the budget like the answer).
+    pub fn put_encoded(&self, key: &str, kept: &Arc<Kept>, coding: Coding, bytes: Bytes) {
+        let Ok(mut entries) = self.entries.lock() else {
+            return;
+        };
+        if !entries.map.get(key).is_some_and(|k| Arc::ptr_eq(k, kept)) {
+            return;
+        }
+        let size = bytes.len();
+        if kept.encoded[coding as usize].set(bytes).is_ok() {
+            entries.bytes += size;
+            entries.make_room(0, self.budget);
+        }
     }
 
     /// The bytes it holds now.
@@ -245,6 +294,22 @@ mod tests {
             Some("\"u\"")
         );
         assert!(cache.get("a", V1).is_none());
+    }
+
+    #[test]
+    fn compressed_forms_count_in_the_budget_and_go_with_their_answer() {
+        let cache = ReadCache::new(4 * 100);
+        cache.put("a".into(), V1, Some(V1), "\"t\"".into(), body(90));
+        let kept = cache.get("a", V1).unwrap();
+        cache.put_encoded("a", &kept, Coding::Gzip, body(10));
+        assert_eq!(cache.bytes(), 101);
+        assert_eq!(kept.encoded(Coding::Gzip).map(Bytes::len), Some(10));
+        assert!(kept.encoded(Coding::Brotli).is_none());
+        // A form of an answer no longer kept is not counted.
+        cache.put("a".into(), V2, Some(V2), "\"u\"".into(), body(90));
+        assert_eq!(cache.bytes(), 91);
+        cache.put_encoded("a", &kept, Coding::Brotli, body(10));
+        assert_eq!(cache.bytes(), 91);
     }
 
     #[test]

@@ -30,6 +30,22 @@ async fn served(app: &TestApp) -> u64 {
         .map_or(0, |n| n.trim().parse().unwrap())
 }
 
+/// How many compressed forms of kept answers were made in `coding`.
+async fn encoded(app: &TestApp, coding: &str) -> u64 {
+    let text = app
+        .get("/metrics")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let line = format!("read_cache_encoded_total{{coding=\"{coding}\"}} ");
+    text.lines()
+        .find_map(|l| l.strip_prefix(line.as_str()))
+        .map_or(0, |n| n.trim().parse().unwrap())
+}
+
 /// The tag and body of a read.
 async fn read(app: &TestApp, path: &str) -> (String, Value) {
     let res = app.get(path).send().await.unwrap();
@@ -242,6 +258,54 @@ async fn reads_racing_writes_never_keep_an_answer_from_before_a_write() {
             r.await.unwrap();
         }
         other.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_kept_answer_is_served_compressed_as_asked() {
+    use std::io::Read;
+    on_each_db(|app| async move {
+        load_seed(&app).await;
+        for (path, made) in [(READS[0], 0), (READS[1], 1)] {
+            let plain = app.get(path).send().await.unwrap().bytes().await.unwrap();
+            for (asked, twice) in [("gzip", 0), ("br", 0), ("gzip", 1), ("br", 1)] {
+                let before = served(&app).await;
+                let res = app
+                    .get(path)
+                    .header("Accept-Encoding", asked)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(res.status(), 200);
+                assert_eq!(res.headers()["content-encoding"], asked, "{path}");
+                let vary = res.headers().get_all("vary").iter();
+                let vary: Vec<_> = vary.map(|v| v.to_str().unwrap().to_lowercase()).collect();
+                assert!(
+                    vary.iter().any(|v| v.contains("accept-encoding")),
+                    "{vary:?}"
+                );
+                let bytes = res.bytes().await.unwrap();
+                let mut out = Vec::new();
+                if asked == "gzip" {
+                    flate2::read::GzDecoder::new(&bytes[..])
+                        .read_to_end(&mut out)
+                        .unwrap();
+                } else {
+                    brotli::Decompressor::new(&bytes[..], 4096)
+                        .read_to_end(&mut out)
+                        .unwrap();
+                }
+                assert_eq!(out, plain, "{path} {asked} {twice}");
+                assert_eq!(served(&app).await, before + 1, "{path} {asked} {twice}");
+                // Made once per answer and coding, then served as kept.
+                assert_eq!(
+                    encoded(&app, asked).await,
+                    made + 1,
+                    "{path} {asked} {twice}"
+                );
+            }
+        }
     })
     .await;
 }
