@@ -15,35 +15,28 @@ const READS: [&str; 5] = [
     "/api/v1/stats/indicators?year=2024",
 ];
 
+/// The value of one counter in `/metrics` (`series` with its labels), 0 before its first count.
+async fn counter(app: &TestApp, series: &str) -> u64 {
+    let text = app.get("/metrics").send().await.unwrap();
+    let text = text.text().await.unwrap();
+    let prefix = format!("{series} ");
+    text.lines()
+        .find_map(|l| l.strip_prefix(prefix.as_str()))
+        .map_or(0, |n| n.trim().parse().unwrap())
+}
+
 /// How many reads the cache served from a kept answer so far.
 async fn served(app: &TestApp) -> u64 {
-    let text = app
-        .get("/metrics")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
-        .find_map(|l| l.strip_prefix("read_cache_answers_total{outcome=\"served\"} "))
-        .map_or(0, |n| n.trim().parse().unwrap())
+    counter(app, "read_cache_answers_total{outcome=\"served\"}").await
 }
 
 /// How many compressed forms of kept answers were made in `coding`.
 async fn encoded(app: &TestApp, coding: &str) -> u64 {
-    let text = app
-        .get("/metrics")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let line = format!("read_cache_encoded_total{{coding=\"{coding}\"}} ");
-    text.lines()
-        .find_map(|l| l.strip_prefix(line.as_str()))
-        .map_or(0, |n| n.trim().parse().unwrap())
+    counter(
+        app,
+        &format!("read_cache_encoded_total{{coding=\"{coding}\"}}"),
+    )
+    .await
 }
 
 /// The tag and body of a read.
