@@ -208,3 +208,51 @@ where
         .await?;
     Ok(result.rows_affected == 1)
 }
+
+/// The columns of the rows a select picks, each fetched as one JSON array (one array per
+/// column, every array in the same row order), for a few hundred small rows read whole
+/// (aggregate cells). The SQLite driver hands every row from its worker thread to the
+/// caller's task, a wake-up each, which costs more than the rows' content; one row of arrays
+/// costs one. A column written `json(column)` holds JSON text and is placed in its array as
+/// it is; every other value is quoted. Decode each array with [`json_column`].
+pub async fn json_columns<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    select: Select<E>,
+    columns: &[&str],
+) -> Result<Vec<String>, DbErr> {
+    use sea_orm::QuerySelect;
+    use sea_orm::sea_query::Expr;
+    let postgres = db.get_database_backend() == sea_orm::DbBackend::Postgres;
+    let mut select = select.select_only();
+    for (i, column) in columns.iter().enumerate() {
+        let json = column
+            .strip_prefix("json(")
+            .and_then(|c| c.strip_suffix(')'));
+        // All aggregates of one query see the rows in one order, so the arrays line up.
+        let array = match (json, postgres) {
+            (Some(c), true) => format!("CAST(json_agg(CAST(CAST({c} AS text) AS json)) AS text)"),
+            (None, true) => format!("CAST(json_agg({column}) AS text)"),
+            // Concatenated, not `json_group_array(json(…))`: SQLite would parse each text
+            // into its binary form and print it again.
+            (Some(c), false) => format!("'[' || group_concat({c}, ',') || ']'"),
+            (None, false) => format!("json_group_array({column})"),
+        };
+        select = select.column_as(Expr::cust(array), format!("c{i}"));
+    }
+    let statement = sea_orm::QueryTrait::build(&select, db.get_database_backend());
+    let Some(row) = db.query_one_raw(statement).await? else {
+        return Ok(vec!["[]".to_owned(); columns.len()]);
+    };
+    (0..columns.len())
+        .map(|i| {
+            // No rows: SQLite's `group_concat` and PostgreSQL's `json_agg` give NULL.
+            let text: Option<String> = row.try_get("", &format!("c{i}"))?;
+            Ok(text.unwrap_or_else(|| "[]".to_owned()))
+        })
+        .collect()
+}
+
+/// One array of [`json_columns`], decoded.
+pub fn json_column<T: serde::de::DeserializeOwned>(text: &str) -> Result<Vec<T>, DbErr> {
+    serde_json::from_str(text).map_err(|e| DbErr::Custom(format!("a column read as JSON: {e}")))
+}

@@ -10,5 +10,6 @@ mod helpers;
 mod concurrency;
 mod data_version;
 mod evaluations;
+mod json_columns;
 mod layers;
 mod resources;

@@ -139,21 +139,54 @@ pub async fn select(
         status: Column::Status,
         basis: Column::ScoreBasis,
     });
-    Entity::find()
-        .filter(cond)
-        .all(db)
-        .await?
+    use crate::store::query::{json_column, json_columns};
+    let columns = json_columns(
+        db,
+        Entity::find().filter(cond),
+        &[
+            "region_code",
+            "year",
+            "kind",
+            "grade",
+            "status",
+            "score_basis",
+            "json(summary)",
+        ],
+    )
+    .await?;
+    let [region, year, kind, grade, status, basis, summary] = columns.as_slice() else {
+        return Err(DbErr::Custom("cells: a column is missing".to_owned()));
+    };
+    let summaries = json_column::<Summary>(summary)?;
+    let years = json_column::<i32>(year)?.into_iter();
+    let text = |c: &str| json_column::<String>(c).map(Vec::into_iter);
+    let (mut years, mut regions, mut kinds) = (years, text(region)?, text(kind)?);
+    let (mut grades, mut statuses, mut bases) = (text(grade)?, text(status)?, text(basis)?);
+    summaries
         .into_iter()
-        .map(|m| {
-            let summary: Summary =
-                serde_json::from_str(&m.summary).map_err(|e| DbErr::Custom(e.to_string()))?;
+        .map(|summary| {
+            let next = (
+                regions.next(),
+                years.next(),
+                kinds.next(),
+                grades.next(),
+                statuses.next(),
+                bases.next(),
+            );
+            let (Some(region), Some(year), Some(kind), Some(grade), Some(status), Some(basis)) =
+                next
+            else {
+                return Err(DbErr::Custom(
+                    "cells: the columns differ in length".to_owned(),
+                ));
+            };
             Ok(Cell {
-                region: m.region_code,
-                year: m.year,
-                kind: m.kind,
-                grade: m.grade,
-                status: m.status,
-                basis: m.score_basis,
+                region,
+                year,
+                kind,
+                grade,
+                status,
+                basis,
                 summary,
             })
         })
