@@ -24,6 +24,7 @@ mod m20261201_000040_create_evaluation_comments;
 mod m20261202_000050_index_evaluation_summaries;
 mod m20261202_000060_pack_documents;
 mod m20261202_000070_create_generations;
+mod m20261202_000080_index_indicator_pages;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000050_index_evaluation_summaries::Migration),
             Box::new(m20261202_000060_pack_documents::Migration),
             Box::new(m20261202_000070_create_generations::Migration),
+            Box::new(m20261202_000080_index_indicator_pages::Migration),
         ]
     }
 }

@@ -12,4 +12,5 @@ mod data_version;
 mod evaluations;
 mod json_columns;
 mod layers;
+mod query_plans;
 mod resources;

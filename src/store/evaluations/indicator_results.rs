@@ -54,7 +54,7 @@ pub async fn replace(
         Vec::new()
     } else {
         Entity::delete_many()
-            .filter(Column::EvaluationId.eq(evaluation_id))
+            .filter(of_evaluation(db, evaluation_id))
             .exec_with_returning(db)
             .await?
     };
@@ -62,6 +62,21 @@ pub async fn replace(
         insert_rows(db, rows).await?;
     }
     Ok(before)
+}
+
+/// The rows of one evaluation. On SQLite they are the range `{id}:` … `{id};` of the
+/// primary key (its keys are `{id}:{position}`, compared byte by byte), and no index of
+/// `evaluation_id` is kept (migration `…000080`); on PostgreSQL the key follows the database's
+/// collation, which need not order `:` and `;` so, and the index of `evaluation_id` answers.
+fn of_evaluation(db: &impl ConnectionTrait, evaluation_id: &str) -> Condition {
+    if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        Condition::all()
+            .add(Column::Key.gte(format!("{evaluation_id}:")))
+            .add(Column::Key.lt(format!("{evaluation_id};")))
+            .add(Column::EvaluationId.eq(evaluation_id))
+    } else {
+        Condition::all().add(Column::EvaluationId.eq(evaluation_id))
+    }
 }
 
 /// Rows per `INSERT`: 17 columns each, so a statement binds at most 850 values, below
