@@ -72,7 +72,8 @@ impl Metrics {
             Opts::new(
                 "read_cache_answers_total",
                 "Dashboard reads by how the read cache answered them: served (a kept answer), \
-                 kept (computed and kept) or computed (computed, not kept: a write came between)",
+                 shared (the answer an identical request was computing, waited for), kept \
+                 (computed and kept) or computed (computed, not kept: a write came between)",
             ),
             &["outcome"],
         )?;

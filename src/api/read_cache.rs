@@ -17,6 +17,7 @@ use std::sync::Arc;
 use crate::api::caching::{buffered, if_none_match, is_json, matches, not_modified, tagged};
 use crate::api::state::AppState;
 use crate::app::read_cache::{Coding, DataVersion, Kept};
+use crate::app::single_flight::Flight;
 use crate::domain::policy::Principal;
 
 /// The reads it serves.
@@ -122,6 +123,22 @@ fn served(state: &AppState, key: &str, kept: &Arc<Kept>, coding: Option<Coding>)
     }
 }
 
+/// The response of a kept answer: 304 when the request holds its tag.
+fn answer(
+    req: ServiceRequest,
+    state: &AppState,
+    key: &str,
+    kept: &Arc<Kept>,
+    asked: Option<&str>,
+) -> ServiceResponse<BoxBody> {
+    let res = if matches(asked, &kept.tag) {
+        not_modified(&kept.tag)
+    } else {
+        served(state, key, kept, coding_asked(&req))
+    };
+    req.into_response(res)
+}
+
 /// Keeps an answer computed at `before` when the data is still there, and counts how it went.
 async fn keep(state: &AppState, key: String, before: DataVersion, tag: String, body: Bytes) {
     let after = version(state).await;
@@ -141,20 +158,35 @@ pub async fn read_cache(
     };
     let before = version(&state).await;
     let asked = if_none_match(req.headers());
-    if let Some(kept) = before.and_then(|v| state.read_cache.get(&key, v)) {
-        let res = if matches(asked.as_deref(), &kept.tag) {
-            not_modified(&kept.tag)
-        } else {
-            served(&state, &key, &kept, coding_asked(&req))
-        };
-        state.metrics.read_cache("served");
-        return Ok(req.into_response(res));
-    }
-    let res = next.call(req).await?.map_into_boxed_body();
     let Some(before) = before else {
         state.metrics.read_cache("computed");
-        return Ok(res);
+        return Ok(next.call(req).await?.map_into_boxed_body());
     };
+    if let Some(kept) = state.read_cache.get(&key, before) {
+        state.metrics.read_cache("served");
+        return Ok(answer(req, &state, &key, &kept, asked.as_deref()));
+    }
+    // A miss: the identical request computing this answer is waited for, not repeated. The
+    // lead is held until the answer is kept (or given up with this request).
+    let _lead = match state.read_cache.join(&key) {
+        Flight::Follow(follow) => {
+            follow.landed().await;
+            if let Some(kept) = state.read_cache.get(&key, before) {
+                state.metrics.read_cache("shared");
+                return Ok(answer(req, &state, &key, &kept, asked.as_deref()));
+            }
+            None
+        }
+        Flight::Lead(lead) => {
+            // The previous lead may have kept it between the miss and the join.
+            if let Some(kept) = state.read_cache.get(&key, before) {
+                state.metrics.read_cache("served");
+                return Ok(answer(req, &state, &key, &kept, asked.as_deref()));
+            }
+            Some(lead)
+        }
+    };
+    let res = next.call(req).await?.map_into_boxed_body();
     let shared = res
         .response()
         .extensions()

@@ -30,6 +30,7 @@ pub mod reviews_queue;
 pub mod rule_set_defaults;
 pub mod rule_sets;
 pub mod scope;
+pub mod single_flight;
 pub mod stats;
 pub mod uow;
 pub mod write;

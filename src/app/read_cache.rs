@@ -16,6 +16,7 @@ use bytes::Bytes;
 use hashlink::LinkedHashMap;
 use sea_orm::ConnectionTrait;
 
+use crate::app::single_flight::{Flight, Flights};
 use crate::error::ApiError;
 pub use crate::store::generations::DataVersion;
 use crate::store::generations::{self, current};
@@ -86,6 +87,7 @@ pub struct ReadCache {
     budget: usize,
     entries: Mutex<Entries>,
     gate: VersionGate,
+    flights: Flights,
 }
 
 /// One reading of the data version shared by every request that arrived before it began:
@@ -140,6 +142,7 @@ impl ReadCache {
             budget,
             entries: Mutex::new(Entries::default()),
             gate: VersionGate::default(),
+            flights: Flights::default(),
         }
     }
 
@@ -215,6 +218,13 @@ impl ReadCache {
             entries.bytes += size;
             entries.make_room(0, self.budget);
         }
+    }
+
+    /// On a miss: compute the answer of `key` (hold the [`Lead`] until it is kept), or wait
+    /// for the identical request computing it and look again
+    /// ([`crate::app::single_flight`]).
+    pub fn join(&self, key: &str) -> Flight {
+        self.flights.join(key)
     }
 
     /// The bytes it holds now.

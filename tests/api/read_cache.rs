@@ -302,3 +302,47 @@ async fn a_kept_answer_is_served_compressed_as_asked() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn identical_reads_arriving_together_compute_the_answer_once() {
+    on_each_db(|app| async move {
+        load_seed(&app).await;
+        let outcome = |name: &'static str| {
+            let app = app.clone();
+            async move {
+                counter(
+                    &app,
+                    &format!("read_cache_answers_total{{outcome=\"{name}\"}}"),
+                )
+                .await
+            }
+        };
+        for path in READS {
+            let (kept, computed) = (outcome("kept").await, outcome("computed").await);
+            let (served_before, shared) = (outcome("served").await, outcome("shared").await);
+            let reads = (0..16).map(|_| {
+                let app = app.clone();
+                tokio::spawn(async move {
+                    let res = app.get(path).send().await.unwrap();
+                    assert_eq!(res.status(), 200, "{path}");
+                    res.bytes().await.unwrap()
+                })
+            });
+            let bodies: Vec<_> = futures_util::future::join_all(reads).await;
+            let first = bodies[0].as_ref().unwrap();
+            assert!(
+                bodies.iter().all(|b| b.as_ref().unwrap() == first),
+                "{path}"
+            );
+            assert_eq!(outcome("kept").await, kept + 1, "{path}: computed once");
+            assert_eq!(outcome("computed").await, computed, "{path}");
+            let answered =
+                outcome("served").await - served_before + outcome("shared").await - shared;
+            assert_eq!(
+                answered, 15,
+                "{path}: the others were given the kept answer"
+            );
+        }
+    })
+    .await;
+}
