@@ -225,6 +225,14 @@ pub async fn achievement_counts(
     db: &impl ConnectionTrait,
     selection: &Selection,
 ) -> Result<Vec<AchievementCount>, DbErr> {
+    achievement_counts_select(selection)
+        .into_model::<AchievementCount>()
+        .all(db)
+        .await
+}
+
+/// The query of [`achievement_counts`].
+pub fn achievement_counts_select(selection: &Selection) -> Select<Entity> {
     use sea_orm::sea_query::{Asterisk, Expr, Func};
     Entity::find()
         .select_only()
@@ -237,9 +245,6 @@ pub async fn achievement_counts(
         .group_by(Column::Level1)
         .group_by(Column::Level2)
         .group_by(Column::Achieved)
-        .into_model::<AchievementCount>()
-        .all(db)
-        .await
 }
 
 /// How often a 三级指标 (under its 一级指标) was scored as not achieved.
