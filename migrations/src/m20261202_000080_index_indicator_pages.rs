@@ -14,7 +14,8 @@
 //!   covers are asked of the rows themselves mostly for a department (the aggregate cells
 //!   answer the rest), and with the department last a department's page or counts read every
 //!   row (2.2 s and 1.2 s for one department at 1M rows; now 1 ms). Counts filtered on
-//!   二级指标 without a department read a year's rows instead (115 ms at 1M, 16 ms before).
+//!   二级指标 without a department would read a year's rows instead (115 ms at 1M, 16 ms
+//!   before); no API query asks for them (`/stats/indicators` takes no 二级指标 filter).
 //! - On SQLite `(evaluation_id)` goes as well: an evaluation's rows are the key range
 //!   `{id}:` … `{id};` of the primary key (`store::evaluations::indicator_results::replace`).
 //!   PostgreSQL keeps it: there the key's order follows the database's collation, which need
