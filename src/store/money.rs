@@ -24,3 +24,11 @@ impl FromStr for StoredDecimal {
         Decimal::from_str_exact(s).map(StoredDecimal)
     }
 }
+
+/// Read from JSON as the text it is stored as (`store::query::json_page`).
+impl<'de> serde::Deserialize<'de> for StoredDecimal {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}

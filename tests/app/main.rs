@@ -14,3 +14,4 @@ mod json_columns;
 mod layers;
 mod query_plans;
 mod resources;
+mod summary_pages;

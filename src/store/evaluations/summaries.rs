@@ -2,7 +2,7 @@
 //! of the department, region and project beside their ids (joined by key), so a page is read
 //! without the stored documents.
 
-use crate::store::query::Optionally;
+use crate::store::query::{self, Optionally};
 use sea_orm::entity::prelude::*;
 use sea_orm::{Condition, FromQueryResult, JoinType, QueryOrder, QuerySelect, Select};
 
@@ -11,7 +11,7 @@ use crate::store::money::StoredDecimal;
 use crate::store::{departments, projects, regions};
 
 /// One evaluation as a summary shows it.
-#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult, serde::Deserialize)]
 pub struct SummaryRow {
     pub id: String,
     pub kind: String,
@@ -90,13 +90,38 @@ pub async fn page_each<X: From<DbErr>>(
     each: impl FnMut(SummaryRow) -> Result<(), X>,
 ) -> Result<bool, X> {
     let cond = evaluation::condition(filter).add_some(after.map(|a| Column::Id.gt(a.to_owned())));
-    let rows = select(cond)
-        .limit(limit + 1)
-        .into_model::<SummaryRow>()
-        .stream(db)
-        .await?;
-    crate::store::query::take_each(rows, limit, each).await
+    let page = select(cond).limit(limit + 1);
+    if let Some(rows) = query::json_page::<_, SummaryRow>(db, page.clone(), &COLUMNS, "id").await? {
+        let rows = futures_util::stream::iter(rows.into_iter().map(Ok));
+        return query::take_each(rows, limit, each).await;
+    }
+    let rows = page.into_model::<SummaryRow>().stream(db).await?;
+    query::take_each(rows, limit, each).await
 }
+
+/// The names of [`SummaryRow`]'s columns, in its order (for [`query::json_page`]).
+const COLUMNS: [&str; 20] = [
+    "id",
+    "kind",
+    "department_id",
+    "project_id",
+    "region_code",
+    "year",
+    "status",
+    "version",
+    "total",
+    "grade",
+    "score_basis",
+    "error_count",
+    "warning_count",
+    "budget_full_year",
+    "budget_executed",
+    "updated_at",
+    "department_name",
+    "department_budget_code",
+    "region_name",
+    "project_name",
+];
 
 /// The summary of one evaluation, deleted or not (in the caller's transaction: the change feed
 /// records it just after the row was written).
