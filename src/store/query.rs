@@ -35,9 +35,38 @@ pub async fn page<E: sea_orm::EntityTrait>(
 ) -> Result<(Vec<E::Model>, bool), DbErr> {
     use sea_orm::QuerySelect;
     let mut rows = select.limit(limit + 1).all(db).await?;
+    let more = truncate(&mut rows, limit);
+    Ok((rows, more))
+}
+
+/// [`page`] for an entity whose rows read from JSON arrays in column order: on SQLite the page
+/// is read as one value ([`json_page`], ordered by `key`), elsewhere as [`page`] reads it.
+pub async fn page_json<E>(
+    db: &impl ConnectionTrait,
+    select: sea_orm::Select<E>,
+    key: E::Column,
+    limit: u64,
+) -> Result<(Vec<E::Model>, bool), DbErr>
+where
+    E: sea_orm::EntityTrait,
+    E::Model: serde::de::DeserializeOwned,
+{
+    use sea_orm::{IdenStatic, Iterable, QuerySelect};
+    let page = select.limit(limit + 1);
+    let columns: Vec<&str> = E::Column::iter().map(|c| c.as_str()).collect();
+    let Some(mut rows) = json_page::<E, E::Model>(db, page.clone(), &columns, key.as_str()).await?
+    else {
+        return self::page(db, page, limit).await;
+    };
+    let more = truncate(&mut rows, limit);
+    Ok((rows, more))
+}
+
+/// Keeps the first `limit` rows; whether there were more.
+fn truncate<T>(rows: &mut Vec<T>, limit: u64) -> bool {
     let more = rows.len() as u64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    Ok((rows, more))
+    more
 }
 
 /// Like [`page`], but hands each row to `each` as it arrives instead of collecting them, so a
@@ -297,4 +326,24 @@ where
     serde_json::from_str(&text)
         .map(Some)
         .map_err(|e| DbErr::Custom(format!("a page read as JSON: {e}")))
+}
+
+/// An optional boolean from JSON as a boolean or, as SQLite keeps booleans, 0 or 1.
+pub fn bool_or_bit<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    use serde::Deserialize;
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Flag {
+        Bool(bool),
+        Bit(u8),
+    }
+    Ok(match Option::<Flag>::deserialize(d)? {
+        None => None,
+        Some(Flag::Bool(b)) => Some(b),
+        Some(Flag::Bit(0)) => Some(false),
+        Some(Flag::Bit(1)) => Some(true),
+        Some(Flag::Bit(n)) => {
+            return Err(serde::de::Error::custom(format!("{n} is not a boolean")));
+        }
+    })
 }

@@ -1,4 +1,4 @@
-//! A page of evaluation summaries is read on SQLite as one JSON value
+//! A page of evaluation summaries, or of indicator results, is read on SQLite as one JSON value
 //! (`store::query::json_page`); it holds exactly the rows, in the order and with the values,
 //! that reading them a row at a time gives, on every database.
 
@@ -7,21 +7,63 @@ use sea_orm::Database;
 
 use crate::helpers::{backends, empty_database};
 
+/// A database of 3 departments × 2 years (18 evaluations, 360 indicator results).
+async fn generated(backend: crate::helpers::Backend) -> (sea_orm::DatabaseConnection, impl Drop) {
+    let (url, guard) = empty_database(backend).await;
+    let db = Database::connect(url.as_str()).await.expect("connect");
+    jixiao::app::migrate_up(&db).await.expect("migrate");
+    let options = jixiao::generate::Options {
+        departments: 3,
+        years: 2,
+        last_year: 2024,
+        seed: 7,
+    };
+    jixiao::generate::run(&db, &options, |_, _| {})
+        .await
+        .expect("generate");
+    (db, guard)
+}
+
+#[tokio::test]
+async fn indicator_pages_read_as_json_equal_the_rows_read_one_by_one() {
+    use jixiao::store::evaluations::indicator_results as rows;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    for backend in backends() {
+        let (db, _guard) = generated(backend).await;
+        let filter = rows::Filter {
+            scope_prefix: "43".to_owned(),
+            ..rows::Filter::default()
+        };
+        let (mut after, mut seen, mut outcomes) = (None::<String>, 0, Vec::new());
+        loop {
+            let (page, more) = rows::list(&db, &filter, after.as_deref(), 50)
+                .await
+                .expect("page");
+            let keys: Vec<String> = page.iter().map(|r| r.key.clone()).collect();
+            let one_by_one = rows::Entity::find()
+                .filter(rows::Column::Key.is_in(keys.clone()))
+                .order_by_asc(rows::Column::Key)
+                .all(&db)
+                .await
+                .expect("rows");
+            assert_eq!(page, one_by_one, "{backend:?}: after {after:?}");
+            outcomes.extend(page.iter().map(|r| r.achieved));
+            seen += page.len();
+            after = keys.last().cloned();
+            if !more {
+                break;
+            }
+            assert_eq!(page.len(), 50, "{backend:?}");
+        }
+        assert_eq!(seen, 360, "{backend:?}");
+        assert!(outcomes.contains(&Some(true)) && outcomes.contains(&Some(false)));
+    }
+}
+
 #[tokio::test]
 async fn a_page_read_as_json_equals_the_rows_read_one_by_one() {
     for backend in backends() {
-        let (url, _guard) = empty_database(backend).await;
-        let db = Database::connect(url.as_str()).await.expect("connect");
-        jixiao::app::migrate_up(&db).await.expect("migrate");
-        let options = jixiao::generate::Options {
-            departments: 3,
-            years: 2,
-            last_year: 2024,
-            seed: 7,
-        };
-        jixiao::generate::run(&db, &options, |_, _| {})
-            .await
-            .expect("generate");
+        let (db, _guard) = generated(backend).await;
         let filter = evaluation_store::Filter {
             scope_prefix: "43".to_owned(),
             ..evaluation_store::Filter::default()

@@ -7,7 +7,7 @@ use sea_orm::{ActiveValue::Set, Condition, QueryOrder, QuerySelect};
 use crate::store::money::StoredDecimal;
 use crate::store::query::Optionally;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Deserialize)]
 #[sea_orm(table_name = "indicator_results")]
 pub struct Model {
     /// `{evaluation_id}:{position:04}`: stable, and the sort key.
@@ -28,6 +28,8 @@ pub struct Model {
     pub weight: Option<StoredDecimal>,
     pub claimed: Option<StoredDecimal>,
     pub computed: Option<StoredDecimal>,
+    /// SQLite keeps it as 0 or 1, which a page read as JSON holds (`query::page_json`).
+    #[serde(deserialize_with = "crate::store::query::bool_or_bit")]
     pub achieved: Option<bool>,
 }
 
@@ -135,8 +137,8 @@ pub async fn list(
     after: Option<&str>,
     limit: u64,
 ) -> Result<(Vec<Model>, bool), DbErr> {
-    crate::store::query::page_after::<Entity>(db, condition(filter), Column::Key, after, limit)
-        .await
+    let select = crate::store::query::after_key::<Entity>(condition(filter), Column::Key, after);
+    crate::store::query::page_json(db, select, Column::Key, limit).await
 }
 
 /// The columns that [`Filter::key_condition`] reads, in a table that has them all (the
