@@ -8,6 +8,7 @@
 //! at its own version is an answer it may be served; if there is none, it computes its own.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::watch;
@@ -20,7 +21,7 @@ type Running = Arc<Mutex<HashMap<String, (u64, watch::Receiver<()>)>>>;
 pub struct Flights {
     running: Running,
     /// Numbers the leads, so a lead removes its own entry only.
-    next: Mutex<u64>,
+    next: AtomicU64,
 }
 
 /// What a request does on a miss.
@@ -72,12 +73,7 @@ impl Flights {
     }
 
     fn number(&self) -> u64 {
-        let mut next = self
-            .next
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        *next = next.wrapping_add(1);
-        *next
+        self.next.fetch_add(1, Ordering::Relaxed).wrapping_add(1)
     }
 
     fn lead_without_entry(&self, key: &str) -> Lead {
