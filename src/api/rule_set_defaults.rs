@@ -61,6 +61,16 @@ pub async fn list_rule_set_defaults(
     Ok(HttpResponse::Ok().json(RuleSetDefaultList { items }))
 }
 
+/// The region, kind and year a request names (path and `?year=`).
+fn place(path: web::Path<(String, EvaluationKind)>, query: &YearQuery) -> Place {
+    let (region, kind) = path.into_inner();
+    Place {
+        region,
+        kind,
+        year: query.year,
+    }
+}
+
 /// Get the default rule set of a region, kind and year (`?year=`; absent: every year).
 #[utoipa::path(
     tag = "rule-sets",
@@ -84,12 +94,7 @@ pub async fn get_rule_set_default(
     path: web::Path<(String, EvaluationKind)>,
     query: web::Query<YearQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (region, kind) = path.into_inner();
-    let place = Place {
-        region,
-        kind,
-        year: query.year,
-    };
+    let place = place(path, &query);
     let d = defaults::get(&state.db, &principal, &place).await?;
     if let Some(res) = http::unchanged(&req, d.version) {
         return Ok(res);
@@ -129,12 +134,7 @@ pub async fn put_rule_set_default(
     query: web::Query<YearQuery>,
     body: JsonBody<RuleSetDefaultInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let (region, kind) = path.into_inner();
-    let place = Place {
-        region,
-        kind,
-        year: query.year,
-    };
+    let place = place(path, &query);
     let if_match = http::optional_if_match(&req);
     let (d, created) = defaults::put(&state.db, &principal, &place, &body.0, if_match).await?;
     let status = if created {
@@ -171,12 +171,7 @@ pub async fn delete_rule_set_default(
     path: web::Path<(String, EvaluationKind)>,
     query: web::Query<YearQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (region, kind) = path.into_inner();
-    let place = Place {
-        region,
-        kind,
-        year: query.year,
-    };
+    let place = place(path, &query);
     let if_match = http::optional_if_match(&req);
     defaults::delete(&state.db, &principal, &place, if_match).await?;
     Ok(HttpResponse::NoContent().finish())

@@ -127,6 +127,45 @@ pub async fn create(txn: &impl ConnectionTrait, new: NewRegion) -> Result<WriteO
     Ok(WriteOutcome::Done(model))
 }
 
+/// The live region `code` when `version_ok` accepts its version; otherwise the outcome to
+/// answer (not found, or stale with the current row).
+async fn current(
+    txn: &impl ConnectionTrait,
+    code: &str,
+    version_ok: impl Fn(i64) -> bool,
+) -> Result<Result<Model, WriteOutcome>, DbErr> {
+    Ok(match get(txn, code).await? {
+        None => Err(WriteOutcome::NotFound),
+        Some(current) if !version_ok(current.version) => Err(WriteOutcome::Stale(current)),
+        Some(current) => Ok(current),
+    })
+}
+
+/// Applies `columns` to the region `code` at version `current.version` (and bumps it): the
+/// row as written, or, when another writer got there between our read and our write, the
+/// outcome that says so.
+async fn write_over(
+    txn: &impl ConnectionTrait,
+    current: &Model,
+    columns: Vec<(Column, Expr)>,
+) -> Result<Result<(), WriteOutcome>, DbErr> {
+    let mut update = Entity::update_many()
+        .col_expr(Column::Version, Expr::value(current.version + 1))
+        .filter(Column::Code.eq(current.code.as_str()))
+        .filter(Column::Version.eq(current.version))
+        .filter(Column::DeletedAt.is_null());
+    for (column, value) in columns {
+        update = update.col_expr(column, value);
+    }
+    if update.exec(txn).await?.rows_affected == 1 {
+        return Ok(Ok(()));
+    }
+    Ok(Err(match get(txn, &current.code).await? {
+        Some(now) => WriteOutcome::Stale(now),
+        None => WriteOutcome::NotFound,
+    }))
+}
+
 /// Replaces the name of a live region when `version_ok` accepts its current version, in the
 /// caller's write transaction.
 pub async fn update(
@@ -135,27 +174,16 @@ pub async fn update(
     version_ok: impl Fn(i64) -> bool,
     name: String,
 ) -> Result<WriteOutcome, DbErr> {
-    let Some(current) = get(txn, code).await? else {
-        return Ok(WriteOutcome::NotFound);
+    let current = match current(txn, code, version_ok).await? {
+        Ok(current) => current,
+        Err(outcome) => return Ok(outcome),
     };
-    if !version_ok(current.version) {
-        return Ok(WriteOutcome::Stale(current));
-    }
-    let result = Entity::update_many()
-        .col_expr(Column::Name, Expr::value(name))
-        .col_expr(Column::Version, Expr::value(current.version + 1))
-        .col_expr(Column::UpdatedAt, Expr::value(crate::clock::now()))
-        .filter(Column::Code.eq(code))
-        .filter(Column::Version.eq(current.version))
-        .filter(Column::DeletedAt.is_null())
-        .exec(txn)
-        .await?;
-    if result.rows_affected == 0 {
-        // Another writer got there between our read and our write.
-        return Ok(match get(txn, code).await? {
-            Some(now) => WriteOutcome::Stale(now),
-            None => WriteOutcome::NotFound,
-        });
+    let columns = vec![
+        (Column::Name, Expr::value(name)),
+        (Column::UpdatedAt, Expr::value(crate::clock::now())),
+    ];
+    if let Err(outcome) = write_over(txn, &current, columns).await? {
+        return Ok(outcome);
     }
     let updated = get(txn, code).await?;
     Ok(updated.map_or(WriteOutcome::NotFound, WriteOutcome::Done))
@@ -168,12 +196,10 @@ pub async fn soft_delete(
     code: &str,
     version_ok: impl Fn(i64) -> bool,
 ) -> Result<WriteOutcome, DbErr> {
-    let Some(current) = get(txn, code).await? else {
-        return Ok(WriteOutcome::NotFound);
+    let current = match current(txn, code, version_ok).await? {
+        Ok(current) => current,
+        Err(outcome) => return Ok(outcome),
     };
-    if !version_ok(current.version) {
-        return Ok(WriteOutcome::Stale(current));
-    }
     let children = Entity::find()
         .filter(Column::ParentCode.eq(code))
         .filter(Column::DeletedAt.is_null())
@@ -183,19 +209,12 @@ pub async fn soft_delete(
         return Ok(WriteOutcome::HasChildren(children));
     }
     let now = crate::clock::now();
-    let result = Entity::update_many()
-        .col_expr(Column::DeletedAt, Expr::value(Some(now)))
-        .col_expr(Column::UpdatedAt, Expr::value(now))
-        .col_expr(Column::Version, Expr::value(current.version + 1))
-        .filter(Column::Code.eq(code))
-        .filter(Column::Version.eq(current.version))
-        .exec(txn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Ok(match get(txn, code).await? {
-            Some(now) => WriteOutcome::Stale(now),
-            None => WriteOutcome::NotFound,
-        });
+    let columns = vec![
+        (Column::DeletedAt, Expr::value(Some(now))),
+        (Column::UpdatedAt, Expr::value(now)),
+    ];
+    if let Err(outcome) = write_over(txn, &current, columns).await? {
+        return Ok(outcome);
     }
     Ok(WriteOutcome::Done(current))
 }
