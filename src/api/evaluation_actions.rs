@@ -188,8 +188,8 @@ pub async fn get_history(
     principal: Principal,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    evaluations::resolve(&state.db, &principal, &id, Action::Read).await?;
-    let items = evaluations::history_of(&state.db, &id)
+    let (m, stored) = evaluations::resolve(&state.db, &principal, &id, Action::Read).await?;
+    let items = evaluations::history_of(&state.db, &m, &stored)
         .await?
         .into_iter()
         .map(|h| {

@@ -6,6 +6,7 @@
 //! (resolve, validate, score), then [`crate::app::uow::land`].
 
 mod answer;
+mod created;
 pub mod list;
 mod many;
 mod prepare;

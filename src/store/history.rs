@@ -56,3 +56,27 @@ pub async fn of(db: &impl ConnectionTrait, evaluation_id: &str) -> Result<Vec<Mo
         .all(db)
         .await
 }
+
+/// The first entry of an evaluation's history (its creation), when there is one.
+pub async fn first(db: &impl ConnectionTrait, evaluation_id: &str) -> Result<Option<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::EvaluationId.eq(evaluation_id))
+        .filter(Column::Seq.eq(1))
+        .one(db)
+        .await
+}
+
+/// Writes out the changes of entry `id` (one that was derived until now; the entries stay
+/// append-only in what they say).
+pub async fn set_changes(
+    db: &impl ConnectionTrait,
+    id: &str,
+    changes: PackedJson,
+) -> Result<(), DbErr> {
+    Entity::update_many()
+        .col_expr(Column::Changes, sea_orm::sea_query::Expr::value(changes))
+        .filter(Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}

@@ -320,3 +320,148 @@ async fn documents_and_history_are_stored_packed_and_the_migration_round_trips()
         assert_eq!(again, text, "{backend:?}");
     }
 }
+
+/// The history as the API reads it: each entry's seq, action, statuses and changes.
+async fn history_read<D>(
+    f: &Fixture<D>,
+    id: &str,
+) -> Vec<(i64, String, Option<String>, String, serde_json::Value)> {
+    use jixiao::domain::policy::Action;
+    let (m, stored) = evaluations::resolve(&f.db, &f.principal, id, Action::Read)
+        .await
+        .expect("resolve");
+    evaluations::history_of(&f.db, &m, &stored)
+        .await
+        .expect("history")
+        .into_iter()
+        .map(|h| {
+            let changes = serde_json::from_str(h.changes.as_str()).expect("changes are JSON");
+            (h.seq, h.action, h.status_before, h.status_after, changes)
+        })
+        .collect()
+}
+
+/// A creation's history entry is the whole input, which the document holds already: it is
+/// stored once (derived from the document) until a write changes the document, which writes
+/// it out first. The history reads the same before and after, on both databases.
+#[tokio::test]
+async fn the_creation_entry_is_stored_once_and_reads_the_same_after_changes() {
+    use jixiao::app::precondition::IfMatch;
+    use jixiao::domain::workflow::Transition;
+    for backend in backends() {
+        let f = fixture(backend).await;
+        let m = evaluations::create(&f.db, &f.principal, &f.input)
+            .await
+            .expect("create");
+        let stored = history::of(&f.db, &m.id).await.unwrap();
+        assert_eq!(stored.len(), 1, "{backend:?}");
+        assert_eq!(
+            stored[0].changes.as_str(),
+            "\"from_document\"",
+            "{backend:?}"
+        );
+
+        let created = history_read(&f, &m.id).await;
+        let (seq, action, before, after, changes) = &created[0];
+        assert_eq!(
+            (*seq, action.as_str(), before, after.as_str()),
+            (1, "created", &None, "draft")
+        );
+        let change = |pointer: &str| {
+            changes
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["pointer"] == pointer)
+                .cloned()
+                .unwrap_or_else(|| panic!("{backend:?}: no change at {pointer}: {changes}"))
+        };
+        // Every field of the input, from nothing, and the status.
+        assert_eq!(change("/year")["after"], f.input.year, "{backend:?}");
+        assert!(change("/year")["before"].is_null(), "{backend:?}");
+        assert_eq!(
+            change("/indicators")["after"][0]["actual"],
+            f.input.indicators[0].actual.as_str(),
+            "{backend:?}"
+        );
+        assert_eq!(change("/status")["after"], "draft", "{backend:?}");
+
+        // A change of the data: the creation entry is written out as it read, then the update.
+        let mut edited = f.input.clone();
+        edited.indicators[0].actual = "1个".into();
+        let m = evaluations::replace(
+            &f.db,
+            &f.principal,
+            &m.id,
+            &IfMatch::parse("\"1\""),
+            &edited,
+        )
+        .await
+        .expect("replace");
+        let stored = history::of(&f.db, &m.id).await.unwrap();
+        assert_ne!(
+            stored[0].changes.as_str(),
+            "\"from_document\"",
+            "{backend:?}"
+        );
+        let now = history_read(&f, &m.id).await;
+        assert_eq!(
+            now[0], created[0],
+            "{backend:?}: the creation entry reads as before"
+        );
+        let update = now[1].4.as_array().unwrap();
+        assert_eq!(update.len(), 1, "{backend:?}: {update:?}");
+        assert_eq!(update[0]["pointer"], "/indicators/0/actual", "{backend:?}");
+        assert_eq!(update[0]["after"], "1个", "{backend:?}");
+
+        // A state change after that reads the same again; a failed write leaves it as it was.
+        evaluations::transition(&f.db, &f.principal, &m.id, Transition::Withdraw, None)
+            .await
+            .expect_err("a draft is not withdrawn");
+        let again = history_read(&f, &m.id).await;
+        assert_eq!(again, now, "{backend:?}");
+    }
+}
+
+/// A creation's entry still derived from the document is written out even when the first
+/// write after it changes only the state (a comment), and reads the same after; a refused
+/// write (a submission with errors left) leaves it derived.
+#[tokio::test]
+async fn a_write_that_leaves_the_data_writes_the_creation_entry_out() {
+    use jixiao::domain::workflow::Transition;
+    use jixiao::model::comment_dto::CommentInput;
+    for backend in backends() {
+        let f = fixture(backend).await;
+        let m = evaluations::create(&f.db, &f.principal, &f.input)
+            .await
+            .expect("create");
+        let created = history_read(&f, &m.id).await;
+        // The seed's evaluation has errors: the submission is refused, nothing is written.
+        evaluations::transition(&f.db, &f.principal, &m.id, Transition::Submit, None)
+            .await
+            .expect_err("errors remain");
+        let stored = history::of(&f.db, &m.id).await.unwrap();
+        assert_eq!(stored.len(), 1, "{backend:?}");
+        assert_eq!(
+            stored[0].changes.as_str(),
+            "\"from_document\"",
+            "{backend:?}"
+        );
+
+        let comment = CommentInput {
+            text: "请补充佐证材料".into(),
+            row: Some(0),
+        };
+        jixiao::app::comments::add(&f.db, &f.principal, &m.id, comment)
+            .await
+            .expect("comment");
+        let stored = history::of(&f.db, &m.id).await.unwrap();
+        assert_eq!(stored.len(), 2, "{backend:?}");
+        assert_ne!(
+            stored[0].changes.as_str(),
+            "\"from_document\"",
+            "{backend:?}"
+        );
+        assert_eq!(history_read(&f, &m.id).await[0], created[0], "{backend:?}");
+    }
+}

@@ -3,6 +3,7 @@
 
 use sea_orm::ConnectionTrait;
 
+use super::Stored;
 use crate::error::ApiError;
 use crate::store::evaluations::Model;
 use crate::store::{departments, history, projects};
@@ -20,10 +21,12 @@ pub async fn owners(
     Ok((department, project))
 }
 
-/// The evaluation's history rows, oldest first.
+/// The history rows of evaluation `m` (whose document is `stored`), oldest first, each with its
+/// changes (a creation's derived from the document while it is unchanged: `created`).
 pub async fn history_of(
     db: &impl ConnectionTrait,
-    evaluation_id: &str,
+    m: &Model,
+    stored: &Stored,
 ) -> Result<Vec<history::Model>, ApiError> {
-    Ok(history::of(db, evaluation_id).await?)
+    super::created::read(history::of(db, &m.id).await?, stored)
 }

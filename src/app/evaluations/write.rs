@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 
-use super::{Prepared, Stored, exists, stored_of};
+use super::{Prepared, Stored, created, exists, stored_of};
 use crate::app::feed;
 use crate::app::precondition as http;
 use crate::app::uow::{self, Write};
@@ -78,6 +78,9 @@ impl Write for EvaluationWrite<'_> {
     }
 
     async fn history(&mut self, db: &impl ConnectionTrait) -> Result<(), ApiError> {
+        if let Some(current) = self.current {
+            created::write_out(db, current).await?;
+        }
         history::append(db, self.history.clone()).await?;
         Ok(())
     }
@@ -97,14 +100,19 @@ impl Write for EvaluationWrite<'_> {
     }
 }
 
-/// The history row of a change that produced `next`.
+/// The history row of a change that produced `next`; `changes` `None` for a creation whose
+/// changes are derived from the document ([`created`]).
 fn history_row(
     next: &Model,
     actor: &str,
     at: DateTime<Utc>,
     entry: HistoryEntry,
-    changes: &[diff::Change],
+    changes: Option<&[diff::Change]>,
 ) -> Result<history::Model, ApiError> {
+    let changes = match changes {
+        Some(c) => serde_json::to_string(c).map_err(ApiError::internal)?,
+        None => created::FROM_DOCUMENT.to_owned(),
+    };
     Ok(history::Model {
         id: uuid::Uuid::now_v7().to_string(),
         evaluation_id: next.id.clone(),
@@ -116,7 +124,7 @@ fn history_row(
         status_after: next.status.clone(),
         version: next.version,
         reason: entry.reason,
-        changes: PackedJson(serde_json::to_string(changes).map_err(ApiError::internal)?),
+        changes: PackedJson(changes),
     })
 }
 
@@ -146,8 +154,17 @@ pub async fn save(
         next.grade = f.grade.as_str().to_owned();
         next.score_basis = f.basis.as_str().to_owned();
     }
-    let mut changes = changes(current, &stored, entry.status_before, status)?;
-    changes.extend(entry.extra.iter().cloned());
+    // A creation's changes are the whole input: derived from the document until it changes.
+    let changes = if current.is_none() && entry.extra.is_empty() {
+        None
+    } else {
+        let before = current.map(stored_of).transpose()?;
+        let status_before = entry.status_before.map(Status::as_str);
+        let mut changes =
+            created::changes(before.as_ref(), &stored, status_before, status.as_str())?;
+        changes.extend(entry.extra.iter().cloned());
+        Some(changes)
+    };
     let op = match (current, entry.status_before == Some(status)) {
         (None, _) => feed::CREATED,
         (Some(_), true) => feed::UPDATED,
@@ -156,7 +173,7 @@ pub async fn save(
     let write = EvaluationWrite {
         current,
         indicator_rows: indicator_rows(prepared, &next),
-        history: history_row(&next, &principal.subject, now, entry, &changes)?,
+        history: history_row(&next, &principal.subject, now, entry, changes.as_deref())?,
         next,
         op,
         actor: &principal.subject,
@@ -190,7 +207,7 @@ pub async fn tombstone(
     let write = EvaluationWrite {
         current: Some(current),
         indicator_rows: Vec::new(),
-        history: history_row(&next, &principal.subject, now, entry, &[])?,
+        history: history_row(&next, &principal.subject, now, entry, Some(&[]))?,
         next,
         op: feed::DELETED,
         actor: &principal.subject,
@@ -248,29 +265,6 @@ fn next_row(
         updated_at: now,
         deleted_at: None,
     })
-}
-
-/// What changed in the input since `current`, and the status when it moved.
-fn changes(
-    current: Option<&Model>,
-    stored: &Stored,
-    status_before: Option<Status>,
-    status: Status,
-) -> Result<Vec<diff::Change>, ApiError> {
-    let before = match current {
-        Some(c) => serde_json::to_value(&stored_of(c)?.input).map_err(ApiError::internal)?,
-        None => serde_json::json!({}),
-    };
-    let after = serde_json::to_value(&stored.input).map_err(ApiError::internal)?;
-    let mut changes = diff::changes(&before, &after);
-    if status_before != Some(status) {
-        changes.push(diff::Change {
-            pointer: "/status".into(),
-            before: status_before.map(|s| s.as_str().into()),
-            after: Some(status.as_str().into()),
-        });
-    }
-    Ok(changes)
 }
 
 /// The flat indicator results of a prepared evaluation written as `next`.
