@@ -54,6 +54,26 @@ async fn fixture(backend: Backend) -> Fixture<impl Drop> {
     }
 }
 
+impl<D> Fixture<D> {
+    /// Creates the seed's department evaluation.
+    async fn create(&self) -> jixiao::store::evaluations::Model {
+        evaluations::create(&self.db, &self.principal, &self.input)
+            .await
+            .expect("create")
+    }
+
+    /// The stored history entries of evaluation `id`, and whether each is still derived from
+    /// the document (`app::evaluations::created`).
+    async fn stored_history(&self, id: &str) -> Vec<bool> {
+        history::of(&self.db, id)
+            .await
+            .expect("history")
+            .iter()
+            .map(|h| h.changes.as_str() == "\"from_document\"")
+            .collect()
+    }
+}
+
 /// What an evaluation's writes leave behind: its live rows, flat indicator results, history
 /// entries and feed entries.
 #[derive(Debug, PartialEq, Eq)]
@@ -124,9 +144,7 @@ async fn a_create_leaves_its_row_history_feed_entry_and_cells() {
         let f = fixture(backend).await;
         let rows = f.input.indicators.len() as u64;
         assert!(rows > 0);
-        let m = evaluations::create(&f.db, &f.principal, &f.input)
-            .await
-            .expect("create");
+        let m = f.create().await;
         let expected = Traces {
             live: 1,
             indicator_results: rows,
@@ -178,9 +196,7 @@ async fn a_create_failing_at(table: &str) {
         assert_eq!(traces(&f.db, None).await, none, "{backend:?}, {table}");
         assert_eq!(cells(&f.db).await, (0, 0), "{backend:?}, {table}");
         // And the same create then lands whole.
-        let m = evaluations::create(&f.db, &f.principal, &f.input)
-            .await
-            .expect("create");
+        let m = f.create().await;
         assert_eq!(traces(&f.db, Some(&m.id)).await.feed, 1, "{backend:?}");
     }
 }
@@ -204,9 +220,7 @@ async fn a_create_whose_history_fails_leaves_nothing() {
 async fn a_delete_whose_feed_entry_fails_leaves_the_evaluation_as_it_was() {
     for backend in backends() {
         let f = fixture(backend).await;
-        let m = evaluations::create(&f.db, &f.principal, &f.input)
-            .await
-            .expect("create");
+        let m = f.create().await;
         let before = (traces(&f.db, Some(&m.id)).await, cells(&f.db).await);
         rename(&f.db, "changes", "changes_away").await;
         let failed = evaluations::delete(&f.db, &f.principal, &m.id, None).await;
@@ -274,9 +288,7 @@ async fn documents_and_history_are_stored_packed_and_the_migration_round_trips()
     use migration::{Migrator, MigratorTrait};
     for backend in backends() {
         let f = fixture(backend).await;
-        let m = evaluations::create(&f.db, &f.principal, &f.input)
-            .await
-            .expect("create");
+        let m = f.create().await;
         let text = rows::get(&f.db, &m.id).await.unwrap().unwrap().document;
         let (packed, plain, bytes) = stored_bytes(&f.db).await;
         assert_eq!((packed, plain), (2, 0), "{backend:?}");
@@ -350,16 +362,8 @@ async fn the_creation_entry_is_stored_once_and_reads_the_same_after_changes() {
     use jixiao::domain::workflow::Transition;
     for backend in backends() {
         let f = fixture(backend).await;
-        let m = evaluations::create(&f.db, &f.principal, &f.input)
-            .await
-            .expect("create");
-        let stored = history::of(&f.db, &m.id).await.unwrap();
-        assert_eq!(stored.len(), 1, "{backend:?}");
-        assert_eq!(
-            stored[0].changes.as_str(),
-            "\"from_document\"",
-            "{backend:?}"
-        );
+        let m = f.create().await;
+        assert_eq!(f.stored_history(&m.id).await, [true], "{backend:?}");
 
         let created = history_read(&f, &m.id).await;
         let (seq, action, before, after, changes) = &created[0];
@@ -398,12 +402,7 @@ async fn the_creation_entry_is_stored_once_and_reads_the_same_after_changes() {
         )
         .await
         .expect("replace");
-        let stored = history::of(&f.db, &m.id).await.unwrap();
-        assert_ne!(
-            stored[0].changes.as_str(),
-            "\"from_document\"",
-            "{backend:?}"
-        );
+        assert_eq!(f.stored_history(&m.id).await, [false, false], "{backend:?}");
         let now = history_read(&f, &m.id).await;
         assert_eq!(
             now[0], created[0],
@@ -432,21 +431,13 @@ async fn a_write_that_leaves_the_data_writes_the_creation_entry_out() {
     use jixiao::model::comment_dto::CommentInput;
     for backend in backends() {
         let f = fixture(backend).await;
-        let m = evaluations::create(&f.db, &f.principal, &f.input)
-            .await
-            .expect("create");
+        let m = f.create().await;
         let created = history_read(&f, &m.id).await;
         // The seed's evaluation has errors: the submission is refused, nothing is written.
         evaluations::transition(&f.db, &f.principal, &m.id, Transition::Submit, None)
             .await
             .expect_err("errors remain");
-        let stored = history::of(&f.db, &m.id).await.unwrap();
-        assert_eq!(stored.len(), 1, "{backend:?}");
-        assert_eq!(
-            stored[0].changes.as_str(),
-            "\"from_document\"",
-            "{backend:?}"
-        );
+        assert_eq!(f.stored_history(&m.id).await, [true], "{backend:?}");
 
         let comment = CommentInput {
             text: "请补充佐证材料".into(),
@@ -455,13 +446,7 @@ async fn a_write_that_leaves_the_data_writes_the_creation_entry_out() {
         jixiao::app::comments::add(&f.db, &f.principal, &m.id, comment)
             .await
             .expect("comment");
-        let stored = history::of(&f.db, &m.id).await.unwrap();
-        assert_eq!(stored.len(), 2, "{backend:?}");
-        assert_ne!(
-            stored[0].changes.as_str(),
-            "\"from_document\"",
-            "{backend:?}"
-        );
+        assert_eq!(f.stored_history(&m.id).await, [false, false], "{backend:?}");
         assert_eq!(history_read(&f, &m.id).await[0], created[0], "{backend:?}");
     }
 }
