@@ -315,9 +315,7 @@ pub async fn delete(
 ) -> Result<(), ApiError> {
     let uow = UnitOfWork::begin(db).await?;
     let (current, _) = resolve(uow.db(), principal, id, Action::Delete).await?;
-    if if_match.is_some_and(|m| !m.matches(current.version)) {
-        return Err(http::stale(current.version));
-    }
+    crate::app::write::check_if_match(if_match, current.version)?;
     let status = status_of(&current)?;
     if !status.editable() {
         return Err(read_only(&current));

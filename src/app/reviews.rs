@@ -10,7 +10,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 use crate::app::evaluations::{
     self as evaluations, FinalScore, HistoryEntry, Prepared, Stored, prepare, save, status_of,
 };
-use crate::app::precondition::{self, IfMatch};
+use crate::app::precondition::IfMatch;
 use crate::app::uow::UnitOfWork;
 use crate::domain::diff::{self, Change};
 use crate::domain::policy::{Action, Principal, Role};
@@ -231,9 +231,7 @@ fn check_write(
     action: Action,
 ) -> Result<u8, ApiError> {
     let current = &loaded.current;
-    if if_match.is_some_and(|m| !m.matches(current.version)) {
-        return Err(precondition::stale(current.version));
-    }
+    crate::app::write::check_if_match(if_match, current.version)?;
     let status = loaded.status()?;
     if status != Status::Submitted {
         return Err(match action {
