@@ -25,6 +25,7 @@ mod m20261202_000050_index_evaluation_summaries;
 mod m20261202_000060_pack_documents;
 mod m20261202_000070_create_generations;
 mod m20261202_000080_index_indicator_pages;
+mod m20261202_000090_pack_with_dictionary;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000060_pack_documents::Migration),
             Box::new(m20261202_000070_create_generations::Migration),
             Box::new(m20261202_000080_index_indicator_pages::Migration),
+            Box::new(m20261202_000090_pack_with_dictionary::Migration),
         ]
     }
 }

@@ -32,12 +32,12 @@ impl MigrationTrait for Migration {
                 ))
                 .await?;
             }
-            rewrite(db, (table, key, column), |bytes| {
+            rewrite(db, (table, Key::Text(key), column), |bytes| {
                 if packing::is_packed(&bytes) {
                     return Ok(None);
                 }
                 let text = String::from_utf8(bytes).map_err(|e| e.to_string())?;
-                Ok(Some(packing::pack(&text).into()))
+                Ok(Some(packing::pack_lz4(&text).into()))
             })
             .await?;
         }
@@ -48,7 +48,7 @@ impl MigrationTrait for Migration {
         let db = manager.get_connection();
         let postgres = db.get_database_backend() == DbBackend::Postgres;
         for (table, key, column) in COLUMNS {
-            rewrite(db, (table, key, column), |bytes| {
+            rewrite(db, (table, Key::Text(key), column), |bytes| {
                 if !packing::is_packed(&bytes) {
                     return Ok(None);
                 }
@@ -75,10 +75,11 @@ impl MigrationTrait for Migration {
 }
 
 /// Rewrites `column` of every row of `table` in key order, a batch at a time, where `change`
-/// gives a new value for the row's bytes (`None`: leave the row).
-async fn rewrite(
+/// gives a new value for the row's bytes (`None`: leave the row; NULLs are left). The key is
+/// text or, with `Key::Integer`, a number (shared with migration `…000090`).
+pub(crate) async fn rewrite(
     db: &SchemaManagerConnection<'_>,
-    (table, key, column): (&str, &str, &str),
+    (table, key, column): (&str, Key<'_>, &str),
     change: impl Fn(Vec<u8>) -> Result<Option<Value>, String>,
 ) -> Result<(), DbErr> {
     let backend = db.get_database_backend();
@@ -86,34 +87,68 @@ async fn rewrite(
         DbBackend::Postgres => ("$1", "$2"),
         _ => ("?", "?"),
     };
-    let mut after = String::new();
+    let name = key.name();
+    let mut after = key.start();
     loop {
         let rows = db
             .query_all_raw(Statement::from_sql_and_values(
                 backend,
                 format!(
-                    "SELECT {key}, {column} FROM {table} WHERE {key} > {p1} \
-                     ORDER BY {key} LIMIT {BATCH}"
+                    "SELECT {name}, {column} FROM {table} WHERE {name} > {p1} \
+                     ORDER BY {name} LIMIT {BATCH}"
                 ),
-                [after.clone().into()],
+                [after.clone()],
             ))
             .await?;
         for row in &rows {
-            let id: String = row.try_get("", key)?;
-            let bytes: Vec<u8> = row.try_get("", column)?;
-            let new = change(bytes).map_err(|e| DbErr::Migration(format!("{table} {id}: {e}")))?;
-            if let Some(value) = new {
-                db.execute_raw(Statement::from_sql_and_values(
-                    backend,
-                    format!("UPDATE {table} SET {column} = {p1} WHERE {key} = {p2}"),
-                    [value, id.clone().into()],
-                ))
-                .await?;
+            let id = key.read(row)?;
+            let bytes: Option<Vec<u8>> = row.try_get("", column)?;
+            if let Some(bytes) = bytes {
+                let new =
+                    change(bytes).map_err(|e| DbErr::Migration(format!("{table} {id:?}: {e}")))?;
+                if let Some(value) = new {
+                    db.execute_raw(Statement::from_sql_and_values(
+                        backend,
+                        format!("UPDATE {table} SET {column} = {p1} WHERE {name} = {p2}"),
+                        [value, id.clone()],
+                    ))
+                    .await?;
+                }
             }
             after = id;
         }
         if (rows.len() as u64) < BATCH {
             return Ok(());
         }
+    }
+}
+
+/// The key column of a table that [`rewrite`] walks.
+#[derive(Clone, Copy)]
+pub(crate) enum Key<'a> {
+    Text(&'a str),
+    Integer(&'a str),
+}
+
+impl Key<'_> {
+    fn name(&self) -> &str {
+        match self {
+            Key::Text(n) | Key::Integer(n) => n,
+        }
+    }
+
+    /// A value below every key.
+    fn start(&self) -> Value {
+        match self {
+            Key::Text(_) => String::new().into(),
+            Key::Integer(_) => i64::MIN.into(),
+        }
+    }
+
+    fn read(&self, row: &sea_orm_migration::sea_orm::QueryResult) -> Result<Value, DbErr> {
+        Ok(match self {
+            Key::Text(n) => row.try_get::<String>("", n)?.into(),
+            Key::Integer(n) => row.try_get::<i64>("", n)?.into(),
+        })
     }
 }

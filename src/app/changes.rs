@@ -96,7 +96,7 @@ fn entry(principal: &Principal, r: store::Model) -> Result<FeedEntry, ApiError> 
     } else {
         (
             ChangeOp::from_stored(&r.op, &context)?,
-            r.data.and_then(|d| serde_json::from_str(&d).ok()),
+            r.data.and_then(|d| serde_json::from_str(d.as_str()).ok()),
         )
     };
     Ok(FeedEntry {

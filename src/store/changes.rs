@@ -4,6 +4,8 @@ use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{ActiveValue::Set, Condition, DbBackend, QueryOrder, QuerySelect, Statement};
 
+use crate::store::packed::PackedJson;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "changes")]
 pub struct Model {
@@ -21,8 +23,9 @@ pub struct Model {
     pub status: Option<String>,
     pub actor: String,
     pub at: DateTimeUtc,
-    /// The resource as of the change (JSON); absent for deletes (tombstones).
-    pub data: Option<String>,
+    /// The resource as of the change (JSON, packed: `store::packed`); absent for deletes
+    /// (tombstones).
+    pub data: Option<PackedJson>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -88,7 +91,7 @@ pub async fn max_seq(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
 /// transaction, so the feed lock is held (shared) for as little as can be.
 pub async fn record(db: &impl ConnectionTrait, change: Change<'_>) -> Result<(), DbErr> {
     let at = crate::clock::now();
-    let data = change.data.map(|d| d.to_string());
+    let data = change.data.map(|d| PackedJson(d.to_string()));
     if db.get_database_backend() == DbBackend::Postgres {
         // One round trip: the row is built from the subquery that takes the lock, so its
         // number (the column's default) is drawn after the lock is held.

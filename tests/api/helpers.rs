@@ -105,7 +105,12 @@ impl Drop for DropGuard {
     }
 }
 
+/// With `JIXIAO_TEST_KEEP_DATABASES` set, PostgreSQL test databases are kept, to look into
+/// after a run (and as the corpus of `scripts/train-dictionary.py`); drop them by hand.
 fn drop_database(cleanup: Cleanup) {
+    if std::env::var_os("JIXIAO_TEST_KEEP_DATABASES").is_some() {
+        return;
+    }
     if let Cleanup::Postgres { admin_url, name } = cleanup {
         // Runs on its own thread and runtime, so it works from Drop and after a panic.
         let _ = std::thread::spawn(move || {

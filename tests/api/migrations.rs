@@ -38,3 +38,105 @@ async fn up_down_up() {
         db.close().await.unwrap();
     }
 }
+
+/// The packed columns: (table, key, column).
+const PACKED: [(&str, &str, &str); 3] = [
+    ("evaluations", "id", "document"),
+    ("evaluation_history", "id", "changes"),
+    ("changes", "seq", "data"),
+];
+
+/// The values of a packed column, in key order, as stored (bytes, or the bytes of text: the
+/// feed's column on PostgreSQL before `…000090`).
+async fn stored(
+    db: &sea_orm::DatabaseConnection,
+    (table, key, column): (&str, &str, &str),
+    phase: &str,
+) -> Vec<Vec<u8>> {
+    // The phase keeps the statements apart: PostgreSQL refuses a prepared statement whose
+    // result type a migration changed.
+    let sql = format!(
+        "SELECT {column} AS v FROM {table} WHERE {column} IS NOT NULL ORDER BY {key} -- {phase}"
+    );
+    let rows = db
+        .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| {
+            r.try_get::<Vec<u8>>("", "v")
+                .or_else(|_| r.try_get::<String>("", "v").map(String::into_bytes))
+                .unwrap()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn packed_values_take_the_dictionary_going_up_and_their_old_forms_going_down() {
+    use migration::packing;
+    for backend in backends() {
+        let (url, _guard) = empty_database(backend).await;
+        let db = store::connect(&url, 2).await.unwrap();
+        Migrator::up(&db, None).await.unwrap();
+        let options = jixiao::generate::Options {
+            departments: 1,
+            years: 1,
+            last_year: 2024,
+            seed: 7,
+        };
+        jixiao::generate::run(&db, &options, |_, _| {})
+            .await
+            .unwrap();
+        for column in PACKED {
+            let values = stored(&db, column, "before").await;
+            assert!(!values.is_empty(), "{backend:?} {column:?}");
+            let texts: Vec<String> = values
+                .iter()
+                .map(|v| packing::unpack(v.clone()).unwrap())
+                .collect();
+            let formats = |values: &[Vec<u8>]| {
+                values
+                    .iter()
+                    .map(|v| packing::format(v))
+                    .collect::<std::collections::BTreeSet<_>>()
+            };
+            assert_eq!(
+                formats(&values),
+                [Some(packing::ZSTD)].into(),
+                "{backend:?} {column:?}"
+            );
+
+            Migrator::down(&db, Some(1)).await.unwrap();
+            let down = stored(&db, column, "down").await;
+            let old_form = if column.0 == "changes" {
+                None
+            } else {
+                Some(packing::LZ4)
+            };
+            assert_eq!(
+                formats(&down),
+                [old_form].into(),
+                "{backend:?} {column:?} down"
+            );
+            let down_texts: Vec<String> = down
+                .into_iter()
+                .map(|v| packing::unpack(v).unwrap())
+                .collect();
+            assert_eq!(down_texts, texts, "{backend:?} {column:?} down");
+
+            Migrator::up(&db, None).await.unwrap();
+            let up = stored(&db, column, "up").await;
+            assert_eq!(
+                formats(&up),
+                [Some(packing::ZSTD)].into(),
+                "{backend:?} {column:?} up"
+            );
+            let up_texts: Vec<String> = up
+                .into_iter()
+                .map(|v| packing::unpack(v).unwrap())
+                .collect();
+            assert_eq!(up_texts, texts, "{backend:?} {column:?} up");
+        }
+        db.close().await.unwrap();
+    }
+}
