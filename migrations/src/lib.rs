@@ -26,6 +26,7 @@ mod m20261202_000060_pack_documents;
 mod m20261202_000070_create_generations;
 mod m20261202_000080_index_indicator_pages;
 mod m20261202_000090_pack_with_dictionary;
+mod m20261202_000100_key_indicator_results_by_position;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000070_create_generations::Migration),
             Box::new(m20261202_000080_index_indicator_pages::Migration),
             Box::new(m20261202_000090_pack_with_dictionary::Migration),
+            Box::new(m20261202_000100_key_indicator_results_by_position::Migration),
         ]
     }
 }

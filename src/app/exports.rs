@@ -315,7 +315,7 @@ impl Source {
                     .iter()
                     .map(|r| indicator_row(r, &departments, &evaluations))
                     .collect();
-                let next = more.then(|| rows.last().map(|r| r.key.clone())).flatten();
+                let next = more.then(|| rows.last().map(|r| r.cursor())).flatten();
                 Ok((cells, next))
             }
         }

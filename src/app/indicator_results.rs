@@ -49,7 +49,7 @@ pub async fn list(
         achieved: filters.achieved,
     };
     let (rows, more) = store::list(db, &filter, after, limit).await?;
-    let next = more.then(|| rows.last().map(|r| r.key.clone())).flatten();
+    let next = more.then(|| rows.last().map(|r| r.cursor())).flatten();
     let items = rows
         .into_iter()
         .map(result)

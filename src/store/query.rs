@@ -40,11 +40,12 @@ pub async fn page<E: sea_orm::EntityTrait>(
 }
 
 /// [`page`] for an entity whose rows read from JSON arrays in column order: on SQLite the page
-/// is read as one value ([`json_page`], ordered by `key`), elsewhere as [`page`] reads it.
+/// is read as one value ([`json_page`], in the order of the columns `order`, which must be
+/// the select's), elsewhere as [`page`] reads it.
 pub async fn page_json<E>(
     db: &impl ConnectionTrait,
     select: sea_orm::Select<E>,
-    key: E::Column,
+    order: &[&str],
     limit: u64,
 ) -> Result<(Vec<E::Model>, bool), DbErr>
 where
@@ -54,8 +55,7 @@ where
     use sea_orm::{IdenStatic, Iterable, QuerySelect};
     let page = select.limit(limit + 1);
     let columns: Vec<&str> = E::Column::iter().map(|c| c.as_str()).collect();
-    let Some(mut rows) = json_page::<E, E::Model>(db, page.clone(), &columns, key.as_str()).await?
-    else {
+    let Some(mut rows) = json_page::<E, E::Model>(db, page.clone(), &columns, order).await? else {
         return self::page(db, page, limit).await;
     };
     let more = truncate(&mut rows, limit);
@@ -288,13 +288,13 @@ pub fn json_column<T: serde::de::DeserializeOwned>(text: &str) -> Result<Vec<T>,
 
 /// On SQLite, the rows of `select` (its selected columns, `columns` by their names, in order)
 /// read as one JSON array of arrays and decoded into `T` (a struct reads an array in field
-/// order), `order` keeping the select's order; `None` on other databases. A page read so costs
+/// order), the columns `order` keeping the select's order; `None` on other databases. A page read so costs
 /// one handoff from the driver's worker thread instead of one per row ([`json_columns`]).
 pub async fn json_page<E, T>(
     db: &impl ConnectionTrait,
     select: Select<E>,
     columns: &[&str],
-    order: &str,
+    order: &[&str],
 ) -> Result<Option<Vec<T>>, DbErr>
 where
     E: EntityTrait,
@@ -305,10 +305,14 @@ where
         return Ok(None);
     }
     let inner = sea_orm::QueryTrait::build(&select, backend);
-    let quoted: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
+    let quoted = |names: &[&str]| -> String {
+        let names: Vec<String> = names.iter().map(|c| format!("\"{c}\"")).collect();
+        names.join(", ")
+    };
     let sql = format!(
-        "SELECT json_group_array(json_array({}) ORDER BY \"{order}\") AS rows FROM ({}) AS page",
-        quoted.join(", "),
+        "SELECT json_group_array(json_array({}) ORDER BY {}) AS rows FROM ({}) AS page",
+        quoted(columns),
+        quoted(order),
         inner.sql
     );
     let statement = sea_orm::Statement {

@@ -39,6 +39,29 @@ async fn up_down_up() {
     }
 }
 
+/// How many migrations `down` reverts to undo the one named `…{name}` and those after it.
+fn steps_back_to(name: &str) -> u32 {
+    let migrations = Migrator::migrations();
+    let at = migrations
+        .iter()
+        .position(|m| m.name().contains(name))
+        .expect("a migration of that name");
+    (migrations.len() - at) as u32
+}
+
+/// A small generated data set (one department, one year), written through the service.
+async fn generated(db: &sea_orm::DatabaseConnection) {
+    let options = jixiao::generate::Options {
+        departments: 1,
+        years: 1,
+        last_year: 2024,
+        seed: 7,
+    };
+    jixiao::generate::run(db, &options, |_, _| {})
+        .await
+        .unwrap();
+}
+
 /// The packed columns: (table, key, column).
 const PACKED: [(&str, &str, &str); 3] = [
     ("evaluations", "id", "document"),
@@ -106,7 +129,9 @@ async fn packed_values_take_the_dictionary_going_up_and_their_old_forms_going_do
                 "{backend:?} {column:?}"
             );
 
-            Migrator::down(&db, Some(1)).await.unwrap();
+            Migrator::down(&db, Some(steps_back_to("000090")))
+                .await
+                .unwrap();
             let down = stored(&db, column, "down").await;
             let old_form = if column.0 == "changes" {
                 None
@@ -137,6 +162,64 @@ async fn packed_values_take_the_dictionary_going_up_and_their_old_forms_going_do
                 .collect();
             assert_eq!(up_texts, texts, "{backend:?} {column:?} up");
         }
+        db.close().await.unwrap();
+    }
+}
+
+/// The indicator rows as text, in the order of `order` (an SQL `ORDER BY`).
+async fn indicator_rows(db: &sea_orm::DatabaseConnection, order: &str) -> Vec<String> {
+    let sql = format!(
+        "SELECT evaluation_id, position, level3, actual, computed FROM indicator_results \
+         ORDER BY {order}"
+    );
+    let rows = db
+        .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| {
+            let id: String = r.try_get("", "evaluation_id").unwrap();
+            let position: i32 = r.try_get("", "position").unwrap();
+            let level3: String = r.try_get("", "level3").unwrap();
+            let actual: String = r.try_get("", "actual").unwrap();
+            let computed: Option<String> = r.try_get("", "computed").unwrap();
+            format!("{id}:{position:04} {level3} {actual} {computed:?}")
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn indicator_rows_keep_their_order_when_keyed_by_evaluation_and_position() {
+    for backend in backends() {
+        let (url, _guard) = empty_database(backend).await;
+        let db = store::connect(&url, 2).await.unwrap();
+        Migrator::up(&db, None).await.unwrap();
+        generated(&db).await;
+        let rows = indicator_rows(&db, "evaluation_id, position").await;
+        assert!(rows.len() >= 20, "{backend:?}: {}", rows.len());
+
+        Migrator::down(&db, Some(steps_back_to("000100")))
+            .await
+            .unwrap();
+        // Down, the text key is back, and its order is the pair's.
+        assert_eq!(indicator_rows(&db, "key").await, rows, "{backend:?} down");
+        let keys = db
+            .query_all_raw(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT key FROM indicator_results ORDER BY key -- down",
+            ))
+            .await
+            .unwrap();
+        let keys: Vec<String> = keys.iter().map(|r| r.try_get("", "key").unwrap()).collect();
+        let expected: Vec<String> = rows.iter().map(|r| r[..41].to_owned()).collect();
+        assert_eq!(keys, expected, "{backend:?}: the keys rebuilt");
+
+        Migrator::up(&db, None).await.unwrap();
+        assert_eq!(
+            indicator_rows(&db, "evaluation_id, position -- up").await,
+            rows,
+            "{backend:?} up"
+        );
         db.close().await.unwrap();
     }
 }

@@ -9,7 +9,6 @@
 //! and its counts all of the achievement index (1.2 s).
 
 use jixiao::store::evaluations::indicator_results::{self as rows, Filter, Selection};
-use jixiao::store::query::after_key;
 use sea_orm::{ConnectionTrait, Database, DbBackend, QuerySelect, QueryTrait, Statement};
 
 use crate::helpers::{Backend, empty_database};
@@ -104,8 +103,7 @@ async fn a_departments_rows_are_found_by_index() {
                 year,
                 ..Filter::default()
             };
-            let page = after_key::<rows::Entity>(rows::condition(&filter), rows::Column::Key, None)
-                .limit(101);
+            let page = rows::in_order(rows::condition(&filter), None).limit(101);
             let selection = Selection {
                 filter,
                 ..Selection::default()
@@ -131,9 +129,7 @@ async fn indicator_pages_are_never_sorted() {
     let (db, _guard) = migrated().await;
     for (name, filter) in filters() {
         for after in [None, Some("0199:0001")] {
-            let select =
-                after_key::<rows::Entity>(rows::condition(&filter), rows::Column::Key, after)
-                    .limit(101);
+            let select = rows::in_order(rows::condition(&filter), after).limit(101);
             let steps = plan(&db, &select).await;
             assert!(
                 steps.iter().all(|s| !s.contains("TEMP B-TREE")),

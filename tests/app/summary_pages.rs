@@ -39,13 +39,19 @@ async fn indicator_pages_read_as_json_equal_the_rows_read_one_by_one() {
             let (page, more) = rows::list(&db, &filter, after.as_deref(), 50)
                 .await
                 .expect("page");
-            let keys: Vec<String> = page.iter().map(|r| r.key.clone()).collect();
-            let one_by_one = rows::Entity::find()
-                .filter(rows::Column::Key.is_in(keys.clone()))
-                .order_by_asc(rows::Column::Key)
+            let keys: Vec<String> = page.iter().map(|r| r.cursor()).collect();
+            let evaluations: std::collections::BTreeSet<&str> =
+                page.iter().map(|r| r.evaluation_id.as_str()).collect();
+            let one_by_one: Vec<rows::Model> = rows::Entity::find()
+                .filter(rows::Column::EvaluationId.is_in(evaluations))
+                .order_by_asc(rows::Column::EvaluationId)
+                .order_by_asc(rows::Column::Position)
                 .all(&db)
                 .await
-                .expect("rows");
+                .expect("rows")
+                .into_iter()
+                .filter(|r| keys.contains(&r.cursor()))
+                .collect();
             assert_eq!(page, one_by_one, "{backend:?}: after {after:?}");
             outcomes.extend(page.iter().map(|r| r.achieved));
             seen += page.len();

@@ -276,7 +276,6 @@ fn indicator_rows(prepared: &Prepared, next: &Model) -> Vec<indicator_results::M
         .zip(&prepared.computed.rows);
     rows.enumerate()
         .map(|(i, (row, computed))| indicator_results::Model {
-            key: indicator_results::key(&next.id, i),
             evaluation_id: next.id.clone(),
             position: i32::try_from(i).unwrap_or(i32::MAX),
             year: next.year,

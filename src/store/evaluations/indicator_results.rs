@@ -10,10 +10,10 @@ use crate::store::query::Optionally;
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Deserialize)]
 #[sea_orm(table_name = "indicator_results")]
 pub struct Model {
-    /// `{evaluation_id}:{position:04}`: stable, and the sort key.
+    /// With `position`, the key and the order of the rows.
     #[sea_orm(primary_key, auto_increment = false)]
-    pub key: String,
     pub evaluation_id: String,
+    #[sea_orm(primary_key, auto_increment = false)]
     pub position: i32,
     pub year: i32,
     pub region_code: String,
@@ -38,9 +38,46 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-pub fn key(evaluation_id: &str, position: usize) -> String {
-    format!("{evaluation_id}:{position:04}")
+impl Model {
+    /// The row's place in the order of the rows, as a page cursor: `{evaluation_id}:{position:04}`
+    /// (the text key the rows had before migration `…000100`, so cursors read the same).
+    pub fn cursor(&self) -> String {
+        format!("{}:{:04}", self.evaluation_id, self.position)
+    }
 }
+
+/// The rows after a cursor ([`Model::cursor`]), in the order of `(evaluation_id, position)`.
+/// Any text is a cursor: one that is not `{id}:{position}` reads as the id alone, before its
+/// rows.
+fn after_cursor(cursor: &str) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    let (id, position) = match cursor.rsplit_once(':') {
+        Some((id, p)) => match p.parse::<i32>() {
+            Ok(p) => (id, p),
+            Err(_) => (cursor, i32::MIN),
+        },
+        None => (cursor, i32::MIN),
+    };
+    Expr::tuple([
+        Expr::col(Column::EvaluationId).into(),
+        Expr::col(Column::Position).into(),
+    ])
+    .gt(Expr::tuple([
+        Expr::val(id.to_owned()).into(),
+        Expr::val(position).into(),
+    ]))
+}
+
+/// The rows of `cond` after `cursor`, in order (a page's query, before its limit).
+pub fn in_order(cond: Condition, cursor: Option<&str>) -> Select<Entity> {
+    Entity::find()
+        .filter(cond.add_option(cursor.map(after_cursor)))
+        .order_by_asc(Column::EvaluationId)
+        .order_by_asc(Column::Position)
+}
+
+/// The columns of the order, for a page read as JSON.
+const ORDER: [&str; 2] = ["evaluation_id", "position"];
 
 /// Replaces the rows of one evaluation (`fresh`: a new one, which has none yet); returns the
 /// rows it replaced (the aggregate cells change by the difference:
@@ -56,7 +93,7 @@ pub async fn replace(
         Vec::new()
     } else {
         Entity::delete_many()
-            .filter(of_evaluation(db, evaluation_id))
+            .filter(of_evaluation(evaluation_id))
             .exec_with_returning(db)
             .await?
     };
@@ -66,22 +103,12 @@ pub async fn replace(
     Ok(before)
 }
 
-/// The rows of one evaluation. On SQLite they are the range `{id}:` … `{id};` of the
-/// primary key (its keys are `{id}:{position}`, compared byte by byte), and no index of
-/// `evaluation_id` is kept (migration `…000080`); on PostgreSQL the key follows the database's
-/// collation, which need not order `:` and `;` so, and the index of `evaluation_id` answers.
-fn of_evaluation(db: &impl ConnectionTrait, evaluation_id: &str) -> Condition {
-    if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
-        Condition::all()
-            .add(Column::Key.gte(format!("{evaluation_id}:")))
-            .add(Column::Key.lt(format!("{evaluation_id};")))
-            .add(Column::EvaluationId.eq(evaluation_id))
-    } else {
-        Condition::all().add(Column::EvaluationId.eq(evaluation_id))
-    }
+/// The rows of one evaluation: a range of the primary key.
+fn of_evaluation(evaluation_id: &str) -> Condition {
+    Condition::all().add(Column::EvaluationId.eq(evaluation_id))
 }
 
-/// Rows per `INSERT`: 17 columns each, so a statement binds at most 850 values, below
+/// Rows per `INSERT`: 16 columns each, so a statement binds at most 800 values, below
 /// SQLite's smallest bind-variable limit (999) and far below PostgreSQL's (65535).
 const ROWS_PER_INSERT: usize = 50;
 
@@ -96,7 +123,6 @@ async fn insert_rows(db: &impl ConnectionTrait, rows: Vec<Model>) -> Result<(), 
 
 async fn insert_chunk(db: &impl ConnectionTrait, rows: Vec<Model>) -> Result<(), DbErr> {
     let actives = rows.into_iter().map(|m| ActiveModel {
-        key: Set(m.key),
         evaluation_id: Set(m.evaluation_id),
         position: Set(m.position),
         year: Set(m.year),
@@ -137,8 +163,7 @@ pub async fn list(
     after: Option<&str>,
     limit: u64,
 ) -> Result<(Vec<Model>, bool), DbErr> {
-    let select = crate::store::query::after_key::<Entity>(condition(filter), Column::Key, after);
-    crate::store::query::page_json(db, select, Column::Key, limit).await
+    crate::store::query::page_json(db, in_order(condition(filter), after), &ORDER, limit).await
 }
 
 /// The columns that [`Filter::key_condition`] reads, in a table that has them all (the
@@ -210,8 +235,7 @@ pub async fn select(
     after: Option<&str>,
     limit: u64,
 ) -> Result<(Vec<Model>, bool), DbErr> {
-    crate::store::query::page_after::<Entity>(db, selection.condition(), Column::Key, after, limit)
-        .await
+    crate::store::query::page(db, in_order(selection.condition(), after), limit).await
 }
 
 /// Row counts by 一级指标, 二级指标 and `achieved` (NULL: not scored), by SQL `GROUP BY`.

@@ -91,7 +91,9 @@ pub async fn page_each<X: From<DbErr>>(
 ) -> Result<bool, X> {
     let cond = evaluation::condition(filter).add_some(after.map(|a| Column::Id.gt(a.to_owned())));
     let page = select(cond).limit(limit + 1);
-    if let Some(rows) = query::json_page::<_, SummaryRow>(db, page.clone(), &COLUMNS, "id").await? {
+    if let Some(rows) =
+        query::json_page::<_, SummaryRow>(db, page.clone(), &COLUMNS, &["id"]).await?
+    {
         let rows = futures_util::stream::iter(rows.into_iter().map(Ok));
         return query::take_each(rows, limit, each).await;
     }
