@@ -58,14 +58,8 @@ fn after_cursor(cursor: &str) -> sea_orm::sea_query::SimpleExpr {
         },
         None => (cursor, i32::MIN),
     };
-    Expr::tuple([
-        Expr::col(Column::EvaluationId).into(),
-        Expr::col(Column::Position).into(),
-    ])
-    .gt(Expr::tuple([
-        Expr::val(id.to_owned()).into(),
-        Expr::val(position).into(),
-    ]))
+    Expr::tuple([Expr::col(Column::EvaluationId), Expr::col(Column::Position)])
+        .gt(Expr::tuple([Expr::val(id.to_owned()), Expr::val(position)]))
 }
 
 /// The rows of `cond` after `cursor`, in order (a page's query, before its limit).
