@@ -19,16 +19,19 @@ use crate::store::rule_sets as store;
 
 /// Every rule set: built-in ones, then those added, in id and version order.
 pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<(RuleSet, bool)>, ApiError> {
-    let mut out: Vec<(RuleSet, bool)> = rules::builtin_rule_sets()
-        .into_iter()
-        .map(|r| (r, true))
+    let mut out: Vec<(RuleSet, bool)> = rules::builtins()
+        .iter()
+        .map(|r| (r.clone(), true))
         .collect();
     for row in store::all(db).await? {
-        let r: RuleSet = serde_json::from_str(&row.document).map_err(ApiError::internal)?;
-        out.push((r, false));
+        out.push((parse(&row)?, false));
     }
     out.sort_by(|a, b| (a.0.id.as_str(), a.0.version).cmp(&(b.0.id.as_str(), b.0.version)));
     Ok(out)
+}
+
+fn parse(row: &store::Model) -> Result<RuleSet, ApiError> {
+    serde_json::from_str(&row.document).map_err(ApiError::internal)
 }
 
 /// Splits `id` or `id@version`; `None` when the version is not a number.
@@ -40,17 +43,26 @@ fn split_key(wanted: &str) -> Option<(&str, Option<u32>)> {
 }
 
 /// A rule set by `id` (latest version) or `id@version`, wherever it belongs (for reading back
-/// what an evaluation was scored with).
+/// what an evaluation was scored with). Reads only the added versions of that id.
 pub async fn find(db: &impl ConnectionTrait, wanted: &str) -> Result<Option<RuleSet>, ApiError> {
     let Some((id, version)) = split_key(wanted) else {
         return Ok(None);
     };
-    Ok(all(db)
-        .await?
-        .into_iter()
-        .map(|(r, _)| r)
-        .filter(|r| r.id == id && version.is_none_or(|v| r.version == v))
-        .max_by_key(|r| r.version))
+    let wanted_version = |r: &RuleSet| r.id == id && version.is_none_or(|v| r.version == v);
+    let builtin = rules::builtins()
+        .iter()
+        .filter(|r| wanted_version(r))
+        .cloned();
+    let stored_version = match version.map(i32::try_from) {
+        Some(Ok(v)) => Some(v),
+        Some(Err(_)) => return Ok(builtin.max_by_key(|r| r.version)),
+        None => None,
+    };
+    let mut found: Vec<RuleSet> = builtin.collect();
+    for row in store::of_id(db, id, stored_version).await? {
+        found.push(parse(&row)?);
+    }
+    Ok(found.into_iter().max_by_key(|r| r.version))
 }
 
 /// The ids of the rule sets that apply to a region.

@@ -448,7 +448,14 @@ fn builtin(
 
 /// A built-in rule set by id.
 pub fn rule_set_by_id(id: &str) -> Option<RuleSet> {
-    builtin_rule_sets().into_iter().find(|r| r.id == id)
+    builtins().iter().find(|r| r.id == id).cloned()
+}
+
+/// The built-in rule sets, built once: they are constants of the code, and every write asks
+/// for the one it is scored by.
+pub fn builtins() -> &'static [RuleSet] {
+    static BUILTIN: std::sync::OnceLock<Vec<RuleSet>> = std::sync::OnceLock::new();
+    BUILTIN.get_or_init(builtin_rule_sets)
 }
 
 #[cfg(test)]

@@ -16,6 +16,13 @@ pub trait RequestBody: DeserializeOwned {
 /// Parses a JSON body: syntax errors are 400; type and field errors 422, every one of them at
 /// once, each with its pointer (see [`parse_value`]).
 pub fn parse_body<T: RequestBody>(bytes: &[u8]) -> Result<T, ApiError> {
+    // A body that reads as `T` at once and sets no server-owned field is the common case: one
+    // pass over the bytes. Anything else takes the path that finds every problem.
+    if let Ok(t) = serde_json::from_slice::<T>(bytes)
+        && !sets_any(bytes, T::READ_ONLY)
+    {
+        return Ok(t);
+    }
     let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
         ApiError::new(
             codes::MALFORMED_JSON,
@@ -54,6 +61,31 @@ pub fn parse_body<T: RequestBody>(bytes: &[u8]) -> Result<T, ApiError> {
         }
     }
     collect(value, errors)
+}
+
+/// Whether the top level of a JSON object (`bytes`) has any of these fields; true when it
+/// cannot be read as an object, so that the caller takes the careful path.
+fn sets_any(bytes: &[u8], fields: &[&str]) -> bool {
+    struct Keys<'f>(&'f [&'f str]);
+    impl<'de> serde::de::Visitor<'de> for Keys<'_> {
+        type Value = bool;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+            let mut found = false;
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                found |= self.0.contains(&key.as_ref());
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+            Ok(found)
+        }
+    }
+    if fields.is_empty() {
+        return false;
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    serde::Deserializer::deserialize_map(&mut de, Keys(fields)).unwrap_or(true)
 }
 
 /// Deserialises a JSON value, answering every problem at once as a 422 with pointers.
@@ -529,6 +561,38 @@ mod tests {
             (422, String::new(), "field.invalid_type".into())
         );
         assert!(parse_body::<Outer>(br#"{"name":"a","rows":[{"weight":1}]}"#).is_ok());
+    }
+
+    /// A type that ignores unknown fields: it reads a body with a server-owned field at once,
+    /// and the field must still be refused.
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Lenient {
+        name: String,
+    }
+
+    impl RequestBody for Lenient {
+        const READ_ONLY: &'static [&'static str] = &["version", "id"];
+    }
+
+    #[test]
+    fn a_server_owned_field_is_refused_when_the_type_would_read_it() {
+        for body in [
+            r#"{"name":"a","version":3}"#,
+            r#"{"id":{"nested":[1,2]},"name":"a"}"#,
+            r#"{"name":"a","\u0076ersion":3}"#,
+        ] {
+            let e = parse_body::<Lenient>(body.as_bytes()).unwrap_err();
+            assert_eq!(e.code.status.as_u16(), 422, "{body}");
+            assert_eq!(e.errors[0].code, "field.read_only", "{body}");
+        }
+        assert!(parse_body::<Lenient>(br#"{"name":"a","other":{"version":1}}"#).is_ok());
+        assert!(!sets_any(
+            br#"{"name":"a","rows":[{"version":1}]}"#,
+            &["version"]
+        ));
+        assert!(sets_any(b"[1]", &["version"]));
+        assert!(!sets_any(br#"{"version":1}"#, &[]));
     }
 
     #[derive(Deserialize, Debug)]

@@ -1,7 +1,7 @@
 //! `evaluation_history`: append-only, one row per change of data or state.
 
 use sea_orm::entity::prelude::*;
-use sea_orm::{ActiveValue::Set, QueryOrder};
+use sea_orm::{IntoActiveModel, QueryOrder};
 
 use super::packed::PackedJson;
 
@@ -30,22 +30,11 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
+/// Appends an entry (nothing is read back).
 pub async fn append(db: &impl ConnectionTrait, m: Model) -> Result<(), DbErr> {
-    ActiveModel {
-        id: Set(m.id),
-        evaluation_id: Set(m.evaluation_id),
-        seq: Set(m.seq),
-        action: Set(m.action),
-        actor: Set(m.actor),
-        at: Set(m.at),
-        status_before: Set(m.status_before),
-        status_after: Set(m.status_after),
-        version: Set(m.version),
-        reason: Set(m.reason),
-        changes: Set(m.changes),
-    }
-    .insert(db)
-    .await?;
+    Entity::insert(m.into_active_model().reset_all())
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }
 

@@ -59,7 +59,13 @@ impl Write for EvaluationWrite<'_> {
     async fn rows(&mut self, db: &impl ConnectionTrait) -> Result<(), ApiError> {
         match self.current {
             None => match store::insert(db, self.next.clone()).await {
-                Ok(_) => {}
+                Ok(true) => {}
+                // The natural key is taken: the answer names the evaluation that holds it.
+                Ok(false) => {
+                    let key = &self.next.natural_key;
+                    let existing = store::by_natural_key(db, key).await?;
+                    return Err(exists(key, existing.as_ref().map(|e| e.id.as_str())));
+                }
                 Err(e) if crate::store::is_unique_violation(&e) => {
                     return Err(exists(&self.next.natural_key, None));
                 }

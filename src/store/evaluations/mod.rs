@@ -168,11 +168,17 @@ pub async fn by_natural_key(db: &impl ConnectionTrait, key: &str) -> Result<Opti
         .await
 }
 
-/// Inserts an evaluation. The caller then brings the aggregate cells up to date
-/// (`cells::owe`).
-pub async fn insert(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
-    // Every column is written: `reset_all` marks the values of the model as set.
-    m.into_active_model().reset_all().insert(db).await
+/// Inserts an evaluation; false when a live evaluation has its natural key already (nothing
+/// written, and the transaction stays usable). The caller then brings the aggregate cells up
+/// to date (`cells::owe`).
+pub async fn insert(db: &impl ConnectionTrait, m: Model) -> Result<bool, DbErr> {
+    // Every column is written: `reset_all` marks the values of the model as set. Nothing is
+    // read back: the caller holds the row.
+    let inserted = Entity::insert(m.into_active_model().reset_all())
+        .on_conflict_do_nothing_on([Column::NaturalKey])
+        .exec_without_returning(db)
+        .await?;
+    Ok(matches!(inserted, sea_orm::TryInsertResult::Inserted(n) if n > 0))
 }
 
 /// Writes `next` over the row when its version is still `current`'s. The caller then brings
