@@ -48,17 +48,24 @@ pub async fn find(db: &impl ConnectionTrait, wanted: &str) -> Result<Option<Rule
     let Some((id, version)) = split_key(wanted) else {
         return Ok(None);
     };
-    let wanted_version = |r: &RuleSet| r.id == id && version.is_none_or(|v| r.version == v);
-    let builtin = rules::builtins()
+    let builtin: Vec<RuleSet> = rules::builtins()
         .iter()
-        .filter(|r| wanted_version(r))
-        .cloned();
+        .filter(|r| r.id == id && version.is_none_or(|v| r.version == v))
+        .cloned()
+        .collect();
+    // A built-in version is never stored again ([`create`] refuses a version that exists):
+    // asked for by its version, it is the answer without a query.
+    if version.is_some()
+        && let Some(r) = builtin.first()
+    {
+        return Ok(Some(r.clone()));
+    }
     let stored_version = match version.map(i32::try_from) {
         Some(Ok(v)) => Some(v),
-        Some(Err(_)) => return Ok(builtin.max_by_key(|r| r.version)),
+        Some(Err(_)) => return Ok(builtin.into_iter().max_by_key(|r| r.version)),
         None => None,
     };
-    let mut found: Vec<RuleSet> = builtin.collect();
+    let mut found = builtin;
     for row in store::of_id(db, id, stored_version).await? {
         found.push(parse(&row)?);
     }

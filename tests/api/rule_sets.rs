@@ -221,6 +221,10 @@ async fn evaluations_use_the_vocabulary_and_policies_of_the_version_they_name() 
         let new = dry("hengyang-2024-project@2").await;
         let found = codes(&new);
         assert_eq!(new["computed"]["rule_set_version"], 2);
+        // Named without a version, the id means its latest: the added version, not the
+        // built-in one.
+        let latest = dry("hengyang-2024-project").await;
+        assert_eq!(latest["computed"]["rule_set_version"], 2, "{latest}");
         assert!(
             !found.iter().any(|f| f.0 == "actual.grade_unknown"),
             "the added wording is known: {found:?}"
