@@ -7,8 +7,10 @@
 # list/filter/aggregate latency at 10k (and, with --full, 1M) indicator results, and peak
 # resident memory under 64 connections. See docs/BENCHMARKS.md. `--writes` runs only the writes.
 #
-# Environment: BENCH_PG (default postgres://postgres@127.0.0.1:5432), BENCH_WORK (a scratch
-# directory, default a new one under /tmp), BENCH_WRITES (POSTs in the write run, default 3000).
+# Environment: BENCH_PG (default postgres://postgres@127.0.0.1:5432), BENCH_PG_SOCKET (the
+# directory of PostgreSQL's Unix socket, default /var/run/postgresql; empty: TCP to BENCH_PG),
+# BENCH_WORK (a scratch directory, default a new one under /tmp), BENCH_WRITES (POSTs in the
+# write run, default 3000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +28,16 @@ while [ $# -gt 0 ]; do
 done
 
 PG="${BENCH_PG:-postgres://postgres@127.0.0.1:5432}"
+# Both jixiao and pgbench reach a PostgreSQL on this host through its Unix socket when there is
+# one: each one's best configuration on one machine (no loopback TCP, no TLS, which libpq and
+# sqlx both negotiate by default over TCP when the server offers it). PGQS follows the
+# database name in every URL.
+PGQS=""
+PG_SOCKET="${BENCH_PG_SOCKET-/var/run/postgresql}"
+if [ -n "$PG_SOCKET" ] && [ -S "$PG_SOCKET/.s.PGSQL.5432" ]; then
+    PG="postgres://postgres@localhost"
+    PGQS="?host=$PG_SOCKET"
+fi
 WORK="${BENCH_WORK:-$(mktemp -d /tmp/jixiao-bench.XXXXXX)}"
 mkdir -p "$WORK"
 WRITES="${BENCH_WRITES:-3000}"
@@ -38,7 +50,7 @@ cleanup() {
         kill "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
     done
-    psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS $PGDB" >/dev/null 2>&1 || true
+    psql -q "$PG/postgres$PGQS" -c "DROP DATABASE IF EXISTS $PGDB" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT INT TERM
 
@@ -228,9 +240,9 @@ fi
 fi
 
 # --- writes on PostgreSQL: jixiao vs pgbench -------------------------------------------------
-say "writes on PostgreSQL ($PGDB)"
-psql -q "$PG/postgres" -c "CREATE DATABASE $PGDB" >/dev/null
-PGURL="$PG/$PGDB"
+say "writes on PostgreSQL ($PGDB, ${PGQS:-over TCP})"
+psql -q "$PG/postgres$PGQS" -c "CREATE DATABASE $PGDB" >/dev/null
+PGURL="$PG/$PGDB$PGQS"
 # Three runs of fresh evaluations: one connection, 8 connections on one instance, 8 on two.
 SOLO=$(( WRITES / 4 ))
 DEPTS=$(( (SOLO + 2 * WRITES + 19) / 20 + 1 ))

@@ -94,11 +94,5 @@ pub async fn overwrite(
 
 /// The projects with these ids (deleted ones included), in one query.
 pub async fn by_ids(db: &impl ConnectionTrait, ids: &[String]) -> Result<Vec<Model>, DbErr> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    Entity::find()
-        .filter(Column::Id.is_in(ids.iter().cloned()))
-        .all(db)
-        .await
+    query::with_keys::<Entity>(db, Column::Id, ids, Condition::all()).await
 }

@@ -197,6 +197,24 @@ where
         .await
 }
 
+/// The rows whose text `column` is one of `keys` and that meet `cond`, in one query; no query
+/// for no keys.
+pub async fn with_keys<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    column: E::Column,
+    keys: &[String],
+    cond: Condition,
+) -> Result<Vec<E::Model>, DbErr> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    E::find()
+        .filter(column.is_in(keys.iter().cloned()))
+        .filter(cond)
+        .all(db)
+        .await
+}
+
 /// Inserts a row with every column as the model has it.
 pub async fn insert<E>(db: &impl ConnectionTrait, m: E::Model) -> Result<E::Model, DbErr>
 where

@@ -221,12 +221,6 @@ pub async fn soft_delete(
 
 /// The regions with these codes, in one query.
 pub async fn by_codes(db: &impl ConnectionTrait, codes: &[String]) -> Result<Vec<Model>, DbErr> {
-    if codes.is_empty() {
-        return Ok(Vec::new());
-    }
-    Entity::find()
-        .filter(Column::Code.is_in(codes.iter().cloned()))
-        .filter(Column::DeletedAt.is_null())
-        .all(db)
-        .await
+    let live = Condition::all().add(Column::DeletedAt.is_null());
+    query::with_keys::<Entity>(db, Column::Code, codes, live).await
 }
