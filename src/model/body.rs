@@ -620,6 +620,31 @@ mod tests {
         const READ_ONLY: &'static [&'static str] = &["version"];
     }
 
+    #[derive(Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    struct Money {
+        amount: crate::model::amount::Amount,
+    }
+
+    impl RequestBody for Money {}
+
+    /// The one-pass parse and the careful path read a JSON number as written, to the last
+    /// digit (no detour through a double).
+    #[test]
+    fn both_paths_keep_a_numbers_digits() {
+        for written in ["2135.42", "0.1", "12345678901.123456", "1e2"] {
+            let body = format!(r#"{{"amount":{written}}}"#);
+            let fast = parse_body::<Money>(body.as_bytes()).map(|m| m.amount.0);
+            let value: serde_json::Value = serde_json::from_str(&body).unwrap();
+            let careful = parse_value::<Money>(value).map(|m| m.amount.0);
+            assert_eq!(fast.is_ok(), careful.is_ok(), "{written}");
+            if let (Ok(fast), Ok(careful)) = (fast, careful) {
+                assert_eq!(fast, careful, "{written}");
+                assert_eq!(fast.to_string(), written, "{written}");
+            }
+        }
+    }
+
     #[test]
     fn every_problem_at_once() {
         let body = r#"{"kind":"county","year":"2024x","note":5,"version":1,"extra":true,
