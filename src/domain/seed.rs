@@ -4,6 +4,7 @@
 //! their header (`成本指标（20分）`); blank cells are empty strings or `None`. The only addition is
 //! the direction of PM10 / PM2.5 (lower is better), which the table implies but does not write.
 
+use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
 use super::evaluation::{BudgetBlock, EvaluationInput, EvaluationKind, IndicatorInput};
@@ -53,143 +54,72 @@ pub fn department_evaluation() -> EvaluationInput {
     }
 }
 
+/// A scored row as printed: 一级, 二级, 三级指标, 年度指标值, 实际完成值, 分值, 得分.
+fn row(
+    level1: &str,
+    level2: &str,
+    level3: &str,
+    target: &str,
+    actual: &str,
+    weight: Decimal,
+    claimed_score: Decimal,
+) -> IndicatorInput {
+    IndicatorInput {
+        target: target.into(),
+        actual: actual.into(),
+        weight: Some(weight),
+        claimed_score: Some(claimed_score),
+        ..heading(level1, level2, level3)
+    }
+}
+
+/// A row that names its groups (and at most an indicator) and holds nothing else.
+fn heading(level1: &str, level2: &str, level3: &str) -> IndicatorInput {
+    IndicatorInput {
+        level1: level1.into(),
+        level2: level2.into(),
+        level3: level3.into(),
+        ..IndicatorInput::default()
+    }
+}
+
+/// The row, lower being better (PM10, PM2.5).
+fn lower(row: IndicatorInput) -> IndicatorInput {
+    IndicatorInput {
+        direction: Some(Direction::Lower),
+        ..row
+    }
+}
+
+#[rustfmt::skip]
 fn department_indicators() -> Vec<IndicatorInput> {
     vec![
-        IndicatorInput {
-            level1: "成本指标（20分）".into(),
-            level2: "经济成本指标".into(),
-            level3: "成本控制".into(),
-            target: "财政预算内".into(),
-            actual: "财政预算内".into(),
-            weight: Some(dec!(20)),
-            claimed_score: Some(dec!(20)),
-            ..IndicatorInput::default()
-        },
-        IndicatorInput {
-            level1: "成本指标（20分）".into(),
-            level2: "社会成本指标".into(),
-            ..IndicatorInput::default()
-        },
-        IndicatorInput {
-            level1: "成本指标（20分）".into(),
-            level2: "生态环境指标".into(),
-            ..IndicatorInput::default()
-        },
-        IndicatorInput {
-            level1: "产出指标（40分）".into(),
-            level2: "数量 指标".into(),
-            level3: "饮用水水源地水质".into(),
-            target: "优良率100%".into(),
-            actual: "已达标".into(),
-            weight: Some(dec!(5)),
-            claimed_score: Some(dec!(5)),
-            ..IndicatorInput::default()
-        },
-        IndicatorInput {
-            level1: "产出指标（40分）".into(),
-            level2: "数量 指标".into(),
-            level3: "PM10平均浓度".into(),
-            target: "49".into(),
-            actual: "已达标".into(),
-            weight: Some(dec!(5)),
-            claimed_score: Some(dec!(5)),
-            direction: Some(Direction::Lower),
-            ..IndicatorInput::default()
-        },
-        IndicatorInput {
-            level1: "产出指标（40分）".into(),
-            level2: "数量 指标".into(),
-            level3: "PM2.5平均浓度".into(),
-            target: "31".into(),
-            actual: "已达标".into(),
-            weight: Some(dec!(5)),
-            claimed_score: Some(dec!(5)),
-            direction: Some(Direction::Lower),
-            ..IndicatorInput::default()
-        },
-        IndicatorInput {
-            level1: "产出指标（40分）".into(),
-            level2: "数量 指标".into(),
-            level3: "湘江干流断面水质".into(),
-            target: "年均II类水质".into(),
-            actual: "已达标".into(),
-            weight: Some(dec!(5)),
-            claimed_score: Some(dec!(5)),
-            ..IndicatorInput::default()
-        },
-        IndicatorInput {
-            level1: "产出指标（40分）".into(),
-            level2: "数量 指标".into(),
-            level3: "水质标准".into(),
-            target: "优良率达到100%".into(),
-            actual: "已达标".into(),
-            weight: Some(dec!(5)),
-            claimed_score: Some(dec!(5)),
-            ..IndicatorInput::default()
-        },
-        IndicatorInput {
-            level1: "产出指标（40分）".into(),
-            level2: "数量 指标".into(),
-            level3: "空气优良率".into(),
-            target: "95%".into(),
-            actual: "已达标".into(),
-            weight: Some(dec!(5)),
-            claimed_score: Some(dec!(5)),
-            ..IndicatorInput::default()
-        },
-        IndicatorInput {
-            level1: "产出指标（40分）".into(),
-            level2: "时效 指标".into(),
-            level3: "执行时限".into(),
-            target: "2024年全年".into(),
-            actual: "2024.1.1-204.12.31".into(),
-            weight: Some(dec!(10)),
-            claimed_score: Some(dec!(10)),
-            ..IndicatorInput::default()
-        },
-        IndicatorInput {
-            level1: "效益指标（20分）".into(),
-            level2: "经济效益指标".into(),
-            level3: "罚没收入等非税收入".into(),
-            target: "40万".into(),
-            actual: "130.9万".into(),
-            weight: Some(dec!(10)),
-            claimed_score: Some(dec!(10)),
-            ..IndicatorInput::default()
-        },
-        IndicatorInput {
-            level1: "效益指标（20分）".into(),
-            level2: "社会效益指标".into(),
-            level3: "提升居民生活质量".into(),
-            ..IndicatorInput::default()
-        },
-        IndicatorInput {
-            level1: "效益指标（20分）".into(),
-            level2: "生态效益指标".into(),
-            level3: "控制污染源、提高环境监测、监察能力".into(),
-            ..IndicatorInput::default()
-        },
-        IndicatorInput {
-            level1: "效益指标（20分）".into(),
-            level2: "可持续影响指标".into(),
-            level3: "自然资源合理适度开发".into(),
-            ..IndicatorInput::default()
-        },
-        IndicatorInput {
-            level1: "满意度指标（10分）".into(),
-            level2: "服务对象满意度指标".into(),
-            level3: "公众、企业满意度".into(),
-            target: "95".into(),
-            actual: "≥".into(),
-            weight: Some(dec!(20)),
-            claimed_score: Some(dec!(20)),
-            ..IndicatorInput::default()
-        },
+        row("成本指标（20分）", "经济成本指标", "成本控制", "财政预算内", "财政预算内", dec!(20), dec!(20)),
+        heading("成本指标（20分）", "社会成本指标", ""),
+        heading("成本指标（20分）", "生态环境指标", ""),
+        row("产出指标（40分）", "数量 指标", "饮用水水源地水质", "优良率100%", "已达标", dec!(5), dec!(5)),
+        lower(row("产出指标（40分）", "数量 指标", "PM10平均浓度", "49", "已达标", dec!(5), dec!(5))),
+        lower(row("产出指标（40分）", "数量 指标", "PM2.5平均浓度", "31", "已达标", dec!(5), dec!(5))),
+        row("产出指标（40分）", "数量 指标", "湘江干流断面水质", "年均II类水质", "已达标", dec!(5), dec!(5)),
+        row("产出指标（40分）", "数量 指标", "水质标准", "优良率达到100%", "已达标", dec!(5), dec!(5)),
+        row("产出指标（40分）", "数量 指标", "空气优良率", "95%", "已达标", dec!(5), dec!(5)),
+        row("产出指标（40分）", "时效 指标", "执行时限", "2024年全年", "2024.1.1-204.12.31", dec!(10), dec!(10)),
+        row("效益指标（20分）", "经济效益指标", "罚没收入等非税收入", "40万", "130.9万", dec!(10), dec!(10)),
+        heading("效益指标（20分）", "社会效益指标", "提升居民生活质量"),
+        heading("效益指标（20分）", "生态效益指标", "控制污染源、提高环境监测、监察能力"),
+        heading("效益指标（20分）", "可持续影响指标", "自然资源合理适度开发"),
+        row("满意度指标（10分）", "服务对象满意度指标", "公众、企业满意度", "95", "≥", dec!(20), dec!(20)),
     ]
 }
 
-fn project_budget(initial: rust_decimal::Decimal, amount: rust_decimal::Decimal) -> BudgetBlock {
-    BudgetBlock {
+/// A table of 附件5: the budget line (initial, then full-year and executed alike, 10 of 10
+/// claimed at 100%), the rows, and a claimed total of 100.
+fn project_evaluation(
+    initial: Decimal,
+    amount: Decimal,
+    indicators: Vec<IndicatorInput>,
+) -> EvaluationInput {
+    let budget = BudgetBlock {
         initial: Some(initial),
         full_year: amount,
         executed: Some(amount),
@@ -199,233 +129,57 @@ fn project_budget(initial: rust_decimal::Decimal, amount: rust_decimal::Decimal)
         by_source: Vec::new(),
         basic: None,
         project: None,
+    };
+    EvaluationInput {
+        kind: EvaluationKind::Project,
+        year: YEAR,
+        budget,
+        indicators,
+        claimed_total: Some(dec!(100)),
     }
 }
 
 /// 附件5 first table: 污染源监控系统改造项目运营费用（续费） (rule set `hengyang-2024-project`).
 pub fn monitoring_project_evaluation() -> EvaluationInput {
-    EvaluationInput {
-        kind: EvaluationKind::Project,
-        year: YEAR,
-        budget: project_budget(dec!(38.2), dec!(38.2)),
-        indicators: monitoring_indicators(),
-        claimed_total: Some(dec!(100)),
-    }
+    project_evaluation(dec!(38.2), dec!(38.2), monitoring_indicators())
 }
 
+#[rustfmt::skip]
 fn monitoring_indicators() -> Vec<IndicatorInput> {
     vec![
-        IndicatorInput {
-            level1: "产出指标（20分）".into(),
-            level2: "数量指标".into(),
-            level3: "光纤、服务器、网速".into(),
-            target: "24条".into(),
-            actual: "已达标".into(),
-            weight: Some(dec!(10)),
-            claimed_score: Some(dec!(10)),
-            ..IndicatorInput::default()
-        },
-        IndicatorInput {
-            level1: "产出指标（20分）".into(),
-            level2: "质量指标".into(),
-            level3: "数据准确性、联网成功率".into(),
-            target: "100%".into(),
-            actual: "已完成".into(),
-            weight: Some(dec!(5)),
-            claimed_score: Some(dec!(5)),
-            ..IndicatorInput::default()
-        },
-        IndicatorInput {
-            level1: "产出指标（20分）".into(),
-            level2: "时效指标".into(),
-            level3: "执行时间".into(),
-            target: "1年".into(),
-            actual: "2024.1.1-204.12.31".into(),
-            weight: Some(dec!(5)),
-            claimed_score: Some(dec!(5)),
-            ..IndicatorInput::default()
-        },
-        IndicatorInput {
-            level1: "效益指标（40分）".into(),
-            level2: "社会效益指标".into(),
-            level3: "环境监管能力水平提高".into(),
-            target: "化解环境风险，消除环境隐患".into(),
-            actual: "已完成".into(),
-            weight: Some(dec!(10)),
-            claimed_score: Some(dec!(10)),
-            ..IndicatorInput::default()
-        },
-        IndicatorInput {
-            level1: "效益指标（40分）".into(),
-            level2: "经济效益指标".into(),
-            level3: "运行成本节约".into(),
-            target: "通过自动化监控减少人工成本及设备维护费用".into(),
-            actual: "有效节约".into(),
-            weight: Some(dec!(10)),
-            claimed_score: Some(dec!(10)),
-            ..IndicatorInput::default()
-        },
-        IndicatorInput {
-            level1: "效益指标（40分）".into(),
-            level2: "生态效益指标".into(),
-            level3: "污染事件减少".into(),
-            target: "通过实时监控，减少突发污染事件的频率和影响。".into(),
-            actual: "有效改善".into(),
-            weight: Some(dec!(10)),
-            claimed_score: Some(dec!(10)),
-            ..IndicatorInput::default()
-        },
-        IndicatorInput {
-            level1: "效益指标（40分）".into(),
-            level2: "可持续影响指标".into(),
-            level3: "可持续发展".into(),
-            target: "促进环境保护与经济发展的协调".into(),
-            actual: "已完成".into(),
-            weight: Some(dec!(10)),
-            claimed_score: Some(dec!(10)),
-            ..IndicatorInput::default()
-        },
-        IndicatorInput {
-            level1: "成本指标（20分）".into(),
-            level2: "经济成本指标".into(),
-            level3: "成本控制率".into(),
-            target: "100%".into(),
-            actual: "已达标".into(),
-            weight: Some(dec!(20)),
-            claimed_score: Some(dec!(20)),
-            ..IndicatorInput::default()
-        },
-        IndicatorInput {
-            level1: "成本指标（20分）".into(),
-            level2: "社会成本指标".into(),
-            ..IndicatorInput::default()
-        },
-        IndicatorInput {
-            level1: "成本指标（20分）".into(),
-            level2: "生态环境成本指标".into(),
-            ..IndicatorInput::default()
-        },
-        IndicatorInput {
-            level1: "满意度指标（10分）".into(),
-            level2: "服务对象满意度指标".into(),
-            level3: "企业满意度".into(),
-            target: "≥90%".into(),
-            actual: "≥90%".into(),
-            weight: Some(dec!(10)),
-            claimed_score: Some(dec!(10)),
-            ..IndicatorInput::default()
-        },
+        row("产出指标（20分）", "数量指标", "光纤、服务器、网速", "24条", "已达标", dec!(10), dec!(10)),
+        row("产出指标（20分）", "质量指标", "数据准确性、联网成功率", "100%", "已完成", dec!(5), dec!(5)),
+        row("产出指标（20分）", "时效指标", "执行时间", "1年", "2024.1.1-204.12.31", dec!(5), dec!(5)),
+        row("效益指标（40分）", "社会效益指标", "环境监管能力水平提高", "化解环境风险，消除环境隐患", "已完成", dec!(10), dec!(10)),
+        row("效益指标（40分）", "经济效益指标", "运行成本节约", "通过自动化监控减少人工成本及设备维护费用", "有效节约", dec!(10), dec!(10)),
+        row("效益指标（40分）", "生态效益指标", "污染事件减少", "通过实时监控，减少突发污染事件的频率和影响。", "有效改善", dec!(10), dec!(10)),
+        row("效益指标（40分）", "可持续影响指标", "可持续发展", "促进环境保护与经济发展的协调", "已完成", dec!(10), dec!(10)),
+        row("成本指标（20分）", "经济成本指标", "成本控制率", "100%", "已达标", dec!(20), dec!(20)),
+        heading("成本指标（20分）", "社会成本指标", ""),
+        heading("成本指标（20分）", "生态环境成本指标", ""),
+        row("满意度指标（10分）", "服务对象满意度指标", "企业满意度", "≥90%", "≥90%", dec!(10), dec!(10)),
     ]
 }
 
 /// 附件5 second table: 农村黑臭水体奖补资金 (rule set `hengyang-2024-project`).
 pub fn black_water_project_evaluation() -> EvaluationInput {
-    EvaluationInput {
-        kind: EvaluationKind::Project,
-        year: YEAR,
-        budget: project_budget(dec!(0), dec!(19.87)),
-        indicators: black_water_indicators(),
-        claimed_total: Some(dec!(100)),
-    }
+    project_evaluation(dec!(0), dec!(19.87), black_water_indicators())
 }
 
+#[rustfmt::skip]
 fn black_water_indicators() -> Vec<IndicatorInput> {
     vec![
-        IndicatorInput {
-            level1: "产出指标（20分）".into(),
-            level2: "数量指标".into(),
-            level3: "治理水体数量".into(),
-            target: "1个".into(),
-            actual: "已完成".into(),
-            weight: Some(dec!(10)),
-            claimed_score: Some(dec!(10)),
-            ..IndicatorInput::default()
-        },
-        IndicatorInput {
-            level1: "产出指标（20分）".into(),
-            level2: "质量指标".into(),
-            level3: "水质达标率".into(),
-            target: "100%".into(),
-            actual: "已达标".into(),
-            weight: Some(dec!(10)),
-            claimed_score: Some(dec!(10)),
-            ..IndicatorInput::default()
-        },
-        IndicatorInput {
-            level1: "产出指标（20分）".into(),
-            level2: "时效指标".into(),
-            level3: "治理时效性".into(),
-            target: "1年".into(),
-            actual: "1年".into(),
-            weight: Some(dec!(10)),
-            claimed_score: Some(dec!(10)),
-            ..IndicatorInput::default()
-        },
-        IndicatorInput {
-            level1: "效益指标（40分）".into(),
-            level2: "社会效益指标".into(),
-            level3: "污染投诉案件减少率".into(),
-            target: "90%".into(),
-            actual: "已完成".into(),
-            weight: Some(dec!(10)),
-            claimed_score: Some(dec!(10)),
-            ..IndicatorInput::default()
-        },
-        IndicatorInput {
-            level1: "效益指标（40分）".into(),
-            level2: "经济效益指标".into(),
-            level3: "周边环境质量提升".into(),
-            target: "有效提升".into(),
-            actual: "有效提升".into(),
-            weight: Some(dec!(10)),
-            claimed_score: Some(dec!(10)),
-            ..IndicatorInput::default()
-        },
-        IndicatorInput {
-            level1: "效益指标（40分）".into(),
-            level2: "生态效益指标".into(),
-            level3: "生态恢复周期缩短".into(),
-            target: "1年".into(),
-            actual: "已完成".into(),
-            weight: Some(dec!(10)),
-            claimed_score: Some(dec!(10)),
-            ..IndicatorInput::default()
-        },
-        IndicatorInput {
-            level1: "效益指标（40分）".into(),
-            level2: "可持续影响指标".into(),
-            ..IndicatorInput::default()
-        },
-        IndicatorInput {
-            level1: "成本指标（20分）".into(),
-            level2: "经济成本指标".into(),
-            level3: "成本控制率".into(),
-            target: "100%".into(),
-            actual: "已达标".into(),
-            weight: Some(dec!(20)),
-            claimed_score: Some(dec!(20)),
-            ..IndicatorInput::default()
-        },
-        IndicatorInput {
-            level1: "成本指标（20分）".into(),
-            level2: "社会成本指标".into(),
-            ..IndicatorInput::default()
-        },
-        IndicatorInput {
-            level1: "成本指标（20分）".into(),
-            level2: "生态环境成本指标".into(),
-            ..IndicatorInput::default()
-        },
-        IndicatorInput {
-            level1: "满意度指标（10分）".into(),
-            level2: "服务对象满意度指标".into(),
-            level3: "周边居民满意度".into(),
-            target: "≥90%".into(),
-            actual: "≥90%".into(),
-            weight: Some(dec!(10)),
-            claimed_score: Some(dec!(10)),
-            ..IndicatorInput::default()
-        },
+        row("产出指标（20分）", "数量指标", "治理水体数量", "1个", "已完成", dec!(10), dec!(10)),
+        row("产出指标（20分）", "质量指标", "水质达标率", "100%", "已达标", dec!(10), dec!(10)),
+        row("产出指标（20分）", "时效指标", "治理时效性", "1年", "1年", dec!(10), dec!(10)),
+        row("效益指标（40分）", "社会效益指标", "污染投诉案件减少率", "90%", "已完成", dec!(10), dec!(10)),
+        row("效益指标（40分）", "经济效益指标", "周边环境质量提升", "有效提升", "有效提升", dec!(10), dec!(10)),
+        row("效益指标（40分）", "生态效益指标", "生态恢复周期缩短", "1年", "已完成", dec!(10), dec!(10)),
+        heading("效益指标（40分）", "可持续影响指标", ""),
+        row("成本指标（20分）", "经济成本指标", "成本控制率", "100%", "已达标", dec!(20), dec!(20)),
+        heading("成本指标（20分）", "社会成本指标", ""),
+        heading("成本指标（20分）", "生态环境成本指标", ""),
+        row("满意度指标（10分）", "服务对象满意度指标", "周边居民满意度", "≥90%", "≥90%", dec!(10), dec!(10)),
     ]
 }
 
