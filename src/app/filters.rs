@@ -70,11 +70,11 @@ pub async fn evaluation_list_filter(
         return Ok(None);
     };
     Ok(Some(evaluation_store::Filter {
-        scope_prefix: caller.region_prefix,
-        scope_department_ids: caller.department_ids,
-        statuses: visible_statuses(principal, f.status.as_deref())?,
-        year: f.year,
-        region_prefix: region_filter(f.region.as_deref())?,
+        place: caller.placing(
+            visible_statuses(principal, f.status.as_deref())?,
+            f.year,
+            region_filter(f.region.as_deref())?,
+        ),
         department_id,
         project_id: f.project_id.clone(),
         kind: f.kind.map(|k| k.as_str().to_owned()),
@@ -100,11 +100,7 @@ pub async fn indicator_selection(
     let text = |s: &Option<String>| s.clone().filter(|s| !s.trim().is_empty());
     Ok(Some(indicator_store::Selection {
         filter: indicator_store::Filter {
-            scope_prefix: caller.region_prefix,
-            scope_department_ids: caller.department_ids,
-            statuses,
-            year: f.year,
-            region_prefix,
+            place: caller.placing(statuses, f.year, region_prefix),
             level1: text(&f.level1),
             level2: text(&f.level2),
             name_contains: text(&f.q),

@@ -15,34 +15,15 @@ use crate::store::funds::{self as store, Model};
 use crate::store::money::StoredDecimal;
 use crate::store::projects as project_store;
 
-pub fn not_found(id: &str) -> ApiError {
-    ApiError::new(
-        codes::FUND_NOT_FOUND,
-        Text::new(
-            format!("No fund has the id {id}"),
-            format!("不存在 id 为 {id} 的资金"),
-        ),
-    )
-}
-
 write::owned_row!(
     Model,
     crate::store::funds,
     feed::fund,
     Kind::Fund,
-    not_found
+    codes::FUND_NOT_FOUND,
+    "fund",
+    "资金"
 );
-write::soft_delete!(Model);
-
-/// A live fund the caller may act on.
-pub async fn resolve(
-    db: &impl ConnectionTrait,
-    principal: &Principal,
-    id: &str,
-    action: Action,
-) -> Result<Model, ApiError> {
-    write::resolve_owned(db, principal, id, action).await
-}
 
 impl write::Built for Model {
     type Input = FundInput;
@@ -139,10 +120,8 @@ pub async fn list(
         return Ok((Vec::new(), false));
     };
     let filter = store::Filter {
-        scope_prefix: caller.region_prefix,
-        scope_department_ids: caller.department_ids,
+        place: caller.placing(None, filters.year, None),
         department_id,
-        year: filters.year,
         project_id: filters.project_id.clone(),
         level: filters.level.as_ref().map(wire),
         source: filters.source.as_ref().map(wire),

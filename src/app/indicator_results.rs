@@ -38,11 +38,11 @@ pub async fn list(
 ) -> Result<(Vec<IndicatorResult>, Option<String>), ApiError> {
     let caller = CallerScope::of(db, principal).await?;
     let filter = store::Filter {
-        scope_prefix: caller.region_prefix,
-        scope_department_ids: caller.department_ids,
-        statuses: visible_statuses(principal, None)?,
-        year: filters.year,
-        region_prefix: region_filter(filters.region.as_deref())?,
+        place: caller.placing(
+            visible_statuses(principal, None)?,
+            filters.year,
+            region_filter(filters.region.as_deref())?,
+        ),
         level1: filters.level1.clone(),
         level2: filters.level2.clone(),
         name_contains: filters.q.clone().filter(|q| !q.trim().is_empty()),

@@ -14,34 +14,15 @@ use crate::model::projects::{Project, ProjectInput};
 use crate::store::funds as fund_store;
 use crate::store::projects::{self as store, Model};
 
-pub fn not_found(id: &str) -> ApiError {
-    ApiError::new(
-        codes::PROJECT_NOT_FOUND,
-        Text::new(
-            format!("No project has the id {id}"),
-            format!("不存在 id 为 {id} 的项目"),
-        ),
-    )
-}
-
 write::owned_row!(
     Model,
     crate::store::projects,
     feed::project,
     Kind::Project,
-    not_found
+    codes::PROJECT_NOT_FOUND,
+    "project",
+    "项目"
 );
-write::soft_delete!(Model);
-
-/// A live project the caller may act on.
-pub async fn resolve(
-    db: &impl ConnectionTrait,
-    principal: &Principal,
-    id: &str,
-    action: Action,
-) -> Result<Model, ApiError> {
-    write::resolve_owned(db, principal, id, action).await
-}
 
 impl write::Built for Model {
     type Input = ProjectInput;
@@ -136,11 +117,12 @@ pub async fn list(
         return Ok((Vec::new(), false));
     };
     let filter = store::Filter {
-        scope_prefix: caller.region_prefix,
-        scope_department_ids: caller.department_ids,
+        place: caller.placing(
+            None,
+            filters.year,
+            scope::region_filter(filters.region.as_deref())?,
+        ),
         department_id,
-        year: filters.year,
-        region_prefix: scope::region_filter(filters.region.as_deref())?,
         name_contains: filters.q.clone().filter(|q| !q.trim().is_empty()),
     };
     let (rows, more) = store::list(db, &filter, after, limit).await?;

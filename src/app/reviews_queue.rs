@@ -155,11 +155,13 @@ pub async fn page(
     else {
         return Ok((Vec::new(), None));
     };
+    let caller = scope::CallerScope::of(db, principal).await?;
     let filter = Filter {
-        scope_prefix: principal.region_prefix().to_owned(),
-        scope_department_ids: scope::allowed_ids(db, principal).await?,
-        year: filters.year,
-        region_prefix: scope::region_filter(filters.region.as_deref())?,
+        place: caller.placing(
+            None,
+            filters.year,
+            scope::region_filter(filters.region.as_deref())?,
+        ),
         department_id,
         ..Filter::default()
     };

@@ -12,6 +12,7 @@ use crate::domain::workflow::Status;
 use crate::error::{ApiError, FieldError, codes};
 use crate::locale::Text;
 use crate::store::departments as store;
+use crate::store::query::Placement;
 
 /// Where a caller may look: a region subtree and, for a department-bound caller, the ids of
 /// its departments.
@@ -30,6 +31,25 @@ impl CallerScope {
             region_prefix: principal.region_prefix().to_owned(),
             department_ids: allowed_ids(db, principal).await?,
         })
+    }
+}
+
+impl CallerScope {
+    /// The scope with a filter's statuses, year and region subtree: where the rows it selects
+    /// stand.
+    pub fn placing(
+        self,
+        statuses: Option<Vec<String>>,
+        year: Option<i32>,
+        region_prefix: Option<String>,
+    ) -> Placement {
+        Placement {
+            scope_prefix: self.region_prefix,
+            scope_department_ids: self.department_ids,
+            statuses,
+            year,
+            region_prefix,
+        }
     }
 }
 

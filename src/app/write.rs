@@ -66,10 +66,23 @@ macro_rules! soft_delete {
 }
 pub(crate) use soft_delete;
 
-/// `Row` and `Owned` for a department-owned model whose store module has `insert`, `overwrite`
-/// and `get`, announced in the feed by `$feed` (funds and projects).
+/// `Row`, `Owned` and `SoftDelete` for a department-owned model whose store module has
+/// `insert`, `overwrite` and `get`, announced in the feed by `$feed` (funds and projects), and
+/// the module's `resolve`. A missing row is `$code`, named by its English and Chinese nouns.
 macro_rules! owned_row {
-    ($model:ty, $store:path, $feed:path, $kind:expr, $not_found:path) => {
+    ($model:ty, $store:path, $feed:path, $kind:expr, $code:path, $en:literal, $zh:literal) => {
+        $crate::app::write::soft_delete!($model);
+
+        #[doc = concat!("A live ", $en, " the caller may act on.")]
+        pub async fn resolve(
+            db: &impl sea_orm::ConnectionTrait,
+            principal: &$crate::domain::policy::Principal,
+            id: &str,
+            action: $crate::domain::policy::Action,
+        ) -> Result<$model, $crate::error::ApiError> {
+            $crate::app::write::resolve_owned(db, principal, id, action).await
+        }
+
         impl $crate::app::write::Row for $model {
             fn version(&self) -> i64 {
                 self.version
@@ -114,7 +127,13 @@ macro_rules! owned_row {
             }
 
             fn not_found(id: &str) -> $crate::error::ApiError {
-                $not_found(id)
+                $crate::error::ApiError::new(
+                    $code,
+                    $crate::locale::Text::new(
+                        format!(concat!("No ", $en, " has the id {}"), id),
+                        format!(concat!("不存在 id 为 {} 的", $zh), id),
+                    ),
+                )
             }
 
             fn owner(&self) -> (&str, &str) {

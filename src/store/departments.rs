@@ -30,6 +30,8 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
+query::versioned_rows!();
+
 /// List filters.
 #[derive(Debug, Default, Clone)]
 pub struct Filter {
@@ -72,11 +74,6 @@ pub async fn list(
                 .map(|v| super::query::contains_literally(Column::Name, v)),
         );
     query::page_after::<Entity>(db, cond, Column::Id, after, limit).await
-}
-
-/// A live department by id.
-pub async fn get(db: &impl ConnectionTrait, id: &str) -> Result<Option<Model>, DbErr> {
-    query::live::<Entity>(db, id, Column::DeletedAt).await
 }
 
 /// Live departments with this budget code in regions starting with one of `prefixes`.
@@ -146,21 +143,6 @@ pub async fn count_children(db: &impl ConnectionTrait, id: &str) -> Result<u64, 
         .filter(Column::ParentId.eq(id))
         .count(db)
         .await
-}
-
-pub async fn insert(db: &impl ConnectionTrait, model: Model) -> Result<Model, DbErr> {
-    query::insert::<Entity>(db, model).await
-}
-
-/// Writes `next` over the row when its version is still `current_version`; false when another
-/// writer got there first.
-pub async fn overwrite(
-    db: &impl ConnectionTrait,
-    current_version: i64,
-    next: &Model,
-) -> Result<bool, DbErr> {
-    let version = (Column::Version, current_version);
-    query::overwrite::<Entity>(db, next.clone(), Column::Id, version, &[Column::CreatedAt]).await
 }
 
 /// The departments with these ids (deleted ones included: old evaluations still name them),

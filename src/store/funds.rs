@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use super::query::{self, Optionally};
+use super::query::{self, Optionally, Placement};
 use sea_orm::{Condition, QueryOrder};
 
 use super::money::StoredDecimal;
@@ -34,13 +34,13 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
+query::versioned_rows!();
+
 #[derive(Debug, Default, Clone)]
 pub struct Filter {
-    pub scope_prefix: String,
-    /// Department ids the caller is limited to, when it is.
-    pub scope_department_ids: Option<Vec<String>>,
+    /// Scope, year and region (no statuses: funds have none).
+    pub place: Placement,
     pub department_id: Option<String>,
-    pub year: Option<i32>,
     pub project_id: Option<String>,
     pub level: Option<String>,
     pub source: Option<String>,
@@ -54,18 +54,16 @@ pub async fn list(
 ) -> Result<(Vec<Model>, bool), DbErr> {
     let cond = Condition::all()
         .add(Column::DeletedAt.is_null())
-        .add(Column::RegionCode.starts_with(filter.scope_prefix.clone()))
-        .in_some(Column::DepartmentId, filter.scope_department_ids.as_deref())
+        .add(
+            filter
+                .place
+                .owned((Column::RegionCode, Column::DepartmentId, Column::Year)),
+        )
         .eq_some(Column::DepartmentId, filter.department_id.clone())
-        .eq_some(Column::Year, filter.year)
         .eq_some(Column::ProjectId, filter.project_id.clone())
         .eq_some(Column::Level, filter.level.clone())
         .eq_some(Column::Source, filter.source.clone());
     query::page_after::<Entity>(db, cond, Column::Id, after, limit).await
-}
-
-pub async fn get(db: &impl ConnectionTrait, id: &str) -> Result<Option<Model>, DbErr> {
-    query::live::<Entity>(db, id, Column::DeletedAt).await
 }
 
 /// Every live fund of a department year, in creation order.
@@ -97,18 +95,4 @@ pub async fn of_projects(
         .order_by_asc(Column::Id)
         .all(db)
         .await
-}
-
-pub async fn insert(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
-    query::insert::<Entity>(db, m).await
-}
-
-/// Writes `next` over the row when its version is still `current_version`.
-pub async fn overwrite(
-    db: &impl ConnectionTrait,
-    current_version: i64,
-    next: &Model,
-) -> Result<bool, DbErr> {
-    let version = (Column::Version, current_version);
-    query::overwrite::<Entity>(db, next.clone(), Column::Id, version, &[Column::CreatedAt]).await
 }

@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use super::query::{self, Optionally};
+use super::query::{self, Optionally, Placement};
 use sea_orm::{Condition, QueryOrder};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -29,13 +29,13 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
+query::versioned_rows!();
+
 #[derive(Debug, Default, Clone)]
 pub struct Filter {
-    pub scope_prefix: String,
-    pub scope_department_ids: Option<Vec<String>>,
+    /// Scope, year and region (no statuses: projects have none).
+    pub place: Placement,
     pub department_id: Option<String>,
-    pub year: Option<i32>,
-    pub region_prefix: Option<String>,
     pub name_contains: Option<String>,
 }
 
@@ -47,20 +47,17 @@ pub async fn list(
 ) -> Result<(Vec<Model>, bool), DbErr> {
     let cond = Condition::all()
         .add(Column::DeletedAt.is_null())
-        .add(Column::RegionCode.starts_with(filter.scope_prefix.clone()))
-        .in_some(Column::DepartmentId, filter.scope_department_ids.as_deref())
+        .add(
+            filter
+                .place
+                .owned((Column::RegionCode, Column::DepartmentId, Column::Year)),
+        )
         .eq_some(Column::DepartmentId, filter.department_id.clone())
-        .eq_some(Column::Year, filter.year)
-        .prefix_some(Column::RegionCode, filter.region_prefix.as_deref())
         .add_some(
             (filter.name_contains.as_deref())
                 .map(|v| super::query::contains_literally(Column::Name, v)),
         );
     query::page_after::<Entity>(db, cond, Column::Id, after, limit).await
-}
-
-pub async fn get(db: &impl ConnectionTrait, id: &str) -> Result<Option<Model>, DbErr> {
-    query::live::<Entity>(db, id, Column::DeletedAt).await
 }
 
 /// Live projects of a department year.
@@ -76,20 +73,6 @@ pub async fn of_department_year(
         .order_by_asc(Column::Id)
         .all(db)
         .await
-}
-
-pub async fn insert(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
-    query::insert::<Entity>(db, m).await
-}
-
-/// Writes `next` over the row when its version is still `current_version`.
-pub async fn overwrite(
-    db: &impl ConnectionTrait,
-    current_version: i64,
-    next: &Model,
-) -> Result<bool, DbErr> {
-    let version = (Column::Version, current_version);
-    query::overwrite::<Entity>(db, next.clone(), Column::Id, version, &[Column::CreatedAt]).await
 }
 
 /// The projects with these ids (deleted ones included), in one query.

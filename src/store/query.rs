@@ -142,21 +142,40 @@ impl Optionally for Condition {
     }
 }
 
-/// The conditions on region (the caller's scope, then the filter's prefix), status and year,
-/// as the evaluations, their indicator rows and both kinds of aggregate cells record them:
-/// `columns` are (region, status, year) in the table at hand.
-pub fn placed<C: ColumnTrait + Copy>(
-    (region, status, year): (C, C, C),
-    scope_prefix: &str,
-    statuses: Option<&[String]>,
-    year_is: Option<i32>,
-    region_prefix: Option<&str>,
-) -> Condition {
-    Condition::all()
-        .add(region.starts_with(scope_prefix))
-        .in_some(status, statuses)
-        .eq_some(year, year_is)
-        .prefix_some(region, region_prefix)
+/// Where the rows a filter selects stand, as the evaluations, their indicator rows and both
+/// kinds of aggregate cells record it: the caller's scope (a region subtree, and a department
+/// list when the caller has one), then the filter's statuses, year and region subtree.
+#[derive(Debug, Default, Clone)]
+pub struct Placement {
+    pub scope_prefix: String,
+    pub scope_department_ids: Option<Vec<String>>,
+    pub statuses: Option<Vec<String>>,
+    pub year: Option<i32>,
+    pub region_prefix: Option<String>,
+}
+
+impl Placement {
+    /// Region (the scope's subtree, then the filter's) and year.
+    fn region_and_year<C: ColumnTrait + Copy>(&self, region: C, year: C) -> Condition {
+        Condition::all()
+            .add(region.starts_with(&self.scope_prefix))
+            .eq_some(year, self.year)
+            .prefix_some(region, self.region_prefix.as_deref())
+    }
+
+    /// The conditions on a department-owned table without a status (funds, projects): region
+    /// and year, and the scope's department list.
+    pub fn owned<C: ColumnTrait + Copy>(&self, (region, department, year): (C, C, C)) -> Condition {
+        (self.region_and_year(region, year))
+            .in_some(department, self.scope_department_ids.as_deref())
+    }
+
+    /// The conditions on region, status and year; `columns` are (region, status, year) in the
+    /// table at hand. The department list is left to the caller: aggregate cells do not record
+    /// departments.
+    pub fn condition<C: ColumnTrait + Copy>(&self, (region, status, year): (C, C, C)) -> Condition {
+        (self.region_and_year(region, year)).in_some(status, self.statuses.as_deref())
+    }
 }
 
 /// The rows of `cond` after the key `after`, in key order: one page's select.
@@ -214,6 +233,43 @@ pub async fn with_keys<E: EntityTrait>(
         .all(db)
         .await
 }
+
+/// `get` (a live row by id), `insert` and `overwrite` (under the row's version) for the module's
+/// table of versioned rows keyed by a text `id`, with `version`, `created_at` and `deleted_at`
+/// columns (departments, funds, projects).
+macro_rules! versioned_rows {
+    () => {
+        /// A live row by id.
+        pub async fn get(
+            db: &impl sea_orm::ConnectionTrait,
+            id: &str,
+        ) -> Result<Option<Model>, sea_orm::DbErr> {
+            $crate::store::query::live::<Entity>(db, id, Column::DeletedAt).await
+        }
+
+        /// Inserts the row as it is.
+        pub async fn insert(
+            db: &impl sea_orm::ConnectionTrait,
+            m: Model,
+        ) -> Result<Model, sea_orm::DbErr> {
+            $crate::store::query::insert::<Entity>(db, m).await
+        }
+
+        /// Writes `next` over the row when its version is still `current_version`; false when
+        /// another writer got there first.
+        pub async fn overwrite(
+            db: &impl sea_orm::ConnectionTrait,
+            current_version: i64,
+            next: &Model,
+        ) -> Result<bool, sea_orm::DbErr> {
+            let version = (Column::Version, current_version);
+            let fixed = [Column::CreatedAt];
+            $crate::store::query::overwrite::<Entity>(db, next.clone(), Column::Id, version, &fixed)
+                .await
+        }
+    };
+}
+pub(crate) use versioned_rows;
 
 /// Inserts a row with every column as the model has it.
 pub async fn insert<E>(db: &impl ConnectionTrait, m: E::Model) -> Result<E::Model, DbErr>

@@ -83,7 +83,7 @@ pub async fn submitted_chunk(
     use super::evaluations::{Column as E, Entity as Evaluations};
     use sea_orm::Condition;
     let mut filter = filter.clone();
-    filter.statuses = Some(vec!["submitted".to_owned()]);
+    filter.place.statuses = Some(vec!["submitted".to_owned()]);
     let mut cond = super::evaluations::condition(&filter);
     if let Some((at, id)) = after {
         cond = cond.add(

@@ -9,17 +9,24 @@
 //! and its counts all of the achievement index (1.2 s).
 
 use jixiao::store::evaluations::indicator_results::{self as rows, Filter, Selection};
+use jixiao::store::query::Placement;
 use sea_orm::{ConnectionTrait, Database, DbBackend, QuerySelect, QueryTrait, Statement};
 
 use crate::helpers::{Backend, empty_database};
 
 fn filters() -> Vec<(&'static str, Filter)> {
     let base = Filter {
-        scope_prefix: "43".to_owned(),
+        place: Placement {
+            scope_prefix: "43".to_owned(),
+            ..Placement::default()
+        },
         ..Filter::default()
     };
     let year = Filter {
-        year: Some(2024),
+        place: Placement {
+            year: Some(2024),
+            ..base.place.clone()
+        },
         ..base.clone()
     };
     vec![
@@ -28,7 +35,10 @@ fn filters() -> Vec<(&'static str, Filter)> {
         (
             "year and region",
             Filter {
-                region_prefix: Some("4304".to_owned()),
+                place: Placement {
+                    region_prefix: Some("4304".to_owned()),
+                    ..year.place.clone()
+                },
                 ..year.clone()
             },
         ),
@@ -58,7 +68,10 @@ fn filters() -> Vec<(&'static str, Filter)> {
         (
             "status and year",
             Filter {
-                statuses: Some(vec!["submitted".to_owned(), "approved".to_owned()]),
+                place: Placement {
+                    statuses: Some(vec!["submitted".to_owned(), "approved".to_owned()]),
+                    ..year.place.clone()
+                },
                 ..year
             },
         ),
@@ -98,9 +111,12 @@ async fn a_departments_rows_are_found_by_index() {
     for scope in departments {
         for year in [None, Some(2024)] {
             let filter = Filter {
-                scope_prefix: "43".to_owned(),
-                scope_department_ids: scope.clone(),
-                year,
+                place: Placement {
+                    scope_prefix: "43".to_owned(),
+                    scope_department_ids: scope.clone(),
+                    year,
+                    ..Placement::default()
+                },
                 ..Filter::default()
             };
             let page = rows::in_order(rows::condition(&filter), None).limit(101);

@@ -31,7 +31,10 @@ async fn indicator_pages_read_as_json_equal_the_rows_read_one_by_one() {
     for backend in backends() {
         let (db, _guard) = generated(backend).await;
         let filter = rows::Filter {
-            scope_prefix: "43".to_owned(),
+            place: jixiao::store::query::Placement {
+                scope_prefix: "43".to_owned(),
+                ..Default::default()
+            },
             ..rows::Filter::default()
         };
         let (mut after, mut seen, mut outcomes) = (None::<String>, 0, Vec::new());
@@ -71,7 +74,10 @@ async fn a_page_read_as_json_equals_the_rows_read_one_by_one() {
     for backend in backends() {
         let (db, _guard) = generated(backend).await;
         let filter = evaluation_store::Filter {
-            scope_prefix: "43".to_owned(),
+            place: jixiao::store::query::Placement {
+                scope_prefix: "43".to_owned(),
+                ..Default::default()
+            },
             ..evaluation_store::Filter::default()
         };
         let mut after: Option<String> = None;

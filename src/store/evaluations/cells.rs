@@ -195,7 +195,7 @@ pub async fn select(
 
 /// Whether cells can answer a filter: every condition is on a cell's key.
 pub fn answers(filter: &evaluation_store::Filter) -> bool {
-    filter.scope_department_ids.is_none()
+    filter.place.scope_department_ids.is_none()
         && filter.department_id.is_none()
         && filter.project_id.is_none()
         && filter.updated_after.is_none()

@@ -126,7 +126,7 @@ pub async fn apply(db: &impl ConnectionTrait, delta: Delta) -> Result<(), DbErr>
 pub fn answers(selection: &Selection) -> bool {
     let f = &selection.filter;
     selection.department_id.is_none()
-        && f.scope_department_ids.is_none()
+        && f.place.scope_department_ids.is_none()
         && f.level2.is_none()
         && f.name_contains.is_none()
         && f.achieved.is_none()

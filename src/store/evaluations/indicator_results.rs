@@ -5,7 +5,7 @@ use sea_orm::entity::prelude::*;
 use sea_orm::{ActiveValue::Set, Condition, QueryOrder, QuerySelect};
 
 use crate::store::money::StoredDecimal;
-use crate::store::query::Optionally;
+use crate::store::query::{Optionally, Placement};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Deserialize)]
 #[sea_orm(table_name = "indicator_results")]
@@ -140,11 +140,8 @@ async fn insert_chunk(db: &impl ConnectionTrait, rows: Vec<Model>) -> Result<(),
 
 #[derive(Debug, Default, Clone)]
 pub struct Filter {
-    pub scope_prefix: String,
-    pub scope_department_ids: Option<Vec<String>>,
-    pub statuses: Option<Vec<String>>,
-    pub year: Option<i32>,
-    pub region_prefix: Option<String>,
+    /// Scope, statuses, year and region.
+    pub place: Placement,
     pub level1: Option<String>,
     pub level2: Option<String>,
     pub name_contains: Option<String>,
@@ -172,14 +169,9 @@ pub struct KeyColumns<C> {
 impl Filter {
     /// The filter's conditions on region (scope and filter), status, year and 一级指标.
     pub fn key_condition<C: ColumnTrait + Copy>(&self, c: KeyColumns<C>) -> Condition {
-        crate::store::query::placed(
-            (c.region_code, c.status, c.year),
-            &self.scope_prefix,
-            self.statuses.as_deref(),
-            self.year,
-            self.region_prefix.as_deref(),
-        )
-        .eq_some(c.level1, self.level1.clone())
+        (self.place)
+            .condition((c.region_code, c.status, c.year))
+            .eq_some(c.level1, self.level1.clone())
     }
 }
 
@@ -192,7 +184,10 @@ pub fn condition(filter: &Filter) -> Condition {
             status: Column::Status,
             level1: Column::Level1,
         })
-        .in_some(Column::DepartmentId, filter.scope_department_ids.as_deref())
+        .in_some(
+            Column::DepartmentId,
+            filter.place.scope_department_ids.as_deref(),
+        )
         .eq_some(Column::Level2, filter.level2.clone())
         .add_some(
             (filter.name_contains.as_deref())

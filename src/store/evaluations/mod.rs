@@ -18,7 +18,7 @@ use sea_orm::{Condition, IntoActiveModel, QuerySelect, Select};
 use crate::domain::stats::Facts;
 use crate::store::money::StoredDecimal;
 use crate::store::packed::PackedJson;
-use crate::store::query::Optionally;
+use crate::store::query::{Optionally, Placement};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "evaluations")]
@@ -72,12 +72,8 @@ pub fn natural_key(department_id: &str, year: i32, kind: &str, project_id: Optio
 
 #[derive(Debug, Default, Clone)]
 pub struct Filter {
-    pub scope_prefix: String,
-    pub scope_department_ids: Option<Vec<String>>,
-    /// Only these statuses (viewers: submitted and approved).
-    pub statuses: Option<Vec<String>>,
-    pub year: Option<i32>,
-    pub region_prefix: Option<String>,
+    /// Scope, statuses (viewers: submitted and approved only), year and region.
+    pub place: Placement,
     pub department_id: Option<String>,
     pub project_id: Option<String>,
     pub kind: Option<String>,
@@ -101,16 +97,11 @@ pub struct KeyColumns<C> {
 impl Filter {
     /// The filter's conditions on region (scope and filter), year, kind, grade and status.
     pub fn key_condition<C: ColumnTrait + Copy>(&self, c: KeyColumns<C>) -> Condition {
-        crate::store::query::placed(
-            (c.region_code, c.status, c.year),
-            &self.scope_prefix,
-            self.statuses.as_deref(),
-            self.year,
-            self.region_prefix.as_deref(),
-        )
-        .eq_some(c.kind, self.kind.clone())
-        .eq_some(c.grade, self.grade.clone())
-        .eq_some(c.basis, self.basis.clone())
+        (self.place)
+            .condition((c.region_code, c.status, c.year))
+            .eq_some(c.kind, self.kind.clone())
+            .eq_some(c.grade, self.grade.clone())
+            .eq_some(c.basis, self.basis.clone())
     }
 }
 
@@ -125,7 +116,10 @@ pub fn condition(filter: &Filter) -> Condition {
             status: Column::Status,
             basis: Column::ScoreBasis,
         }))
-        .in_some(Column::DepartmentId, filter.scope_department_ids.as_deref())
+        .in_some(
+            Column::DepartmentId,
+            filter.place.scope_department_ids.as_deref(),
+        )
         .eq_some(Column::DepartmentId, filter.department_id.clone())
         .eq_some(Column::ProjectId, filter.project_id.clone())
         .add_some(filter.updated_after.map(|v| Column::UpdatedAt.gt(v)))
