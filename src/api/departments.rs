@@ -6,7 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::answers::{DepartmentNotFound, IfMatchRequired, NotModified, StaleIfMatch};
 use crate::api::extract::JsonBody;
-use crate::api::http::{self};
+use crate::api::http::{self, Paging};
 use crate::api::state::AppState;
 use crate::app::departments::{self, DepartmentFilters};
 use crate::app::scope;
@@ -59,21 +59,16 @@ pub async fn list_departments(
     query: web::Query<DepartmentQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
-    let limit = http::page_size(query.page_size, state.max_page_size)?;
-    let after = http::decode_page_token(PAGE_KIND, query.page_token.as_deref())?;
+    let paging = Paging::read(PAGE_KIND, query.page_size, query.page_token, &state)?;
     let region_prefix = scope::region_filter(query.region.as_deref())?;
     let filters = DepartmentFilters {
         region_prefix,
         parent_id: query.parent_id,
         q: query.q,
     };
-    let (items, more) =
-        departments::list(&state.db, &principal, &filters, after.as_deref(), limit).await?;
-    let next_page_token = http::next_page_token(PAGE_KIND, more, &items, |r| r.id.as_str());
-    Ok(HttpResponse::Ok().json(DepartmentPage {
-        items,
-        next_page_token,
-    }))
+    let (after, limit) = (paging.after(), paging.limit);
+    let rows = departments::list(&state.db, &principal, &filters, after, limit).await?;
+    Ok(paging.answer(rows, |r| r.id.as_str(), http::page!(DepartmentPage)))
 }
 
 /// Get a department by id or budget code.

@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::answers::{FundNotFound, IfMatchRequired, NotModified, StaleIfMatch};
 use crate::api::extract::JsonBody;
-use crate::api::http::{self};
+use crate::api::http::{self, Paging};
 use crate::api::state::AppState;
 use crate::app::funds::{self, FundFilters};
 use crate::domain::policy::{Action, Principal};
@@ -56,8 +56,7 @@ pub async fn list_funds(
     query: web::Query<FundQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
-    let limit = http::page_size(query.page_size, state.max_page_size)?;
-    let after = http::decode_page_token(PAGE_KIND, query.page_token.as_deref())?;
+    let paging = Paging::read(PAGE_KIND, query.page_size, query.page_token, &state)?;
     let filters = FundFilters {
         department_id: query.department_id,
         year: query.year,
@@ -65,13 +64,9 @@ pub async fn list_funds(
         level: query.level,
         source: query.source,
     };
-    let (items, more) =
-        funds::list(&state.db, &principal, &filters, after.as_deref(), limit).await?;
-    let next_page_token = http::next_page_token(PAGE_KIND, more, &items, |r| r.id.as_str());
-    Ok(HttpResponse::Ok().json(FundPage {
-        items,
-        next_page_token,
-    }))
+    let (after, limit) = (paging.after(), paging.limit);
+    let rows = funds::list(&state.db, &principal, &filters, after, limit).await?;
+    Ok(paging.answer(rows, |r| r.id.as_str(), http::page!(FundPage)))
 }
 
 /// Get a fund allocation.

@@ -6,6 +6,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
+use crate::api::state::AppState;
 use crate::app::precondition::parse_tag_list;
 pub use crate::app::precondition::{IfMatch, etag, require_if_match_missing, stale};
 use crate::error::{ApiError, FieldError, codes};
@@ -115,6 +116,57 @@ pub fn next_page_token<T>(
         _ => None,
     }
 }
+
+/// A list's page as asked for: its kind, its length and the key it starts after.
+pub struct Paging {
+    kind: &'static str,
+    pub limit: u64,
+    pub after: Option<String>,
+}
+
+impl Paging {
+    /// Reads `page_size` (at most the server's maximum) and `page_token` (one made for `kind`).
+    pub fn read(
+        kind: &'static str,
+        size: Option<u64>,
+        token: Option<String>,
+        state: &AppState,
+    ) -> Result<Self, ApiError> {
+        Ok(Self {
+            kind,
+            limit: page_size(size, state.max_page_size)?,
+            after: decode_page_token(kind, token.as_deref())?,
+        })
+    }
+
+    /// The key the page starts after.
+    pub fn after(&self) -> Option<&str> {
+        self.after.as_deref()
+    }
+
+    /// 200 with the page that `wrap` makes of the rows and the token of the next page.
+    pub fn answer<T, P: Serialize>(
+        &self,
+        (rows, more): (Vec<T>, bool),
+        key: impl Fn(&T) -> &str,
+        wrap: impl FnOnce(Vec<T>, Option<String>) -> P,
+    ) -> HttpResponse {
+        let next = next_page_token(self.kind, more, &rows, key);
+        HttpResponse::Ok().json(wrap(rows, next))
+    }
+}
+
+/// The closure that makes a list's page type (`items`, `next_page_token`) for
+/// [`Paging::answer`].
+macro_rules! page {
+    ($page:ident) => {
+        |items, next_page_token| $page {
+            items,
+            next_page_token,
+        }
+    };
+}
+pub(crate) use page;
 
 /// Reads a page token made by [`encode_page_token`] for the same kind.
 pub fn decode_page_token(kind: &str, token: Option<&str>) -> Result<Option<String>, ApiError> {

@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::answers::{IfMatchRequired, NotModified, ProjectNotFound, StaleIfMatch};
 use crate::api::extract::JsonBody;
-use crate::api::http::{self};
+use crate::api::http::{self, Paging};
 use crate::api::state::AppState;
 use crate::app::budgets::project_answer;
 use crate::app::projects::{self, ProjectFilters};
@@ -60,21 +60,16 @@ pub async fn list_projects(
     query: web::Query<ProjectQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
-    let limit = http::page_size(query.page_size, state.max_page_size)?;
-    let after = http::decode_page_token(PAGE_KIND, query.page_token.as_deref())?;
+    let paging = Paging::read(PAGE_KIND, query.page_size, query.page_token, &state)?;
     let filters = ProjectFilters {
         department_id: query.department_id,
         year: query.year,
         region: query.region,
         q: query.q,
     };
-    let (items, more) =
-        projects::list(&state.db, &principal, &filters, after.as_deref(), limit).await?;
-    let next_page_token = http::next_page_token(PAGE_KIND, more, &items, |r| r.id.as_str());
-    Ok(HttpResponse::Ok().json(ProjectPage {
-        items,
-        next_page_token,
-    }))
+    let (after, limit) = (paging.after(), paging.limit);
+    let rows = projects::list(&state.db, &principal, &filters, after, limit).await?;
+    Ok(paging.answer(rows, |r| r.id.as_str(), http::page!(ProjectPage)))
 }
 
 /// Get a project.

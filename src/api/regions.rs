@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::answers::RegionNotFound;
 use crate::api::extract::JsonBody;
-use crate::api::http::{self};
+use crate::api::http::{self, Paging};
 use crate::api::state::AppState;
 use crate::app::regions::{self, RegionFilters};
 use crate::domain::policy::{Action, Principal};
@@ -65,20 +65,15 @@ pub async fn list_regions(
     query: web::Query<RegionQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
-    let limit = http::page_size(query.page_size, state.max_page_size)?;
-    let after = http::decode_page_token(PAGE_KIND, query.page_token.as_deref())?;
+    let paging = Paging::read(PAGE_KIND, query.page_size, query.page_token, &state)?;
     let filters = RegionFilters {
         parent: query.parent,
         level: query.level,
         under: query.under,
     };
-    let (items, more) =
-        regions::list(&state.db, &principal, &filters, after.as_deref(), limit).await?;
-    let next_page_token = http::next_page_token(PAGE_KIND, more, &items, |r| r.code.as_str());
-    Ok(HttpResponse::Ok().json(RegionPage {
-        items,
-        next_page_token,
-    }))
+    let (after, limit) = (paging.after(), paging.limit);
+    let rows = regions::list(&state.db, &principal, &filters, after, limit).await?;
+    Ok(paging.answer(rows, |r| r.code.as_str(), http::page!(RegionPage)))
 }
 
 /// Get one region.
