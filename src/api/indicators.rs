@@ -125,8 +125,8 @@ pub async fn replace_indicator(
 ) -> Result<HttpResponse, ApiError> {
     let (id, index) = path.into_inner();
     let if_match = http::require_if_match(&req)?;
-    let m =
-        evaluations::change_indicator(&state.db, &principal, &id, &if_match, index, body.0).await?;
+    let m = evaluations::edit_indicator(&state.db, &principal, &id, &if_match, index, Some(body.0))
+        .await?;
     answer(StatusCode::OK, &evaluations::to_dto(&principal, &m)?)
 }
 
@@ -155,7 +155,7 @@ pub async fn remove_indicator(
 ) -> Result<HttpResponse, ApiError> {
     let (id, index) = path.into_inner();
     let if_match = http::require_if_match(&req)?;
-    let m = evaluations::remove_indicator(&state.db, &principal, &id, &if_match, index).await?;
+    let m = evaluations::edit_indicator(&state.db, &principal, &id, &if_match, index, None).await?;
     answer(StatusCode::OK, &evaluations::to_dto(&principal, &m)?)
 }
 

@@ -462,54 +462,31 @@ pub async fn add_indicator(
     .await
 }
 
-/// Replaces indicator row `index`.
-pub async fn change_indicator(
+/// Replaces indicator row `index` with `row`, or removes it (`None`).
+pub async fn edit_indicator(
     db: &DatabaseConnection,
     principal: &Principal,
     id: &str,
     if_match: &IfMatch,
     index: usize,
-    row: IndicatorInputDto,
+    row: Option<IndicatorInputDto>,
 ) -> Result<Model, ApiError> {
-    let edit = |rows: &mut Vec<IndicatorInputDto>| {
-        *rows.get_mut(index).ok_or_else(|| no_row(id, index))? = row;
-        Ok(())
+    let action = match row {
+        Some(_) => HistoryAction::IndicatorChanged,
+        None => HistoryAction::IndicatorRemoved,
     };
-    let (m, ()) = edit_rows(
-        db,
-        principal,
-        id,
-        if_match,
-        HistoryAction::IndicatorChanged,
-        edit,
-    )
-    .await?;
-    Ok(m)
-}
-
-/// Removes indicator row `index`.
-pub async fn remove_indicator(
-    db: &DatabaseConnection,
-    principal: &Principal,
-    id: &str,
-    if_match: &IfMatch,
-    index: usize,
-) -> Result<Model, ApiError> {
     let edit = |rows: &mut Vec<IndicatorInputDto>| {
         if index >= rows.len() {
             return Err(no_row(id, index));
         }
-        rows.remove(index);
+        match row {
+            Some(row) => rows[index] = row,
+            None => {
+                rows.remove(index);
+            }
+        }
         Ok(())
     };
-    let (m, ()) = edit_rows(
-        db,
-        principal,
-        id,
-        if_match,
-        HistoryAction::IndicatorRemoved,
-        edit,
-    )
-    .await?;
+    let (m, ()) = edit_rows(db, principal, id, if_match, action, edit).await?;
     Ok(m)
 }

@@ -17,7 +17,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::finding::{Finding, codes, percent_finding, sum_finding, sum_finding_with};
+use super::finding::{Finding, codes, percent_finding, sum_finding};
 use super::money::{self, show};
 
 /// 资金来源.
@@ -356,6 +356,7 @@ pub fn reconcile_finance(finance: &DepartmentFinance) -> Vec<Finding> {
             "各资金来源收入之和与收入总计",
             revenue.total,
             &parts,
+            None,
         ));
     }
     let e = &finance.expenditure;
@@ -367,6 +368,7 @@ pub fn reconcile_finance(finance: &DepartmentFinance) -> Vec<Finding> {
             "基本支出＋项目支出与支出总计",
             e.total,
             &[basic, project],
+            None,
         ));
     }
     if let (Some(basic), Some(personnel), Some(operating)) = (e.basic, e.personnel, e.operating) {
@@ -377,6 +379,7 @@ pub fn reconcile_finance(finance: &DepartmentFinance) -> Vec<Finding> {
             "人员经费＋公用经费与基本支出",
             basic,
             &[personnel, operating],
+            None,
         ));
     }
     if let (Some(stated), Some(basic)) = (&e.basic_share, e.basic) {
@@ -487,6 +490,7 @@ pub fn reconcile_funds(set: &FundSet) -> Vec<Finding> {
                 &format!("{label_zh}（{field_zh}）"),
                 declared,
                 &values,
+                None,
             ));
         }
     }
@@ -532,6 +536,7 @@ fn section_sum(
             &format!("{what_zh}（{field_zh}）"),
             stated,
             &parts,
+            None,
         ));
     }
 }
@@ -767,14 +772,14 @@ fn count_sum(
         && !b.parts.is_empty()
     {
         let parts: Vec<Decimal> = b.parts.iter().map(|p| Decimal::from(p.count)).collect();
-        findings.extend(sum_finding_with(
+        findings.extend(sum_finding(
             codes::PROFILE_STAFFING,
             pointer,
             what_en,
             what_zh,
             Decimal::from(total),
             &parts,
-            Decimal::ZERO,
+            Some(Decimal::ZERO),
         ));
     }
 }
@@ -805,6 +810,7 @@ pub fn reconcile_profile(profile: &DepartmentProfile) -> Vec<Finding> {
             "总资产＝流动资产＋非流动资产",
             total,
             &[current, non_current],
+            None,
         ));
     }
     if let Some(non_current) = a.non_current {

@@ -541,8 +541,9 @@ pub fn catalogue_entry(code: &str) -> Option<&'static CatalogueEntry> {
     CATALOGUE.iter().find(|e| e.code == code)
 }
 
-/// Checks `total = Σ parts` with the money tolerance; returns a finding on mismatch (with
-/// `code`) or a rounding warning when they agree only within the figures' precision.
+/// Checks `total = Σ parts` within `tolerance` (by default the money tolerance of the figures;
+/// 0 for counts of people, which are exact); returns a finding on mismatch (with `code`) or a
+/// rounding warning when they agree only within the figures' precision.
 pub(crate) fn sum_finding(
     code: &str,
     pointer: &str,
@@ -550,23 +551,13 @@ pub(crate) fn sum_finding(
     what_zh: &str,
     total: Decimal,
     parts: &[Decimal],
+    tolerance: Option<Decimal>,
 ) -> Option<Finding> {
-    let mut operands = parts.to_vec();
-    operands.push(total);
-    let tolerance = money::money_tolerance(&operands);
-    sum_finding_with(code, pointer, what_en, what_zh, total, parts, tolerance)
-}
-
-/// Like [`sum_finding`] with an explicit tolerance (0 for counts of people, which are exact).
-pub(crate) fn sum_finding_with(
-    code: &str,
-    pointer: &str,
-    what_en: &str,
-    what_zh: &str,
-    total: Decimal,
-    parts: &[Decimal],
-    tolerance: Decimal,
-) -> Option<Finding> {
+    let tolerance = tolerance.unwrap_or_else(|| {
+        let mut operands = parts.to_vec();
+        operands.push(total);
+        money::money_tolerance(&operands)
+    });
     let shown: Vec<String> = parts.iter().map(|p| money::show(*p)).collect();
     let expr = shown.join(" + ");
     let sum = money::sum_checked(parts.iter().copied());
@@ -638,24 +629,14 @@ pub(crate) fn percent_finding(
     if ok {
         return None;
     }
+    let s = money::show(stated);
+    let (n, d) = (money::show(numerator), money::show(denominator));
     Some(
         Finding::new(
             code,
             pointer,
-            format!(
-                "{what_en}: stated {}% but {} / {} = {}% at the stated precision",
-                money::show(stated),
-                money::show(numerator),
-                money::show(denominator),
-                rounded
-            ),
-            format!(
-                "{what_zh}：填报 {}%，但 {} ÷ {} = {}%（按填报精度）",
-                money::show(stated),
-                money::show(numerator),
-                money::show(denominator),
-                rounded
-            ),
+            format!("{what_en}: stated {s}% but {n} / {d} = {rounded}% at the stated precision"),
+            format!("{what_zh}：填报 {s}%，但 {n} ÷ {d} = {rounded}%（按填报精度）"),
         )
         .num("stated_percent", stated)
         .num("computed_percent", rounded)

@@ -34,20 +34,15 @@ pub fn review_budget(budget: &BudgetBlock, rules: &RuleSet) -> Vec<Finding> {
         && !budget.full_year.is_zero()
         && budget.executed == Some(budget.full_year)
     {
+        let (from, to) = (money::show(initial), money::show(budget.full_year));
         findings.push(
             Finding::new(
                 codes::BUDGET_ADJUSTED_TO_SPEND,
                 "/budget/full_year",
                 format!(
-                    "the full-year budget was cut from {} to {}, exactly the amount spent",
-                    money::show(initial),
-                    money::show(budget.full_year)
+                    "the full-year budget was cut from {from} to {to}, exactly the amount spent"
                 ),
-                format!(
-                    "全年预算数由年初 {} 调减至 {}，恰好等于执行数",
-                    money::show(initial),
-                    money::show(budget.full_year)
-                ),
+                format!("全年预算数由年初 {from} 调减至 {to}，恰好等于执行数"),
             )
             .num("initial", initial)
             .num("full_year", budget.full_year),
@@ -56,20 +51,13 @@ pub fn review_budget(budget: &BudgetBlock, rules: &RuleSet) -> Vec<Finding> {
     if let Some(weight) = budget.weight
         && weight != rules.execution_weight
     {
+        let (stated, ruled) = (money::show(weight), money::show(rules.execution_weight));
         findings.push(
             Finding::new(
                 codes::BUDGET_WEIGHT,
                 "/budget/weight",
-                format!(
-                    "budget execution weight {} differs from the rule set's {}",
-                    money::show(weight),
-                    money::show(rules.execution_weight)
-                ),
-                format!(
-                    "预算执行率分值 {} 与规则集规定的 {} 不一致",
-                    money::show(weight),
-                    money::show(rules.execution_weight)
-                ),
+                format!("budget execution weight {stated} differs from the rule set's {ruled}"),
+                format!("预算执行率分值 {stated} 与规则集规定的 {ruled} 不一致"),
             )
             .num("weight", weight)
             .num("rule_set_weight", rules.execution_weight),
@@ -84,6 +72,7 @@ pub fn review_budget(budget: &BudgetBlock, rules: &RuleSet) -> Vec<Finding> {
             "按收入性质分的资金与年度资金总额",
             budget.full_year,
             &parts,
+            None,
         ));
     }
     if let (Some(basic), Some(project)) = (budget.basic, budget.project) {
@@ -94,6 +83,7 @@ pub fn review_budget(budget: &BudgetBlock, rules: &RuleSet) -> Vec<Finding> {
             "基本支出＋项目支出与年度资金总额",
             budget.full_year,
             &[basic, project],
+            None,
         ));
     }
     findings
@@ -355,22 +345,16 @@ pub fn review_printed_points(
                 .filter_map(|(row, _)| row.claimed_score),
         );
         if let Some(claimed) = claimed.filter(|c| *c > points) {
+            let (group, sum, printed) =
+                (level1.label_zh(), money::show(claimed), money::show(points));
             findings.push(
                 Finding::new(
                     codes::GROUP_WEIGHT,
                     format!("/indicators/{first}/level1"),
                     format!(
-                        "the claimed scores of {} add up to {}, above its printed {} points",
-                        level1.label_zh(),
-                        money::show(claimed),
-                        money::show(points)
+                        "the claimed scores of {group} add up to {sum}, above its printed {printed} points"
                     ),
-                    format!(
-                        "{}自评得分合计 {}，超过所列 {} 分",
-                        level1.label_zh(),
-                        money::show(claimed),
-                        money::show(points)
-                    ),
+                    format!("{group}自评得分合计 {sum}，超过所列 {printed} 分"),
                 )
                 .num("sum", claimed)
                 .num("printed_points", points),
@@ -406,22 +390,16 @@ fn header_weights(places: &[RowPlace], rules: &RuleSet) -> Vec<Finding> {
             if let Some(rule_weight) = rules.weight_of(level1)
                 && rule_weight != header
             {
+                let (group, headed) = (level1.label_zh(), money::show(header));
+                let ruled = money::show(rule_weight);
                 findings.push(
                     Finding::new(
                         codes::HEADER_WEIGHT,
                         format!("/indicators/{i}/level1"),
                         format!(
-                            "{} is headed “{} points” but the rule set gives the group {}",
-                            level1.label_zh(),
-                            money::show(header),
-                            money::show(rule_weight)
+                            "{group} is headed “{headed} points” but the rule set gives the group {ruled}"
                         ),
-                        format!(
-                            "{}标注 {} 分，但规则集规定该组 {} 分",
-                            level1.label_zh(),
-                            money::show(header),
-                            money::show(rule_weight)
-                        ),
+                        format!("{group}标注 {headed} 分，但规则集规定该组 {ruled} 分"),
                     )
                     .num("header_weight", header)
                     .num("rule_set_weight", rule_weight),
