@@ -252,6 +252,14 @@ async fn fixture_goes_in(app: TestApp, file: &'static str) {
         "attachment4_department"
     };
     assert_eq!(sheet["layout"], layout, "{sheet}");
+    reads_as_printed(&table, sheet);
+    scores_as_its_json(&admin, &table, sheet).await;
+    applies(&admin, &table, bytes).await;
+}
+
+/// The dry run read the indicators, the budget and the claimed total as the JSON has them,
+/// said that it read the hidden first row, and named the merged cells it read.
+fn reads_as_printed(table: &Table, sheet: &Value) {
     let expected = table.evaluation();
     let input = &sheet["input"];
     assert_eq!(input["year"], expected["year"]);
@@ -282,10 +290,16 @@ async fn fixture_goes_in(app: TestApp, file: &'static str) {
             assert!(level1["merged"].is_string(), "{level1}");
         }
     }
-    // The same findings and total as the JSON of the same table. The JSON carries only the
-    // 年度资金总额 row; the sheet's sub-rows by fund source (其中:当年财政拨款 …) are read too, each
-    // a 全年预算数 printed under its label, and go into the JSON compared with.
-    let mut expected = expected;
+}
+
+/// The same findings and total as the JSON of the same table.
+async fn scores_as_its_json(admin: &TestApp, table: &Table, sheet: &Value) {
+    // The JSON carries only the 年度资金总额 row; the sheet's sub-rows by fund source
+    // (其中:当年财政拨款 …) are read too, each a 全年预算数 printed under its label, and go into the
+    // JSON compared with.
+    let mut expected = table.evaluation();
+    let input = &sheet["input"];
+    let mapping = sheet["mapping"].as_array().unwrap();
     let sources = input["budget"]["by_source"].as_array().cloned();
     for (i, source) in sources.iter().flatten().enumerate() {
         let printed = mapping
@@ -324,7 +338,10 @@ async fn fixture_goes_in(app: TestApp, file: &'static str) {
     from_xlsx.sort();
     assert_eq!(from_xlsx, from_json);
     assert_eq!(sheet["computed"]["total"], validated["computed"]["total"]);
-    // Written with apply=true: an id that exists.
+}
+
+/// Written with `apply=true`: an evaluation that exists.
+async fn applies(admin: &TestApp, table: &Table, bytes: Vec<u8>) {
     let (status, body) = import(
         &admin,
         &format!("?department={}&apply=true", table.budget_code()),
