@@ -343,7 +343,7 @@ async fn scores_as_its_json(admin: &TestApp, table: &Table, sheet: &Value) {
 /// Written with `apply=true`: an evaluation that exists.
 async fn applies(admin: &TestApp, table: &Table, bytes: Vec<u8>) {
     let (status, body) = import(
-        &admin,
+        admin,
         &format!("?department={}&apply=true", table.budget_code()),
         bytes,
     )
