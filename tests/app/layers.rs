@@ -9,12 +9,12 @@ use std::path::{Path, PathBuf};
 /// A module path from the crate root (`["store", "cells"]`).
 type Module = Vec<String>;
 
-struct Source {
-    module: Module,
-    path: PathBuf,
+pub(crate) struct Source {
+    pub(crate) module: Module,
+    pub(crate) path: PathBuf,
     /// A `mod.rs` or `lib.rs`: it names its children without `self::`.
     parent: bool,
-    code: String,
+    pub(crate) code: String,
 }
 
 fn root() -> PathBuf {
@@ -22,7 +22,7 @@ fn root() -> PathBuf {
 }
 
 /// Every file of the library crate (`main.rs` is the binary, a crate of its own).
-fn sources() -> Vec<Source> {
+pub(crate) fn sources() -> Vec<Source> {
     let mut out = Vec::new();
     let mut dirs = vec![root()];
     while let Some(dir) = dirs.pop() {

@@ -12,6 +12,7 @@ mod data_version;
 mod evaluations;
 mod json_columns;
 mod layers;
+mod long_functions;
 mod query_plans;
 mod resources;
 mod summary_pages;
