@@ -121,7 +121,7 @@ pub fn next_page_token<T>(
 pub struct Paging {
     kind: &'static str,
     pub limit: u64,
-    pub after: Option<String>,
+    after: Option<String>,
 }
 
 impl Paging {

@@ -32,9 +32,7 @@ impl CallerScope {
             department_ids: allowed_ids(db, principal).await?,
         })
     }
-}
 
-impl CallerScope {
     /// The scope with a filter's statuses, year and region subtree: where the rows it selects
     /// stand.
     pub fn placing(
