@@ -66,7 +66,7 @@ pub async fn find(db: &impl ConnectionTrait, wanted: &str) -> Result<Option<Rule
         None => None,
     };
     let mut found = builtin;
-    for row in store::of_id(db, id, stored_version).await? {
+    if let Some(row) = store::of_id(db, id, stored_version).await? {
         found.push(parse(&row)?);
     }
     Ok(found.into_iter().max_by_key(|r| r.version))

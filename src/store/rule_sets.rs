@@ -28,18 +28,18 @@ pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<Model>, DbErr> {
         .await
 }
 
-/// The added versions of one rule set id (one version when `version` is given), in version
-/// order.
+/// The stored rule set `id` at `version`, or (no version) its latest stored version: one row,
+/// however many versions are stored.
 pub async fn of_id(
     db: &impl ConnectionTrait,
     id: &str,
     version: Option<i32>,
-) -> Result<Vec<Model>, DbErr> {
+) -> Result<Option<Model>, DbErr> {
     let mut q = Entity::find().filter(Column::Id.eq(id));
     if let Some(v) = version {
         q = q.filter(Column::Version.eq(v));
     }
-    q.order_by_asc(Column::Version).all(db).await
+    q.order_by_desc(Column::Version).one(db).await
 }
 
 pub async fn insert(db: &impl ConnectionTrait, m: Model) -> Result<(), DbErr> {
