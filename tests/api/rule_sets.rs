@@ -225,6 +225,15 @@ async fn evaluations_use_the_vocabulary_and_policies_of_the_version_they_name() 
         // built-in one.
         let latest = dry("hengyang-2024-project").await;
         assert_eq!(latest["computed"]["rule_set_version"], 2, "{latest}");
+        // With two added versions, the id means the higher one; each stays reachable by its
+        // number.
+        let mut v3 = v2.clone();
+        v3["version"] = json!(3);
+        ok(app.post("/api/v1/rule-sets").json(&v3), 201).await;
+        let latest = dry("hengyang-2024-project").await;
+        assert_eq!(latest["computed"]["rule_set_version"], 3, "{latest}");
+        let second = dry("hengyang-2024-project@2").await;
+        assert_eq!(second["computed"]["rule_set_version"], 2, "{second}");
         assert!(
             !found.iter().any(|f| f.0 == "actual.grade_unknown"),
             "the added wording is known: {found:?}"
