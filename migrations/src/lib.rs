@@ -27,6 +27,7 @@ mod m20261202_000070_create_generations;
 mod m20261202_000080_index_indicator_pages;
 mod m20261202_000090_pack_with_dictionary;
 mod m20261202_000100_key_indicator_results_by_position;
+mod m20261203_000110_find_department_rows_through_evaluations;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000080_index_indicator_pages::Migration),
             Box::new(m20261202_000090_pack_with_dictionary::Migration),
             Box::new(m20261202_000100_key_indicator_results_by_position::Migration),
+            Box::new(m20261203_000110_find_department_rows_through_evaluations::Migration),
         ]
     }
 }

@@ -4,7 +4,7 @@ use jixiao::store;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, Statement};
 
-use crate::helpers::{backends, empty_database};
+use crate::helpers::{Backend, backends, empty_database};
 
 async fn table_count(db: &sea_orm::DatabaseConnection, table: &str) -> Option<i64> {
     let sql = format!("SELECT COUNT(*) AS n FROM {table}");
@@ -219,6 +219,74 @@ async fn indicator_rows_keep_their_order_when_keyed_by_evaluation_and_position()
             indicator_rows(&db, "evaluation_id, position -- up").await,
             rows,
             "{backend:?} up"
+        );
+        db.close().await.unwrap();
+    }
+}
+
+/// The names of the indexes on `indicator_results`.
+async fn indicator_indexes(db: &sea_orm::DatabaseConnection) -> Vec<String> {
+    let sql = match db.get_database_backend() {
+        sea_orm::DbBackend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'indicator_results' \
+             ORDER BY name"
+        }
+        _ => {
+            "SELECT indexname AS name FROM pg_indexes WHERE tablename = 'indicator_results' \
+              ORDER BY indexname"
+        }
+    };
+    let rows = db
+        .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| r.try_get("", "name").unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn indicator_rows_are_found_through_evaluations_without_a_department_index() {
+    for backend in backends() {
+        let (url, _guard) = empty_database(backend).await;
+        let db = store::connect(&url, 2).await.unwrap();
+        Migrator::up(&db, None).await.unwrap();
+        generated(&db).await;
+        let rows = indicator_rows(&db, "evaluation_id, position").await;
+        assert!(rows.len() >= 20, "{backend:?}: {}", rows.len());
+        let up = indicator_indexes(&db).await;
+        assert!(
+            !up.iter().any(|n| n == "idx_indicator_results_department"),
+            "{backend:?}: {up:?}"
+        );
+        if backend == Backend::Sqlite {
+            // WITHOUT ROWID: the key is the table, and has no index of its own.
+            assert!(
+                !up.iter().any(|n| n.starts_with("sqlite_autoindex")),
+                "{up:?}"
+            );
+        }
+
+        Migrator::down(&db, Some(steps_back_to("000110")))
+            .await
+            .unwrap();
+        let down = indicator_indexes(&db).await;
+        assert!(
+            down.iter().any(|n| n == "idx_indicator_results_department"),
+            "{backend:?} down: {down:?}"
+        );
+        assert_eq!(
+            indicator_rows(&db, "evaluation_id, position -- down").await,
+            rows,
+            "{backend:?} down"
+        );
+
+        Migrator::up(&db, None).await.unwrap();
+        assert_eq!(indicator_indexes(&db).await, up, "{backend:?} up again");
+        assert_eq!(
+            indicator_rows(&db, "evaluation_id, position -- up").await,
+            rows,
+            "{backend:?} up again"
         );
         db.close().await.unwrap();
     }

@@ -177,17 +177,51 @@ impl Filter {
 
 /// [`Filter`] as a condition.
 pub fn condition(filter: &Filter) -> Condition {
-    filter
+    condition_within(filter, None)
+}
+
+/// [`Filter`] as a condition, narrowed to one department when given. The rows of named
+/// departments (a filter on one, or the caller's scope) are found through their evaluations:
+/// the department index of `evaluations`, then each evaluation's range of the key (the rows
+/// have no department index of their own since migration `…000110`). The year goes with them
+/// into that lookup, so that SQLite does not read the year's rows from an index instead. An
+/// evaluation's rows carry its department and year.
+fn condition_within(filter: &Filter, department: Option<&str>) -> Condition {
+    use super as evaluations;
+    let scoped = filter.place.scope_department_ids.as_deref();
+    let named = scoped.is_some() || department.is_some();
+    let place = Placement {
+        year: if named { None } else { filter.place.year },
+        ..filter.place.clone()
+    };
+    let keyed = Filter {
+        place,
+        ..filter.clone()
+    };
+    let of_departments = named.then(|| {
+        let which = Condition::all()
+            .in_some(evaluations::Column::DepartmentId, scoped)
+            .eq_some(
+                evaluations::Column::DepartmentId,
+                department.map(str::to_owned),
+            )
+            .eq_some(evaluations::Column::Year, filter.place.year);
+        Column::EvaluationId.in_subquery(
+            sea_orm::sea_query::Query::select()
+                .column(evaluations::Column::Id)
+                .from(evaluations::Entity)
+                .cond_where(which)
+                .to_owned(),
+        )
+    });
+    keyed
         .key_condition(KeyColumns {
             region_code: Column::RegionCode,
             year: Column::Year,
             status: Column::Status,
             level1: Column::Level1,
         })
-        .in_some(
-            Column::DepartmentId,
-            filter.place.scope_department_ids.as_deref(),
-        )
+        .add_some(of_departments)
         .eq_some(Column::Level2, filter.level2.clone())
         .add_some(
             (filter.name_contains.as_deref())
@@ -206,14 +240,8 @@ pub struct Selection {
 
 impl Selection {
     pub fn condition(&self) -> Condition {
-        let mut cond = condition(&self.filter);
-        if let Some(v) = &self.department_id {
-            cond = cond.add(Column::DepartmentId.eq(v.clone()));
-        }
-        if let Some(v) = &self.kind {
-            cond = cond.add(Column::Kind.eq(v.clone()));
-        }
-        cond
+        condition_within(&self.filter, self.department_id.as_deref())
+            .eq_some(Column::Kind, self.kind.clone())
     }
 }
 
