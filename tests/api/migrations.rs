@@ -188,15 +188,24 @@ async fn indicator_rows(db: &sea_orm::DatabaseConnection, order: &str) -> Vec<St
         .collect()
 }
 
+/// A database migrated up with a small generated data set, and its indicator rows as text in
+/// key order.
+async fn migrated_with_rows(
+    backend: Backend,
+) -> (sea_orm::DatabaseConnection, impl Drop, Vec<String>) {
+    let (url, guard) = empty_database(backend).await;
+    let db = store::connect(&url, 2).await.unwrap();
+    Migrator::up(&db, None).await.unwrap();
+    generated(&db).await;
+    let rows = indicator_rows(&db, "evaluation_id, position").await;
+    assert!(rows.len() >= 20, "{backend:?}: {}", rows.len());
+    (db, guard, rows)
+}
+
 #[tokio::test]
 async fn indicator_rows_keep_their_order_when_keyed_by_evaluation_and_position() {
     for backend in backends() {
-        let (url, _guard) = empty_database(backend).await;
-        let db = store::connect(&url, 2).await.unwrap();
-        Migrator::up(&db, None).await.unwrap();
-        generated(&db).await;
-        let rows = indicator_rows(&db, "evaluation_id, position").await;
-        assert!(rows.len() >= 20, "{backend:?}: {}", rows.len());
+        let (db, _guard, rows) = migrated_with_rows(backend).await;
 
         Migrator::down(&db, Some(steps_back_to("000100")))
             .await
@@ -248,12 +257,7 @@ async fn indicator_indexes(db: &sea_orm::DatabaseConnection) -> Vec<String> {
 #[tokio::test]
 async fn indicator_rows_are_found_through_evaluations_without_a_department_index() {
     for backend in backends() {
-        let (url, _guard) = empty_database(backend).await;
-        let db = store::connect(&url, 2).await.unwrap();
-        Migrator::up(&db, None).await.unwrap();
-        generated(&db).await;
-        let rows = indicator_rows(&db, "evaluation_id, position").await;
-        assert!(rows.len() >= 20, "{backend:?}: {}", rows.len());
+        let (db, _guard, rows) = migrated_with_rows(backend).await;
         let up = indicator_indexes(&db).await;
         assert!(
             !up.iter().any(|n| n == "idx_indicator_results_department"),
