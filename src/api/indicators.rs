@@ -44,8 +44,7 @@ pub async fn list_indicators(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let (m, stored) = evaluations::resolve(&state.db, &principal, &id, Action::Read).await?;
-    let computed: crate::model::evaluation_dto::ComputedDto =
-        serde::Deserialize::deserialize(&stored.computed).map_err(ApiError::internal)?;
+    let computed = stored.computed()?;
     let rows: Vec<IndicatorRow> = stored
         .input
         .indicators

@@ -422,7 +422,7 @@ pub async fn get_evaluation_table(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let (m, stored) = evaluations::resolve(&state.db, &principal, &id, Action::Read).await?;
-    let computed: Option<ComputedDto> = serde_json::from_value(stored.computed.clone()).ok();
+    let computed: Option<ComputedDto> = stored.computed().ok();
     let (department, project) = evaluations::owners(&state.db, &m).await?;
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();

@@ -241,8 +241,7 @@ fn imported_sheet(
     apply: bool,
 ) -> Result<ImportedSheet, ApiError> {
     let stored = evaluations::stored_of(&m)?;
-    let computed: ComputedDto =
-        serde_json::from_value(stored.computed).map_err(ApiError::internal)?;
+    let computed = stored.computed()?;
     let findings = computed
         .findings
         .iter()

@@ -25,7 +25,7 @@ use crate::domain::policy::{Action, Kind, Principal, Scope};
 use crate::domain::workflow::{self, Status, Transition};
 use crate::error::{ApiError, FieldError, codes};
 use crate::locale::Text;
-use crate::model::evaluation_dto::{EvaluationInput, IndicatorInputDto};
+use crate::model::evaluation_dto::{ComputedDto, EvaluationInput, IndicatorInputDto};
 use crate::model::vocab::HistoryAction;
 use crate::model::vocab::{BudgetSource, EvaluationStatus, ItemOutcome, Vocabulary};
 use crate::store::evaluations::{self as store, Model};
@@ -37,13 +37,21 @@ pub use read::{history_of, owners};
 pub(crate) use write::{FinalScore, HistoryEntry, save};
 
 /// What is kept of an evaluation: the normalised input, where its budget came from, and the
-/// computed block as of the last write.
+/// computed block as of the last write. The computed block stays JSON text ([`Stored::computed`]
+/// reads it): a write serialises it once, and reading a document builds no tree of it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Stored {
     pub input: EvaluationInput,
     pub budget_source: BudgetSource,
     pub department_budget_code: String,
-    pub computed: serde_json::Value,
+    pub computed: Box<serde_json::value::RawValue>,
+}
+
+impl Stored {
+    /// The computed block as of the last write.
+    pub fn computed(&self) -> Result<ComputedDto, ApiError> {
+        serde_json::from_str(self.computed.get()).map_err(ApiError::internal)
+    }
 }
 
 fn field(pointer: &str, code: &'static str, en: String, zh: String) -> FieldError {

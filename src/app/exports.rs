@@ -8,7 +8,6 @@ use std::collections::HashMap;
 use chrono::Offset;
 use rust_decimal::Decimal;
 use sea_orm::ConnectionTrait;
-use serde::Deserialize;
 
 use crate::app::evaluations::{status_of, stored_of};
 use crate::app::filters::{
@@ -17,7 +16,7 @@ use crate::app::filters::{
 use crate::domain::policy::Principal;
 use crate::domain::stats::percent;
 use crate::error::ApiError;
-use crate::model::evaluation_dto::{ComputedDto, EvaluationKind, GradeDto};
+use crate::model::evaluation_dto::{EvaluationKind, GradeDto};
 use crate::model::vocab::{ScoreBasis, Vocabulary};
 use crate::store::departments as department_store;
 use crate::store::evaluations as evaluation_store;
@@ -146,7 +145,7 @@ fn evaluation_row(
 ) -> Result<Vec<Cell>, ApiError> {
     let projects = &names.projects;
     let stored = stored_of(m)?;
-    let computed = ComputedDto::deserialize(&stored.computed).map_err(ApiError::internal)?;
+    let computed = stored.computed()?;
     let kind: EvaluationKind = stored.input.kind;
     // In 万元, whatever unit the block was printed in.
     let budget = stored.input.budget.as_ref().map(|b| b.domain());

@@ -583,12 +583,14 @@ fn basis_label_default() -> String {
 /// answer zeros until they are written again.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct PointsByBasisDto {
-    /// The execution score and the measured rows.
-    pub measured: Figure,
-    /// Rows scored by a qualitative grade.
-    pub graded: Figure,
+    // Fields in the order of their names: a stored document keeps its keys sorted, as the
+    // packing dictionary learned them (`stored_documents_keep_sorted_keys`).
     /// Rows where the unit's claimed score stands, not verified.
     pub claimed: Figure,
+    /// Rows scored by a qualitative grade.
+    pub graded: Figure,
+    /// The execution score and the measured rows.
+    pub measured: Figure,
     /// The weight of the rows that have no score.
     pub unscored_weight: Figure,
 }
@@ -596,28 +598,25 @@ pub struct PointsByBasisDto {
 /// The execution score (预算执行率).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ExecutionDto {
-    pub weight: Figure,
-    /// executed / full-year, exact.
-    pub rate_percent: Option<Figure>,
-    pub score: Figure,
+    // Fields in the order of their names: a stored document keeps its keys sorted, as the
+    // packing dictionary learned them (`stored_documents_keep_sorted_keys`).
     pub claimed_score: Option<Figure>,
     pub explanation_en: String,
     pub explanation_zh: String,
+    /// executed / full-year, exact.
+    pub rate_percent: Option<Figure>,
+    pub score: Figure,
+    pub weight: Figure,
 }
 
 /// One indicator row as the server scores it.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RowDto {
-    pub index: usize,
-    /// The recognised 一级指标 (its standard name), when recognised.
-    pub level1: Option<String>,
-    /// The recognised 二级指标, when recognised.
-    pub level2: Option<String>,
-    /// A level-2 line with nothing else: kept, not scored.
-    pub placeholder: bool,
-    pub weight: Option<Figure>,
-    /// The score by the rules; absent when the row cannot be scored (see the findings).
-    pub computed: Option<Figure>,
+    // Fields in the order of their names: a stored document keeps its keys sorted, as the
+    // packing dictionary learned them (`stored_documents_keep_sorted_keys`).
+    pub achieved: Option<bool>,
+    /// How the actual was read.
+    pub actual_parsed: String,
     /// What `computed` rests on: `measured`, `graded`, `claimed` (not verified) or `none`.
     #[serde(default)]
     pub basis: BasisDto,
@@ -626,40 +625,49 @@ pub struct RowDto {
     pub basis_label_zh: String,
     /// The unit's score.
     pub claimed: Option<Figure>,
+    /// The score by the rules; absent when the row cannot be scored (see the findings).
+    pub computed: Option<Figure>,
     /// claimed − computed.
     pub difference: Option<Figure>,
-    pub achieved: Option<bool>,
-    /// How the target was read (`≥ 95 %`).
-    pub target_parsed: String,
-    /// How the actual was read.
-    pub actual_parsed: String,
     /// The arithmetic (`10 × 487 / 500 = 9.74`).
     pub explanation_en: String,
     pub explanation_zh: String,
+    pub index: usize,
+    /// The recognised 一级指标 (its standard name), when recognised.
+    pub level1: Option<String>,
+    /// The recognised 二级指标, when recognised.
+    pub level2: Option<String>,
+    /// A level-2 line with nothing else: kept, not scored.
+    pub placeholder: bool,
+    /// How the target was read (`≥ 95 %`).
+    pub target_parsed: String,
+    pub weight: Option<Figure>,
 }
 
 /// Everything the server computes: never sent by clients.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ComputedDto {
-    pub rule_set_id: String,
-    pub rule_set_version: u32,
-    pub execution: ExecutionDto,
-    pub rows: Vec<RowDto>,
-    /// Execution score + Σ rows, at most 100.
-    pub total: Figure,
-    /// How many points of `total` rest on each basis, and the weight left unscored.
-    #[serde(default)]
-    pub points: PointsByBasisDto,
+    // Fields in the order of their names: a stored document keeps its keys sorted, as the
+    // packing dictionary learned them (`stored_documents_keep_sorted_keys`).
     pub claimed_total: Option<Figure>,
-    /// claimed − computed total.
-    pub total_difference: Option<Figure>,
+    pub error_count: usize,
+    pub execution: ExecutionDto,
+    /// Every finding; errors block submission.
+    pub findings: Vec<FindingDto>,
     pub grade: GradeDto,
     /// 优 / 良 / 中 / 差.
     pub grade_label_zh: String,
-    pub error_count: usize,
+    /// How many points of `total` rest on each basis, and the weight left unscored.
+    #[serde(default)]
+    pub points: PointsByBasisDto,
+    pub rows: Vec<RowDto>,
+    pub rule_set_id: String,
+    pub rule_set_version: u32,
+    /// Execution score + Σ rows, at most 100.
+    pub total: Figure,
+    /// claimed − computed total.
+    pub total_difference: Option<Figure>,
     pub warning_count: usize,
-    /// Every finding; errors block submission.
-    pub findings: Vec<FindingDto>,
 }
 
 impl ComputedDto {
@@ -845,5 +853,44 @@ impl Vocabulary for EvaluationKind {
 
     fn as_str(self) -> &'static str {
         EvaluationKind::as_str(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ComputedDto;
+    use crate::domain::rules::{self, rule_set_by_id};
+    use crate::domain::{scoring, seed};
+
+    /// A stored document's computed block is written straight from [`ComputedDto`]; its keys
+    /// must come out sorted, as they did when it went through a `serde_json::Value` (a sorted
+    /// map) and as the packing dictionary learned them. Fails when a field of it, or of a type
+    /// inside it, is out of order.
+    #[test]
+    fn stored_documents_keep_sorted_keys() {
+        let cases = [
+            (
+                seed::department_evaluation(),
+                rules::HENGYANG_2024_DEPARTMENT,
+            ),
+            (
+                seed::monitoring_project_evaluation(),
+                rules::HENGYANG_2024_PROJECT,
+            ),
+            (
+                seed::black_water_project_evaluation(),
+                rules::HENGYANG_2024_PROJECT,
+            ),
+        ];
+        for (input, rule_set) in cases {
+            let rules = rule_set_by_id(rule_set).expect("builtin rule set");
+            let computed = ComputedDto::from_outcome(scoring::evaluate(&input, &rules), Vec::new());
+            assert!(!computed.findings.is_empty() && !computed.rows.is_empty());
+            let direct = serde_json::to_string(&computed).expect("serialise");
+            let sorted = serde_json::to_value(&computed)
+                .expect("to value")
+                .to_string();
+            assert_eq!(direct, sorted, "{rule_set}");
+        }
     }
 }

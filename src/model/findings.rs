@@ -65,10 +65,16 @@ impl FindingPolicy {
     "numbers": {}
 }))]
 pub struct FindingDto {
+    // Fields in the order of their names: a stored document keeps its keys sorted, as the
+    // packing dictionary learned them (`stored_documents_keep_sorted_keys`).
     /// Stable code from the findings catalogue.
     pub code: String,
-    pub severity: FindingSeverity,
-    pub severity_label_zh: String,
+    pub message_en: String,
+    pub message_zh: String,
+    /// The numbers involved, as exact decimal strings.
+    pub numbers: BTreeMap<String, String>,
+    /// JSON Pointer to the field concerned.
+    pub pointer: String,
     /// What the finding does under the rule set: `block`, `review` or `inform`. Findings
     /// stored before policies existed read as `block` for errors and `inform` for warnings.
     #[serde(default)]
@@ -76,12 +82,8 @@ pub struct FindingDto {
     /// 阻止提交 / 提交复核 / 仅提示.
     #[serde(default)]
     pub policy_label_zh: Option<String>,
-    /// JSON Pointer to the field concerned.
-    pub pointer: String,
-    pub message_en: String,
-    pub message_zh: String,
-    /// The numbers involved, as exact decimal strings.
-    pub numbers: BTreeMap<String, String>,
+    pub severity: FindingSeverity,
+    pub severity_label_zh: String,
 }
 
 impl FindingDto {

@@ -152,7 +152,8 @@ pub async fn save(
         input: prepared.input.clone(),
         budget_source: prepared.budget_source,
         department_budget_code: prepared.department.budget_code.clone(),
-        computed: serde_json::to_value(&prepared.computed).map_err(ApiError::internal)?,
+        computed: serde_json::value::to_raw_value(&prepared.computed)
+            .map_err(ApiError::internal)?,
     };
     let mut next = next_row(principal, prepared, &stored, current, status, now)?;
     if let Some(f) = scored {
