@@ -444,6 +444,10 @@ fn normalize(text: &str) -> String {
         }
         out.push(mapped);
     }
+    // Most texts hold neither an `=` nor a unit to rewrite: they skip the five passes.
+    if !out.contains('=') && !out.contains("g/m3") {
+        return out;
+    }
     out.replace(">=", "≥")
         .replace("g/m3", "g/m³")
         .replace("=>", "≥")
