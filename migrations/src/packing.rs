@@ -45,9 +45,20 @@ static DECODER: LazyLock<zstd::dict::DecoderDictionary<'static>> =
 thread_local! {
     /// A compression context per thread, with the dictionary loaded once.
     static COMPRESSOR: RefCell<Option<zstd::bulk::Compressor<'static>>> =
-        RefCell::new(zstd::bulk::Compressor::with_prepared_dictionary(&ENCODER).ok());
+        RefCell::new(compressor());
     static DECOMPRESSOR: RefCell<Option<zstd::bulk::Decompressor<'static>>> =
         RefCell::new(zstd::bulk::Decompressor::with_prepared_dictionary(&DECODER).ok());
+}
+
+/// A compression context that uses the prepared dictionary in place (attached) rather than
+/// copying its tables into the context for every value, which zstd does by default for
+/// values over a few kilobytes (the documents).
+fn compressor() -> Option<zstd::bulk::Compressor<'static>> {
+    use zstd::zstd_safe::{CParameter, DictAttachPref};
+    let mut c = zstd::bulk::Compressor::with_prepared_dictionary(&ENCODER).ok()?;
+    c.set_parameter(CParameter::ForceAttachDict(DictAttachPref::ForceAttach))
+        .ok()?;
+    Some(c)
 }
 
 /// Packs `text` in the current format ([`ZSTD`]; [`LZ4`] should zstd fail, which it does only
