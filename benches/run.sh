@@ -278,6 +278,32 @@ load write_jixiao_2 --url "http://127.0.0.1:$FIRST_PORT/api/v1/evaluations" \
 stop "$PG_PID"
 stop "$PG2_PID"
 
+# PostgreSQL alone, replaying the statements of one jixiao write: what the database gives the
+# service's own statements at 8 connections with no jixiao process in the way (the ceiling of
+# the write as designed, beside pgbench's bare inserts). Needs the server's log file
+# (BENCH_PG_LOG, default Debian's), where `log_statement = all` records one POST, sent by a
+# fresh instance (a database setting reaches new sessions only).
+PG_LOG="${BENCH_PG_LOG:-$(ls -t /var/log/postgresql/postgresql-*.log 2>/dev/null | head -1)}"
+REPLAY_TPS=""
+if [ -n "$PG_LOG" ] && [ -r "$PG_LOG" ]; then
+    psql -q "$PGURL" -c "ALTER DATABASE $PGDB SET log_statement = 'all'" >/dev/null
+    LOG_FROM=$(stat -c %s "$PG_LOG")
+    serve "$PGURL"
+    "$LOAD" --url "http://127.0.0.1:$PORT/api/v1/evaluations" --method POST \
+        --body "$WORK/evaluation.json" --token "$TOKEN" --connections 1 --requests 1 \
+        --offset $(( SOLO + 2 * WRITES )) >/dev/null
+    stop "$PID"
+    psql -q "$PGURL" -c "ALTER DATABASE $PGDB RESET log_statement" >/dev/null
+    tail -c +"$(( LOG_FROM + 1 ))" "$PG_LOG" >"$WORK/one-write.log"
+    python3 benches/replay.py "$WORK/one-write.log" >"$WORK/replay.sql"
+    say "PostgreSQL replaying one jixiao write's statements (pgbench -M prepared, 8 clients)"
+    REPLAY_OUT=$(pgbench -n -M prepared -c 8 -j 2 -T "$DURATION" -f "$WORK/replay.sql" "$PGURL" 2>&1)
+    echo "$REPLAY_OUT" | grep -E 'tps|latency|failed' | sed 's/^/   /'
+    REPLAY_TPS=$(echo "$REPLAY_OUT" | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | tail -1)
+else
+    say "no readable PostgreSQL log (BENCH_PG_LOG): the replay of jixiao's statements is skipped"
+fi
+
 psql -q "$PGURL" <<'SQL' >/dev/null
 CREATE TABLE bench_evaluations (
     id uuid PRIMARY KEY, department text NOT NULL, year int NOT NULL, document text NOT NULL,
@@ -300,7 +326,7 @@ PGBENCH_TPS=$(echo "$PGBENCH_OUT" | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | tail 
 
 # --- the summary -----------------------------------------------------------------------------
 say "summary"
-export RESULTS FULL PGBENCH_TPS DB_BYTES="${DB_BYTES:-}" INDICATORS="${INDICATORS:-}"
+export RESULTS FULL PGBENCH_TPS REPLAY_TPS="${REPLAY_TPS:-}" DB_BYTES="${DB_BYTES:-}" INDICATORS="${INDICATORS:-}"
 export HWM_READ="${HWM_READ:-}" HWM_ALL="${HWM_ALL:-}"
 export HWM_FULL="${HWM_FULL:-}"
 python3 - <<'PY'
@@ -310,8 +336,8 @@ for line in open(os.environ["RESULTS"]):
     name, *kv = line.split()
     r[name] = {k: float(v) for k, v in (x.split("=") for x in kv)}
 rows = []
-def figure(label, value, unit=""):
-    print(f"  {label:<58} {value:>10.1f} {unit}")
+def figure(label, value, unit="", places=1):
+    print(f"  {label:<58} {value:>10.{places}f} {unit}")
 def ratio(label, value, op, budget):
     ok = value >= budget if op == ">=" else value <= budget
     print(f"  {label:<58} {value:>10.2f}   budget {op} {budget:<6} {'PASS' if ok else 'MISS'}")
@@ -358,6 +384,11 @@ figure(f"jixiao POST /evaluations: per second (p50 {w['p50_ms']:.1f} ms, p99 {w[
 tps = float(os.environ["PGBENCH_TPS"] or 0)
 figure("pgbench, the same inserts in one transaction", tps, "tps")
 ratio("jixiao / pgbench transactions/s", w["rps"] / max(tps, 1e-9), ">=", 0.5)
+replay = float(os.environ.get("REPLAY_TPS") or 0)
+if replay:
+    figure("PostgreSQL alone replaying jixiao's statements of one write", replay, "tps")
+    figure("  replay / pgbench (the write's ceiling on this database)", replay / max(tps, 1e-9), "x", 2)
+    figure("  jixiao / replay (what the service keeps of that ceiling)", w["rps"] / replay, "x", 2)
 w1, w2 = r["write_jixiao_1"], r["write_jixiao_2"]
 figure(f"jixiao, 1 client: per second (p50 {w1['p50_ms']:.1f} ms, p99 {w1['p99_ms']:.1f} ms, errors {w1['errors']:.0f})", w1["rps"], "tps")
 ratio("median latency, 8 clients / 1 client", w["p50_ms"] / max(w1["p50_ms"], 1e-9), "<=", 2)

@@ -134,7 +134,11 @@ async fn insert_chunk(db: &impl ConnectionTrait, rows: Vec<Model>) -> Result<(),
         computed: Set(m.computed),
         achieved: Set(m.achieved),
     });
-    Entity::insert_many(actives).exec(db).await?;
+    // Without `RETURNING`: sea-orm's `exec` would have PostgreSQL send back every row's key,
+    // which the write does not use.
+    Entity::insert_many(actives)
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }
 
