@@ -28,6 +28,7 @@ mod m20261202_000080_index_indicator_pages;
 mod m20261202_000090_pack_with_dictionary;
 mod m20261202_000100_key_indicator_results_by_position;
 mod m20261203_000110_find_department_rows_through_evaluations;
+mod m20261203_000120_cells_summed_by_sql;
 
 pub struct Migrator;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000090_pack_with_dictionary::Migration),
             Box::new(m20261202_000100_key_indicator_results_by_position::Migration),
             Box::new(m20261203_000110_find_department_rows_through_evaluations::Migration),
+            Box::new(m20261203_000120_cells_summed_by_sql::Migration),
         ]
     }
 }

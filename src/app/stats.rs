@@ -4,7 +4,8 @@
 //! handler, a report or a command can ask the same question.
 //!
 //! Without a department to filter, group or scope by, both read maintained cells
-//! ([`evaluation_cells`], [`indicator_cells`]), kept exact by every write; otherwise the
+//! ([`evaluation_cells`], [`indicator_cells`]), kept exact by every write (evaluation cells
+//! added up by the database, per group, from their whole-number sums); otherwise the
 //! evaluations' stats columns are summed in Rust with `Decimal` (amounts are exact text) and
 //! indicator rows are counted by SQL `GROUP BY`. The grouping and the arithmetic live in
 //! [`crate::domain::stats`].
@@ -21,6 +22,7 @@ use crate::app::scope::query_error;
 use crate::domain::policy::Principal;
 use crate::domain::region::RegionLevel;
 use crate::domain::stats::{self, Achievement, Aggregates, Band, Dimension, Facts, Summary};
+use crate::domain::sums;
 use crate::error::ApiError;
 use crate::model::amount::{Amount, Figure};
 use crate::model::evaluation_dto::{EvaluationKind, GradeDto};
@@ -88,8 +90,15 @@ pub async fn evaluation_aggregates(
             if evaluation_cells::answers(&filter) && !dims.contains(&Dimension::Department) =>
         {
             crate::app::cells::settle(db).await?;
-            let cells = evaluation_cells::select(db, &filter).await?;
-            stats::aggregate(&cells, dims, level)
+            // The database adds the cells up by group; where it cannot exactly, the cells'
+            // summaries are read and added here.
+            let summed = evaluation_cells::summed(db, &filter, dims).await?;
+            match summed.and_then(|rows| sums::aggregate(&rows, dims, level)) {
+                Some(aggregates) => aggregates,
+                None => {
+                    stats::aggregate(&evaluation_cells::select(db, &filter).await?, dims, level)
+                }
+            }
         }
         Some(filter) => {
             let rows = evaluation_store::stats_rows(db, &filter).await?;

@@ -14,7 +14,8 @@
 //! * [`finance`]: department finances, funds, basic data table, profile and their reconciliations;
 //! * [`seed`]: the seed report (衡东分局 2024) as data;
 //! * [`region`]: GB/T 2260 codes and subtrees; [`policy`]: who may do what, on which objects.
-//! * [`stats`]: grouping, score bands and exact sums for the aggregates;
+//! * [`stats`]: grouping, score bands and exact sums for the aggregates; [`sums`]: the same sums
+//!   as whole numbers, for the database to add up;
 //!
 //! Choices where the spec was silent:
 //!
@@ -54,6 +55,7 @@ pub mod rules;
 pub mod scoring;
 pub mod seed;
 pub mod stats;
+pub mod sums;
 pub mod target;
 pub mod text;
 pub mod tree;

@@ -295,3 +295,50 @@ async fn indicator_rows_are_found_through_evaluations_without_a_department_index
         db.close().await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn cells_get_whole_number_sums_refilled_at_start_up() {
+    use jixiao::store::evaluations::cells;
+    for backend in backends() {
+        let (db, _guard, _rows) = migrated_with_rows(backend).await;
+        // On PostgreSQL the writes left debts; a read settles them first.
+        jixiao::app::cells::settle(&db).await.unwrap();
+        let before = cells::stored(&db).await.unwrap();
+        assert!(!before.is_empty(), "{backend:?}");
+        assert!(
+            cells::summed(&db, &Default::default(), &[])
+                .await
+                .unwrap()
+                .is_some()
+        );
+
+        Migrator::down(&db, Some(steps_back_to("000120")))
+            .await
+            .unwrap();
+        // Down, the cells keep their summaries and lose the sums.
+        assert_eq!(
+            table_count(&db, "evaluation_cells").await,
+            Some(before.len() as i64)
+        );
+        let columns = db
+            .query_one_raw(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT sum_total FROM evaluation_cells",
+            ))
+            .await;
+        assert!(columns.is_err(), "{backend:?}: the sums are gone");
+
+        // Up (as the service starts), the cells are emptied and filled again, with sums.
+        jixiao::app::migrate_up(&db).await.unwrap();
+        jixiao::app::cells::settle(&db).await.unwrap();
+        assert_eq!(cells::stored(&db).await.unwrap(), before, "{backend:?}");
+        assert!(
+            cells::summed(&db, &Default::default(), &[])
+                .await
+                .unwrap()
+                .is_some(),
+            "{backend:?}: every cell has exact sums again"
+        );
+        db.close().await.unwrap();
+    }
+}

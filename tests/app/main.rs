@@ -16,3 +16,4 @@ mod long_functions;
 mod query_plans;
 mod resources;
 mod summary_pages;
+mod summed_cells;
