@@ -160,7 +160,10 @@ pub async fn between(
     let mut cond = Condition::all()
         .add(Column::Seq.gt(after))
         .add(Column::Seq.lte(upto))
-        .add(Column::RegionCode.starts_with(filter.scope_prefix.clone()));
+        .add_option(crate::store::query::starts_with(
+            Column::RegionCode,
+            &filter.scope_prefix,
+        ));
     if let Some(ids) = &filter.scope_department_ids {
         cond = cond.add(Column::DepartmentId.is_in(ids.iter().cloned()));
     }

@@ -46,7 +46,8 @@ pub struct Filter {
 
 /// Restricts a query to the departments a caller may see.
 pub fn scope_condition(scope_prefix: &str, departments: Option<&[String]>) -> Condition {
-    let mut cond = Condition::all().add(Column::RegionCode.starts_with(scope_prefix));
+    let mut cond =
+        Condition::all().add_some(super::query::starts_with(Column::RegionCode, scope_prefix));
     if let Some(list) = departments {
         cond = cond.add(
             Condition::any()
@@ -100,7 +101,7 @@ pub async fn by_budget_code_under(
     Entity::find()
         .filter(Column::DeletedAt.is_null())
         .filter(Column::BudgetCode.eq(code))
-        .filter(Column::RegionCode.starts_with(prefix))
+        .filter(Condition::all().add_some(super::query::starts_with(Column::RegionCode, prefix)))
         .order_by_asc(Column::Id)
         .limit(10)
         .all(db)

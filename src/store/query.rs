@@ -26,6 +26,44 @@ pub fn contains_literally(
     column.like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\'))
 }
 
+/// `column` starts with `prefix`, as a condition that a statement can bind again and again
+/// without being prepared again: for a prefix of ASCII digits (region codes, scope prefixes)
+/// the range `prefix <= column < next`, where `next` is the prefix counted up by one in its
+/// last digit that is not a 9 (none when every digit is a 9), and no condition at all for the
+/// empty prefix; any other prefix is `LIKE 'prefix%'`. SQLite prepares a statement whose
+/// `LIKE` pattern is a bound value again at every execution (its LIKE optimisation depends on
+/// the pattern); PostgreSQL's B-tree serves the range under any collation, where a `LIKE`
+/// prefix needs the C collation.
+pub fn starts_with(column: impl ColumnTrait, prefix: &str) -> Option<SimpleExpr> {
+    if prefix.is_empty() {
+        return None;
+    }
+    let Some((from, below)) = digit_range(prefix) else {
+        return Some(column.starts_with(prefix));
+    };
+    let from = column.gte(from);
+    Some(match below {
+        Some(below) => sea_orm::sea_query::ExprTrait::and(from, column.lt(below)),
+        None => from,
+    })
+}
+
+/// The range of the strings of digits that start with `prefix`, a non-empty string of ASCII
+/// digits: from the prefix, below the next one (`None`: no bound, for a prefix of nines).
+/// `None` for any other prefix.
+fn digit_range(prefix: &str) -> Option<(String, Option<String>)> {
+    if prefix.is_empty() || !prefix.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let kept = prefix.trim_end_matches('9');
+    let below = kept.bytes().next_back().map(|last| {
+        let mut next = kept[..kept.len() - 1].to_owned();
+        next.push(char::from(last + 1));
+        next
+    });
+    Some((prefix.to_owned(), below))
+}
+
 /// Runs a select ordered by its key and returns at most `limit` rows, and whether more follow
 /// (keyset pagination: the caller adds `key > after` to the select).
 pub async fn page<E: sea_orm::EntityTrait>(
@@ -113,7 +151,7 @@ pub async fn take_each<T, X: From<DbErr>>(
 pub trait Optionally: Sized {
     /// `column = value` when a value is given.
     fn eq_some<V: Into<Value>>(self, column: impl ColumnTrait, value: Option<V>) -> Self;
-    /// `column LIKE 'prefix%'` when a prefix is given.
+    /// `column` starts with the prefix, when one is given ([`starts_with`]).
     fn prefix_some(self, column: impl ColumnTrait, prefix: Option<&str>) -> Self;
     /// `column IN (…)` when a list is given.
     fn in_some(self, column: impl ColumnTrait, values: Option<&[String]>) -> Self;
@@ -127,7 +165,7 @@ impl Optionally for Condition {
     }
 
     fn prefix_some(self, column: impl ColumnTrait, prefix: Option<&str>) -> Self {
-        self.add_some(prefix.map(|p| column.starts_with(p)))
+        self.add_some(prefix.and_then(|p| starts_with(column, p)))
     }
 
     fn in_some(self, column: impl ColumnTrait, values: Option<&[String]>) -> Self {
@@ -158,7 +196,7 @@ impl Placement {
     /// Region (the scope's subtree, then the filter's) and year.
     fn region_and_year<C: ColumnTrait + Copy>(&self, region: C, year: C) -> Condition {
         Condition::all()
-            .add(region.starts_with(&self.scope_prefix))
+            .add_some(starts_with(region, &self.scope_prefix))
             .eq_some(year, self.year)
             .prefix_some(region, self.region_prefix.as_deref())
     }
@@ -424,4 +462,36 @@ pub fn bool_or_bit<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool
             return Err(serde::de::Error::custom(format!("{n} is not a boolean")));
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::digit_range;
+    use proptest::prelude::*;
+
+    #[test]
+    fn digit_prefixes_become_ranges() {
+        assert_eq!(digit_range("43"), Some(("43".into(), Some("44".into()))));
+        assert_eq!(
+            digit_range("4309"),
+            Some(("4309".into(), Some("431".into())))
+        );
+        assert_eq!(digit_range("99"), Some(("99".into(), None)));
+        assert_eq!(digit_range(""), None);
+        assert_eq!(digit_range("4a"), None);
+    }
+
+    proptest! {
+        /// A code of digits is in the range exactly when it starts with the prefix.
+        #[test]
+        fn the_range_holds_the_codes_with_the_prefix(
+            prefix in "[0-9]{1,6}",
+            code in "[0-9]{6}",
+        ) {
+            let (from, below) = digit_range(&prefix).unwrap();
+            let inside = code.as_str() >= from.as_str()
+                && below.as_deref().is_none_or(|b| code.as_str() < b);
+            prop_assert_eq!(inside, code.starts_with(&prefix));
+        }
+    }
 }

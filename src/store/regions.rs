@@ -46,7 +46,7 @@ pub async fn list(
 ) -> Result<(Vec<Model>, bool), DbErr> {
     let cond = Condition::all()
         .add(Column::DeletedAt.is_null())
-        .add(Column::Code.starts_with(filter.scope_prefix.clone()))
+        .add_some(query::starts_with(Column::Code, &filter.scope_prefix))
         .eq_some(Column::ParentCode, filter.parent.clone())
         .eq_some(Column::Level, filter.level.clone())
         .prefix_some(Column::Code, filter.under_prefix.as_deref());
