@@ -297,20 +297,34 @@ async fn indicator_rows_are_found_through_evaluations_without_a_department_index
 }
 
 #[tokio::test]
-async fn cells_get_whole_number_sums_refilled_at_start_up() {
+async fn cells_get_whole_number_sums_from_their_summaries() {
+    use jixiao::domain::stats::Dimension;
     use jixiao::store::evaluations::cells;
+    let every_key = [
+        Dimension::Region,
+        Dimension::Year,
+        Dimension::Kind,
+        Dimension::Grade,
+        Dimension::Status,
+        Dimension::Basis,
+    ];
     for backend in backends() {
         let (db, _guard, _rows) = migrated_with_rows(backend).await;
         // On PostgreSQL the writes left debts; a read settles them first.
         jixiao::app::cells::settle(&db).await.unwrap();
         let before = cells::stored(&db).await.unwrap();
         assert!(!before.is_empty(), "{backend:?}");
-        assert!(
-            cells::summed(&db, &Default::default(), &[])
-                .await
-                .unwrap()
-                .is_some()
-        );
+        // One group a cell: the sums the service wrote are the summaries'.
+        let expected: Vec<_> = before.iter().map(|c| c.summary.sums()).collect();
+        let written = cells::summed(&db, &Default::default(), &every_key)
+            .await
+            .unwrap()
+            .expect("exact sums");
+        let mut written: Vec<_> = written.into_iter().map(|r| Some(r.sums)).collect();
+        written.sort_by_key(|s| format!("{s:?}"));
+        let mut sorted = expected.clone();
+        sorted.sort_by_key(|s| format!("{s:?}"));
+        assert_eq!(written, sorted, "{backend:?}");
 
         Migrator::down(&db, Some(steps_back_to("000120")))
             .await
@@ -328,17 +342,16 @@ async fn cells_get_whole_number_sums_refilled_at_start_up() {
             .await;
         assert!(columns.is_err(), "{backend:?}: the sums are gone");
 
-        // Up (as the service starts), the cells are emptied and filled again, with sums.
-        jixiao::app::migrate_up(&db).await.unwrap();
-        jixiao::app::cells::settle(&db).await.unwrap();
+        // Up, the migration reads each cell's summary into the same sums.
+        Migrator::up(&db, None).await.unwrap();
         assert_eq!(cells::stored(&db).await.unwrap(), before, "{backend:?}");
-        assert!(
-            cells::summed(&db, &Default::default(), &[])
-                .await
-                .unwrap()
-                .is_some(),
-            "{backend:?}: every cell has exact sums again"
-        );
+        let migrated = cells::summed(&db, &Default::default(), &every_key)
+            .await
+            .unwrap()
+            .expect("every cell exact again");
+        let mut migrated: Vec<_> = migrated.into_iter().map(|r| Some(r.sums)).collect();
+        migrated.sort_by_key(|s| format!("{s:?}"));
+        assert_eq!(migrated, sorted, "{backend:?}: the migration's sums");
         db.close().await.unwrap();
     }
 }
