@@ -26,42 +26,25 @@ pub fn contains_literally(
     column.like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\'))
 }
 
-/// `column` starts with `prefix`, as a condition that a statement can bind again and again
-/// without being prepared again: for a prefix of ASCII digits (region codes, scope prefixes)
-/// the range `prefix <= column < next`, where `next` is the prefix counted up by one in its
-/// last digit that is not a 9 (none when every digit is a 9), and no condition at all for the
-/// empty prefix; any other prefix is `LIKE 'prefix%'`. SQLite prepares a statement whose
+/// `column` starts with `prefix` (case included; region codes are digits), as a condition that
+/// a statement binds again and again without being prepared again: `substr(column, 1, n) =
+/// prefix`, and no condition at all for the empty prefix. SQLite prepares a statement whose
 /// `LIKE` pattern is a bound value again at every execution (its LIKE optimisation depends on
-/// the pattern); PostgreSQL's B-tree serves the range under any collation, where a `LIKE`
-/// prefix needs the C collation.
+/// the pattern). Neither form is read through an index on either database, so plans stay as
+/// they were with `LIKE` (a range of codes would be, and SQLite then chose the region index and
+/// a sort over the summary index: 1 s instead of 10 ms for a filtered page at 1M).
 pub fn starts_with(column: impl ColumnTrait, prefix: &str) -> Option<SimpleExpr> {
+    use sea_orm::sea_query::{Alias, ExprTrait, Func};
     if prefix.is_empty() {
         return None;
     }
-    let Some((from, below)) = digit_range(prefix) else {
-        return Some(column.starts_with(prefix));
-    };
-    let from = column.gte(from);
-    Some(match below {
-        Some(below) => sea_orm::sea_query::ExprTrait::and(from, column.lt(below)),
-        None => from,
-    })
-}
-
-/// The range of the strings of digits that start with `prefix`, a non-empty string of ASCII
-/// digits: from the prefix, below the next one (`None`: no bound, for a prefix of nines).
-/// `None` for any other prefix.
-fn digit_range(prefix: &str) -> Option<(String, Option<String>)> {
-    if prefix.is_empty() || !prefix.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let kept = prefix.trim_end_matches('9');
-    let below = kept.bytes().next_back().map(|last| {
-        let mut next = kept[..kept.len() - 1].to_owned();
-        next.push(char::from(last + 1));
-        next
-    });
-    Some((prefix.to_owned(), below))
+    // 32-bit arguments: PostgreSQL has `substr(text, integer, integer)` only.
+    let length = i32::try_from(prefix.chars().count()).unwrap_or(i32::MAX);
+    let head = Func::cust(Alias::new("substr"))
+        .arg(column.into_expr())
+        .arg(1i32)
+        .arg(length);
+    Some(head.eq(prefix.to_owned()))
 }
 
 /// Runs a select ordered by its key and returns at most `limit` rows, and whether more follow
@@ -466,32 +449,26 @@ pub fn bool_or_bit<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool
 
 #[cfg(test)]
 mod tests {
-    use super::digit_range;
-    use proptest::prelude::*;
+    use super::starts_with;
+    use crate::store::regions::Column;
+    use sea_orm::sea_query::{Query, SqliteQueryBuilder};
 
     #[test]
-    fn digit_prefixes_become_ranges() {
-        assert_eq!(digit_range("43"), Some(("43".into(), Some("44".into()))));
-        assert_eq!(
-            digit_range("4309"),
-            Some(("4309".into(), Some("431".into())))
+    fn a_prefix_is_a_bound_head_of_the_text() {
+        let sql = |prefix: &str| {
+            let mut q = Query::select();
+            q.column(Column::Code).from(crate::store::regions::Entity);
+            if let Some(e) = starts_with(Column::Code, prefix) {
+                q.and_where(e);
+            }
+            q.build(SqliteQueryBuilder)
+        };
+        let (text, values) = sql("4304");
+        assert!(
+            text.ends_with(r#"WHERE substr("regions"."code", ?, ?) = ?"#),
+            "{text}"
         );
-        assert_eq!(digit_range("99"), Some(("99".into(), None)));
-        assert_eq!(digit_range(""), None);
-        assert_eq!(digit_range("4a"), None);
-    }
-
-    proptest! {
-        /// A code of digits is in the range exactly when it starts with the prefix.
-        #[test]
-        fn the_range_holds_the_codes_with_the_prefix(
-            prefix in "[0-9]{1,6}",
-            code in "[0-9]{6}",
-        ) {
-            let (from, below) = digit_range(&prefix).unwrap();
-            let inside = code.as_str() >= from.as_str()
-                && below.as_deref().is_none_or(|b| code.as_str() < b);
-            prop_assert_eq!(inside, code.starts_with(&prefix));
-        }
+        assert_eq!(values.0.len(), 3);
+        assert!(!sql("").0.contains("WHERE"));
     }
 }

@@ -17,3 +17,24 @@ mod query_plans;
 mod resources;
 mod summary_pages;
 mod summed_cells;
+
+/// A migrated database of `departments` generated departments × 2 years (2023 and 2024),
+/// written through the service.
+async fn generated_database(
+    backend: helpers::Backend,
+    departments: usize,
+) -> (sea_orm::DatabaseConnection, impl Drop) {
+    let (url, guard) = helpers::empty_database(backend).await;
+    let db = jixiao::store::connect(&url, 0).await.expect("connect");
+    jixiao::app::migrate_up(&db).await.expect("migrate");
+    let options = jixiao::generate::Options {
+        departments,
+        years: 2,
+        last_year: 2024,
+        seed: 7,
+    };
+    jixiao::generate::run(&db, &options, |_, _| {})
+        .await
+        .expect("generate");
+    (db, guard)
+}

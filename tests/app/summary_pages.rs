@@ -2,26 +2,12 @@
 //! (`store::query::json_page`); it holds exactly the rows, in the order and with the values,
 //! that reading them a row at a time gives, on every database.
 
+use crate::helpers::backends;
 use jixiao::store::evaluations::{self as evaluation_store, summaries};
-use sea_orm::Database;
-
-use crate::helpers::{backends, empty_database};
 
 /// A database of 3 departments × 2 years (18 evaluations, 360 indicator results).
 async fn generated(backend: crate::helpers::Backend) -> (sea_orm::DatabaseConnection, impl Drop) {
-    let (url, guard) = empty_database(backend).await;
-    let db = Database::connect(url.as_str()).await.expect("connect");
-    jixiao::app::migrate_up(&db).await.expect("migrate");
-    let options = jixiao::generate::Options {
-        departments: 3,
-        years: 2,
-        last_year: 2024,
-        seed: 7,
-    };
-    jixiao::generate::run(&db, &options, |_, _| {})
-        .await
-        .expect("generate");
-    (db, guard)
+    crate::generated_database(backend, 3).await
 }
 
 #[tokio::test]

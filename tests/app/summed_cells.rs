@@ -9,7 +9,7 @@ use jixiao::domain::stats::{self as domain_stats, Dimension, Facts};
 use jixiao::store::evaluations::{self as evaluation_store, cells};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
-use crate::helpers::{backends, empty_database};
+use crate::helpers::backends;
 
 /// The aggregates from the evaluations themselves, as the contract shows them.
 async fn recount(db: &DatabaseConnection, grouping: &Grouping) -> serde_json::Value {
@@ -35,18 +35,7 @@ async fn answered(db: &DatabaseConnection, grouping: &Grouping) -> serde_json::V
 #[tokio::test]
 async fn the_database_adds_cells_up_as_the_evaluations_sum() {
     for backend in backends() {
-        let (url, _guard) = empty_database(backend).await;
-        let db = jixiao::store::connect(&url, 0).await.expect("connect");
-        jixiao::app::migrate_up(&db).await.expect("migrate");
-        let options = jixiao::generate::Options {
-            departments: 12,
-            years: 2,
-            last_year: 2024,
-            seed: 7,
-        };
-        jixiao::generate::run(&db, &options, |_, _| {})
-            .await
-            .expect("generate");
+        let (db, _guard) = crate::generated_database(backend, 12).await;
         let groupings = [
             (vec![], RegionLevel::County),
             (

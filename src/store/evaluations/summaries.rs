@@ -89,8 +89,7 @@ pub async fn page_each<X: From<DbErr>>(
     limit: u64,
     each: impl FnMut(SummaryRow) -> Result<(), X>,
 ) -> Result<bool, X> {
-    let cond = evaluation::condition(filter).add_some(after.map(|a| Column::Id.gt(a.to_owned())));
-    let page = select(cond).limit(limit + 1);
+    let page = page_select(filter, after, limit);
     if let Some(rows) =
         query::json_page::<_, SummaryRow>(db, page.clone(), &COLUMNS, &["id"]).await?
     {
@@ -99,6 +98,17 @@ pub async fn page_each<X: From<DbErr>>(
     }
     let rows = page.into_model::<SummaryRow>().stream(db).await?;
     query::take_each(rows, limit, each).await
+}
+
+/// The select of one page of [`page_each`]: the summaries after `after`, in id order, one more
+/// than `limit` (whether more follow).
+pub fn page_select(
+    filter: &evaluation::Filter,
+    after: Option<&str>,
+    limit: u64,
+) -> Select<evaluation::Entity> {
+    let cond = evaluation::condition(filter).add_some(after.map(|a| Column::Id.gt(a.to_owned())));
+    select(cond).limit(limit + 1)
 }
 
 /// The names of [`SummaryRow`]'s columns, in its order (for [`query::json_page`]).
