@@ -29,6 +29,7 @@ mod m20261202_000090_pack_with_dictionary;
 mod m20261202_000100_key_indicator_results_by_position;
 mod m20261203_000110_find_department_rows_through_evaluations;
 mod m20261203_000120_cells_summed_by_sql;
+mod m20261203_000130_indicator_rows_without_department;
 
 pub struct Migrator;
 
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000100_key_indicator_results_by_position::Migration),
             Box::new(m20261203_000110_find_department_rows_through_evaluations::Migration),
             Box::new(m20261203_000120_cells_summed_by_sql::Migration),
+            Box::new(m20261203_000130_indicator_rows_without_department::Migration),
         ]
     }
 }

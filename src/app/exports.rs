@@ -195,9 +195,10 @@ fn evaluation_row(
     ])
 }
 
+/// An indicator row with the names of its evaluation (its department's among them: the rows
+/// do not repeat their evaluation's department).
 fn indicator_row(
     r: &indicator_store::Model,
-    departments: &HashMap<String, department_store::Model>,
     evaluations: &HashMap<String, SummaryRow>,
 ) -> Vec<Cell> {
     let text = |s: &str| Cell::Text(s.to_owned());
@@ -208,11 +209,7 @@ fn indicator_row(
     vec![
         Cell::Int(i64::from(r.year)),
         text(&r.region_code),
-        text(
-            departments
-                .get(&r.department_id)
-                .map_or("", |d| d.name.as_str()),
-        ),
+        of(|e| e.department_name.as_deref()),
         text(&r.level1),
         text(&r.level2),
         text(&r.level3),
@@ -300,8 +297,6 @@ impl Source {
             }
             Source::Indicators(selection) => {
                 let (rows, more) = indicator_store::select(db, selection, after, limit).await?;
-                let departments =
-                    department_names(db, rows.iter().map(|r| r.department_id.clone())).await?;
                 let mut ids: Vec<String> = rows.iter().map(|r| r.evaluation_id.clone()).collect();
                 ids.sort();
                 ids.dedup();
@@ -312,7 +307,7 @@ impl Source {
                     .collect();
                 let cells = rows
                     .iter()
-                    .map(|r| indicator_row(r, &departments, &evaluations))
+                    .map(|r| indicator_row(r, &evaluations))
                     .collect();
                 let next = more.then(|| rows.last().map(|r| r.cursor())).flatten();
                 Ok((cells, next))

@@ -49,17 +49,25 @@ pub async fn list(
         achieved: filters.achieved,
     };
     let (rows, more) = store::list(db, &filter, after, limit).await?;
-    let next = more.then(|| rows.last().map(|r| r.cursor())).flatten();
+    let next = more
+        .then(|| rows.last().map(store::Listed::cursor))
+        .flatten();
     let items = rows
         .into_iter()
-        .map(result)
+        .map(|r| {
+            let (row, department) = r.into_parts();
+            result(row, department)
+        })
         .collect::<Result<_, ApiError>>()?;
     Ok((items, next))
 }
 
-/// A stored row as the contract shows it.
-fn result(r: store::Model) -> Result<IndicatorResult, ApiError> {
+/// A stored row as the contract shows it, with the department of its evaluation.
+fn result(r: store::Model, department_id: Option<String>) -> Result<IndicatorResult, ApiError> {
     let context = format!("indicator {} of evaluation {}", r.position, r.evaluation_id);
+    let department_id = department_id.ok_or_else(|| {
+        ApiError::internal(anyhow::anyhow!("{context}: the evaluation is not there"))
+    })?;
     Ok(IndicatorResult {
         kind: EvaluationKind::from_stored(&r.kind, &context)?,
         status: EvaluationStatus::from_stored(&r.status, &context)?,
@@ -67,7 +75,7 @@ fn result(r: store::Model) -> Result<IndicatorResult, ApiError> {
         index: r.position,
         year: r.year,
         region: r.region_code,
-        department_id: r.department_id,
+        department_id,
         level1_code: Level1Code::of_name(&r.level1),
         level1: r.level1,
         level2: r.level2,

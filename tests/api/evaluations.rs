@@ -142,9 +142,20 @@ async fn indicator_results_are_queried_across_evaluations() {
         )
         .await;
         assert_eq!(output["items"].as_array().unwrap().len(), 7 + 3 + 3);
-        // The level-1 name as printed, and its code in the rule sets' vocabulary.
+        // The level-1 name as printed, and its code in the rule sets' vocabulary; each row's
+        // department is its evaluation's (the rows do not keep their own).
+        let summaries = get(&app, "/api/v1/evaluations?page_size=100").await;
+        let department_of: std::collections::HashMap<&str, &serde_json::Value> = summaries["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["id"].as_str().unwrap(), &e["department_id"]))
+            .collect();
         for row in output["items"].as_array().unwrap() {
             assert_eq!(row["level1_code"], "output", "{row}");
+            let evaluation = row["evaluation_id"].as_str().unwrap();
+            assert!(row["department_id"].is_string(), "{row}");
+            assert_eq!(&row["department_id"], department_of[evaluation], "{row}");
         }
         let achieved = get(
             &app,

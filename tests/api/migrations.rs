@@ -296,6 +296,94 @@ async fn indicator_rows_are_found_through_evaluations_without_a_department_index
     }
 }
 
+/// Each indicator row with the department it names: its own column where it has one, else
+/// its evaluation's.
+async fn rows_with_departments(db: &sea_orm::DatabaseConnection, own: bool) -> Vec<String> {
+    let department = if own {
+        "r.department_id"
+    } else {
+        "e.department_id"
+    };
+    let sql = format!(
+        "SELECT r.evaluation_id, r.position, {department} AS department_id, r.level3 \
+         FROM indicator_results r JOIN evaluations e ON e.id = r.evaluation_id \
+         ORDER BY r.evaluation_id, r.position"
+    );
+    let rows = db
+        .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| {
+            let id: String = r.try_get("", "evaluation_id").unwrap();
+            let position: i32 = r.try_get("", "position").unwrap();
+            let department: String = r.try_get("", "department_id").unwrap();
+            let level3: String = r.try_get("", "level3").unwrap();
+            format!("{id}:{position:04} {department} {level3}")
+        })
+        .collect()
+}
+
+/// The names of the columns of `indicator_results`.
+async fn indicator_columns(db: &sea_orm::DatabaseConnection) -> Vec<String> {
+    let sql = match db.get_database_backend() {
+        sea_orm::DbBackend::Sqlite => {
+            "SELECT name FROM pragma_table_info('indicator_results') ORDER BY name"
+        }
+        _ => {
+            "SELECT column_name AS name FROM information_schema.columns \
+             WHERE table_name = 'indicator_results' ORDER BY column_name"
+        }
+    };
+    let rows = db
+        .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| r.try_get("", "name").unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn indicator_rows_leave_their_department_to_their_evaluation() {
+    for backend in backends() {
+        let (db, _guard, rows) = migrated_with_rows(backend).await;
+        let up_columns = indicator_columns(&db).await;
+        assert!(
+            !up_columns.iter().any(|c| c == "department_id"),
+            "{backend:?}: {up_columns:?}"
+        );
+        let up_indexes = indicator_indexes(&db).await;
+        let departments = rows_with_departments(&db, false).await;
+        assert_eq!(departments.len(), rows.len(), "{backend:?}");
+
+        Migrator::down(&db, Some(steps_back_to("000130")))
+            .await
+            .unwrap();
+        // Down, every row names its evaluation's department again, in its own column.
+        assert_eq!(
+            rows_with_departments(&db, true).await,
+            departments,
+            "{backend:?} down"
+        );
+        assert_eq!(
+            indicator_rows(&db, "evaluation_id, position -- down").await,
+            rows,
+            "{backend:?} down"
+        );
+
+        Migrator::up(&db, None).await.unwrap();
+        assert_eq!(indicator_columns(&db).await, up_columns, "{backend:?} up");
+        assert_eq!(indicator_indexes(&db).await, up_indexes, "{backend:?} up");
+        assert_eq!(
+            indicator_rows(&db, "evaluation_id, position -- up").await,
+            rows,
+            "{backend:?} up again"
+        );
+        db.close().await.unwrap();
+    }
+}
+
 #[tokio::test]
 async fn cells_get_whole_number_sums_from_their_summaries() {
     use jixiao::domain::stats::Dimension;

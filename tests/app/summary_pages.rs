@@ -29,6 +29,22 @@ async fn indicator_pages_read_as_json_equal_the_rows_read_one_by_one() {
                 .await
                 .expect("page");
             let keys: Vec<String> = page.iter().map(|r| r.cursor()).collect();
+            let page: Vec<(rows::Model, Option<String>)> =
+                page.into_iter().map(rows::Listed::into_parts).collect();
+            // Each row with its evaluation's department, read in the page's statement.
+            for (row, department) in &page {
+                let evaluation =
+                    jixiao::store::evaluations::Entity::find_by_id(row.evaluation_id.clone())
+                        .one(&db)
+                        .await
+                        .expect("evaluation")
+                        .expect("the row's evaluation");
+                assert_eq!(
+                    department.as_deref(),
+                    Some(evaluation.department_id.as_str())
+                );
+            }
+            let page: Vec<rows::Model> = page.into_iter().map(|(row, _)| row).collect();
             let evaluations: std::collections::BTreeSet<&str> =
                 page.iter().map(|r| r.evaluation_id.as_str()).collect();
             let one_by_one: Vec<rows::Model> = rows::Entity::find()

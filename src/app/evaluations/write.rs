@@ -287,7 +287,6 @@ fn indicator_rows(prepared: &Prepared, next: &Model) -> Vec<indicator_results::M
             position: i32::try_from(i).unwrap_or(i32::MAX),
             year: next.year,
             region_code: next.region_code.clone(),
-            department_id: next.department_id.clone(),
             kind: next.kind.clone(),
             status: next.status.clone(),
             // The standard names when recognised, so that `产出指标（40分）` is found as 产出指标.

@@ -17,7 +17,6 @@ pub struct Model {
     pub position: i32,
     pub year: i32,
     pub region_code: String,
-    pub department_id: String,
     pub kind: String,
     pub status: String,
     pub level1: String,
@@ -42,8 +41,13 @@ impl Model {
     /// The row's place in the order of the rows, as a page cursor: `{evaluation_id}:{position:04}`
     /// (the text key the rows had before migration `…000100`, so cursors read the same).
     pub fn cursor(&self) -> String {
-        format!("{}:{:04}", self.evaluation_id, self.position)
+        cursor_of(&self.evaluation_id, self.position)
     }
+}
+
+/// The page cursor of the row at `position` of evaluation `evaluation_id`.
+fn cursor_of(evaluation_id: &str, position: i32) -> String {
+    format!("{evaluation_id}:{position:04}")
 }
 
 /// The rows after a cursor ([`Model::cursor`]), in the order of `(evaluation_id, position)`.
@@ -102,7 +106,7 @@ fn of_evaluation(evaluation_id: &str) -> Condition {
     Condition::all().add(Column::EvaluationId.eq(evaluation_id))
 }
 
-/// Rows per `INSERT`: 16 columns each, so a statement binds at most 800 values, below
+/// Rows per `INSERT`: 15 columns each, so a statement binds at most 750 values, below
 /// SQLite's smallest bind-variable limit (999) and far below PostgreSQL's (65535).
 const ROWS_PER_INSERT: usize = 50;
 
@@ -121,7 +125,6 @@ async fn insert_chunk(db: &impl ConnectionTrait, rows: Vec<Model>) -> Result<(),
         position: Set(m.position),
         year: Set(m.year),
         region_code: Set(m.region_code),
-        department_id: Set(m.department_id),
         kind: Set(m.kind),
         status: Set(m.status),
         level1: Set(m.level1),
@@ -152,13 +155,92 @@ pub struct Filter {
     pub achieved: Option<bool>,
 }
 
+/// A row as a list shows it: the row and the department of its evaluation (the rows do not
+/// repeat it since migration `…000130`), read with it in one statement.
+#[derive(Clone, Debug, PartialEq, Eq, sea_orm::FromQueryResult, serde::Deserialize)]
+pub struct Listed {
+    pub evaluation_id: String,
+    pub position: i32,
+    pub year: i32,
+    pub region_code: String,
+    pub kind: String,
+    pub status: String,
+    pub level1: String,
+    pub level2: String,
+    pub level3: String,
+    pub target: String,
+    pub actual: String,
+    pub weight: Option<StoredDecimal>,
+    pub claimed: Option<StoredDecimal>,
+    pub computed: Option<StoredDecimal>,
+    #[serde(deserialize_with = "crate::store::query::bool_or_bit")]
+    pub achieved: Option<bool>,
+    /// `None` only if the evaluation were gone, which its rows never outlive.
+    pub department_id: Option<String>,
+}
+
+impl Listed {
+    /// The row's place in the order of the rows ([`Model::cursor`]).
+    pub fn cursor(&self) -> String {
+        cursor_of(&self.evaluation_id, self.position)
+    }
+
+    /// The stored row, and its evaluation's department.
+    pub fn into_parts(self) -> (Model, Option<String>) {
+        let row = Model {
+            evaluation_id: self.evaluation_id,
+            position: self.position,
+            year: self.year,
+            region_code: self.region_code,
+            kind: self.kind,
+            status: self.status,
+            level1: self.level1,
+            level2: self.level2,
+            level3: self.level3,
+            target: self.target,
+            actual: self.actual,
+            weight: self.weight,
+            claimed: self.claimed,
+            computed: self.computed,
+            achieved: self.achieved,
+        };
+        (row, self.department_id)
+    }
+}
+
+/// One page of the rows of `filter` after `after`, in order, each with its evaluation's
+/// department (a subquery by the evaluation's key, one lookup a row); whether more follow.
 pub async fn list(
     db: &impl ConnectionTrait,
     filter: &Filter,
     after: Option<&str>,
     limit: u64,
-) -> Result<(Vec<Model>, bool), DbErr> {
-    crate::store::query::page_json(db, in_order(condition(filter), after), &ORDER, limit).await
+) -> Result<(Vec<Listed>, bool), DbErr> {
+    use sea_orm::Iterable;
+    use sea_orm::sea_query::Expr;
+    // SQLite would look the department up in the evaluation's row, a page of its own (the row
+    // holds the document): a page read for each evaluation on the page, mostly from the OS. The
+    // summary index (migration `…000050`) holds the id and the department, and answers it.
+    let hint = match db.get_database_backend() {
+        sea_orm::DbBackend::Sqlite => " INDEXED BY idx_evaluations_summary",
+        _ => "",
+    };
+    let department = Expr::cust(format!(
+        "(SELECT e.department_id FROM evaluations AS e{hint} \
+         WHERE e.id = indicator_results.evaluation_id)"
+    ));
+    let page = in_order(condition(filter), after)
+        .column_as(department, "department_id")
+        .limit(limit + 1);
+    let mut columns: Vec<&str> = Column::iter().map(|c| c.as_str()).collect();
+    columns.push("department_id");
+    let mut rows = match crate::store::query::json_page(db, page.clone(), &columns, &ORDER).await? {
+        Some(rows) => rows,
+        None => page.into_model::<Listed>().all(db).await?,
+    };
+    let more = rows.len() as u64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    Ok((rows, more))
 }
 
 /// The columns that [`Filter::key_condition`] reads, in a table that has them all (the
