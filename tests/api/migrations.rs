@@ -233,6 +233,17 @@ async fn indicator_rows_keep_their_order_when_keyed_by_evaluation_and_position()
     }
 }
 
+/// The column `name` of every row of a catalogue query `sql`.
+async fn names(db: &sea_orm::DatabaseConnection, sql: &str) -> Vec<String> {
+    let rows = db
+        .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| r.try_get("", "name").unwrap())
+        .collect()
+}
+
 /// The names of the indexes on `indicator_results`.
 async fn indicator_indexes(db: &sea_orm::DatabaseConnection) -> Vec<String> {
     let sql = match db.get_database_backend() {
@@ -245,13 +256,7 @@ async fn indicator_indexes(db: &sea_orm::DatabaseConnection) -> Vec<String> {
               ORDER BY indexname"
         }
     };
-    let rows = db
-        .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
-        .await
-        .unwrap();
-    rows.iter()
-        .map(|r| r.try_get("", "name").unwrap())
-        .collect()
+    names(db, sql).await
 }
 
 #[tokio::test]
@@ -335,13 +340,7 @@ async fn indicator_columns(db: &sea_orm::DatabaseConnection) -> Vec<String> {
              WHERE table_name = 'indicator_results' ORDER BY column_name"
         }
     };
-    let rows = db
-        .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
-        .await
-        .unwrap();
-    rows.iter()
-        .map(|r| r.try_get("", "name").unwrap())
-        .collect()
+    names(db, sql).await
 }
 
 #[tokio::test]
